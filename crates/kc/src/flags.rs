@@ -1,0 +1,32 @@
+//! Turning kubectl-style flags into a client configuration (client-go's BuildConfigFromFlags order).
+
+use kclient_config::{Config, KubeconfigOptions};
+
+use crate::cli::GlobalFlags;
+use crate::error::CliError;
+
+impl GlobalFlags {
+    /// The overrides that `--context`, `--cluster`, `--user` and `-n` give.
+    pub fn kubeconfig_options(&self) -> KubeconfigOptions {
+        KubeconfigOptions {
+            context: self.context.clone(),
+            cluster: self.cluster.clone(),
+            user: self.user.clone(),
+            namespace: self.namespace.clone(),
+            ..KubeconfigOptions::default()
+        }
+    }
+
+    /// `--kubeconfig`, then `$KUBECONFIG` (merged), then `~/.kube/config`, then in-cluster.
+    pub fn config(&self) -> Result<Config, CliError> {
+        Config::infer(self.kubeconfig.as_deref(), &self.kubeconfig_options())
+            .map_err(|e| CliError::Config(e.to_string()))
+    }
+
+    /// The namespace commands act in: `-n`, else the context's, else `default`.
+    pub fn namespace_or(&self, config: &Config) -> String {
+        self.namespace
+            .clone()
+            .unwrap_or_else(|| config.default_namespace.clone())
+    }
+}

@@ -1,0 +1,19 @@
+//! Kubernetes API machinery without I/O.
+//!
+//! Everything here is plain data and pure functions: group/version/kind and resource names,
+//! the [`resource::Resource`] trait over k8s-openapi types, [`dynamic::Unstructured`] objects,
+//! the [`scheme::Scheme`], request options and their query forms, label and field selectors,
+//! patches, `Status` errors with apimachinery's predicates, and watch events. Transports,
+//! clients and caches build on it.
+
+pub mod dynamic;
+pub mod gvk;
+pub mod params;
+pub mod patch;
+pub mod resource;
+pub mod scheme;
+pub mod selector;
+pub mod status;
+pub mod watch;
+
+pub use k8s_openapi;
