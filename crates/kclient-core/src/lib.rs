@@ -17,3 +17,18 @@ pub mod status;
 pub mod watch;
 
 pub use k8s_openapi;
+
+// The names almost every user of the crate needs, at the crate root.
+pub use dynamic::{Unstructured, UnstructuredList};
+pub use gvk::{GroupKind, GroupResource, GroupVersion, GroupVersionKind, GroupVersionResource};
+pub use resource::{ClusterScoped, NamespaceScoped, Resource};
+pub use scheme::{Scheme, SchemeObject};
+pub use watch::{Bookmark, WatchEvent};
+
+// Options, patches, selectors and Status errors.
+pub use params::{
+    CreateOptions, DeleteOptions, GetOptions, ListOptions, PatchOptions, QueryParams, UpdateOptions,
+};
+pub use patch::{Patch, PatchType};
+pub use selector::{FieldSelector, LabelSelector};
+pub use status::{StatusExt, StatusReason};
