@@ -1,0 +1,123 @@
+//! The terminal calls of [`Request`]: `send`, `into_json`, `into_bytes`, `stream`, `watch`.
+
+use bytes::Bytes;
+use http::StatusCode;
+use serde::de::DeserializeOwned;
+
+use crate::error::Error;
+use crate::request::Request;
+use crate::response::{FailedRequest, Response, api_error, decode_json};
+use crate::stream::ByteStream;
+use crate::transport::{Body, Deadline};
+use crate::warning::{dispatch, parse_warnings};
+use crate::watch::EventStream;
+
+/// Response headers, warnings dispatched, body not yet read.
+struct Started {
+    status: StatusCode,
+    headers: http::HeaderMap,
+    body: Body,
+    warnings: Vec<crate::warning::Warning>,
+    deadline: Option<Deadline>,
+}
+
+impl Request {
+    /// Validates, builds and sends the request; returns once the response headers arrived.
+    async fn start(mut self) -> Result<(Started, Self), Error> {
+        self.check()?;
+        let uri = self.build_uri()?;
+        let deadline = self.effective_timeout().map(Deadline::after);
+        let mut req = http::Request::new(self.body.clone().unwrap_or_default());
+        *req.method_mut() = self.method.clone();
+        *req.uri_mut() = uri;
+        *req.headers_mut() = self.headers.clone();
+        if let Some(deadline) = deadline {
+            req.extensions_mut().insert(deadline);
+        }
+        let resp = self.client.execute(req).await?;
+        let (parts, body) = resp.into_parts();
+        let warnings = parse_warnings(&parts.headers);
+        dispatch(self.client.warning_handler(), &warnings);
+        Ok((
+            Started {
+                status: parts.status,
+                headers: parts.headers,
+                body,
+                warnings,
+                deadline,
+            },
+            self,
+        ))
+    }
+
+    /// Sends the request and reads the whole response (client-go's `Do`). Non-2xx responses
+    /// are returned as [`Error::Api`].
+    pub async fn send(self) -> Result<Response, Error> {
+        let (started, request) = self.start().await?;
+        let body = read_body(started.body, started.deadline).await?;
+        if !started.status.is_success() {
+            return Err(request.error_for(started.status, &started.headers, &body));
+        }
+        Ok(Response {
+            status: started.status,
+            headers: started.headers,
+            body,
+            warnings: started.warnings,
+        })
+    }
+
+    /// Sends the request and decodes the JSON response into `T` (client-go's `Do().Into()`).
+    pub async fn into_json<T: DeserializeOwned>(self) -> Result<T, Error> {
+        let response = self.send().await?;
+        decode_json(&response.body)
+    }
+
+    /// Sends the request and returns the raw response body (client-go's `DoRaw`).
+    pub async fn into_bytes(self) -> Result<Bytes, Error> {
+        Ok(self.send().await?.into_body())
+    }
+
+    /// Sends the request and streams the response body as it arrives (logs, follow mode,
+    /// large lists). The timeout bounds only the wait for the response headers. Non-2xx
+    /// responses are read fully and returned as [`Error::Api`].
+    pub async fn stream(self) -> Result<ByteStream, Error> {
+        let (started, request) = self.start().await?;
+        if !started.status.is_success() {
+            let body = read_body(started.body, started.deadline).await?;
+            return Err(request.error_for(started.status, &started.headers, &body));
+        }
+        Ok(ByteStream::new(started.body))
+    }
+
+    /// Starts a watch (adds `watch=true`) and decodes its events as they arrive. See
+    /// [`EventStream`] for how the stream ends. Pass `timeoutSeconds`, `resourceVersion` and
+    /// friends with [`Request::params`] or [`Request::param`].
+    pub async fn watch<T: DeserializeOwned>(self) -> Result<EventStream<T>, Error> {
+        let max_event_size = self.client.max_watch_event_size();
+        let bytes = self.set_param("watch", "true").stream().await?;
+        Ok(EventStream::new(bytes, max_event_size))
+    }
+
+    fn error_for(&self, status: StatusCode, headers: &http::HeaderMap, body: &[u8]) -> Error {
+        api_error(
+            status,
+            headers,
+            body,
+            &FailedRequest {
+                method: &self.method,
+                group: &self.group,
+                resource: &self.resource,
+                name: &self.name,
+            },
+        )
+    }
+}
+
+async fn read_body(body: Body, deadline: Option<Deadline>) -> Result<Bytes, Error> {
+    match deadline {
+        None => body.collect_bytes().await,
+        Some(deadline) => tokio::time::timeout_at(deadline.at, body.collect_bytes())
+            .await
+            .unwrap_or(Err(Error::Timeout(deadline.timeout))),
+    }
+}
