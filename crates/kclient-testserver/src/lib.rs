@@ -1,6 +1,57 @@
-//! An in-memory, kubectl-compatible Kubernetes API server (being written).
+//! An in-memory, kubectl-compatible Kubernetes API server for tests, examples and demos.
+//!
+//! [`TestServer::start`] serves the Kubernetes HTTP API over HTTPS (HTTP/1.1 and HTTP/2) on
+//! 127.0.0.1 with a generated CA and bearer-token authentication, and hands out a kubeconfig
+//! and a [`kclient_config::Config`] for it. It behaves like kube-apiserver where clients can
+//! tell: discovery (including aggregated v2), CRUD with resourceVersions, uid, generation,
+//! finalizers, namespaces and CRDs, `status` and `scale` subresources, label and field
+//! selectors, paginated lists over consistent snapshots, server-side Table output, watches
+//! with history, bookmarks and watch-list, JSON/merge/strategic merge patches and
+//! server-side apply, all errors as `metav1.Status`. Faults (dropped watches, compacted
+//! history, 429/500/503 bursts, latency) switch at run time through [`FaultsHandle`] or the
+//! admin API at `/kclient-testserver/faults`.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), kclient_testserver::Error> {
+//! use kclient_testserver::TestServer;
+//!
+//! let server = TestServer::start().await?;
+//! let config = server.config(); // a kclient_config::Config trusting the server's CA
+//! server.write_kubeconfig("/tmp/kubeconfig")?; // for kubectl --kubeconfig
+//! server.faults().set_error_every_nth(Some(3), 429);
+//! # drop(config);
+//! server.shutdown().await;
+//! # Ok(()) }
+//! ```
 
 pub mod catalog;
 pub mod discovery;
 pub mod patch;
 pub mod table;
+
+mod admin;
+mod auth;
+mod controllers;
+mod error;
+mod faults;
+mod handlers;
+mod kubeconfig;
+mod meta;
+mod openapi;
+mod patching;
+mod protobuf;
+mod query;
+mod registry;
+mod respond;
+mod router;
+mod server;
+mod service;
+mod state;
+mod store;
+mod strategy;
+mod tls;
+mod validate;
+
+pub use error::Error;
+pub use faults::{Faults, FaultsHandle};
+pub use server::{TestServer, TestServerBuilder};

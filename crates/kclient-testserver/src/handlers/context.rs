@@ -1,0 +1,125 @@
+//! The per-request context shared by the verb handlers.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::{HeaderMap, header};
+use serde_json::Value;
+
+use crate::error::{ApiError, ApiResult};
+use crate::query::Query;
+use crate::registry::Served;
+use crate::respond::{Output, header_str, negotiate};
+use crate::router::ResourceRequest;
+use crate::state::State;
+use crate::store::{Obj, ResourceStore, object_key};
+
+/// One resource request, resolved.
+pub(crate) struct Ctx {
+    pub state: Arc<State>,
+    pub served: Arc<Served>,
+    pub req: ResourceRequest,
+    pub query: Query,
+    pub headers: HeaderMap,
+}
+
+impl Ctx {
+    pub fn group(&self) -> &str {
+        &self.served.info.group
+    }
+
+    pub fn plural(&self) -> &str {
+        &self.served.info.plural
+    }
+
+    pub fn kind(&self) -> &str {
+        &self.served.info.kind
+    }
+
+    /// The request's namespace ("" for cluster-scoped resources and all-namespace lists).
+    pub fn namespace(&self) -> &str {
+        self.req.namespace.as_deref().unwrap_or("")
+    }
+
+    pub fn store(&self) -> Arc<ResourceStore> {
+        self.state.store.ensure(&self.served.storage)
+    }
+
+    /// The name from the URL (routing guarantees it for object verbs).
+    pub fn name(&self) -> ApiResult<&str> {
+        self.req.name.as_deref().ok_or_else(ApiError::no_route)
+    }
+
+    pub fn key(&self, name: &str) -> String {
+        object_key(self.namespace(), name)
+    }
+
+    pub fn not_found(&self, name: &str) -> ApiError {
+        ApiError::not_found(self.group(), self.plural(), name)
+    }
+
+    /// The field manager of a write: `fieldManager`, else the User-Agent's program name.
+    pub fn manager(&self) -> String {
+        if let Some(m) = self
+            .query
+            .field_manager
+            .as_deref()
+            .filter(|m| !m.is_empty())
+        {
+            return m.to_string();
+        }
+        let ua = header_str(&self.headers, header::USER_AGENT);
+        let prefix = ua.split('/').next().unwrap_or("").trim();
+        if prefix.is_empty() {
+            "unknown".to_string()
+        } else {
+            prefix.chars().take(128).collect()
+        }
+    }
+
+    pub fn accept(&self) -> &str {
+        header_str(&self.headers, header::ACCEPT)
+    }
+
+    pub fn output(&self) -> ApiResult<Output> {
+        negotiate(self.accept())
+    }
+
+    /// The apiVersion objects are served in at this endpoint.
+    pub fn api_version(&self) -> String {
+        self.served.api_version()
+    }
+
+    /// The stored object as this endpoint's version serves it.
+    pub fn object_value<'a>(&self, obj: &'a Obj) -> Cow<'a, Value> {
+        value_in_version(obj, &self.api_version())
+    }
+
+    /// [`Ctx::object_value`] serialized.
+    pub fn object_json(&self, obj: &Obj) -> Bytes {
+        json_in_version(obj, &self.api_version())
+    }
+}
+
+/// A stored object as served at `api_version`. Versions of one resource share storage;
+/// like a CRD with conversion strategy None, only apiVersion changes.
+pub(crate) fn value_in_version<'a>(obj: &'a Obj, api_version: &str) -> Cow<'a, Value> {
+    if obj.api_version() == api_version {
+        Cow::Borrowed(&obj.value)
+    } else {
+        let mut v = obj.value.clone();
+        if let Some(m) = v.as_object_mut() {
+            m.insert("apiVersion".into(), Value::String(api_version.to_string()));
+        }
+        Cow::Owned(v)
+    }
+}
+
+/// [`value_in_version`] serialized (the stored bytes when nothing changes).
+pub(crate) fn json_in_version(obj: &Obj, api_version: &str) -> Bytes {
+    match value_in_version(obj, api_version) {
+        Cow::Borrowed(_) => obj.json.clone(),
+        Cow::Owned(v) => Bytes::from(serde_json::to_vec(&v).unwrap_or_default()),
+    }
+}

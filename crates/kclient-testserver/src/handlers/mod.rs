@@ -1,0 +1,141 @@
+//! Resource request handlers. [`handle`] resolves the resource, checks scope and verb,
+//! and hands over to one module per verb.
+
+mod apis;
+mod context;
+mod create;
+mod delete;
+mod get;
+mod list;
+mod output;
+mod patch;
+mod scale;
+mod special;
+mod update;
+mod watch;
+mod write;
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::Response;
+use http::request::Parts;
+
+pub(crate) use apis::discovery_route;
+pub(crate) use context::Ctx;
+pub(crate) use create::{CreateOptions, create_object};
+pub(crate) use delete::{DeleteOptions, Deleted, delete_object};
+pub(crate) use watch::DEFAULT_WATCH_TIMEOUT;
+pub(crate) use write::Managed;
+
+use crate::error::{ApiError, ApiResult};
+use crate::query::Query;
+use crate::respond::{Body, error_response, read_body};
+use crate::router::{ResourceRequest, Verb};
+use crate::state::State;
+
+/// Serves one resource request.
+pub(crate) async fn handle<B>(
+    state: Arc<State>,
+    req: ResourceRequest,
+    parts: Parts,
+    body: B,
+) -> Response<Body>
+where
+    B: http_body::Body<Data = Bytes>,
+    B::Error: std::error::Error + Send + Sync + 'static,
+{
+    match handle_inner(state, req, parts, body).await {
+        Ok(resp) => resp,
+        Err(err) => error_response(err),
+    }
+}
+
+async fn handle_inner<B>(
+    state: Arc<State>,
+    mut req: ResourceRequest,
+    parts: Parts,
+    body: B,
+) -> ApiResult<Response<Body>>
+where
+    B: http_body::Body<Data = Bytes>,
+    B::Error: std::error::Error + Send + Sync + 'static,
+{
+    let mut query = Query::parse(parts.uri.query())?;
+    let served = state
+        .registry
+        .lookup(&req.group, &req.version, &req.resource)
+        .ok_or_else(ApiError::no_route)?;
+    let info = &served.info;
+    if info.group.is_empty() && info.plural == "namespaces" {
+        // `/api/v1/namespaces/{name}`: the path's namespace is the object's name.
+        req.namespace = None;
+    }
+    if info.namespaced {
+        let collection_verb = matches!(req.verb, Verb::List | Verb::Watch);
+        if req.namespace.is_none() && !collection_verb {
+            return Err(ApiError::method_not_supported(
+                &info.group,
+                &info.plural,
+                req.verb.as_str(),
+            ));
+        }
+    } else if req.namespace.is_some() {
+        return Err(ApiError::no_route());
+    }
+    if req.legacy_watch
+        && let Some(name) = req.name.take()
+    {
+        query.field_selector = Some(match query.field_selector.take() {
+            Some(fs) if !fs.is_empty() => format!("metadata.name={name},{fs}"),
+            _ => format!("metadata.name={name}"),
+        });
+    }
+    let allowed = match &req.subresource {
+        None => info.supports(req.verb.as_str()),
+        Some(sub) => match info.subresource(sub) {
+            Some(s) => s.verbs.iter().any(|v| v == req.verb.as_str()),
+            None => return Err(ApiError::no_route()),
+        },
+    };
+    if !allowed {
+        return Err(ApiError::method_not_supported(
+            &info.group,
+            &info.plural,
+            req.verb.as_str(),
+        ));
+    }
+    let needs_body = matches!(
+        req.verb,
+        Verb::Create | Verb::Update | Verb::Patch | Verb::Delete | Verb::DeleteCollection
+    );
+    let body = if needs_body {
+        read_body(&parts.headers, body).await?
+    } else {
+        Bytes::new()
+    };
+    let ctx = Ctx {
+        state,
+        served: served.clone(),
+        req,
+        query,
+        headers: parts.headers,
+    };
+    if !served.info.storage {
+        return special::virtual_resource(&ctx, &body);
+    }
+    match (ctx.req.verb, ctx.req.subresource.as_deref()) {
+        (Verb::Get, None | Some("status")) => get::get(&ctx),
+        (Verb::List, None) => list::list(&ctx),
+        (Verb::Watch, None) => watch::watch(&ctx),
+        (Verb::Create, None) => create::create(&ctx, &body),
+        (Verb::Update, None | Some("status")) => update::update(&ctx, &body),
+        (Verb::Patch, None | Some("status")) => patch::patch(&ctx, &body),
+        (Verb::Delete, None) => delete::delete(&ctx, &body),
+        (Verb::DeleteCollection, None) => delete::delete_collection(&ctx, &body),
+        (Verb::Get, Some("scale")) => scale::get(&ctx),
+        (Verb::Update, Some("scale")) => scale::update(&ctx, &body),
+        (Verb::Patch, Some("scale")) => scale::patch(&ctx, &body),
+        (verb, Some(sub)) => special::subresource(&ctx, verb, sub, &body),
+    }
+}

@@ -1,0 +1,175 @@
+//! Rendering objects and lists in the negotiated format: JSON, YAML, server-side Table,
+//! or PartialObjectMetadata.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::{Response, StatusCode};
+use serde_json::{Value, json};
+
+use super::Ctx;
+use crate::error::ApiResult;
+use crate::registry::Served;
+use crate::respond::{Body, Output, encode_plain, value_response};
+use crate::store::Obj;
+use crate::table::{self, IncludeObject, PrinterColumn};
+
+/// List metadata of a response.
+#[derive(Debug, Default)]
+pub(super) struct ListMeta {
+    pub rv: u64,
+    pub continue_token: Option<String>,
+    pub remaining: Option<u64>,
+}
+
+impl ListMeta {
+    fn to_value(&self) -> Value {
+        let mut m = serde_json::Map::new();
+        m.insert("resourceVersion".into(), Value::String(self.rv.to_string()));
+        if let Some(c) = &self.continue_token {
+            m.insert("continue".into(), Value::String(c.clone()));
+        }
+        if let Some(r) = self.remaining {
+            m.insert("remainingItemCount".into(), json!(r));
+        }
+        Value::Object(m)
+    }
+}
+
+fn printer_columns(served: &Served) -> Option<Vec<PrinterColumn>> {
+    let crd = served.crd.as_ref()?;
+    Some(
+        crd.columns
+            .iter()
+            .map(|c| PrinterColumn {
+                name: c.name.clone(),
+                type_: c.type_.clone(),
+                format: c.format.clone(),
+                description: c.description.clone(),
+                priority: c.priority,
+                json_path: c.json_path.clone(),
+            })
+            .collect(),
+    )
+}
+
+/// A meta.k8s.io/v1 Table of `objects`.
+pub(super) fn table(ctx: &Ctx, objects: &[&Value], list_meta: Value) -> Value {
+    table_of(
+        &ctx.served,
+        ctx.query.include_object.as_deref(),
+        objects,
+        list_meta,
+    )
+}
+
+/// [`table`] without a request context (watch streams outlive it).
+pub(super) fn table_of(
+    served: &Served,
+    include_object: Option<&str>,
+    objects: &[&Value],
+    list_meta: Value,
+) -> Value {
+    let include = IncludeObject::parse(include_object);
+    let columns = printer_columns(served);
+    table::to_table(
+        &served.info,
+        objects,
+        list_meta,
+        include,
+        jiff::Timestamp::now(),
+        columns.as_deref(),
+    )
+}
+
+/// PartialObjectMetadata of one object.
+pub(super) fn partial_metadata(value: &Value) -> Value {
+    json!({
+        "kind": "PartialObjectMetadata",
+        "apiVersion": "meta.k8s.io/v1",
+        "metadata": value.get("metadata").cloned().unwrap_or_else(|| json!({})),
+    })
+}
+
+/// One object in the negotiated format.
+pub(super) fn object_response(ctx: &Ctx, code: StatusCode, obj: &Obj) -> ApiResult<Response<Body>> {
+    let output = ctx.output()?;
+    Ok(match output {
+        Output::Table => {
+            let value = ctx.object_value(obj);
+            let rv = obj.resource_version().to_string();
+            value_response(code, &table(ctx, &[&value], json!({"resourceVersion": rv})))
+        }
+        Output::PartialMetadata => value_response(code, &partial_metadata(&obj.value)),
+        Output::Json | Output::Yaml => encode_plain(code, output, ctx.object_json(obj)),
+    })
+}
+
+/// A value of another kind than the endpoint's (a Scale), as JSON or YAML.
+pub(super) fn foreign_value_response(
+    ctx: &Ctx,
+    code: StatusCode,
+    value: &Value,
+) -> ApiResult<Response<Body>> {
+    let output = match ctx.output()? {
+        Output::Yaml => Output::Yaml,
+        _ => Output::Json,
+    };
+    Ok(encode_plain(
+        code,
+        output,
+        Bytes::from(serde_json::to_vec(value).unwrap_or_default()),
+    ))
+}
+
+/// A list in the negotiated format; JSON lists are assembled from the stored bytes.
+pub(super) fn list_response(
+    ctx: &Ctx,
+    items: &[Arc<Obj>],
+    meta: &ListMeta,
+) -> ApiResult<Response<Body>> {
+    let output = ctx.output()?;
+    match output {
+        Output::Table => {
+            let values: Vec<_> = items.iter().map(|o| ctx.object_value(o)).collect();
+            let refs: Vec<&Value> = values.iter().map(|v| v.as_ref()).collect();
+            Ok(value_response(
+                StatusCode::OK,
+                &table(ctx, &refs, meta.to_value()),
+            ))
+        }
+        Output::PartialMetadata => {
+            let items: Vec<Value> = items.iter().map(|o| partial_metadata(&o.value)).collect();
+            Ok(value_response(
+                StatusCode::OK,
+                &json!({
+                    "kind": "PartialObjectMetadataList",
+                    "apiVersion": "meta.k8s.io/v1",
+                    "metadata": meta.to_value(),
+                    "items": items,
+                }),
+            ))
+        }
+        Output::Json | Output::Yaml => {
+            let head = json!({
+                "kind": ctx.served.list_kind(),
+                "apiVersion": ctx.api_version(),
+                "metadata": meta.to_value(),
+            });
+            let head = serde_json::to_vec(&head).unwrap_or_default();
+            let total: usize = items.iter().map(|o| o.json.len() + 1).sum();
+            let mut out = Vec::with_capacity(head.len() + total + 16);
+            // Splice `"items":[...]` in before the closing brace of the head object.
+            out.extend_from_slice(&head[..head.len().saturating_sub(1)]);
+            out.extend_from_slice(b",\"items\":[");
+            for (i, obj) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                out.extend_from_slice(&ctx.object_json(obj));
+            }
+            out.extend_from_slice(b"]}");
+            Ok(encode_plain(StatusCode::OK, output, Bytes::from(out)))
+        }
+    }
+}

@@ -1,0 +1,229 @@
+//! Virtual (never stored) resources such as access and token reviews, and the
+//! subresources beyond status and scale: pod eviction, binding and log, and
+//! service-account tokens.
+
+use bytes::Bytes;
+use http::{Response, StatusCode};
+use serde_json::{Value, json};
+
+use super::Ctx;
+use super::delete::{DeleteOptions, delete_object};
+use super::update::MAX_ATTEMPTS;
+use super::write::{Attempt, Managed, UpdateSpec, check_type_meta, finish_update};
+use crate::error::{ApiError, ApiResult};
+use crate::meta;
+use crate::respond::{Body, bytes_response, decode_object, value_response};
+use crate::router::Verb;
+
+const ADMIN_USER: &str = "kclient-testserver-admin";
+
+fn admin_user() -> Value {
+    json!({"username": ADMIN_USER, "groups": ["system:masters", "system:authenticated"]})
+}
+
+fn success() -> Value {
+    json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success"})
+}
+
+/// Resources with `storage: false`: reviews answer at once, bindings bind.
+pub(super) fn virtual_resource(ctx: &Ctx, body: &Bytes) -> ApiResult<Response<Body>> {
+    match ctx.req.verb {
+        Verb::Create => {}
+        Verb::List if ctx.plural() == "componentstatuses" => {
+            let items: Vec<Value> = ["scheduler", "controller-manager", "etcd-0"]
+                .iter()
+                .map(|n| component_status(n))
+                .collect();
+            return Ok(value_response(
+                StatusCode::OK,
+                &json!({"kind": "ComponentStatusList", "apiVersion": "v1", "metadata": {}, "items": items}),
+            ));
+        }
+        Verb::Get if ctx.plural() == "componentstatuses" => {
+            let name = ctx.name()?;
+            if !matches!(name, "scheduler" | "controller-manager" | "etcd-0") {
+                return Err(ctx.not_found(name));
+            }
+            return Ok(value_response(StatusCode::OK, &component_status(name)));
+        }
+        verb => {
+            return Err(ApiError::method_not_supported(
+                ctx.group(),
+                ctx.plural(),
+                verb.as_str(),
+            ));
+        }
+    }
+    let mut obj = decode_object(&ctx.headers, body)?;
+    check_type_meta(&ctx.served, &mut obj)?;
+    if ctx.served.info.namespaced {
+        meta::set_meta(
+            &mut obj,
+            "namespace",
+            Value::String(ctx.namespace().to_string()),
+        );
+    }
+    let status = match ctx.kind() {
+        "SelfSubjectAccessReview" | "SubjectAccessReview" | "LocalSubjectAccessReview" => {
+            json!({"allowed": true, "reason": "kclient-testserver authorizes every request"})
+        }
+        "SelfSubjectRulesReview" => json!({
+            "resourceRules": [{"verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]}],
+            "nonResourceRules": [{"verbs": ["*"], "nonResourceURLs": ["*"]}],
+            "incomplete": false,
+        }),
+        "TokenReview" => {
+            let presented = obj
+                .pointer("/spec/token")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            let ok = presented == ctx.state.token;
+            let audiences = obj
+                .pointer("/spec/audiences")
+                .cloned()
+                .unwrap_or_else(|| json!([]));
+            if ok {
+                json!({"authenticated": true, "user": admin_user(), "audiences": audiences})
+            } else {
+                json!({"authenticated": false, "error": "invalid bearer token"})
+            }
+        }
+        "SelfSubjectReview" => json!({"userInfo": admin_user()}),
+        "Binding" => {
+            bind_pod(ctx, meta::name(&obj).to_string(), &obj)?;
+            return Ok(value_response(StatusCode::CREATED, &success()));
+        }
+        _ => obj.get("status").cloned().unwrap_or_else(|| json!({})),
+    };
+    if let Some(m) = obj.as_object_mut() {
+        m.insert("status".into(), status);
+    }
+    meta::set_meta(&mut obj, "creationTimestamp", Value::Null);
+    Ok(value_response(StatusCode::CREATED, &obj))
+}
+
+fn component_status(name: &str) -> Value {
+    json!({"kind": "ComponentStatus", "apiVersion": "v1", "metadata": {"name": name},
+           "conditions": [{"type": "Healthy", "status": "True", "message": "ok"}]})
+}
+
+fn bind_pod(ctx: &Ctx, pod: String, binding: &Value) -> ApiResult<()> {
+    let node = binding
+        .pointer("/target/name")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| ApiError::bad_request("binding target name is required"))?
+        .to_string();
+    let pods = ctx
+        .state
+        .registry
+        .lookup("", "v1", "pods")
+        .ok_or_else(ApiError::no_route)?;
+    let store = ctx.state.store.ensure(&pods.storage);
+    let key = crate::store::object_key(ctx.namespace(), &pod);
+    for _ in 0..MAX_ATTEMPTS {
+        let old = store
+            .get(&key)
+            .ok_or_else(|| ApiError::not_found("", "pods", &pod))?;
+        if old
+            .value
+            .pointer("/spec/nodeName")
+            .and_then(Value::as_str)
+            .is_some_and(|n| !n.is_empty())
+        {
+            return Err(ApiError::conflict(
+                "",
+                "pods",
+                &pod,
+                "pod is already assigned to a node",
+            ));
+        }
+        let mut desired = old.value.clone();
+        if let Some(spec) = desired.get_mut("spec").and_then(Value::as_object_mut) {
+            spec.insert("nodeName".into(), Value::String(node.clone()));
+        }
+        let pod_ctx = Ctx {
+            state: ctx.state.clone(),
+            served: pods.clone(),
+            req: ctx.req.clone(),
+            query: ctx.query.clone(),
+            headers: ctx.headers.clone(),
+        };
+        let spec = UpdateSpec {
+            subresource: Some("binding"),
+            managed: Managed::Record,
+            warnings: Vec::new(),
+        };
+        match finish_update(&pod_ctx, &old, desired, spec)? {
+            Attempt::Done(_) => return Ok(()),
+            Attempt::Retry => continue,
+        }
+    }
+    Err(ApiError::stale("", "pods", &pod))
+}
+
+/// Subresources other than status and scale.
+pub(super) fn subresource(
+    ctx: &Ctx,
+    verb: Verb,
+    sub: &str,
+    body: &Bytes,
+) -> ApiResult<Response<Body>> {
+    let name = ctx.name()?.to_string();
+    match (ctx.group(), ctx.plural(), sub, verb) {
+        ("", "pods", "eviction", Verb::Create) => {
+            delete_object(
+                &ctx.state,
+                &ctx.served,
+                &ctx.key(&name),
+                &DeleteOptions::default(),
+            )?;
+            Ok(value_response(StatusCode::CREATED, &success()))
+        }
+        ("", "pods", "binding", Verb::Create) => {
+            let binding = decode_object(&ctx.headers, body)?;
+            bind_pod(ctx, name, &binding)?;
+            Ok(value_response(StatusCode::CREATED, &success()))
+        }
+        ("", "pods", "log", Verb::Get) => {
+            ctx.store()
+                .get(&ctx.key(&name))
+                .ok_or_else(|| ctx.not_found(&name))?;
+            Ok(bytes_response(StatusCode::OK, "text/plain", Bytes::new()))
+        }
+        ("", "serviceaccounts", "token", Verb::Create) => {
+            let sa = ctx
+                .store()
+                .get(&ctx.key(&name))
+                .ok_or_else(|| ctx.not_found(&name))?;
+            let mut req = decode_object(&ctx.headers, body).unwrap_or_else(|_| json!({}));
+            let seconds = req
+                .pointer("/spec/expirationSeconds")
+                .and_then(Value::as_i64)
+                .unwrap_or(3600);
+            let expires = jiff::Timestamp::now()
+                .checked_add(jiff::SignedDuration::from_secs(seconds))
+                .unwrap_or_else(|_| jiff::Timestamp::now());
+            let token = format!("kclient-sa-{}", meta::new_uid());
+            if let Some(m) = req.as_object_mut() {
+                m.insert("apiVersion".into(), json!("authentication.k8s.io/v1"));
+                m.insert("kind".into(), json!("TokenRequest"));
+                m.insert(
+                    "metadata".into(),
+                    json!({"name": sa.name(), "namespace": sa.namespace(), "creationTimestamp": null}),
+                );
+                m.insert(
+                    "status".into(),
+                    json!({"token": token, "expirationTimestamp": expires.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()}),
+                );
+            }
+            Ok(value_response(StatusCode::CREATED, &req))
+        }
+        ("", "namespaces", "finalize", Verb::Update) => super::update::update(ctx, body),
+        _ => Err(ApiError::method_not_supported(
+            ctx.group(),
+            ctx.plural(),
+            verb.as_str(),
+        )),
+    }
+}

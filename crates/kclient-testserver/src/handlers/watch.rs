@@ -1,0 +1,361 @@
+//! WATCH: a chunked stream of line-delimited JSON events: initial state or history
+//! replay, live events filtered by selectors (with kube-apiserver's ADDED/DELETED
+//! transitions), bookmarks, watch-list, timeouts and the drop-after-N fault.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures::StreamExt;
+use http::{HeaderValue, Response, StatusCode, header};
+use http_body::Frame;
+use http_body_util::{BodyExt, StreamBody};
+use serde_json::json;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use super::Ctx;
+use super::context::{json_in_version, value_in_version};
+use super::list::{Selectors, parse_rv};
+use super::output::{partial_metadata, table_of};
+use crate::error::{ApiError, ApiResult, FieldError};
+use crate::registry::Served;
+use crate::respond::{Body, Output};
+use crate::store::{Event, EventType, Obj, ResourceStore, Subscription, WatchStart, watch_line};
+
+/// kube-apiserver's default watch timeout is randomised around its 30-minute
+/// min-request-timeout; one fixed value keeps runs reproducible.
+pub(crate) const DEFAULT_WATCH_TIMEOUT: Duration = Duration::from_secs(1800);
+
+fn watch_options_invalid(err: FieldError) -> ApiError {
+    ApiError::invalid("meta.k8s.io", "ListOptions", "", &[err])
+}
+
+struct Plan {
+    start: WatchStart,
+    initial_events_end: bool,
+}
+
+fn plan(ctx: &Ctx) -> ApiResult<Plan> {
+    let q = &ctx.query;
+    let rv_match = q
+        .resource_version_match
+        .as_deref()
+        .filter(|s| !s.is_empty());
+    if let Some(send) = q.send_initial_events {
+        if rv_match != Some("NotOlderThan") {
+            return Err(watch_options_invalid(FieldError::forbidden(
+                "sendInitialEvents",
+                "sendInitialEvents is forbidden for watch unless resourceVersionMatch is set to NotOlderThan",
+            )));
+        }
+        if send && !q.allow_watch_bookmarks {
+            return Err(watch_options_invalid(FieldError::forbidden(
+                "allowWatchBookmarks",
+                "allowWatchBookmarks must be set to true when sendInitialEvents is true",
+            )));
+        }
+        let rv = match q.rv() {
+            Some(rv) => parse_rv(rv)?,
+            None => 0,
+        };
+        let current = ctx.store().current_rv();
+        if rv > current {
+            return Err(ApiError::too_large_rv(rv, current));
+        }
+        return Ok(if send {
+            Plan {
+                start: WatchStart::InitialState,
+                initial_events_end: true,
+            }
+        } else {
+            Plan {
+                start: WatchStart::From(if rv == 0 { current } else { rv }),
+                initial_events_end: false,
+            }
+        });
+    }
+    if rv_match.is_some() {
+        return Err(watch_options_invalid(FieldError::forbidden(
+            "resourceVersionMatch",
+            "resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided",
+        )));
+    }
+    let start = match q.rv() {
+        None | Some("0") => WatchStart::InitialState,
+        Some(rv) => WatchStart::From(parse_rv(rv)?),
+    };
+    Ok(Plan {
+        start,
+        initial_events_end: false,
+    })
+}
+
+/// `GET ...?watch=true` and `/watch/...`.
+pub(super) fn watch(ctx: &Ctx) -> ApiResult<Response<Body>> {
+    let selectors = Selectors::from_query(ctx)?;
+    let output = ctx.output()?;
+    let plan = plan(ctx)?;
+    let store = ctx.store();
+    let timeout = ctx
+        .query
+        .timeout_seconds
+        .map(Duration::from_secs)
+        .unwrap_or(ctx.state.default_watch_timeout);
+    let namespace = ctx.req.namespace.clone();
+    let mut stream = WatchStream {
+        served: ctx.served.clone(),
+        api_version: ctx.api_version(),
+        include_object: ctx.query.include_object.clone(),
+        output,
+        selectors,
+        namespace: namespace.clone(),
+        store: store.clone(),
+        sub: None,
+        initial: Vec::new().into_iter(),
+        backlog: Vec::new().into_iter(),
+        end_bookmark: None,
+        pending: None,
+        deadline: Instant::now() + timeout,
+        bookmarks: ctx
+            .query
+            .allow_watch_bookmarks
+            .then_some(ctx.state.bookmark_interval),
+        next_bookmark: None,
+        sent: 0,
+        drop_after: ctx.state.faults.watch_drop_after(),
+        last_rv: 0,
+        shutdown: ctx.state.shutdown.clone(),
+        finished: false,
+    };
+    match store.watch(namespace, plan.start) {
+        Ok(mut sub) => {
+            stream.last_rv = sub.rv;
+            stream.initial = std::mem::take(&mut sub.initial).into_iter();
+            stream.backlog = std::mem::take(&mut sub.backlog).into_iter();
+            if plan.initial_events_end {
+                stream.end_bookmark = Some(sub.rv);
+            }
+            stream.sub = Some(sub);
+        }
+        Err(e) => {
+            let status = super::list::read_error(e);
+            stream.pending = Some(error_line(&status));
+            stream.finished = true;
+        }
+    }
+    if let Some(every) = stream.bookmarks {
+        stream.next_bookmark = Some(Instant::now() + every);
+    }
+    let frames = futures::stream::unfold(stream, |mut s| async move {
+        s.next_line().await.map(|line| (line, s))
+    })
+    .map(|line| Ok::<_, Infallible>(Frame::data(line)));
+    let mut resp = Response::new(StreamBody::new(frames).boxed_unsync());
+    *resp.status_mut() = StatusCode::OK;
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    Ok(resp)
+}
+
+fn error_line(err: &ApiError) -> Bytes {
+    watch_line("ERROR", &err.body())
+}
+
+struct WatchStream {
+    served: Arc<Served>,
+    api_version: String,
+    include_object: Option<String>,
+    output: Output,
+    selectors: Selectors,
+    namespace: Option<String>,
+    store: Arc<ResourceStore>,
+    sub: Option<Subscription>,
+    initial: std::vec::IntoIter<Arc<Obj>>,
+    backlog: std::vec::IntoIter<Arc<Event>>,
+    end_bookmark: Option<u64>,
+    pending: Option<Bytes>,
+    deadline: Instant,
+    bookmarks: Option<Duration>,
+    next_bookmark: Option<Instant>,
+    sent: u64,
+    drop_after: Option<u64>,
+    last_rv: u64,
+    shutdown: CancellationToken,
+    finished: bool,
+}
+
+impl WatchStream {
+    fn matches(&self, obj: &Obj) -> bool {
+        if let Some(ns) = &self.namespace
+            && obj.namespace() != ns
+        {
+            return false;
+        }
+        self.selectors.matches(&self.served, obj)
+    }
+
+    /// The wire object of an event in the negotiated format.
+    fn line(&self, kind: &str, obj: &Obj) -> Bytes {
+        match self.output {
+            Output::Table => {
+                let v = value_in_version(obj, &self.api_version);
+                let rv = obj.resource_version().to_string();
+                let table = table_of(
+                    &self.served,
+                    self.include_object.as_deref(),
+                    &[&v],
+                    json!({"resourceVersion": rv}),
+                );
+                watch_line(kind, &serde_json::to_vec(&table).unwrap_or_default())
+            }
+            Output::PartialMetadata => watch_line(
+                kind,
+                &serde_json::to_vec(&partial_metadata(&obj.value)).unwrap_or_default(),
+            ),
+            Output::Json | Output::Yaml => {
+                watch_line(kind, &json_in_version(obj, &self.api_version))
+            }
+        }
+    }
+
+    /// The line a stored event becomes for this watcher, if any.
+    fn event_line(&mut self, ev: &Event) -> Option<Bytes> {
+        self.last_rv = self.last_rv.max(ev.rv);
+        let plain = self.output == Output::Json && ev.obj.api_version() == self.api_version;
+        let unfiltered = self.selectors.is_empty() && self.namespace.is_none();
+        if plain && unfiltered {
+            return Some(ev.line());
+        }
+        let now = self.matches(&ev.obj);
+        let before = ev.prev.as_deref().is_some_and(|p| self.matches(p));
+        let kind = match ev.kind {
+            EventType::Added if now => EventType::Added,
+            EventType::Modified if now && before => EventType::Modified,
+            EventType::Modified if now => EventType::Added,
+            EventType::Modified if before => EventType::Deleted,
+            EventType::Deleted if now || before => EventType::Deleted,
+            _ => return None,
+        };
+        if plain && kind == ev.kind {
+            return Some(ev.line());
+        }
+        Some(self.line(kind.as_str(), &ev.obj))
+    }
+
+    fn bookmark_line(&self, rv: u64, initial_events_end: bool) -> Bytes {
+        let mut metadata = json!({"resourceVersion": rv.to_string(), "creationTimestamp": null});
+        if initial_events_end && let Some(m) = metadata.as_object_mut() {
+            m.insert(
+                "annotations".into(),
+                json!({ kclient_core::watch::INITIAL_EVENTS_END_ANNOTATION: "true" }),
+            );
+        }
+        let obj = json!({
+            "kind": self.served.info.kind,
+            "apiVersion": self.api_version,
+            "metadata": metadata,
+        });
+        watch_line("BOOKMARK", &serde_json::to_vec(&obj).unwrap_or_default())
+    }
+
+    fn count_event(&mut self) {
+        self.sent += 1;
+        if self.drop_after.is_some_and(|n| self.sent >= n) {
+            self.finished = true;
+        }
+    }
+
+    /// A bookmark at the newest RV this watcher is complete up to, preceded by any events
+    /// still queued for it.
+    fn periodic_bookmark(&mut self) -> Bytes {
+        let current = self.store.current_rv();
+        // Everything up to `current` is already in our channel: drain it first so the
+        // bookmark never overtakes an event.
+        let mut lines = Vec::new();
+        if let Some(sub) = self.sub.as_mut() {
+            let mut drained = Vec::new();
+            while let Ok(ev) = sub.rx.try_recv() {
+                drained.push(ev);
+            }
+            for ev in drained {
+                if let Some(line) = self.event_line(&ev) {
+                    lines.push(line);
+                }
+            }
+        }
+        let rv = current.max(self.last_rv);
+        self.last_rv = rv;
+        if lines.is_empty() {
+            return self.bookmark_line(rv, false);
+        }
+        let mut out = Vec::new();
+        for line in lines {
+            out.extend_from_slice(&line);
+            self.count_event();
+            if self.finished {
+                return Bytes::from(out);
+            }
+        }
+        out.extend_from_slice(&self.bookmark_line(rv, false));
+        Bytes::from(out)
+    }
+
+    async fn next_line(&mut self) -> Option<Bytes> {
+        loop {
+            if let Some(line) = self.pending.take() {
+                return Some(line);
+            }
+            if self.finished {
+                return None;
+            }
+            if let Some(obj) = self.initial.next() {
+                if self.matches(&obj) {
+                    let line = self.line("ADDED", &obj);
+                    self.count_event();
+                    return Some(line);
+                }
+                continue;
+            }
+            if let Some(rv) = self.end_bookmark.take() {
+                return Some(self.bookmark_line(rv, true));
+            }
+            if let Some(ev) = self.backlog.next() {
+                if let Some(line) = self.event_line(&ev) {
+                    self.count_event();
+                    return Some(line);
+                }
+                continue;
+            }
+            let sub = self.sub.as_mut()?;
+            let bookmark_at = self.next_bookmark;
+            let shutdown = self.shutdown.clone();
+            tokio::select! {
+                _ = shutdown.cancelled() => return None,
+                _ = tokio::time::sleep_until(self.deadline) => return None,
+                ev = sub.rx.recv() => {
+                    // A closed channel means this watcher was too slow or the resource went away.
+                    let ev = ev?;
+                    if let Some(line) = self.event_line(&ev) {
+                        self.count_event();
+                        return Some(line);
+                    }
+                }
+                _ = sleep_until_opt(bookmark_at) => {
+                    self.next_bookmark = self.bookmarks.map(|d| Instant::now() + d);
+                    return Some(self.periodic_bookmark());
+                }
+            }
+        }
+    }
+}
+
+async fn sleep_until_opt(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}

@@ -1,0 +1,64 @@
+//! The request pipeline in front of the handlers: health checks, the admin API,
+//! injected latency, authentication, injected errors, then routing.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::{Request, Response, StatusCode};
+
+use crate::admin;
+use crate::auth::authenticated;
+use crate::error::ApiError;
+use crate::handlers;
+use crate::query::Query;
+use crate::respond::{Body, bytes_response, error_response, read_body};
+use crate::router::{Route, route};
+use crate::state::State;
+
+/// Serves one HTTP request; never fails (errors become Status responses).
+pub(crate) async fn serve<B>(
+    state: Arc<State>,
+    req: Request<B>,
+) -> Result<Response<Body>, Infallible>
+where
+    B: http_body::Body<Data = Bytes>,
+    B::Error: std::error::Error + Send + Sync + 'static,
+{
+    let (parts, body) = req.into_parts();
+    let watch = Query::watch_flag(parts.uri.query());
+    let route = route(&parts.method, parts.uri.path(), watch);
+    if route == Route::Health {
+        return Ok(bytes_response(
+            StatusCode::OK,
+            "text/plain; charset=utf-8",
+            Bytes::from_static(b"ok"),
+        ));
+    }
+    if !authenticated(&parts.headers, &state.token) {
+        return Ok(error_response(ApiError::unauthorized()));
+    }
+    if let Route::Admin(path) = &route {
+        let body = match read_body(&parts.headers, body).await {
+            Ok(b) => b,
+            Err(e) => return Ok(error_response(e)),
+        };
+        return Ok(match admin::handle(&state, &parts.method, path, &body) {
+            Ok(resp) => resp,
+            Err(e) => error_response(e),
+        });
+    }
+    if let Some(latency) = state.faults.latency() {
+        tokio::time::sleep(latency).await;
+    }
+    if let Some(err) = state.faults.injected_error() {
+        return Ok(error_response(err));
+    }
+    if let Some(resp) = handlers::discovery_route(&state, &route, &parts.headers) {
+        return Ok(resp.unwrap_or_else(error_response));
+    }
+    Ok(match route {
+        Route::Resource(rr) => handlers::handle(state, rr, parts, body).await,
+        _ => error_response(ApiError::no_route()),
+    })
+}

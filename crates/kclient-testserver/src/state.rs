@@ -1,0 +1,36 @@
+//! Everything a request handler can reach: storage, served resources, faults, settings.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
+
+use crate::faults::FaultsHandle;
+use crate::registry::Registry;
+use crate::store::Store;
+
+/// Shared server state.
+pub(crate) struct State {
+    pub store: Arc<Store>,
+    pub registry: Registry,
+    pub faults: FaultsHandle,
+    pub token: String,
+    /// Interval of BOOKMARK events on watches that allow them.
+    pub bookmark_interval: Duration,
+    /// Server-side watch timeout when the client sets none.
+    pub default_watch_timeout: Duration,
+    /// `host:port` as clients reach the server.
+    pub address: String,
+    /// Cancelled when the server shuts down: ends watches and background tasks.
+    pub shutdown: CancellationToken,
+}
+
+impl std::fmt::Debug for State {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The bearer token is a secret: never printed.
+        f.debug_struct("State")
+            .field("address", &self.address)
+            .field("bookmark_interval", &self.bookmark_interval)
+            .finish_non_exhaustive()
+    }
+}

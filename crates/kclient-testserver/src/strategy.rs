@@ -1,0 +1,217 @@
+//! Per-kind behaviour, after kube-apiserver's registry strategies: which kinds track
+//! `metadata.generation`, how status is reset on create, defaults that clients rely on,
+//! and what a delete returns.
+
+use serde_json::{Map, Value, json};
+
+use crate::registry::Served;
+
+/// Whether the kind maintains `metadata.generation`.
+pub(crate) fn tracks_generation(served: &Served) -> bool {
+    if served.is_crd() {
+        return true;
+    }
+    let info = &served.info;
+    match (info.group.as_str(), info.kind.as_str()) {
+        ("", "ReplicationController") => true,
+        ("", _) => false,
+        ("networking.k8s.io", "NetworkPolicy" | "IngressClass")
+        | (
+            "admissionregistration.k8s.io",
+            "MutatingWebhookConfiguration" | "ValidatingWebhookConfiguration",
+        ) => true,
+        ("certificates.k8s.io", _) | ("coordination.k8s.io", _) => false,
+        _ => served.has_subresource("status"),
+    }
+}
+
+/// True when anything outside `metadata` (and `status`, for kinds with a status
+/// subresource) differs: the change that bumps `metadata.generation`.
+pub(crate) fn spec_changed(old: &Value, new: &Value, has_status: bool) -> bool {
+    let empty = Map::new();
+    let a = old.as_object().unwrap_or(&empty);
+    let b = new.as_object().unwrap_or(&empty);
+    let relevant = |k: &str| k != "metadata" && !(has_status && k == "status");
+    let keys = a.keys().chain(b.keys()).filter(|k| relevant(k));
+    for k in keys {
+        if a.get(k) != b.get(k) {
+            return true;
+        }
+    }
+    false
+}
+
+/// Create-time preparation of a built-in kind: status reset and the defaults
+/// controllers and clients depend on.
+pub(crate) fn prepare_create(served: &Served, obj: &mut Value) {
+    let has_status = served.has_subresource("status");
+    let Some(map) = obj.as_object_mut() else {
+        return;
+    };
+    if served.is_crd() {
+        if has_status {
+            map.remove("status");
+        }
+        return;
+    }
+    let info = &served.info;
+    match (info.group.as_str(), info.kind.as_str()) {
+        ("", "Namespace") => {
+            let spec = map.entry("spec").or_insert_with(|| json!({}));
+            if let Some(spec) = spec.as_object_mut() {
+                spec.entry("finalizers")
+                    .or_insert_with(|| json!(["kubernetes"]));
+            }
+            map.insert("status".into(), json!({"phase": "Active"}));
+        }
+        ("", "Pod") => {
+            map.insert(
+                "status".into(),
+                json!({"phase": "Pending", "qosClass": pod_qos(map.get("spec"))}),
+            );
+        }
+        ("", "Service") => {
+            if let Some(spec) = map.get_mut("spec").and_then(Value::as_object_mut) {
+                default_service_spec(spec);
+            }
+            map.insert("status".into(), json!({"loadBalancer": {}}));
+        }
+        ("", "PersistentVolumeClaim" | "PersistentVolume") => {
+            map.insert("status".into(), json!({"phase": "Pending"}));
+        }
+        ("", "Node") => {}
+        _ if has_status => {
+            map.insert("status".into(), json!({}));
+        }
+        _ => {}
+    }
+    if matches!(
+        (info.group.as_str(), info.kind.as_str()),
+        ("apps", "Deployment" | "ReplicaSet" | "StatefulSet") | ("", "ReplicationController")
+    ) && let Some(spec) = map.get_mut("spec").and_then(Value::as_object_mut)
+    {
+        spec.entry("replicas").or_insert_with(|| json!(1));
+    }
+}
+
+/// kube-apiserver's Service defaults and a cluster IP from 10.96.0.0/16.
+fn default_service_spec(spec: &mut Map<String, Value>) {
+    let type_ = spec
+        .entry("type")
+        .or_insert_with(|| json!("ClusterIP"))
+        .as_str()
+        .unwrap_or("ClusterIP")
+        .to_string();
+    spec.entry("sessionAffinity")
+        .or_insert_with(|| json!("None"));
+    if type_ != "ExternalName" {
+        let ip = match spec.get("clusterIP").and_then(Value::as_str) {
+            Some(ip) if !ip.is_empty() => ip.to_string(),
+            _ => {
+                let n: u16 = rand::random();
+                format!("10.96.{}.{}", n >> 8, (n & 0xff).clamp(2, 254))
+            }
+        };
+        spec.insert("clusterIP".into(), json!(ip));
+        if ip != "None" {
+            spec.entry("clusterIPs").or_insert_with(|| json!([ip]));
+        }
+        spec.entry("ipFamilies").or_insert_with(|| json!(["IPv4"]));
+        spec.entry("ipFamilyPolicy")
+            .or_insert_with(|| json!("SingleStack"));
+        spec.entry("internalTrafficPolicy")
+            .or_insert_with(|| json!("Cluster"));
+    }
+    if let Some(ports) = spec.get_mut("ports").and_then(Value::as_array_mut) {
+        for port in ports.iter_mut().filter_map(Value::as_object_mut) {
+            port.entry("protocol").or_insert_with(|| json!("TCP"));
+            if let Some(p) = port.get("port").cloned() {
+                port.entry("targetPort").or_insert(p);
+            }
+        }
+    }
+}
+
+fn pod_qos(spec: Option<&Value>) -> &'static str {
+    let containers = spec
+        .and_then(|s| s.get("containers"))
+        .and_then(Value::as_array);
+    let Some(containers) = containers else {
+        return "BestEffort";
+    };
+    let mut any = false;
+    let mut guaranteed = !containers.is_empty();
+    for c in containers {
+        let req = c.pointer("/resources/requests").and_then(Value::as_object);
+        let lim = c.pointer("/resources/limits").and_then(Value::as_object);
+        if req.is_some_and(|m| !m.is_empty()) || lim.is_some_and(|m| !m.is_empty()) {
+            any = true;
+        }
+        let full = |m: Option<&Map<String, Value>>| {
+            m.is_some_and(|m| m.contains_key("cpu") && m.contains_key("memory"))
+        };
+        if !full(lim) || (req.is_some() && req != lim && !full(req)) {
+            guaranteed = false;
+        }
+        if let (Some(r), Some(l)) = (req, lim)
+            && r != l
+        {
+            guaranteed = false;
+        }
+    }
+    if !any {
+        "BestEffort"
+    } else if guaranteed {
+        "Guaranteed"
+    } else {
+        "Burstable"
+    }
+}
+
+/// Whether a completed delete answers with the object (otherwise a Success Status).
+pub(crate) fn returns_deleted_object(served: &Served) -> bool {
+    served.is_crd() || (served.info.group.is_empty() && served.info.kind == "Pod")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spec_change_detection() {
+        let a = json!({"metadata": {"labels": {"a": "1"}}, "spec": {"x": 1}, "status": {"s": 1}});
+        let b = json!({"metadata": {"labels": {"a": "2"}}, "spec": {"x": 1}, "status": {"s": 2}});
+        assert!(!spec_changed(&a, &b, true));
+        assert!(spec_changed(&a, &b, false));
+        let c = json!({"metadata": {}, "spec": {"x": 2}, "status": {"s": 1}});
+        assert!(spec_changed(&a, &c, true));
+        let d = json!({"metadata": {}, "data": {"k": "v"}});
+        assert!(spec_changed(&json!({"metadata": {}}), &d, false));
+    }
+
+    #[test]
+    fn service_defaults() {
+        let mut spec = json!({"ports": [{"port": 80}]});
+        default_service_spec(spec.as_object_mut().unwrap());
+        assert_eq!(spec["type"], "ClusterIP");
+        assert!(spec["clusterIP"].as_str().unwrap().starts_with("10.96."));
+        assert_eq!(spec["clusterIPs"][0], spec["clusterIP"]);
+        assert_eq!(
+            spec["ports"][0],
+            json!({"port": 80, "protocol": "TCP", "targetPort": 80})
+        );
+        let mut headless = json!({"clusterIP": "None"});
+        default_service_spec(headless.as_object_mut().unwrap());
+        assert_eq!(headless["clusterIP"], "None");
+        assert!(headless.get("clusterIPs").is_none());
+    }
+
+    #[test]
+    fn qos_classes() {
+        assert_eq!(pod_qos(None), "BestEffort");
+        let burst = json!({"containers": [{"name": "a", "resources": {"requests": {"cpu": "1"}}}]});
+        assert_eq!(pod_qos(Some(&burst)), "Burstable");
+        let g = json!({"containers": [{"name": "a", "resources": {"limits": {"cpu": "1", "memory": "1Gi"}}}]});
+        assert_eq!(pod_qos(Some(&g)), "Guaranteed");
+    }
+}

@@ -1,0 +1,684 @@
+//! kubectl, unchanged, against the test server: the commands and messages users see on a
+//! real cluster. kubectl runs with its own kubeconfig, cache dir and HOME in a tempdir.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+use kclient_testserver::TestServer;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::process::Command;
+
+struct Kubectl {
+    dir: tempfile::TempDir,
+    kubeconfig: PathBuf,
+    server: TestServer,
+}
+
+struct Out {
+    ok: bool,
+    stdout: String,
+    stderr: String,
+}
+
+/// `$KCLIENT_TEST_KUBECTL` (to try another kubectl), else /usr/bin/kubectl, else `kubectl`.
+fn kubectl_bin() -> String {
+    if let Ok(bin) = std::env::var("KCLIENT_TEST_KUBECTL") {
+        return bin;
+    }
+    if Path::new("/usr/bin/kubectl").exists() {
+        "/usr/bin/kubectl".to_string()
+    } else {
+        "kubectl".to_string()
+    }
+}
+
+impl Kubectl {
+    async fn start() -> Self {
+        let server = TestServer::start().await.expect("server");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let kubeconfig = dir.path().join("kubeconfig");
+        server.write_kubeconfig(&kubeconfig).expect("kubeconfig");
+        Kubectl {
+            dir,
+            kubeconfig,
+            server,
+        }
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(kubectl_bin());
+        cmd.arg("--kubeconfig")
+            .arg(&self.kubeconfig)
+            .arg("--cache-dir")
+            .arg(self.dir.path().join("cache"))
+            .args(args)
+            .env("HOME", self.dir.path())
+            .env("KUBECACHEDIR", self.dir.path().join("cache"))
+            .env_remove("KUBECONFIG")
+            .kill_on_drop(true);
+        cmd
+    }
+
+    async fn run_stdin(&self, args: &[&str], stdin: Option<&str>) -> Out {
+        let mut cmd = self.command(args);
+        cmd.stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().expect("kubectl runs");
+        if let Some(mut pipe) = child.stdin.take() {
+            if let Some(input) = stdin {
+                pipe.write_all(input.as_bytes()).await.expect("stdin");
+            }
+            drop(pipe);
+        }
+        let out = tokio::time::timeout(Duration::from_secs(60), child.wait_with_output())
+            .await
+            .expect("kubectl finished in time")
+            .expect("kubectl output");
+        Out {
+            ok: out.status.success(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    async fn run(&self, args: &[&str]) -> Out {
+        self.run_stdin(args, None).await
+    }
+
+    async fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args).await;
+        assert!(
+            out.ok,
+            "kubectl {args:?} failed: {}{}",
+            out.stdout, out.stderr
+        );
+        out.stdout
+    }
+
+    fn write(&self, name: &str, content: &str) -> String {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, content).expect("write manifest");
+        path.to_string_lossy().into_owned()
+    }
+}
+
+const CM_FOO: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: foo\n  labels:\n    app: demo\ndata:\n  a: \"1\"\n";
+
+#[tokio::test]
+async fn api_resources_and_version() {
+    let k = Kubectl::start().await;
+    let out = k.ok(&["api-resources"]).await;
+    let rows: Vec<Vec<&str>> = out
+        .lines()
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert_eq!(
+        rows[0],
+        ["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"]
+    );
+    assert!(
+        rows.contains(&vec!["configmaps", "cm", "v1", "true", "ConfigMap"]),
+        "{out}"
+    );
+    assert!(
+        rows.contains(&vec![
+            "deployments",
+            "deploy",
+            "apps/v1",
+            "true",
+            "Deployment"
+        ]),
+        "{out}"
+    );
+    let names = k
+        .ok(&["api-resources", "--api-group=apps", "-o", "name"])
+        .await;
+    assert!(names.lines().any(|l| l == "deployments.apps"), "{names}");
+    let version = k.ok(&["version", "-o", "json"]).await;
+    let v: serde_json::Value = serde_json::from_str(&version).expect("version JSON");
+    assert_eq!(v["serverVersion"]["major"], "1");
+}
+
+#[tokio::test]
+async fn create_get_and_delete() {
+    let k = Kubectl::start().await;
+    let file = k.write("cm.yaml", CM_FOO);
+    assert_eq!(
+        k.ok(&["create", "-f", &file]).await,
+        "configmap/foo created\n"
+    );
+    let dup = k.run(&["create", "-f", &file]).await;
+    assert!(!dup.ok);
+    assert_eq!(
+        dup.stderr.trim(),
+        format!(
+            "Error from server (AlreadyExists): error when creating \"{file}\": configmaps \"foo\" already exists"
+        )
+    );
+    let missing = k.run(&["get", "cm", "nope"]).await;
+    assert_eq!(
+        missing.stderr.trim(),
+        "Error from server (NotFound): configmaps \"nope\" not found"
+    );
+
+    let json = k.ok(&["get", "cm", "foo", "-o", "json"]).await;
+    let v: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    assert_eq!(v["data"]["a"], "1");
+    let yaml = k.ok(&["get", "cm", "foo", "-o", "yaml"]).await;
+    assert!(
+        yaml.contains("  name: foo\n") && yaml.contains("kind: ConfigMap"),
+        "{yaml}"
+    );
+    assert_eq!(k.ok(&["get", "cm", "-o", "name"]).await, "configmap/foo\n");
+    let table = k.ok(&["get", "cm"]).await;
+    let lines: Vec<Vec<&str>> = table
+        .lines()
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert_eq!(lines[0], ["NAME", "DATA", "AGE"]);
+    assert_eq!(&lines[1][..2], ["foo", "1"]);
+    let labels = k
+        .ok(&["get", "cm", "-l", "app=demo", "--show-labels"])
+        .await;
+    assert!(labels.contains("app=demo"), "{labels}");
+
+    for i in 1..=4 {
+        let m = format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c{i}\n");
+        let out = k.run_stdin(&["create", "-f", "-"], Some(&m)).await;
+        assert!(out.ok, "{}", out.stderr);
+    }
+    let chunked = k.ok(&["get", "cm", "--chunk-size=2", "-o", "name"]).await;
+    assert_eq!(
+        chunked,
+        "configmap/c1\nconfigmap/c2\nconfigmap/c3\nconfigmap/c4\nconfigmap/foo\n"
+    );
+
+    assert_eq!(
+        k.ok(&["delete", "cm", "foo"]).await,
+        "configmap \"foo\" deleted\n"
+    );
+    let gone = k.run(&["delete", "cm", "foo"]).await;
+    assert_eq!(
+        gone.stderr.trim(),
+        "Error from server (NotFound): configmaps \"foo\" not found"
+    );
+    assert_eq!(
+        k.ok(&["get", "ns", "-o", "name"]).await,
+        "namespace/default\nnamespace/kube-node-lease\nnamespace/kube-public\nnamespace/kube-system\n"
+    );
+}
+
+#[tokio::test]
+async fn apply_patch_label_and_conflicts() {
+    let k = Kubectl::start().await;
+    let file = k.write("cm.yaml", CM_FOO);
+    assert_eq!(
+        k.ok(&["apply", "-f", &file]).await,
+        "configmap/foo created\n"
+    );
+    assert_eq!(
+        k.ok(&["apply", "-f", &file]).await,
+        "configmap/foo unchanged\n"
+    );
+    let changed = k.write("cm2.yaml", &CM_FOO.replace("\"1\"", "\"2\""));
+    assert_eq!(
+        k.ok(&["apply", "-f", &changed]).await,
+        "configmap/foo configured\n"
+    );
+    let ssa = k.write(
+        "ssa.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bar\ndata:\n  x: \"1\"\n",
+    );
+    assert_eq!(
+        k.ok(&["apply", "--server-side", "-f", &ssa]).await,
+        "configmap/bar serverside-applied\n"
+    );
+    assert_eq!(
+        k.ok(&["apply", "--server-side", "-f", &ssa]).await,
+        "configmap/bar serverside-applied\n"
+    );
+
+    let theirs = k.write(
+        "theirs.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bar\ndata:\n  x: \"2\"\n",
+    );
+    let conflict = k
+        .run(&[
+            "apply",
+            "--server-side",
+            "--field-manager=other",
+            "-f",
+            &theirs,
+        ])
+        .await;
+    assert!(!conflict.ok);
+    assert!(
+        conflict
+            .stderr
+            .starts_with("error: Apply failed with 1 conflict: conflict with \"kubectl\": .data.x"),
+        "{}",
+        conflict.stderr
+    );
+    let forced = k
+        .ok(&[
+            "apply",
+            "--server-side",
+            "--field-manager=other",
+            "--force-conflicts",
+            "-f",
+            &theirs,
+        ])
+        .await;
+    assert_eq!(forced, "configmap/bar serverside-applied\n");
+
+    let merge = k
+        .ok(&[
+            "patch",
+            "cm",
+            "foo",
+            "--type",
+            "merge",
+            "-p",
+            r#"{"data":{"m":"1"}}"#,
+        ])
+        .await;
+    assert_eq!(merge, "configmap/foo patched\n");
+    let json = k
+        .ok(&[
+            "patch",
+            "cm",
+            "foo",
+            "--type",
+            "json",
+            "-p",
+            r#"[{"op":"add","path":"/data/j","value":"2"}]"#,
+        ])
+        .await;
+    assert_eq!(json, "configmap/foo patched\n");
+    let strategic = k
+        .ok(&["patch", "cm", "foo", "-p", r#"{"data":{"s":"3"}}"#])
+        .await;
+    assert_eq!(strategic, "configmap/foo patched\n");
+    let noop = k
+        .ok(&[
+            "patch",
+            "cm",
+            "foo",
+            "--type",
+            "merge",
+            "-p",
+            r#"{"data":{"s":"3"}}"#,
+        ])
+        .await;
+    assert_eq!(noop, "configmap/foo patched (no change)\n");
+    let data = k.ok(&["get", "cm", "foo", "-o", "jsonpath={.data}"]).await;
+    let v: serde_json::Value = serde_json::from_str(&data).expect("data JSON");
+    assert_eq!(
+        v,
+        serde_json::json!({"a": "2", "j": "2", "m": "1", "s": "3"})
+    );
+
+    assert_eq!(
+        k.ok(&["label", "cm", "foo", "env=prod"]).await,
+        "configmap/foo labeled\n"
+    );
+    let relabel = k.run(&["label", "cm", "foo", "env=dev"]).await;
+    assert_eq!(
+        relabel.stderr.trim(),
+        "error: 'env' already has a value (prod), and --overwrite is false"
+    );
+    assert_eq!(
+        k.ok(&["label", "cm", "foo", "env=dev", "--overwrite"])
+            .await,
+        "configmap/foo labeled\n"
+    );
+
+    // A replace with a stale resourceVersion is a conflict.
+    let stale = k.write(
+        "stale.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: foo\n  resourceVersion: \"1\"\ndata:\n  a: \"9\"\n",
+    );
+    let conflict = k.run(&["replace", "-f", &stale]).await;
+    assert_eq!(
+        conflict.stderr.trim(),
+        format!(
+            "Error from server (Conflict): error when replacing \"{stale}\": Operation cannot be fulfilled on configmaps \"foo\": the object has been modified; please apply your changes to the latest version and try again"
+        )
+    );
+    let missing = k
+        .run(&["patch", "cm", "nope", "--type", "merge", "-p", "{}"])
+        .await;
+    assert_eq!(
+        missing.stderr.trim(),
+        "Error from server (NotFound): configmaps \"nope\" not found"
+    );
+}
+
+async fn next(lines: &mut tokio::io::Lines<BufReader<tokio::process::ChildStdout>>) -> String {
+    tokio::time::timeout(Duration::from_secs(20), lines.next_line())
+        .await
+        .expect("a line in time")
+        .expect("read")
+        .expect("open stream")
+}
+
+#[tokio::test]
+async fn get_watch_streams_changes() {
+    let k = Kubectl::start().await;
+    k.run_stdin(&["create", "-f", "-"], Some(CM_FOO)).await;
+    let mut child = k
+        .command(&["get", "cm", "-w"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("kubectl get -w");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let header = next(&mut lines).await;
+    assert_eq!(
+        header.split_whitespace().collect::<Vec<_>>(),
+        ["NAME", "DATA", "AGE"]
+    );
+    assert!(next(&mut lines).await.starts_with("foo "));
+    let created = k
+        .run_stdin(
+            &["create", "-f", "-"],
+            Some("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: watched\n"),
+        )
+        .await;
+    assert!(created.ok, "{}", created.stderr);
+    assert!(next(&mut lines).await.starts_with("watched "));
+    k.ok(&["delete", "cm", "watched"]).await;
+    assert!(next(&mut lines).await.starts_with("watched "));
+    child.kill().await.expect("stop kubectl");
+}
+
+#[tokio::test]
+async fn custom_resources() {
+    let k = Kubectl::start().await;
+    let crd = k.write(
+        "crd.yaml",
+        r#"apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {plural: widgets, singular: widget, kind: Widget, shortNames: [wd]}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
+    additionalPrinterColumns:
+    - {name: Size, type: integer, jsonPath: .spec.size}
+"#,
+    );
+    assert_eq!(
+        k.ok(&["apply", "-f", &crd]).await,
+        "customresourcedefinition.apiextensions.k8s.io/widgets.example.com created\n"
+    );
+    let waited = k
+        .ok(&[
+            "wait",
+            "--for=condition=Established",
+            "crd/widgets.example.com",
+            "--timeout=20s",
+        ])
+        .await;
+    assert_eq!(
+        waited,
+        "customresourcedefinition.apiextensions.k8s.io/widgets.example.com condition met\n"
+    );
+    let w = k.write(
+        "w.yaml",
+        "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w1\nspec:\n  size: 3\n",
+    );
+    assert_eq!(
+        k.ok(&["apply", "-f", &w]).await,
+        "widget.example.com/w1 created\n"
+    );
+    let table = k.ok(&["get", "wd"]).await;
+    let rows: Vec<Vec<&str>> = table
+        .lines()
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    // Like kube-apiserver: declared printer columns replace the default AGE column.
+    assert_eq!(rows[0], ["NAME", "SIZE"]);
+    assert_eq!(&rows[1][..2], ["w1", "3"]);
+    let patched = k
+        .ok(&[
+            "patch",
+            "widget",
+            "w1",
+            "--type",
+            "merge",
+            "-p",
+            r#"{"spec":{"size":4}}"#,
+        ])
+        .await;
+    assert_eq!(patched, "widget.example.com/w1 patched\n");
+    let strategic = k
+        .run(&["patch", "widget", "w1", "-p", r#"{"spec":{"size":5}}"#])
+        .await;
+    assert!(!strategic.ok);
+    assert!(
+        strategic.stderr.contains("UnsupportedMediaType")
+            || strategic.stderr.contains("unknown format"),
+        "{}",
+        strategic.stderr
+    );
+    assert_eq!(
+        k.ok(&["delete", "crd", "widgets.example.com"]).await,
+        "customresourcedefinition.apiextensions.k8s.io \"widgets.example.com\" deleted\n"
+    );
+    let gone = k.run(&["get", "widgets"]).await;
+    assert!(!gone.ok);
+    drop(k.server);
+}
+
+#[tokio::test]
+async fn namespaces_and_deployments() {
+    let k = Kubectl::start().await;
+    let ns = k.write(
+        "ns.yaml",
+        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team\n",
+    );
+    assert_eq!(
+        k.ok(&["apply", "-f", &ns]).await,
+        "namespace/team created\n"
+    );
+    let deploy = k.write(
+        "d.yaml",
+        r#"apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: team}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - {name: nginx, image: nginx:1.27, ports: [{containerPort: 80}]}
+"#,
+    );
+    assert_eq!(
+        k.ok(&["apply", "-f", &deploy]).await,
+        "deployment.apps/web created\n"
+    );
+    assert_eq!(
+        k.ok(&["apply", "-f", &deploy]).await,
+        "deployment.apps/web unchanged\n"
+    );
+    let strategic = k
+        .ok(&["-n", "team", "patch", "deploy", "web", "-p", r#"{"spec":{"template":{"spec":{"containers":[{"name":"nginx","image":"nginx:1.28"}]}}}}"#])
+        .await;
+    assert_eq!(strategic, "deployment.apps/web patched\n");
+    let image = k
+        .ok(&[
+            "-n",
+            "team",
+            "get",
+            "deploy",
+            "web",
+            "-o",
+            "jsonpath={.spec.template.spec.containers[0].image} {.metadata.generation}",
+        ])
+        .await;
+    assert_eq!(image, "nginx:1.28 2");
+    assert_eq!(
+        k.ok(&["-n", "team", "scale", "deploy", "web", "--replicas=3"])
+            .await,
+        "deployment.apps/web scaled\n"
+    );
+    let table = k.ok(&["-n", "team", "get", "deploy"]).await;
+    assert!(table.starts_with("NAME"), "{table}");
+    assert_eq!(
+        k.ok(&["delete", "ns", "team"]).await,
+        "namespace \"team\" deleted\n"
+    );
+    let gone = k.run(&["get", "ns", "team"]).await;
+    assert_eq!(
+        gone.stderr.trim(),
+        "Error from server (NotFound): namespaces \"team\" not found"
+    );
+}
+
+/// kubectl's typed clients send protobuf bodies; these commands exercise that path.
+#[tokio::test]
+async fn imperative_commands() {
+    let k = Kubectl::start().await;
+    assert_eq!(
+        k.ok(&["create", "namespace", "apps"]).await,
+        "namespace/apps created\n"
+    );
+    let dup = k.run(&["create", "namespace", "apps"]).await;
+    assert_eq!(
+        dup.stderr.trim(),
+        "Error from server (AlreadyExists): namespaces \"apps\" already exists"
+    );
+    assert_eq!(
+        k.ok(&[
+            "-n",
+            "apps",
+            "create",
+            "configmap",
+            "settings",
+            "--from-literal=mode=fast"
+        ])
+        .await,
+        "configmap/settings created\n"
+    );
+    assert_eq!(
+        k.ok(&[
+            "-n",
+            "apps",
+            "get",
+            "cm",
+            "settings",
+            "-o",
+            "jsonpath={.data.mode}"
+        ])
+        .await,
+        "fast"
+    );
+    assert_eq!(
+        k.ok(&[
+            "-n",
+            "apps",
+            "create",
+            "secret",
+            "generic",
+            "creds",
+            "--from-literal=pw=hunter2"
+        ])
+        .await,
+        "secret/creds created\n"
+    );
+    assert_eq!(
+        k.ok(&[
+            "-n",
+            "apps",
+            "get",
+            "secret",
+            "creds",
+            "-o",
+            "jsonpath={.data.pw}"
+        ])
+        .await,
+        "aHVudGVyMg=="
+    );
+    assert_eq!(
+        k.ok(&[
+            "-n",
+            "apps",
+            "create",
+            "deployment",
+            "web",
+            "--image=nginx",
+            "--replicas=2"
+        ])
+        .await,
+        "deployment.apps/web created\n"
+    );
+    assert_eq!(
+        k.ok(&["-n", "apps", "expose", "deployment", "web", "--port=80"])
+            .await,
+        "service/web exposed\n"
+    );
+    let ip = k
+        .ok(&[
+            "-n",
+            "apps",
+            "get",
+            "svc",
+            "web",
+            "-o",
+            "jsonpath={.spec.clusterIP}",
+        ])
+        .await;
+    assert!(ip.starts_with("10.96."), "{ip}");
+    assert_eq!(
+        k.ok(&["-n", "apps", "run", "pod1", "--image=busybox"])
+            .await,
+        "pod/pod1 created\n"
+    );
+    assert_eq!(
+        k.ok(&[
+            "-n",
+            "apps",
+            "get",
+            "pod",
+            "pod1",
+            "-o",
+            "jsonpath={.status.phase}"
+        ])
+        .await,
+        "Pending"
+    );
+    assert_eq!(k.ok(&["auth", "can-i", "delete", "pods"]).await, "yes\n");
+    let whoami = k
+        .ok(&[
+            "auth",
+            "whoami",
+            "-o",
+            "jsonpath={.status.userInfo.username}",
+        ])
+        .await;
+    assert_eq!(whoami, "kclient-testserver-admin");
+    assert_eq!(
+        k.ok(&["-n", "apps", "create", "serviceaccount", "robot"])
+            .await,
+        "serviceaccount/robot created\n"
+    );
+    assert!(
+        !k.ok(&["-n", "apps", "create", "token", "robot"])
+            .await
+            .trim()
+            .is_empty()
+    );
+}
