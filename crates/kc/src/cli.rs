@@ -81,15 +81,23 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 0)]
     pub drop_watch_after: u64,
 
-    /// Answer this share of requests (0.0–1.0) with 429 Too Many Requests and Retry-After.
+    /// Answer this share of API requests (0.0–1.0) with `--error-status`.
     #[arg(long, default_value_t = 0.0)]
-    pub throttle_ratio: f64,
+    pub error_rate: f64,
 
-    /// Answer this share of requests (0.0–1.0) with 503 Service Unavailable.
-    #[arg(long, default_value_t = 0.0)]
-    pub error_ratio: f64,
+    /// Answer every Nth API request with `--error-status` (0 = never; wins over --error-rate).
+    #[arg(long, default_value_t = 0)]
+    pub error_every_nth: u64,
 
-    /// Added latency for every response, in milliseconds.
+    /// Status code of injected errors: 429 (sent with Retry-After), 500 or 503.
+    #[arg(long, default_value_t = 429)]
+    pub error_status: u16,
+
+    /// Retry-After seconds sent with injected 429 and 503 answers.
+    #[arg(long, default_value_t = 1)]
+    pub retry_after: u32,
+
+    /// Added latency for every API response, in milliseconds.
     #[arg(long, default_value_t = 0)]
     pub latency_ms: u64,
 }

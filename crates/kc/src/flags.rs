@@ -13,7 +13,6 @@ impl GlobalFlags {
             cluster: self.cluster.clone(),
             user: self.user.clone(),
             namespace: self.namespace.clone(),
-            ..KubeconfigOptions::default()
         }
     }
 
@@ -21,12 +20,5 @@ impl GlobalFlags {
     pub fn config(&self) -> Result<Config, CliError> {
         Config::infer(self.kubeconfig.as_deref(), &self.kubeconfig_options())
             .map_err(|e| CliError::Config(e.to_string()))
-    }
-
-    /// The namespace commands act in: `-n`, else the context's, else `default`.
-    pub fn namespace_or(&self, config: &Config) -> String {
-        self.namespace
-            .clone()
-            .unwrap_or_else(|| config.default_namespace.clone())
     }
 }

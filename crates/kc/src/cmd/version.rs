@@ -12,7 +12,7 @@ pub const CLIENT_VERSION: &str = concat!("v", env!("CARGO_PKG_VERSION"));
 pub async fn run(flags: &GlobalFlags) -> Result<(), CliError> {
     println!("Client Version: {CLIENT_VERSION}");
     let client = RestClient::new(flags.config()?)?;
-    let info: Info = client.get().abs_path("/version").into_json().await?;
+    let info: Info = client.get().abs_path(["/version"]).into_json().await?;
     println!("Server Version: {}", info.git_version);
     Ok(())
 }
