@@ -11,6 +11,7 @@ pub mod gvk;
 pub mod params;
 pub mod patch;
 pub mod resource;
+pub mod restmapper;
 pub mod scheme;
 pub mod selector;
 pub mod status;
