@@ -23,6 +23,9 @@ pub use k8s_openapi;
 pub use dynamic::{Unstructured, UnstructuredList};
 pub use gvk::{GroupKind, GroupResource, GroupVersion, GroupVersionKind, GroupVersionResource};
 pub use resource::{ClusterScoped, NamespaceScoped, Resource};
+pub use restmapper::{
+    DefaultRestMapper, ResourceResolver, RestMapper, RestMapperError, RestMapping,
+};
 pub use scheme::{Scheme, SchemeObject};
 pub use watch::{Bookmark, WatchEvent};
 

@@ -9,6 +9,31 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{APIGroup, APIResource};
 
+use crate::gvk::{GroupKind, GroupVersionKind, GroupVersionResource};
+use crate::resource::Scope;
+
+mod builtin;
+mod default;
+mod discovery;
+mod error;
+mod guess;
+mod multi;
+mod priority;
+mod resolve;
+mod shortcut;
+#[cfg(test)]
+mod tests;
+
+pub use builtin::{builtin_api_group_resources, builtin_rest_mapper};
+pub use default::DefaultRestMapper;
+pub use discovery::from_api_group_resources;
+pub use error::RestMapperError;
+pub use guess::unsafe_guess_kind_to_resource;
+pub use multi::MultiRestMapper;
+pub use priority::{ANY_GROUP, ANY_KIND, ANY_RESOURCE, ANY_VERSION, PriorityRestMapper};
+pub use resolve::{ResourceResolver, mapping_for};
+pub use shortcut::{CategoryExpander, ShortcutExpander};
+
 /// One API group as discovery reports it: the group document (versions, preferred version)
 /// and, per version, the resources that version serves (subresources such as `pods/status`
 /// included, as discovery lists them).
@@ -20,3 +45,124 @@ pub struct ApiGroupResources {
     /// Resources by version (`"v1"` → `[pods, pods/status, …]`).
     pub versioned_resources: BTreeMap<String, Vec<APIResource>>,
 }
+
+/// How one kind is served: the resource to call, the kind to send, and the scope.
+///
+/// apimachinery's `meta.RESTMapping`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct RestMapping {
+    /// The resource (plural name) objects of the kind are served under.
+    pub resource: GroupVersionResource,
+    /// The fully specified kind.
+    pub group_version_kind: GroupVersionKind,
+    /// Whether objects live in a namespace.
+    pub scope: Scope,
+}
+
+/// Maps between resources and kinds, apimachinery's `meta.RESTMapper`.
+///
+/// Inputs may be partial: an empty group or version matches any, and resource names may be
+/// given as plural (`deployments`), singular (`deployment`) or kind-like (`Deployment`, matched
+/// case-insensitively). Lists come back in priority order. The trait is object safe, so
+/// mappers compose as `Box<dyn RestMapper>`.
+pub trait RestMapper: Send + Sync {
+    /// The single kind a partial resource names; more than one is
+    /// [`RestMapperError::AmbiguousResource`].
+    fn kind_for(
+        &self,
+        resource: &GroupVersionResource,
+    ) -> Result<GroupVersionKind, RestMapperError>;
+
+    /// Every kind a partial resource may name, in priority order.
+    fn kinds_for(
+        &self,
+        resource: &GroupVersionResource,
+    ) -> Result<Vec<GroupVersionKind>, RestMapperError>;
+
+    /// The single fully specified resource a partial resource names.
+    fn resource_for(
+        &self,
+        resource: &GroupVersionResource,
+    ) -> Result<GroupVersionResource, RestMapperError>;
+
+    /// Every fully specified resource a partial resource may name, in priority order.
+    fn resources_for(
+        &self,
+        resource: &GroupVersionResource,
+    ) -> Result<Vec<GroupVersionResource>, RestMapperError>;
+
+    /// The preferred mapping of a group kind; `versions` (tried in order) take precedence over
+    /// the mapper's own version preference.
+    fn rest_mapping(
+        &self,
+        group_kind: &GroupKind,
+        versions: &[&str],
+    ) -> Result<RestMapping, RestMapperError>;
+
+    /// Every mapping of a group kind, or only those in `versions` when some are given.
+    fn rest_mappings(
+        &self,
+        group_kind: &GroupKind,
+        versions: &[&str],
+    ) -> Result<Vec<RestMapping>, RestMapperError>;
+
+    /// The singular name of a resource (`pods` → `pod`).
+    fn resource_singularizer(&self, resource: &str) -> Result<String, RestMapperError>;
+}
+
+/// Forwards every method to the pointee, so `Box`, `Arc` and references are mappers too.
+macro_rules! forward_rest_mapper {
+    ($($ptr:ty),+) => {$(
+        impl<M: RestMapper + ?Sized> RestMapper for $ptr {
+            fn kind_for(
+                &self,
+                resource: &GroupVersionResource,
+            ) -> Result<GroupVersionKind, RestMapperError> {
+                (**self).kind_for(resource)
+            }
+
+            fn kinds_for(
+                &self,
+                resource: &GroupVersionResource,
+            ) -> Result<Vec<GroupVersionKind>, RestMapperError> {
+                (**self).kinds_for(resource)
+            }
+
+            fn resource_for(
+                &self,
+                resource: &GroupVersionResource,
+            ) -> Result<GroupVersionResource, RestMapperError> {
+                (**self).resource_for(resource)
+            }
+
+            fn resources_for(
+                &self,
+                resource: &GroupVersionResource,
+            ) -> Result<Vec<GroupVersionResource>, RestMapperError> {
+                (**self).resources_for(resource)
+            }
+
+            fn rest_mapping(
+                &self,
+                group_kind: &GroupKind,
+                versions: &[&str],
+            ) -> Result<RestMapping, RestMapperError> {
+                (**self).rest_mapping(group_kind, versions)
+            }
+
+            fn rest_mappings(
+                &self,
+                group_kind: &GroupKind,
+                versions: &[&str],
+            ) -> Result<Vec<RestMapping>, RestMapperError> {
+                (**self).rest_mappings(group_kind, versions)
+            }
+
+            fn resource_singularizer(&self, resource: &str) -> Result<String, RestMapperError> {
+                (**self).resource_singularizer(resource)
+            }
+        }
+    )+};
+}
+
+forward_rest_mapper!(&M, Box<M>, std::sync::Arc<M>);
