@@ -32,6 +32,8 @@ pub(crate) struct Query {
     pub grace_period_seconds: Option<i64>,
     pub propagation_policy: Option<String>,
     pub pretty: bool,
+    /// The raw query string, for subresources with parameters of their own (`pods/log`).
+    pub raw: String,
 }
 
 fn parse_bool(key: &str, v: &str) -> ApiResult<bool> {
@@ -59,6 +61,7 @@ impl Query {
     pub fn parse(raw: Option<&str>) -> ApiResult<Query> {
         let mut q = Query::default();
         let Some(raw) = raw else { return Ok(q) };
+        q.raw = raw.to_owned();
         for (k, v) in form_urlencoded::parse(raw.as_bytes()) {
             let v = v.into_owned();
             match k.as_ref() {

@@ -72,10 +72,10 @@ impl Names {
 ///
 /// A resource name that is a real plural or singular name (in the requested group, if one is
 /// given) is left alone. Otherwise the first short name that matches, in discovery order,
-/// replaces group and resource; a version given with it is kept (client-go drops it, so
-/// `hpa.v1.autoscaling` would silently mean the preferred version). A group that is only a
-/// prefix (`hpa.autoscal`) matches as a last resort. Kind lookups (`rest_mapping`) are passed
-/// through.
+/// replaces group and resource and drops the version, exactly as kubectl does (so
+/// `hpa.v1.autoscaling` means the preferred version, like `kubectl get hpa.v1.autoscaling`;
+/// spell the resource out to pin a version). A group that is only a prefix (`hpa.autoscal`)
+/// matches as a last resort. Kind lookups (`rest_mapping`) are passed through.
 ///
 /// ```
 /// use kclient_core::gvk::GroupVersionResource;
@@ -158,11 +158,7 @@ impl<M: RestMapper> ShortcutExpander<M> {
         }
         if let Some(long) = found {
             return (
-                GroupVersionResource::gvr(
-                    long.group.clone(),
-                    resource.version.clone(),
-                    long.resource.clone(),
-                ),
+                GroupVersionResource::gvr(long.group.clone(), "", long.resource.clone()),
                 warnings,
             );
         }

@@ -8,7 +8,6 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::gvk::{GroupKind, GroupResource, GroupVersion};
-use crate::scheme::Scheme;
 
 fn res(name: &str, kind: &str, namespaced: bool, short: &[&str], cats: &[&str]) -> APIResource {
     let singular = if name.contains('/') {
@@ -508,6 +507,11 @@ fn shortcut_warnings_name_the_other_resource() {
         expander.expand(&gvr("apps", "", "po")),
         gvr("apps", "", "po")
     );
+    // kubectl drops the version of an expanded short name.
+    assert_eq!(
+        expander.expand(&gvr("apps", "v1beta1", "deploy")),
+        gvr("apps", "", "deployments")
+    );
     // A group prefix matches as a last resort, keeping the version.
     assert_eq!(
         expander.expand(&gvr("stable", "v2beta1", "ct")),
@@ -689,119 +693,6 @@ fn category_expansion_in_discovery_order() {
         RestMapperError::UnknownResourceType("foo".into())
     );
     assert!(r.mappings_for(",").unwrap_err().is_no_match());
-}
-
-#[test]
-fn builtin_mapper_covers_the_scheme() {
-    let mapper = builtin_rest_mapper();
-    let mut checked = 0;
-    for gvk in Scheme::builtin().known_kinds() {
-        let mapping = mapper.rest_mapping(&gvk.group_kind(), &[&gvk.version]);
-        // Subresource bodies are no resources; everything else maps to itself.
-        match gvk.kind.as_str() {
-            "Scale" | "Eviction" | "TokenRequest" => {
-                assert!(mapping.unwrap_err().is_no_match(), "{gvk}");
-            }
-            _ => {
-                let mapping = mapping.unwrap_or_else(|e| panic!("{gvk}: {e}"));
-                assert_eq!(&mapping.group_version_kind, gvk);
-                checked += 1;
-            }
-        }
-    }
-    assert!(checked > 80, "{checked}");
-    let listed: usize = builtin_api_group_resources()
-        .iter()
-        .flat_map(|g| g.versioned_resources.values())
-        .map(Vec::len)
-        .sum();
-    assert_eq!(
-        listed, checked,
-        "the builtin table and the scheme list the same kinds"
-    );
-}
-
-#[test]
-fn builtin_resolver_table() {
-    let r = ResourceResolver::builtin();
-    for (arg, resource) in [
-        ("po", "/v1, Resource=pods"),
-        ("cm", "/v1, Resource=configmaps"),
-        ("svc", "/v1, Resource=services"),
-        ("ns", "/v1, Resource=namespaces"),
-        ("no", "/v1, Resource=nodes"),
-        ("ep", "/v1, Resource=endpoints"),
-        ("ev", "/v1, Resource=events"),
-        ("sa", "/v1, Resource=serviceaccounts"),
-        ("quota", "/v1, Resource=resourcequotas"),
-        ("deploy", "apps/v1, Resource=deployments"),
-        ("sts", "apps/v1, Resource=statefulsets"),
-        ("hpa", "autoscaling/v2, Resource=horizontalpodautoscalers"),
-        (
-            "hpa.v1.autoscaling",
-            "autoscaling/v1, Resource=horizontalpodautoscalers",
-        ),
-        ("cj", "batch/v1, Resource=cronjobs"),
-        ("jobs", "batch/v1, Resource=jobs"),
-        ("ing", "networking.k8s.io/v1, Resource=ingresses"),
-        ("netpol", "networking.k8s.io/v1, Resource=networkpolicies"),
-        ("ipaddresses", "networking.k8s.io/v1, Resource=ipaddresses"),
-        ("pdb", "policy/v1, Resource=poddisruptionbudgets"),
-        (
-            "crd",
-            "apiextensions.k8s.io/v1, Resource=customresourcedefinitions",
-        ),
-        (
-            "CustomResourceDefinition",
-            "apiextensions.k8s.io/v1, Resource=customresourcedefinitions",
-        ),
-        (
-            "apiservices",
-            "apiregistration.k8s.io/v1, Resource=apiservices",
-        ),
-        ("pc", "scheduling.k8s.io/v1, Resource=priorityclasses"),
-        ("sc", "storage.k8s.io/v1, Resource=storageclasses"),
-        (
-            "csr",
-            "certificates.k8s.io/v1, Resource=certificatesigningrequests",
-        ),
-        (
-            "clusterrolebindings",
-            "rbac.authorization.k8s.io/v1, Resource=clusterrolebindings",
-        ),
-        ("leases", "coordination.k8s.io/v1, Resource=leases"),
-        (
-            "deviceclasses",
-            "resource.k8s.io/v1beta2, Resource=deviceclasses",
-        ),
-        ("events.events.k8s.io", "events.k8s.io/v1, Resource=events"),
-    ] {
-        let mapping = r.mapping_for(arg).unwrap_or_else(|e| panic!("{arg}: {e}"));
-        assert_eq!(mapping.resource.to_string(), resource, "{arg}");
-    }
-    assert_eq!(r.mapping_for("nodes").unwrap().scope, Scope::Cluster);
-    let all: Vec<String> = r
-        .categories()
-        .expand("all")
-        .unwrap()
-        .iter()
-        .map(GroupResource::to_string)
-        .collect();
-    assert_eq!(
-        all,
-        [
-            "pods",
-            "replicationcontrollers",
-            "services",
-            "daemonsets.apps",
-            "deployments.apps",
-            "replicasets.apps",
-            "statefulsets.apps",
-            "horizontalpodautoscalers.autoscaling",
-            "cronjobs.batch",
-            "jobs.batch",
-        ]
-    );
 }
 
 /// A CRD-like group with distinct kinds whose singulars never end in `s`, so no plural of

@@ -7,6 +7,7 @@ mod create;
 mod delete;
 mod get;
 mod list;
+mod logs;
 mod output;
 mod patch;
 mod scale;
@@ -125,12 +126,14 @@ where
         return special::virtual_resource(&ctx, &body);
     }
     match (ctx.req.verb, ctx.req.subresource.as_deref()) {
-        (Verb::Get, None | Some("status")) => get::get(&ctx),
+        (Verb::Get, None | Some("status" | "ephemeralcontainers")) => get::get(&ctx),
         (Verb::List, None) => list::list(&ctx),
         (Verb::Watch, None) => watch::watch(&ctx),
         (Verb::Create, None) => create::create(&ctx, &body),
-        (Verb::Update, None | Some("status")) => update::update(&ctx, &body),
-        (Verb::Patch, None | Some("status")) => patch::patch(&ctx, &body),
+        (Verb::Update, None | Some("status" | "ephemeralcontainers")) => {
+            update::update(&ctx, &body)
+        }
+        (Verb::Patch, None | Some("status" | "ephemeralcontainers")) => patch::patch(&ctx, &body),
         (Verb::Delete, None) => delete::delete(&ctx, &body),
         (Verb::DeleteCollection, None) => delete::delete_collection(&ctx, &body),
         (Verb::Get, Some("scale")) => scale::get(&ctx),

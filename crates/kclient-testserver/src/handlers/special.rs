@@ -12,7 +12,7 @@ use super::update::MAX_ATTEMPTS;
 use super::write::{Attempt, Managed, UpdateSpec, check_type_meta, finish_update};
 use crate::error::{ApiError, ApiResult};
 use crate::meta;
-use crate::respond::{Body, bytes_response, decode_object, value_response};
+use crate::respond::{Body, decode_object, value_response};
 use crate::router::Verb;
 
 const ADMIN_USER: &str = "kclient-testserver-admin";
@@ -185,12 +185,7 @@ pub(super) fn subresource(
             bind_pod(ctx, name, &binding)?;
             Ok(value_response(StatusCode::CREATED, &success()))
         }
-        ("", "pods", "log", Verb::Get) => {
-            ctx.store()
-                .get(&ctx.key(&name))
-                .ok_or_else(|| ctx.not_found(&name))?;
-            Ok(bytes_response(StatusCode::OK, "text/plain", Bytes::new()))
-        }
+        ("", "pods", "log", Verb::Get) => super::logs::log(ctx),
         ("", "serviceaccounts", "token", Verb::Create) => {
             let sa = ctx
                 .store()

@@ -202,6 +202,8 @@ fn compose(ctx: &Ctx, old: &Obj, mut desired: Value, spec: &UpdateSpec<'_>) -> A
             meta::set_meta(&mut base, "managedFields", mf.clone());
         }
         base
+    } else if spec.subresource == Some("ephemeralcontainers") {
+        ephemeral_containers_update(ctx, old, &desired)?
     } else {
         // Main-resource writes of kinds with a status subresource leave status alone.
         if has_status && let Some(map) = desired.as_object_mut() {
@@ -237,6 +239,48 @@ fn compose(ctx: &Ctx, old: &Obj, mut desired: Value, spec: &UpdateSpec<'_>) -> A
         );
     }
     Ok(new)
+}
+
+/// `pods/{name}/ephemeralcontainers` writes change nothing but `spec.ephemeralContainers`,
+/// and, as kube-apiserver, only by adding containers: existing ones stay as they are.
+fn ephemeral_containers_update(ctx: &Ctx, old: &Obj, desired: &Value) -> ApiResult<Value> {
+    let wanted = desired
+        .pointer("/spec/ephemeralContainers")
+        .cloned()
+        .unwrap_or(Value::Null);
+    let empty = Vec::new();
+    let before = old
+        .value
+        .pointer("/spec/ephemeralContainers")
+        .and_then(Value::as_array)
+        .unwrap_or(&empty);
+    let after = wanted.as_array().unwrap_or(&empty);
+    for existing in before {
+        let name = existing.get("name").and_then(Value::as_str).unwrap_or("");
+        let kept = after
+            .iter()
+            .find(|c| c.get("name").and_then(Value::as_str) == Some(name));
+        if kept != Some(existing) {
+            return Err(ApiError::invalid(
+                ctx.group(),
+                ctx.kind(),
+                old.name(),
+                &[FieldError::forbidden(
+                    "spec.ephemeralContainers",
+                    format!("existing ephemeral containers \"{name}\" may not be changed"),
+                )],
+            ));
+        }
+    }
+    let mut base = old.value.clone();
+    if let Some(spec) = base.get_mut("spec").and_then(Value::as_object_mut) {
+        if after.is_empty() {
+            spec.remove("ephemeralContainers");
+        } else {
+            spec.insert("ephemeralContainers".into(), wanted);
+        }
+    }
+    Ok(base)
 }
 
 /// Turns a desired object into the stored update of `old` (or a deletion when the last

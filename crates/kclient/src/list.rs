@@ -1,0 +1,156 @@
+//! Typed lists, and what the pager needs to know about any list type.
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ListMeta;
+use kclient_core::dynamic::UnstructuredList;
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// A list of `K` as the server returns it (`PodList`, ...), with its list metadata.
+///
+/// Unlike `k8s_openapi::List`, it works for any type, custom resources included.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectList<K> {
+    /// The list's `apiVersion` (empty if the server left it out).
+    #[serde(default)]
+    pub api_version: String,
+    /// The list's kind (`PodList`; empty if the server left it out).
+    #[serde(default)]
+    pub kind: String,
+    /// `resourceVersion`, `continue` and `remainingItemCount`.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub metadata: ListMeta,
+    /// The objects.
+    #[serde(
+        default = "Vec::new",
+        deserialize_with = "null_as_default",
+        bound(deserialize = "K: Deserialize<'de>")
+    )]
+    pub items: Vec<K>,
+}
+
+impl<K> Default for ObjectList<K> {
+    fn default() -> Self {
+        Self {
+            api_version: String::new(),
+            kind: String::new(),
+            metadata: ListMeta::default(),
+            items: Vec::new(),
+        }
+    }
+}
+
+impl<K> ObjectList<K> {
+    /// The resource version the list was read at.
+    pub fn resource_version(&self) -> Option<&str> {
+        self.metadata.resource_version.as_deref()
+    }
+
+    /// The token for the next page, if there is one.
+    pub fn continue_token(&self) -> Option<&str> {
+        self.metadata.continue_.as_deref().filter(|c| !c.is_empty())
+    }
+
+    /// Iterates over the objects.
+    pub fn iter(&self) -> std::slice::Iter<'_, K> {
+        self.items.iter()
+    }
+}
+
+impl<K> IntoIterator for ObjectList<K> {
+    type Item = K;
+    type IntoIter = std::vec::IntoIter<K>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.into_iter()
+    }
+}
+
+impl<'a, K> IntoIterator for &'a ObjectList<K> {
+    type Item = &'a K;
+    type IntoIter = std::slice::Iter<'a, K>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.iter()
+    }
+}
+
+fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
+}
+
+/// A list type the pager can page through and merge: any list with `ListMeta`.
+pub trait PagedList: serde::de::DeserializeOwned + Send + 'static {
+    /// The list metadata.
+    fn list_meta(&self) -> &ListMeta;
+    /// The list metadata, mutably.
+    fn list_meta_mut(&mut self) -> &mut ListMeta;
+    /// How many items the page holds.
+    fn len(&self) -> usize;
+    /// Whether the page holds no items.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Moves the items of `next` to the end of `self`.
+    fn append(&mut self, next: Self);
+}
+
+impl<K: serde::de::DeserializeOwned + Send + 'static> PagedList for ObjectList<K> {
+    fn list_meta(&self) -> &ListMeta {
+        &self.metadata
+    }
+    fn list_meta_mut(&mut self) -> &mut ListMeta {
+        &mut self.metadata
+    }
+    fn len(&self) -> usize {
+        self.items.len()
+    }
+    fn append(&mut self, next: Self) {
+        self.items.extend(next.items);
+    }
+}
+
+impl PagedList for UnstructuredList {
+    fn list_meta(&self) -> &ListMeta {
+        &self.metadata
+    }
+    fn list_meta_mut(&mut self) -> &mut ListMeta {
+        &mut self.metadata
+    }
+    fn len(&self) -> usize {
+        self.items.len()
+    }
+    fn append(&mut self, next: Self) {
+        self.items.extend(next.items);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::api::core::v1::ConfigMap;
+
+    #[test]
+    fn decodes_null_items_and_metadata() {
+        let list: ObjectList<ConfigMap> = serde_json::from_str(
+            r#"{"kind":"ConfigMapList","apiVersion":"v1","metadata":null,"items":null}"#,
+        )
+        .unwrap();
+        assert!(list.items.is_empty());
+        assert_eq!(list.continue_token(), None);
+    }
+
+    #[test]
+    fn empty_continue_is_no_continue() {
+        let list: ObjectList<ConfigMap> = serde_json::from_str(
+            r#"{"metadata":{"resourceVersion":"7","continue":""},"items":[{"metadata":{"name":"a"}}]}"#,
+        )
+        .unwrap();
+        assert_eq!(list.continue_token(), None);
+        assert_eq!(list.resource_version(), Some("7"));
+        assert_eq!(list.items[0].metadata.name.as_deref(), Some("a"));
+    }
+}
