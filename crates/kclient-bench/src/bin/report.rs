@@ -1,0 +1,330 @@
+//! Runs every kclient-vs-kube-rs scenario once, prints the markdown table and updates
+//! `docs/benchmarks.md`. Run it in release mode:
+//! `cargo run --release -p kclient-bench --bin report`.
+
+use std::alloc::System;
+use std::future::Future;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use kclient_bench::data::{self, PodTemplate};
+use kclient_bench::fixture::{Fixture, FixtureSize};
+use kclient_bench::measure::{self, Allocations, Timings};
+use kclient_bench::report::{self, Figure};
+use kclient_bench::watch::FanOut;
+use kclient_bench::{Error, decode, list, watch};
+use stats_alloc::{INSTRUMENTED_SYSTEM, StatsAlloc};
+
+// Counting allocator for the decode figures; it forwards to the system allocator.
+#[global_allocator]
+static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
+
+/// kclient vs kube-rs, same run, same data.
+#[derive(Parser, Debug)]
+#[command(name = "report")]
+struct Args {
+    /// Timed runs per scenario and client (after one warm-up each); the median is reported.
+    #[arg(long, default_value_t = 5)]
+    runs: usize,
+    /// Pods in the decode list.
+    #[arg(long, default_value_t = data::PODS)]
+    pods: usize,
+    /// ConfigMaps loaded into the test server for the list scenarios.
+    #[arg(long, default_value_t = 50_000)]
+    configmaps: usize,
+    /// Concurrent watchers in the fan-out scenario.
+    #[arg(long, default_value_t = 100)]
+    watchers: usize,
+    /// Events each watcher receives in the fan-out scenario.
+    #[arg(long, default_value_t = 1_000)]
+    events: usize,
+    /// The document to update.
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/benchmarks.md"))]
+    output: PathBuf,
+    /// Print the table only; leave the document alone.
+    #[arg(long)]
+    no_write: bool,
+}
+
+fn main() -> Result<(), Error> {
+    let args = Args::parse();
+    let started = Instant::now();
+    // Decode first, before any server thread exists, so allocation counts are the decoder's.
+    let mut figures = decode_figures(&args)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    figures.extend(runtime.block_on(server_figures(&args))?);
+    let section = render(&args, &figures, started.elapsed());
+    println!("{section}");
+    if !args.no_write {
+        report::update_document(&args.output, &section)?;
+        eprintln!("updated {}", args.output.display());
+    }
+    Ok(())
+}
+
+fn decode_figures(args: &Args) -> Result<Vec<Figure>, Error> {
+    let body = PodTemplate::bundled()?.pod_list_json(args.pods);
+    let mb = body.len() as f64 / 1e6;
+    eprintln!("decode: {} Pods, {mb:.1} MB", args.pods);
+    let (ours, ours_allocs) = measure::count_allocations(GLOBAL, || decode::kclient(&body));
+    list::expect_items("kclient", ours?.items.len(), args.pods)?;
+    let (theirs, theirs_allocs) = measure::count_allocations(GLOBAL, || decode::kube(&body));
+    list::expect_items("kube-rs", theirs?.items.len(), args.pods)?;
+    let (ours_t, theirs_t) = compare(args.runs, || decode::kclient(&body), || decode::kube(&body))?;
+    let name = format!("decode {} Pods ({mb:.0} MB JSON)", args.pods);
+    let secs = |t: &Timings| t.median().as_secs_f64();
+    let mut figures = vec![
+        Figure::lower(format!("{name}: time"), "s", secs(&ours_t), secs(&theirs_t)),
+        Figure::higher(
+            format!("{name}: throughput"),
+            "MB/s",
+            measure::mb_per_sec(body.len() as u64, ours_t.median()),
+            measure::mb_per_sec(body.len() as u64, theirs_t.median()),
+        ),
+    ];
+    figures.extend(allocation_figures(&name, ours_allocs, theirs_allocs));
+    Ok(figures)
+}
+
+fn allocation_figures(name: &str, ours: Allocations, theirs: Allocations) -> Vec<Figure> {
+    vec![
+        Figure::lower(
+            format!("{name}: allocations"),
+            "calls",
+            ours.count as f64,
+            theirs.count as f64,
+        ),
+        Figure::lower(
+            format!("{name}: bytes allocated"),
+            "MB",
+            ours.bytes as f64 / 1e6,
+            theirs.bytes as f64 / 1e6,
+        ),
+        Figure::lower(
+            format!("{name}: heap held by the result"),
+            "MB",
+            ours.retained as f64 / 1e6,
+            theirs.retained as f64 / 1e6,
+        ),
+    ]
+}
+
+/// Alternates the two clients run by run, so drift on a shared machine hits both alike.
+fn compare<A, B, E>(
+    runs: usize,
+    mut ours: impl FnMut() -> Result<A, E>,
+    mut theirs: impl FnMut() -> Result<B, E>,
+) -> Result<(Timings, Timings), E> {
+    drop(ours()?);
+    drop(theirs()?);
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    for _ in 0..runs.max(1) {
+        a.push(timed(&mut ours)?);
+        b.push(timed(&mut theirs)?);
+    }
+    Ok((Timings::new(a), Timings::new(b)))
+}
+
+fn timed<T, E>(f: &mut impl FnMut() -> Result<T, E>) -> Result<Duration, E> {
+    let started = Instant::now();
+    let out = f()?;
+    let elapsed = started.elapsed();
+    drop(out);
+    Ok(elapsed)
+}
+
+/// [`compare`] for async scenarios that return their own duration or item count.
+async fn compare_async<FA, FB, A, B, T>(
+    runs: usize,
+    mut ours: FA,
+    mut theirs: FB,
+) -> Result<(Timings, Timings), Error>
+where
+    FA: FnMut() -> A,
+    FB: FnMut() -> B,
+    A: Future<Output = Result<T, Error>>,
+    B: Future<Output = Result<T, Error>>,
+{
+    ours().await?;
+    theirs().await?;
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    for _ in 0..runs.max(1) {
+        let started = Instant::now();
+        ours().await?;
+        a.push(started.elapsed());
+        let started = Instant::now();
+        theirs().await?;
+        b.push(started.elapsed());
+    }
+    Ok((Timings::new(a), Timings::new(b)))
+}
+
+async fn server_figures(args: &Args) -> Result<Vec<Figure>, Error> {
+    let size = FixtureSize {
+        configmaps: args.configmaps,
+        fanout_events: args.events,
+    };
+    let loading = Instant::now();
+    let fixture = Fixture::start(size).await?;
+    eprintln!(
+        "server: {} ConfigMaps + {} fan-out events loaded in {:.1} s; full list {:.1} MB",
+        size.configmaps,
+        size.fanout_events,
+        loading.elapsed().as_secs_f64(),
+        fixture.list_bytes() as f64 / 1e6
+    );
+    let n = size.configmaps;
+    let bytes = fixture.list_bytes();
+    let mut figures = Vec::new();
+
+    let (ours, theirs) = compare_async(
+        args.runs,
+        || async { list::expect_items("kclient", list::kclient_full(fixture.kclient()).await?, n) },
+        || async { list::expect_items("kube-rs", list::kube_full(fixture.kube()).await?, n) },
+    )
+    .await?;
+    figures.extend(list_figures(
+        &format!("full list of {n} ConfigMaps"),
+        n,
+        bytes,
+        &ours,
+        &theirs,
+    ));
+
+    let (ours, theirs) = compare_async(
+        args.runs,
+        || async {
+            list::expect_items(
+                "kclient",
+                list::kclient_paginated(fixture.kclient()).await?,
+                n,
+            )
+        },
+        || async { list::expect_items("kube-rs", list::kube_paginated(fixture.kube()).await?, n) },
+    )
+    .await?;
+    figures.extend(list_figures(
+        &format!(
+            "paginated list (limit {}) of {n} ConfigMaps",
+            list::PAGE_SIZE
+        ),
+        n,
+        bytes,
+        &ours,
+        &theirs,
+    ));
+
+    let run = FanOut {
+        watchers: args.watchers,
+        events: args.events,
+        from: fixture.fanout_from().to_owned(),
+    };
+    let (ours, theirs) = compare_async(
+        args.runs,
+        || async { watch::kclient(fixture.kclient(), &run).await.map(drop) },
+        || async { watch::kube(fixture.kube(), &run).await.map(drop) },
+    )
+    .await?;
+    figures.push(Figure::higher(
+        format!(
+            "watch fan-out: {} watchers × {} events",
+            run.watchers, run.events
+        ),
+        "events/s",
+        measure::per_sec(run.delivered(), ours.median()),
+        measure::per_sec(run.delivered(), theirs.median()),
+    ));
+    fixture.shutdown().await;
+    Ok(figures)
+}
+
+fn list_figures(name: &str, n: usize, bytes: u64, ours: &Timings, theirs: &Timings) -> Vec<Figure> {
+    vec![
+        Figure::higher(
+            format!("{name}: objects/s"),
+            "objects/s",
+            measure::per_sec(n as u64, ours.median()),
+            measure::per_sec(n as u64, theirs.median()),
+        ),
+        Figure::higher(
+            format!("{name}: MB/s"),
+            "MB/s",
+            measure::mb_per_sec(bytes, ours.median()),
+            measure::mb_per_sec(bytes, theirs.median()),
+        ),
+    ]
+}
+
+fn render(args: &Args, figures: &[Figure], took: Duration) -> String {
+    let mut out = String::new();
+    out.push_str(&format!(
+        "## Results\n\nGenerated by the `report` binary on {} UTC in {:.0} s (median of {} runs per client, runs alternating between the clients after one warm-up each).\n\n",
+        utc_now(),
+        took.as_secs_f64(),
+        args.runs
+    ));
+    out.push_str(&report::table(figures));
+    out.push_str("\n## Machine\n\n");
+    out.push_str(&machine());
+    out.push_str("\n## Reproduce\n\n```sh\n");
+    out.push_str(&format!(
+        "cargo run --release -p kclient-bench --bin report -- --runs {} --pods {} --configmaps {} --watchers {} --events {}\n",
+        args.runs, args.pods, args.configmaps, args.watchers, args.events
+    ));
+    out.push_str("cargo bench -p kclient-bench   # the same scenarios under criterion\n```\n");
+    out
+}
+
+fn machine() -> String {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let cpu = cpuinfo
+        .lines()
+        .find_map(|l| l.strip_prefix("model name"))
+        .and_then(|l| l.split(':').nth(1))
+        .map(str::trim)
+        .unwrap_or("unknown")
+        .to_owned();
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
+    let memory = meminfo
+        .lines()
+        .find_map(|l| l.strip_prefix("MemTotal:"))
+        .and_then(|l| l.split_whitespace().next())
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map_or("unknown".to_owned(), |kb| {
+            format!("{:.0} GiB", kb / 1024.0 / 1024.0)
+        });
+    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease")
+        .map(|s| s.trim().to_owned())
+        .unwrap_or_else(|_| "unknown".to_owned());
+    let rustc = command_output("rustc", &["--version"]);
+    let commit = command_output("git", &["rev-parse", "--short", "HEAD"]);
+    let profile = if cfg!(debug_assertions) {
+        "DEBUG build: these figures say nothing about speed, rerun with --release"
+    } else {
+        "release profile"
+    };
+    format!(
+        "- CPU: {cpu}, {cores} cores available\n- memory: {memory}\n- kernel: Linux {kernel}\n- {rustc}, {profile}\n- kclient commit {commit}; kube 5.0.0 (client, rustls-tls, ring), k8s-openapi 0.29 (v1_33)\n- server and both clients share one process and tokio runtime (the embedded `TestServer` over HTTPS on 127.0.0.1)\n"
+    )
+}
+
+fn command_output(program: &str, args: &[&str]) -> String {
+    std::process::Command::new(program)
+        .args(args)
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_else(|| format!("{program}: unknown"))
+}
+
+/// The current UTC time as `YYYY-MM-DD HH:MM`.
+fn utc_now() -> String {
+    jiff::Timestamp::now()
+        .strftime("%Y-%m-%d %H:%M")
+        .to_string()
+}

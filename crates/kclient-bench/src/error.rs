@@ -1,0 +1,34 @@
+//! [`Error`]: what can stop a benchmark run.
+
+/// A benchmark could not run, or a client returned something other than what was written.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Building or decoding benchmark JSON failed.
+    #[error("benchmark JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    /// The bundled Pod template lacks a field the generator rewrites.
+    #[error("pod template: {0}")]
+    Template(String),
+    /// A kclient request failed.
+    #[error("kclient: {0}")]
+    Kclient(#[from] kclient_rest::Error),
+    /// A kube-rs request failed.
+    #[error("kube-rs: {0}")]
+    Kube(#[from] kube::Error),
+    /// kube-rs could not load the test server's kubeconfig.
+    #[error("kube-rs kubeconfig: {0}")]
+    KubeConfig(#[from] kube::config::KubeconfigError),
+    /// The embedded test server failed to start or write its kubeconfig.
+    #[error("test server: {0}")]
+    Server(#[from] kclient_testserver::Error),
+    /// Reading or writing a file (kubeconfig, report) failed.
+    #[error("i/o: {0}")]
+    Io(#[from] std::io::Error),
+    /// A client saw a different number of objects or events than the server holds, so its
+    /// figure would not be comparable.
+    #[error("result mismatch: {0}")]
+    Mismatch(String),
+    /// A watcher task panicked or was cancelled.
+    #[error("watcher task: {0}")]
+    Task(#[from] tokio::task::JoinError),
+}

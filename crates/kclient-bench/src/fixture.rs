@@ -1,0 +1,195 @@
+//! One embedded [`TestServer`] loaded with benchmark ConfigMaps, and both clients pointed at
+//! it: kclient's [`RestClient`] from `server.config()`, kube-rs's `Client` from the
+//! kubeconfig file the server writes.
+
+use futures::{StreamExt, TryStreamExt};
+use k8s_openapi::api::core::v1::{ConfigMap, Namespace};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use kclient_core::params::ListOptions;
+use kclient_rest::RestClient;
+use kclient_testserver::TestServer;
+
+use crate::data::{NAMESPACE, configmap};
+use crate::error::Error;
+
+/// The namespace the watch fan-out writes into, so its watchers see only those events.
+pub const FANOUT_NAMESPACE: &str = "bench-fanout";
+
+/// Requests in flight while loading the server.
+const LOAD_CONCURRENCY: usize = 32;
+
+/// What to load into the server.
+#[derive(Clone, Copy, Debug)]
+pub struct FixtureSize {
+    /// ConfigMaps in [`NAMESPACE`] for the list scenarios.
+    pub configmaps: usize,
+    /// ConfigMaps written to [`FANOUT_NAMESPACE`] after the watch start point.
+    pub fanout_events: usize,
+}
+
+impl Default for FixtureSize {
+    /// 50,000 ConfigMaps to list, 1,000 events for each watcher.
+    fn default() -> Self {
+        Self {
+            configmaps: 50_000,
+            fanout_events: 1_000,
+        }
+    }
+}
+
+/// A loaded server and the two clients under comparison.
+pub struct Fixture {
+    server: TestServer,
+    /// Holds the kubeconfig file kube-rs loaded, for as long as the fixture lives.
+    _kubeconfig_dir: tempfile::TempDir,
+    kclient: RestClient,
+    kube: kube::Client,
+    size: FixtureSize,
+    list_bytes: u64,
+    fanout_from: String,
+}
+
+impl Fixture {
+    /// Starts the server, loads it and connects both clients. Neither client rate-limits:
+    /// kube-rs has no client-side limiter, so kclient's (client-go's 5 QPS default) is off.
+    pub async fn start(size: FixtureSize) -> Result<Self, Error> {
+        let server = TestServer::builder()
+            // Every fan-out event stays in history and in each watcher's buffer, so a
+            // watcher resuming from the start point is never cut off or sent 410.
+            .history_size(size.fanout_events + 1_000)
+            .watcher_buffer(size.fanout_events + 1_000)
+            .build()
+            .await?;
+        let kclient = RestClient::builder(server.config())
+            .without_rate_limit()
+            .build()?;
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("kubeconfig");
+        server.write_kubeconfig(&path)?;
+        let kubeconfig = kube::config::Kubeconfig::read_from(&path)?;
+        let config = kube::Config::from_custom_kubeconfig(
+            kubeconfig,
+            &kube::config::KubeConfigOptions::default(),
+        )
+        .await?;
+        let kube = kube::Client::try_from(config)?;
+
+        create_namespace(&kclient, NAMESPACE).await?;
+        create_namespace(&kclient, FANOUT_NAMESPACE).await?;
+        create_configmaps(&kclient, NAMESPACE, 0..size.configmaps).await?;
+        let fanout_from = list_resource_version(&kclient, FANOUT_NAMESPACE).await?;
+        create_configmaps(&kclient, FANOUT_NAMESPACE, 0..size.fanout_events).await?;
+        let list_bytes = kclient
+            .get()
+            .prefix(["api", "v1"])
+            .namespace(NAMESPACE)
+            .resource("configmaps")
+            .send()
+            .await?
+            .body()
+            .len() as u64;
+        Ok(Self {
+            server,
+            _kubeconfig_dir: dir,
+            kclient,
+            kube,
+            size,
+            list_bytes,
+            fanout_from,
+        })
+    }
+
+    /// kclient's client (rate limit off).
+    pub fn kclient(&self) -> &RestClient {
+        &self.kclient
+    }
+
+    /// kube-rs's client, from the server's kubeconfig.
+    pub fn kube(&self) -> &kube::Client {
+        &self.kube
+    }
+
+    /// What was loaded.
+    pub fn size(&self) -> FixtureSize {
+        self.size
+    }
+
+    /// Size of the full ConfigMap list response as the server sends it.
+    pub fn list_bytes(&self) -> u64 {
+        self.list_bytes
+    }
+
+    /// The resourceVersion the fan-out watchers start from: every fan-out write is after it.
+    pub fn fanout_from(&self) -> &str {
+        &self.fanout_from
+    }
+
+    /// The server's URL (for the report).
+    pub fn url(&self) -> String {
+        self.server.url()
+    }
+
+    /// Stops the server.
+    pub async fn shutdown(self) {
+        self.server.shutdown().await;
+    }
+}
+
+async fn create_namespace(client: &RestClient, name: &str) -> Result<(), Error> {
+    let ns = Namespace {
+        metadata: ObjectMeta {
+            name: Some(name.to_owned()),
+            ..ObjectMeta::default()
+        },
+        ..Namespace::default()
+    };
+    match client
+        .post()
+        .prefix(["api", "v1"])
+        .resource("namespaces")
+        .body_json(&ns)
+        .send()
+        .await
+    {
+        Ok(_) => Ok(()),
+        Err(err) if err.is_already_exists() => Ok(()),
+        Err(err) => Err(err.into()),
+    }
+}
+
+async fn create_configmaps(
+    client: &RestClient,
+    namespace: &str,
+    indices: std::ops::Range<usize>,
+) -> Result<(), Error> {
+    futures::stream::iter(indices)
+        .map(|index| async move {
+            client
+                .post()
+                .prefix(["api", "v1"])
+                .namespace(namespace)
+                .resource("configmaps")
+                .body_json(&configmap(index))
+                .send()
+                .await
+                .map(drop)
+        })
+        .buffer_unordered(LOAD_CONCURRENCY)
+        .try_collect::<()>()
+        .await?;
+    Ok(())
+}
+
+async fn list_resource_version(client: &RestClient, namespace: &str) -> Result<String, Error> {
+    let list: k8s_openapi::List<ConfigMap> = client
+        .get()
+        .prefix(["api", "v1"])
+        .namespace(namespace)
+        .resource("configmaps")
+        .params(&ListOptions::default())
+        .into_json()
+        .await?;
+    list.metadata
+        .resource_version
+        .ok_or_else(|| Error::Mismatch("list without metadata.resourceVersion".into()))
+}
