@@ -4,6 +4,33 @@
 //! [`ApiGroupResources`] is what discovery yields for one group (client-go's
 //! `restmapper.APIGroupResources`): the group with its versions in server preference order,
 //! and the resources served by each version. Mappers are built from a list of them.
+//!
+//! The pieces, as in apimachinery and client-go:
+//! * [`RestMapper`] — the object-safe trait; [`RestMapping`] — resource, kind and scope.
+//! * [`DefaultRestMapper`] — a table of kinds (names guessed by
+//!   [`unsafe_guess_kind_to_resource`] or given explicitly), [`MultiRestMapper`] — a union,
+//!   [`PriorityRestMapper`] — picks one of several candidates by pattern.
+//! * [`from_api_group_resources`] — client-go's discovery mapper with its priority rules.
+//! * [`ShortcutExpander`] (`po`, `deploy`) and [`CategoryExpander`] (`all`) — kubectl's.
+//! * [`mapping_for`] / [`ResourceResolver`] — kubectl's reading of resource arguments.
+//! * [`builtin_api_group_resources`] / [`builtin_rest_mapper`] /
+//!   [`ResourceResolver::builtin`] — the built-in kinds of the pinned k8s-openapi version,
+//!   for use without a server.
+//!
+//! ```
+//! use kclient_core::restmapper::{ResourceResolver, RestMapper};
+//! use kclient_core::gvk::{GroupKind, GroupVersionResource};
+//!
+//! let resolver = ResourceResolver::builtin();
+//! let mapping = resolver.mapping_for("deploy").unwrap();
+//! assert_eq!(mapping.resource, GroupVersionResource::gvr("apps", "v1", "deployments"));
+//! assert!(mapping.scope.is_namespaced());
+//!
+//! let mapper = resolver.mapper();
+//! let pods = mapper.rest_mapping(&GroupKind::new("", "Pod"), &[]).unwrap();
+//! assert_eq!(pods.resource.resource, "pods");
+//! assert_eq!(mapper.resource_singularizer("po").unwrap(), "pod");
+//! ```
 
 use std::collections::BTreeMap;
 
@@ -99,7 +126,8 @@ pub trait RestMapper: Send + Sync {
         versions: &[&str],
     ) -> Result<RestMapping, RestMapperError>;
 
-    /// Every mapping of a group kind, or only those in `versions` when some are given.
+    /// Every mapping of a group kind in the mapper's versions; when `versions` are given,
+    /// only the first of them (in order) that the mapper knows.
     fn rest_mappings(
         &self,
         group_kind: &GroupKind,
