@@ -79,6 +79,10 @@ struct Inner {
     rng: Mutex<StdRng>,
     requests: AtomicU64,
     store: OnceLock<Weak<Store>>,
+    /// Path prefixes answered with a fixed error status, checked in order (see
+    /// [`FaultsHandle::fail_path_prefix`]). Kept out of [`Faults`] so the admin API's
+    /// document stays as it was.
+    path_faults: RwLock<Vec<(String, u16)>>,
 }
 
 /// A cheap, cloneable handle switching a running server's faults.
@@ -99,6 +103,7 @@ impl FaultsHandle {
                 rng: Mutex::new(rng),
                 requests: AtomicU64::new(0),
                 store: OnceLock::new(),
+                path_faults: RwLock::new(Vec::new()),
             }),
         }
     }
@@ -138,9 +143,65 @@ impl FaultsHandle {
         f(&mut guard);
     }
 
-    /// Turns every fault off.
+    /// Turns every fault off, path-scoped ones included.
     pub fn clear(&self) {
         let _ = self.set(Faults::default());
+        self.clear_path_faults();
+    }
+
+    /// Answers every API request whose path starts with `prefix` (e.g. `/apis/batch/v1`,
+    /// matched on whole segments: `/apis/batch` does not match `/apis/batchx`) with `status`
+    /// (429, 500 or 503; anything else is treated as 500), until cleared. Unlike the other
+    /// error faults this one targets part of the API, e.g. one group-version whose
+    /// aggregated API server is down. 503 carries no `Retry-After` (as an unavailable
+    /// aggregated API answers); 429 carries `Retry-After: 1`.
+    pub fn fail_path_prefix(&self, prefix: impl Into<String>, status: u16) {
+        let status = if matches!(status, 429 | 500 | 503) {
+            status
+        } else {
+            500
+        };
+        let prefix = prefix.into();
+        let prefix = format!("/{}", prefix.trim_matches('/'));
+        self.inner
+            .path_faults
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((prefix, status));
+    }
+
+    /// Removes every fault set by [`FaultsHandle::fail_path_prefix`].
+    pub fn clear_path_faults(&self) {
+        self.inner
+            .path_faults
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+
+    /// The error for a request to `path`, if a path-scoped fault covers it.
+    pub(crate) fn path_error(&self, path: &str) -> Option<ApiError> {
+        let faults = self
+            .inner
+            .path_faults
+            .read()
+            .unwrap_or_else(|e| e.into_inner());
+        let path = format!("/{}", path.trim_matches('/'));
+        let status = faults.iter().find_map(|(prefix, status)| {
+            let covered = path == *prefix
+                || prefix == "/"
+                || path
+                    .strip_prefix(prefix.as_str())
+                    .is_some_and(|rest| rest.starts_with('/'));
+            covered.then_some(*status)
+        })?;
+        Some(match status {
+            429 => ApiError::too_many_requests(1),
+            503 => ApiError::service_unavailable(format!(
+                "injected fault: service unavailable for {path}"
+            )),
+            _ => ApiError::internal(format!("injected fault for {path}")),
+        })
     }
 
     /// Closes each watch after `n` events (`None`: never). Applies to watches started later.
@@ -280,6 +341,21 @@ mod tests {
                 .iter()
                 .any(|(n, v)| n == http::header::RETRY_AFTER && v == "1")
         );
+    }
+
+    #[test]
+    fn path_faults_match_whole_segments() {
+        let h = FaultsHandle::new(Faults::default());
+        h.fail_path_prefix("/apis/batch/v1/", 503);
+        assert_eq!(
+            h.path_error("/apis/batch/v1").map(|e| e.code()),
+            Some(http::StatusCode::SERVICE_UNAVAILABLE)
+        );
+        assert!(h.path_error("/apis/batch/v1/jobs").is_some());
+        assert!(h.path_error("/apis/batch/v1beta1").is_none());
+        assert!(h.path_error("/apis/batch").is_none());
+        h.clear();
+        assert!(h.path_error("/apis/batch/v1").is_none());
     }
 
     #[test]

@@ -2,8 +2,9 @@
 //! group-version listing the PATCH operation of every resource with its
 //! `x-kubernetes-group-version-kind` and query parameters. That is what kubectl inspects to
 //! learn that the server validates fields itself (`fieldValidation`), so it skips
-//! client-side schema validation. Schemas are not served; `/openapi/v2` answers 404 and
-//! kubectl falls back to its compiled-in types for client-side apply.
+//! client-side schema validation. Schemas are not served; `/openapi/v2` answers 404 (so
+//! kubectl falls back to its compiled-in types for client-side apply) unless the server was
+//! built with `openapi_v2(true)`, which serves a schema-less Swagger 2.0 document.
 
 use std::collections::BTreeMap;
 
@@ -105,6 +106,34 @@ pub(crate) fn group_version_doc(rest: &str, resources: &[ResourceInfo]) -> Optio
     }))
 }
 
+/// `/openapi/v2` (when enabled): a Swagger 2.0 document with one GET operation per served
+/// resource collection and its `x-kubernetes-group-version-kind`; no schema definitions.
+pub(crate) fn swagger_v2(resources: &[ResourceInfo]) -> Value {
+    let mut paths = Map::new();
+    for r in resources.iter().filter(|r| r.supports("list")) {
+        let prefix = format!("/{}", gv_path(&r.group, &r.version));
+        let path = if r.namespaced {
+            format!("{prefix}/namespaces/{{namespace}}/{}", r.plural)
+        } else {
+            format!("{prefix}/{}", r.plural)
+        };
+        let op = json!({
+            "operationId": format!("list{}{}", r.kind, r.version),
+            "produces": ["application/json"],
+            "responses": {"200": {"description": "OK"}},
+            "x-kubernetes-action": "list",
+            "x-kubernetes-group-version-kind": {"group": r.group, "version": r.version, "kind": r.kind},
+        });
+        paths.insert(path, json!({ "get": op }));
+    }
+    json!({
+        "swagger": "2.0",
+        "info": {"title": "Kubernetes", "version": "v1.33.0"},
+        "paths": paths,
+        "definitions": {},
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,5 +158,12 @@ mod tests {
                 .any(|p| p["name"] == "fieldValidation")
         );
         assert!(group_version_doc("apis/nope/v1", resources).is_none());
+        let v2 = swagger_v2(resources);
+        assert_eq!(v2["swagger"], "2.0");
+        let list = &v2["paths"]["/apis/apps/v1/namespaces/{namespace}/deployments"]["get"];
+        assert_eq!(
+            list["x-kubernetes-group-version-kind"]["kind"],
+            "Deployment"
+        );
     }
 }

@@ -37,6 +37,8 @@ pub struct TestServerBuilder {
     watcher_buffer: usize,
     bookmark_interval: Duration,
     watch_timeout: Duration,
+    aggregated_discovery: bool,
+    openapi_v2: bool,
 }
 
 impl std::fmt::Debug for TestServerBuilder {
@@ -49,6 +51,8 @@ impl std::fmt::Debug for TestServerBuilder {
             .field("watcher_buffer", &self.watcher_buffer)
             .field("bookmark_interval", &self.bookmark_interval)
             .field("watch_timeout", &self.watch_timeout)
+            .field("aggregated_discovery", &self.aggregated_discovery)
+            .field("openapi_v2", &self.openapi_v2)
             .finish()
     }
 }
@@ -63,6 +67,8 @@ impl Default for TestServerBuilder {
             watcher_buffer: 1_000,
             bookmark_interval: Duration::from_secs(60),
             watch_timeout: DEFAULT_WATCH_TIMEOUT,
+            aggregated_discovery: true,
+            openapi_v2: false,
         }
     }
 }
@@ -113,6 +119,23 @@ impl TestServerBuilder {
         self
     }
 
+    /// Whether `/api` and `/apis` answer clients asking for aggregated discovery
+    /// (`apidiscovery.k8s.io` v2/v2beta1) with it. `false` serves only the legacy documents
+    /// whatever the `Accept` header says, like kube-apiserver before 1.26, so clients must fall
+    /// back to one request per group-version. Default: `true`.
+    pub fn aggregated_discovery(mut self, enabled: bool) -> Self {
+        self.aggregated_discovery = enabled;
+        self
+    }
+
+    /// Whether `/openapi/v2` serves a Swagger 2.0 document (paths with their
+    /// `x-kubernetes-group-version-kind`, no schema definitions). Off by default so kubectl
+    /// keeps using its compiled-in types for client-side apply. Default: `false` (404).
+    pub fn openapi_v2(mut self, enabled: bool) -> Self {
+        self.openapi_v2 = enabled;
+        self
+    }
+
     /// Generates the certificates, binds the port and starts serving on the current tokio
     /// runtime.
     pub async fn build(self) -> Result<TestServer, Error> {
@@ -138,6 +161,8 @@ impl TestServerBuilder {
             bookmark_interval: self.bookmark_interval,
             default_watch_timeout: self.watch_timeout,
             address: addr.to_string(),
+            aggregated_discovery: self.aggregated_discovery,
+            openapi_v2: self.openapi_v2,
             shutdown: shutdown.clone(),
         });
         seed(&state)?;

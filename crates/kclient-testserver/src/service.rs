@@ -51,6 +51,9 @@ where
     if let Some(latency) = state.faults.latency() {
         tokio::time::sleep(latency).await;
     }
+    if let Some(err) = state.faults.path_error(parts.uri.path()) {
+        return Ok(error_response(err));
+    }
     if let Some(err) = state.faults.injected_error() {
         return Ok(error_response(err));
     }

@@ -21,6 +21,11 @@ pub(crate) struct State {
     pub default_watch_timeout: Duration,
     /// `host:port` as clients reach the server.
     pub address: String,
+    /// Serve aggregated discovery on `/api` and `/apis` when asked for; `false` answers
+    /// every client with the legacy documents, like a pre-1.26 kube-apiserver.
+    pub aggregated_discovery: bool,
+    /// Serve a Swagger 2.0 document at `/openapi/v2`.
+    pub openapi_v2: bool,
     /// Cancelled when the server shuts down: ends watches and background tasks.
     pub shutdown: CancellationToken,
 }

@@ -39,7 +39,11 @@ pub(crate) fn discovery_route(
     route: &Route,
     headers: &HeaderMap,
 ) -> Option<ApiResult<Response<Body>>> {
-    let accept = header_str(headers, header::ACCEPT);
+    let accept = if state.aggregated_discovery {
+        header_str(headers, header::ACCEPT)
+    } else {
+        ""
+    };
     let resources = state.registry.resources();
     let resp = match route {
         Route::Version => Ok(value_response(StatusCode::OK, &discovery::version_info())),
@@ -59,6 +63,10 @@ pub(crate) fn discovery_route(
             .ok_or_else(ApiError::no_route),
         Route::OpenApi(rest) => match rest.as_str() {
             "v3" => Ok(value_response(StatusCode::OK, &openapi::index(&resources))),
+            "v2" if state.openapi_v2 => Ok(value_response(
+                StatusCode::OK,
+                &openapi::swagger_v2(&resources),
+            )),
             _ => rest
                 .strip_prefix("v3/")
                 .and_then(|gv| openapi::group_version_doc(gv, &resources))
