@@ -1,0 +1,50 @@
+//! kclient-cache: client-go's `tools/cache` for Rust — the informer foundations.
+//!
+//! - [`Indexer`]: a thread-safe store keyed by `namespace/name` with named indices; objects
+//!   are stored once as `Arc<K>` and shared with every reader.
+//! - [`DeltaFifo`]: per-key queues of [`Delta`]s between a reflector and its consumer, with
+//!   deletion detection on relist ([`DeltaObject::DeletedFinalStateUnknown`]), resync,
+//!   requeue on handler error and `has_synced`.
+//! - [`ListerWatcher`] and [`RestListerWatcher`]: list and watch one collection over
+//!   [`kclient_rest::RestClient`], typed or [`kclient_core::Unstructured`].
+//! - [`Reflector`]: paginated list (or watch-list) then watch, resuming from the last
+//!   resourceVersion, relisting on 410, backing off with jitter, resyncing, and reporting
+//!   errors through a handler and a [`ReflectorHealth`] channel.
+//!
+//! ```no_run
+//! use k8s_openapi::api::core::v1::Pod;
+//! use kclient_cache::{Indexer, Reflector, RestListerWatcher};
+//! # async fn demo(client: kclient_rest::RestClient) {
+//! let store = Indexer::<Pod>::new();
+//! let reflector = Reflector::new(RestListerWatcher::<Pod>::new(client), store.clone());
+//! let mut health = reflector.health();
+//! tokio::spawn(reflector.run());
+//! health.wait_for(|h| h.synced).await.ok();
+//! let in_default = store.by_index(kclient_cache::NAMESPACE_INDEX, "default").unwrap();
+//! # drop(in_default);
+//! # }
+//! ```
+//!
+//! Objects are anything implementing [`CacheObject`]: every built-in k8s-openapi kind,
+//! `Unstructured`, and custom resources via [`impl_cache_object!`].
+
+pub mod backoff;
+pub mod delta;
+pub mod error;
+pub mod fifo;
+pub mod lister_watcher;
+pub mod object;
+pub mod reflector;
+pub mod store;
+
+pub use backoff::{Backoff, BackoffConfig};
+pub use delta::{Delta, DeltaObject, DeltaType, Deltas, StoreChange, apply_deltas};
+pub use error::{IndexError, KeyError};
+pub use fifo::{DeltaFifo, DeltaFifoOptions, KnownObjects, PopError, ProcessError};
+pub use lister_watcher::{ListPage, ListerWatcher, RestListerWatcher, WatchStream};
+pub use object::{CacheObject, meta_namespace_key, split_meta_namespace_key};
+pub use reflector::{
+    ErrorAction, ErrorHandler, ErrorKind, Phase, Reflector, ReflectorConfig, ReflectorError,
+    ReflectorHealth, ReflectorStore, Transform,
+};
+pub use store::{IndexFunc, Indexer, NAMESPACE_INDEX, label_index_func, namespace_index_func};
