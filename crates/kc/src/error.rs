@@ -17,6 +17,18 @@ pub enum CliError {
     /// Local I/O (writing output or a kubeconfig).
     #[error("error: {0}")]
     Io(#[from] std::io::Error),
+    /// Rendering output (JSON/YAML encoding) failed.
+    #[error("error: {0}")]
+    Output(String),
+    /// A command-line argument or input file was not usable.
+    #[error("error: {0}")]
+    Usage(String),
+    /// A server error already worded as kubectl words it.
+    #[error("{0}")]
+    Server(String),
+    /// Discovery failed (entirely, or for some group-versions).
+    #[error("error: {0}")]
+    Discovery(String),
     /// A demo step did not see what it expected.
     #[error("error: demo check failed: {0}")]
     Check(String),

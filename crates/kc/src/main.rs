@@ -6,6 +6,10 @@ mod cli;
 mod cmd;
 mod error;
 mod flags;
+mod manifest;
+mod print;
+mod resolve;
+mod threeway;
 
 use std::process::ExitCode;
 

@@ -1,0 +1,448 @@
+//! kc against kubectl on the same embedded server: the commands both have must print the same.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::time::Duration;
+
+use kclient_testserver::TestServer;
+use serde_json::Value;
+
+struct Env {
+    dir: tempfile::TempDir,
+    kubeconfig: PathBuf,
+    _server: TestServer,
+}
+
+struct Run {
+    ok: bool,
+    stdout: String,
+    stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(out: Output) -> Self {
+        Run {
+            ok: out.status.success(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
+fn kubectl_bin() -> &'static str {
+    if Path::new("/usr/bin/kubectl").exists() {
+        "/usr/bin/kubectl"
+    } else {
+        "kubectl"
+    }
+}
+
+impl Env {
+    async fn start() -> Env {
+        let server = TestServer::start().await.expect("server starts");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let kubeconfig = dir.path().join("kubeconfig");
+        server.write_kubeconfig(&kubeconfig).expect("kubeconfig");
+        Env {
+            dir,
+            kubeconfig,
+            _server: server,
+        }
+    }
+
+    fn file(&self, name: &str, text: &str) -> String {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, text).expect("write manifest");
+        path.display().to_string()
+    }
+
+    async fn run(&self, bin: &str, args: &[&str]) -> Run {
+        let mut cmd = tokio::process::Command::new(bin);
+        cmd.arg("--kubeconfig")
+            .arg(&self.kubeconfig)
+            .args(args)
+            .env("HOME", self.dir.path())
+            .env("KUBECACHEDIR", self.dir.path().join("cache"))
+            .env_remove("KUBECONFIG")
+            .kill_on_drop(true);
+        let out = tokio::time::timeout(Duration::from_secs(60), cmd.output())
+            .await
+            .expect("finished in time")
+            .expect("runs");
+        out.into()
+    }
+
+    async fn kc(&self, args: &[&str]) -> Run {
+        self.run(env!("CARGO_BIN_EXE_kc"), args).await
+    }
+
+    async fn kubectl(&self, args: &[&str]) -> Run {
+        self.run(kubectl_bin(), args).await
+    }
+
+    /// Both print the same stdout and agree on success.
+    async fn same(&self, args: &[&str]) -> String {
+        let kc = self.kc(args).await;
+        let kubectl = self.kubectl(args).await;
+        assert_eq!(
+            kc.ok, kubectl.ok,
+            "exit status of {args:?}: kc stderr {}",
+            kc.stderr
+        );
+        assert_eq!(kc.stdout, kubectl.stdout, "stdout of {args:?}");
+        kc.stdout
+    }
+
+    /// Same, for tables whose AGE column may tick between the two runs: retried a few times.
+    async fn same_table(&self, args: &[&str]) {
+        for _ in 0..4 {
+            let kc = self.kc(args).await;
+            let kubectl = self.kubectl(args).await;
+            if kc.stdout == kubectl.stdout {
+                assert!(kc.ok && kubectl.ok, "{args:?}: {}", kc.stderr);
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+        let kc = self.kc(args).await;
+        let kubectl = self.kubectl(args).await;
+        assert_eq!(kc.stdout, kubectl.stdout, "table of {args:?}");
+    }
+}
+
+const OBJECTS: &str = "\
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: web
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+  namespace: web
+  labels: {app: web, tier: front}
+data:
+  color: blue
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: nginx
+  namespace: web
+  labels: {app: web}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: nginx}}
+  template:
+    metadata: {labels: {app: nginx}}
+    spec:
+      containers:
+      - name: nginx
+        image: nginx:1.27
+        ports: [{containerPort: 80}]
+";
+
+#[tokio::test]
+async fn api_resources_match_kubectl() {
+    let env = Env::start().await;
+    for args in [
+        &["api-resources"][..],
+        &["api-resources", "-o", "wide"],
+        &["api-resources", "-o", "name"],
+        &["api-resources", "--namespaced=false"],
+        &["api-resources", "--namespaced=true", "--api-group", "apps"],
+        &[
+            "api-resources",
+            "--api-group",
+            "rbac.authorization.k8s.io",
+            "-o",
+            "name",
+        ],
+    ] {
+        let out = env.same(args).await;
+        assert!(!out.is_empty(), "{args:?} printed nothing");
+    }
+}
+
+#[tokio::test]
+async fn create_get_patch_delete_match_kubectl() {
+    let env = Env::start().await;
+    let file = env.file("objects.yaml", OBJECTS);
+    let created = env.kc(&["create", "-f", &file]).await;
+    assert!(created.ok, "{}", created.stderr);
+    assert_eq!(
+        created.stdout,
+        "namespace/web created\nconfigmap/settings created\ndeployment.apps/nginx created\n"
+    );
+    let again = env.kc(&["create", "-f", &file]).await;
+    let kubectl_again = env.kubectl(&["create", "-f", &file]).await;
+    assert!(!again.ok);
+    assert_eq!(again.stderr, kubectl_again.stderr);
+
+    for args in [
+        &["get", "cm,deploy", "-n", "web", "-o", "name"][..],
+        &["get", "deployments.apps", "-A", "-o", "name"],
+        &[
+            "get",
+            "configmap",
+            "-n",
+            "web",
+            "-l",
+            "tier=front",
+            "-o",
+            "name",
+        ],
+        &[
+            "get",
+            "cm",
+            "-A",
+            "--field-selector",
+            "metadata.name=settings",
+            "-o",
+            "name",
+        ],
+        &[
+            "get",
+            "deploy/nginx",
+            "cm/settings",
+            "-n",
+            "web",
+            "-o",
+            "name",
+        ],
+        &["get", "ns", "--chunk-size", "1", "-o", "name"],
+    ] {
+        env.same(args).await;
+    }
+    for args in [
+        &["get", "cm", "settings", "-n", "web", "-o", "json"][..],
+        &["get", "deploy", "-n", "web", "-o", "json"],
+        &["get", "cm", "-n", "web", "-o", "yaml"],
+    ] {
+        let kc = env.kc(args).await;
+        let kubectl = env.kubectl(args).await;
+        assert!(kc.ok, "{args:?}: {}", kc.stderr);
+        let parse = |text: &str| -> Value {
+            if args.contains(&"yaml") {
+                serde_yaml_ng::from_str(text).expect("yaml")
+            } else {
+                serde_json::from_str(text).expect("json")
+            }
+        };
+        assert_eq!(parse(&kc.stdout), parse(&kubectl.stdout), "{args:?}");
+    }
+    env.same_table(&["get", "cm,deploy", "-n", "web"]).await;
+    env.same_table(&["get", "deploy", "-A", "-o", "wide"]).await;
+    env.same_table(&["get", "ns", "--chunk-size", "1"]).await;
+
+    let merge = env
+        .kc(&[
+            "patch",
+            "cm",
+            "settings",
+            "-n",
+            "web",
+            "--type",
+            "merge",
+            "-p",
+            r#"{"data":{"color":"red"}}"#,
+        ])
+        .await;
+    assert_eq!(
+        merge.stdout, "configmap/settings patched\n",
+        "{}",
+        merge.stderr
+    );
+    let json = env
+        .kc(&[
+            "patch",
+            "cm/settings",
+            "-n",
+            "web",
+            "--type",
+            "json",
+            "-p",
+            r#"[{"op":"add","path":"/data/size","value":"L"}]"#,
+        ])
+        .await;
+    assert_eq!(
+        json.stdout, "configmap/settings patched\n",
+        "{}",
+        json.stderr
+    );
+    let strategic = env
+        .kc(&["patch", "deploy", "nginx", "-n", "web", "-p", r#"{"spec":{"template":{"spec":{"containers":[{"name":"nginx","image":"nginx:1.28"}]}}}}"#])
+        .await;
+    assert_eq!(
+        strategic.stdout, "deployment.apps/nginx patched\n",
+        "{}",
+        strategic.stderr
+    );
+    let same = env
+        .kc(&[
+            "patch",
+            "cm",
+            "settings",
+            "-n",
+            "web",
+            "--type",
+            "merge",
+            "-p",
+            r#"{"data":{"color":"red"}}"#,
+        ])
+        .await;
+    assert_eq!(same.stdout, "configmap/settings patched (no change)\n");
+    let cm = env
+        .kc(&["get", "cm", "settings", "-n", "web", "-o", "json"])
+        .await;
+    let cm: Value = serde_json::from_str(&cm.stdout).expect("json");
+    assert_eq!(cm["data"]["color"], "red");
+    assert_eq!(cm["data"]["size"], "L");
+
+    for args in [
+        &["get", "cm", "missing", "-n", "web"][..],
+        &["get", "nosuchthing"],
+        &["delete", "cm", "missing", "-n", "web"],
+    ] {
+        let kc = env.kc(args).await;
+        let kubectl = env.kubectl(args).await;
+        assert!(!kc.ok, "{args:?} succeeded");
+        assert_eq!(
+            kc.stderr.trim_end(),
+            kubectl.stderr.trim_end(),
+            "stderr of {args:?}"
+        );
+    }
+    let deleted = env.kc(&["delete", "deploy", "nginx", "-n", "web"]).await;
+    assert_eq!(
+        deleted.stdout, "deployment.apps \"nginx\" deleted\n",
+        "{}",
+        deleted.stderr
+    );
+    let empty = env.kc(&["get", "deploy", "-n", "web"]).await;
+    let kubectl_empty = env.kubectl(&["get", "deploy", "-n", "web"]).await;
+    assert_eq!(empty.stderr, kubectl_empty.stderr);
+}
+
+const CRD: &str = "\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {plural: widgets, singular: widget, kind: Widget, shortNames: [wd]}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        x-kubernetes-preserve-unknown-fields: true
+";
+
+const WIDGET: &str = "\
+apiVersion: example.com/v1
+kind: Widget
+metadata: {name: gear}
+spec: {size: 3}
+";
+
+#[tokio::test]
+async fn apply_crd_then_custom_objects_by_plural_and_short_name() {
+    let env = Env::start().await;
+    let crd = env.file("crd.yaml", CRD);
+    let applied = env.kc(&["apply", "-f", &crd]).await;
+    assert_eq!(
+        applied.stdout,
+        "customresourcedefinition.apiextensions.k8s.io/widgets.example.com created\n",
+        "{}",
+        applied.stderr
+    );
+    let widget = env.file("widget.yaml", WIDGET);
+    let mut created = env.kc(&["apply", "-f", &widget]).await;
+    for _ in 0..20 {
+        if created.ok {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        created = env.kc(&["apply", "-f", &widget]).await;
+    }
+    assert_eq!(
+        created.stdout, "widget.example.com/gear created\n",
+        "{}",
+        created.stderr
+    );
+    let unchanged = env.kc(&["apply", "-f", &widget]).await;
+    assert_eq!(unchanged.stdout, "widget.example.com/gear unchanged\n");
+    let changed = env.file("widget2.yaml", &WIDGET.replace("size: 3", "size: 4"));
+    let configured = env.kc(&["apply", "-f", &changed]).await;
+    assert_eq!(configured.stdout, "widget.example.com/gear configured\n");
+
+    for args in [
+        &["get", "widgets", "-o", "name"][..],
+        &["get", "wd", "-o", "name"],
+        &["get", "widget.example.com", "-o", "name"],
+        &["get", "Widget", "-o", "name"],
+    ] {
+        let out = env.same(args).await;
+        assert_eq!(out, "widget.example.com/gear\n", "{args:?}");
+    }
+    let ssa = env
+        .kc(&["apply", "--server-side", "--force-conflicts", "-f", &widget])
+        .await;
+    assert_eq!(
+        ssa.stdout, "widget.example.com/gear serverside-applied\n",
+        "{}",
+        ssa.stderr
+    );
+    let json = env.kc(&["get", "wd", "gear", "-o", "json"]).await;
+    let obj: Value = serde_json::from_str(&json.stdout).expect("json");
+    assert_eq!(obj["spec"]["size"], 3);
+}
+
+#[tokio::test]
+async fn get_watch_prints_the_table_then_each_change() {
+    use tokio::io::{AsyncBufReadExt, BufReader};
+
+    let env = Env::start().await;
+    let seed = env.file(
+        "seed.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: first}\n",
+    );
+    assert!(env.kc(&["create", "-f", &seed]).await.ok);
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_kc"))
+        .arg("--kubeconfig")
+        .arg(&env.kubeconfig)
+        .args(["get", "cm", "-w"])
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("kc runs");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let header = next_line(&mut lines).await;
+    assert!(header.starts_with("NAME    DATA   AGE"), "{header:?}");
+    assert!(next_line(&mut lines).await.starts_with("first   0      "));
+    let second = env.file(
+        "second.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: second}\ndata: {a: b}\n",
+    );
+    assert!(env.kc(&["create", "-f", &second]).await.ok);
+    // Aligned with the table above it, though "second" is wider than the NAME column was.
+    assert!(next_line(&mut lines).await.starts_with("second   1      "));
+    assert!(env.kc(&["delete", "cm", "first"]).await.ok);
+    assert!(next_line(&mut lines).await.starts_with("first    0      "));
+}
+
+async fn next_line(
+    lines: &mut tokio::io::Lines<tokio::io::BufReader<tokio::process::ChildStdout>>,
+) -> String {
+    tokio::time::timeout(Duration::from_secs(20), lines.next_line())
+        .await
+        .expect("a line in time")
+        .expect("read")
+        .expect("not closed")
+}
