@@ -10,6 +10,8 @@
 //! - [`Reflector`]: paginated list (or watch-list) then watch, resuming from the last
 //!   resourceVersion, relisting on 410, backing off with jitter, resyncing, and reporting
 //!   errors through a handler and a [`ReflectorHealth`] channel.
+//! - [`SharedIndexInformer`]: reflector + DeltaFIFO + Indexer, dispatching to handlers that
+//!   can be added at any time, each with its own unbounded buffer.
 //!
 //! ```no_run
 //! use k8s_openapi::api::core::v1::Pod;
@@ -32,6 +34,7 @@ pub mod backoff;
 pub mod delta;
 pub mod error;
 pub mod fifo;
+pub mod informer;
 pub mod lister_watcher;
 pub mod object;
 pub mod reflector;
@@ -41,6 +44,9 @@ pub use backoff::{Backoff, BackoffConfig};
 pub use delta::{Delta, DeltaObject, DeltaType, Deltas, StoreChange, apply_deltas};
 pub use error::{IndexError, KeyError};
 pub use fifo::{DeltaFifo, DeltaFifoOptions, KnownObjects, PopError, ProcessError};
+pub use informer::{
+    EventHandler, HandlerFuncs, HandlerRegistration, InformerError, SharedIndexInformer,
+};
 pub use lister_watcher::{ListPage, ListerWatcher, RestListerWatcher, WatchStream};
 pub use object::{CacheObject, meta_namespace_key, split_meta_namespace_key};
 pub use reflector::{

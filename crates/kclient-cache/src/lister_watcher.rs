@@ -199,3 +199,23 @@ where
         Box::pin(async move { Ok(req.watch::<K>().await?.boxed()) })
     }
 }
+
+impl<K, T: ListerWatcher<K> + ?Sized> ListerWatcher<K> for std::sync::Arc<T> {
+    fn list(&self, options: &ListOptions) -> BoxFuture<'_, Result<ListPage<K>, Error>> {
+        (**self).list(options)
+    }
+
+    fn watch(&self, options: &ListOptions) -> BoxFuture<'_, Result<WatchStream<K>, Error>> {
+        (**self).watch(options)
+    }
+}
+
+impl<K, T: ListerWatcher<K> + ?Sized> ListerWatcher<K> for Box<T> {
+    fn list(&self, options: &ListOptions) -> BoxFuture<'_, Result<ListPage<K>, Error>> {
+        (**self).list(options)
+    }
+
+    fn watch(&self, options: &ListOptions) -> BoxFuture<'_, Result<WatchStream<K>, Error>> {
+        (**self).watch(options)
+    }
+}

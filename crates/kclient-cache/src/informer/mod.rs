@@ -1,0 +1,327 @@
+//! [`SharedIndexInformer`]: a reflector, a [`DeltaFifo`] and an [`Indexer`] wired together,
+//! dispatching changes to any number of [`EventHandler`]s (client-go's
+//! `cache.SharedIndexInformer`).
+//!
+//! Handlers can be added at any time; one added after objects are cached first receives
+//! the current contents as adds. Dispatch never blocks: every handler has its own unbounded
+//! buffer and task. The cache is updated before handlers are told, so a handler that looks
+//! an object up in the [`Indexer`] sees at least the state it was notified about.
+
+mod handler;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use parking_lot::Mutex;
+use tokio::sync::{mpsc, watch};
+
+pub use handler::{EventHandler, HandlerFuncs};
+use handler::{Listener, Notification, Progress, run_handler};
+
+use crate::delta::{StoreChange, apply_deltas};
+use crate::fifo::{DeltaFifo, PopError, ProcessError};
+use crate::lister_watcher::ListerWatcher;
+use crate::object::CacheObject;
+use crate::reflector::{
+    ErrorHandler, Reflector, ReflectorConfig, ReflectorError, ReflectorHealth, Transform,
+};
+use crate::store::{IndexFunc, Indexer};
+
+/// Errors of informer operations.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum InformerError {
+    /// [`SharedIndexInformer::run`] was called twice.
+    #[error("the informer has already been started")]
+    AlreadyStarted,
+    /// Handlers run on tokio tasks; there is no runtime to spawn them on.
+    #[error("no tokio runtime to run the event handler on")]
+    NoRuntime,
+    /// An index name is taken.
+    #[error(transparent)]
+    Index(#[from] crate::error::IndexError),
+    /// The reflector stopped because its error handler said so.
+    #[error(transparent)]
+    Reflector(Arc<ReflectorError>),
+}
+
+/// A handler's registration: ask it whether the handler has caught up, or pass it to
+/// [`SharedIndexInformer::remove_event_handler`].
+#[derive(Clone)]
+pub struct HandlerRegistration {
+    id: u64,
+    progress: Arc<Progress>,
+}
+
+impl std::fmt::Debug for HandlerRegistration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HandlerRegistration")
+            .field("id", &self.id)
+            .field("has_synced", &self.has_synced())
+            .finish()
+    }
+}
+
+impl HandlerRegistration {
+    /// True once the informer has synced and this handler has processed every notification
+    /// of the initial state (client-go's `ResourceEventHandlerRegistration.HasSynced`).
+    pub fn has_synced(&self) -> bool {
+        self.progress.has_synced()
+    }
+}
+
+struct Setup<K, L> {
+    lister_watcher: L,
+    config: ReflectorConfig,
+    transform: Option<Transform<K>>,
+    error_handler: Option<ErrorHandler>,
+}
+
+struct Inner<K, L> {
+    indexer: Indexer<K>,
+    fifo: DeltaFifo<K>,
+    // Held while deltas are applied and dispatched, and while a handler is added, so a new
+    // handler sees each change exactly once: in its catch-up adds or as a notification.
+    listeners: Mutex<Vec<Listener<K>>>,
+    next_id: AtomicU64,
+    setup: Mutex<Option<Setup<K, L>>>,
+    synced: watch::Sender<Option<bool>>,
+    health: Mutex<Option<watch::Receiver<ReflectorHealth>>>,
+}
+
+/// client-go's `SharedIndexInformer`. Cloning gives another handle to the same informer.
+pub struct SharedIndexInformer<K, L> {
+    inner: Arc<Inner<K, L>>,
+}
+
+impl<K, L> Clone for SharedIndexInformer<K, L> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: self.inner.clone(),
+        }
+    }
+}
+
+impl<K, L> std::fmt::Debug for SharedIndexInformer<K, L> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SharedIndexInformer")
+            .field("indexer", &self.inner.indexer)
+            .field("handlers", &self.inner.listeners.lock().len())
+            .field("synced", &*self.inner.synced.borrow())
+            .finish()
+    }
+}
+
+impl<K, L> SharedIndexInformer<K, L>
+where
+    K: CacheObject,
+    L: ListerWatcher<K> + 'static,
+{
+    /// An informer over `lister_watcher`, with the reflector settings of `config` (its
+    /// `resync_period` is the informer's resync period).
+    pub fn new(lister_watcher: L, config: ReflectorConfig) -> Self {
+        let indexer = Indexer::new();
+        let fifo = DeltaFifo::with_known_objects(Arc::new(indexer.clone()));
+        Self {
+            inner: Arc::new(Inner {
+                indexer,
+                fifo,
+                listeners: Mutex::new(Vec::new()),
+                next_id: AtomicU64::new(0),
+                setup: Mutex::new(Some(Setup {
+                    lister_watcher,
+                    config,
+                    transform: None,
+                    error_handler: None,
+                })),
+                synced: watch::channel(None).0,
+                health: Mutex::new(None),
+            }),
+        }
+    }
+
+    /// Sets a transform applied to every object before it is stored; only before `run`.
+    pub fn set_transform(&self, transform: Transform<K>) -> Result<(), InformerError> {
+        let mut setup = self.inner.setup.lock();
+        let setup = setup.as_mut().ok_or(InformerError::AlreadyStarted)?;
+        setup.transform = Some(transform);
+        Ok(())
+    }
+
+    /// Sets the reflector's error handler; only before `run`.
+    pub fn set_error_handler(&self, handler: ErrorHandler) -> Result<(), InformerError> {
+        let mut setup = self.inner.setup.lock();
+        let setup = setup.as_mut().ok_or(InformerError::AlreadyStarted)?;
+        setup.error_handler = Some(handler);
+        Ok(())
+    }
+
+    /// Adds index functions (also after start; existing objects are indexed at once).
+    pub fn add_indexers<I, S>(&self, indexers: I) -> Result<(), InformerError>
+    where
+        I: IntoIterator<Item = (S, IndexFunc<K>)>,
+        S: Into<String>,
+    {
+        Ok(self.inner.indexer.add_indexers(indexers)?)
+    }
+
+    /// The cache: look objects up by key or index.
+    pub fn indexer(&self) -> &Indexer<K> {
+        &self.inner.indexer
+    }
+
+    /// The reflector's health, once `run` has started.
+    pub fn health(&self) -> Option<watch::Receiver<ReflectorHealth>> {
+        self.inner.health.lock().clone()
+    }
+
+    /// True once the initial list has been stored and dispatched.
+    pub fn has_synced(&self) -> bool {
+        self.inner.synced.borrow().unwrap_or(false)
+    }
+
+    /// Waits until the informer has synced (true) or stopped before syncing (false).
+    pub async fn wait_for_cache_sync(&self) -> bool {
+        let mut rx = self.inner.synced.subscribe();
+        let outcome = rx
+            .wait_for(|s| s.is_some())
+            .await
+            .map(|s| s.unwrap_or(false));
+        outcome.unwrap_or(false)
+    }
+
+    /// Registers a handler. It first receives the cached objects as adds (flagged as part of
+    /// the initial list), then every later change. Must be called inside a tokio runtime.
+    pub fn add_event_handler(
+        &self,
+        handler: impl EventHandler<K>,
+    ) -> Result<HandlerRegistration, InformerError> {
+        let runtime =
+            tokio::runtime::Handle::try_current().map_err(|_| InformerError::NoRuntime)?;
+        let (tx, rx) = mpsc::unbounded_channel();
+        let progress = Arc::new(Progress::default());
+        let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
+        let listener = Listener {
+            id,
+            tx,
+            progress: progress.clone(),
+        };
+        {
+            let mut listeners = self.inner.listeners.lock();
+            for obj in self.inner.indexer.list() {
+                listener.send(Notification::Add(obj, true));
+            }
+            if self.has_synced() {
+                progress.mark_sync_target();
+            }
+            listeners.push(listener);
+        }
+        runtime.spawn(run_handler(Arc::new(handler), rx, progress.clone()));
+        Ok(HandlerRegistration { id, progress })
+    }
+
+    /// Unregisters a handler; notifications already buffered are still delivered.
+    pub fn remove_event_handler(&self, registration: &HandlerRegistration) {
+        self.inner
+            .listeners
+            .lock()
+            .retain(|l| l.id != registration.id);
+    }
+
+    /// Runs the reflector and the dispatch loop until the reflector's error handler asks to
+    /// stop; drop the future to stop the informer. Callable once.
+    pub async fn run(&self) -> Result<(), InformerError> {
+        let setup = self
+            .inner
+            .setup
+            .lock()
+            .take()
+            .ok_or(InformerError::AlreadyStarted)?;
+        let mut reflector =
+            Reflector::with_config(setup.lister_watcher, self.inner.fifo.clone(), setup.config);
+        if let Some(t) = setup.transform {
+            reflector = reflector.transform(t);
+        }
+        if let Some(h) = setup.error_handler {
+            reflector = reflector.error_handler(h);
+        }
+        let health = reflector.health();
+        *self.inner.health.lock() = Some(health.clone());
+        let result = tokio::select! {
+            err = reflector.run() => Err(InformerError::Reflector(err)),
+            () = self.process_loop(health) => Ok(()),
+        };
+        self.inner.fifo.close();
+        self.inner.synced.send_if_modified(|s| {
+            if s.is_none() {
+                *s = Some(false);
+                true
+            } else {
+                false
+            }
+        });
+        result
+    }
+
+    async fn process_loop(&self, mut health: watch::Receiver<ReflectorHealth>) {
+        let mut reflector_alive = true;
+        loop {
+            self.check_synced();
+            // An empty initial list queues nothing to pop; the reflector's health tells
+            // when it has been stored.
+            let health_changed = async {
+                if !reflector_alive || health.changed().await.is_err() {
+                    reflector_alive = false;
+                    std::future::pending::<()>().await;
+                }
+            };
+            let popped = tokio::select! {
+                popped = self.pop_and_dispatch() => popped,
+                () = health_changed => continue,
+            };
+            match popped {
+                Ok(_) => {}
+                Err(PopError::Closed) => return,
+                Err(PopError::Process { error, .. }) => match error {},
+            }
+        }
+    }
+
+    async fn pop_and_dispatch(
+        &self,
+    ) -> Result<crate::delta::Deltas<K>, PopError<std::convert::Infallible>> {
+        self.inner
+            .fifo
+            .pop(|deltas, is_in_initial_list| {
+                let listeners = self.inner.listeners.lock();
+                for change in apply_deltas(&self.inner.indexer, deltas) {
+                    for l in listeners.iter() {
+                        l.send(match &change {
+                            StoreChange::Added(obj) => {
+                                Notification::Add(obj.clone(), is_in_initial_list)
+                            }
+                            StoreChange::Updated { old, new, .. } => {
+                                Notification::Update(old.clone(), new.clone())
+                            }
+                            StoreChange::Deleted(obj) => Notification::Delete(obj.clone()),
+                        });
+                    }
+                }
+                Ok::<(), ProcessError<std::convert::Infallible>>(())
+            })
+            .await
+    }
+
+    fn check_synced(&self) {
+        if self.inner.fifo.has_synced() && !self.has_synced() {
+            let listeners = self.inner.listeners.lock();
+            for l in listeners.iter() {
+                l.progress.mark_sync_target();
+            }
+            self.inner.synced.send_replace(Some(true));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
