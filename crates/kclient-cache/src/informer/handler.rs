@@ -8,8 +8,9 @@ use tokio::sync::mpsc;
 use crate::delta::DeltaObject;
 
 /// Receives an informer's notifications (client-go's `ResourceEventHandler`). Each handler
-/// runs on its own task, fed from an unbounded buffer, so a slow handler delays only
-/// itself. Objects are shared with the cache: read them, do not expect to own them.
+/// runs on its own thread (handlers are synchronous and may block, as client-go's do in their
+/// own goroutine), fed from an unbounded buffer, so a slow handler delays only itself and
+/// never an async runtime. Objects are shared with the cache: read them, do not expect to own them.
 pub trait EventHandler<K>: Send + Sync + 'static {
     /// An object appeared in the cache; `is_in_initial_list` is true for objects of the
     /// initial list and for the catch-up adds a late handler receives.
@@ -150,12 +151,13 @@ impl<K> Listener<K> {
     }
 }
 
-pub(crate) async fn run_handler<K: 'static>(
+/// The handler's thread: drains the buffer until the informer drops the sender.
+pub(crate) fn run_handler<K: 'static>(
     handler: Arc<dyn EventHandler<K>>,
     mut rx: mpsc::UnboundedReceiver<Notification<K>>,
     progress: Arc<Progress>,
 ) {
-    while let Some(n) = rx.recv().await {
+    while let Some(n) = rx.blocking_recv() {
         match &n {
             Notification::Add(obj, initial) => handler.on_add(obj, *initial),
             Notification::Update(old, new) => handler.on_update(old, new),

@@ -4,7 +4,7 @@
 //!
 //! Handlers can be added at any time; one added after objects are cached first receives
 //! the current contents as adds. Dispatch never blocks: every handler has its own unbounded
-//! buffer and task. The cache is updated before handlers are told, so a handler that looks
+//! buffer and thread. The cache is updated before handlers are told, so a handler that looks
 //! an object up in the [`Indexer`] sees at least the state it was notified about.
 
 mod handler;
@@ -34,9 +34,9 @@ pub enum InformerError {
     /// [`SharedIndexInformer::run`] was called twice.
     #[error("the informer has already been started")]
     AlreadyStarted,
-    /// Handlers run on tokio tasks; there is no runtime to spawn them on.
-    #[error("no tokio runtime to run the event handler on")]
-    NoRuntime,
+    /// The handler's thread could not be started.
+    #[error("failed to start the event handler thread: {0}")]
+    HandlerThread(String),
     /// An index name is taken.
     #[error(transparent)]
     Index(#[from] crate::error::IndexError),
@@ -191,16 +191,20 @@ where
     }
 
     /// Registers a handler. It first receives the cached objects as adds (flagged as part of
-    /// the initial list), then every later change. Must be called inside a tokio runtime.
+    /// the initial list), then every later change, on a thread of its own.
     pub fn add_event_handler(
         &self,
         handler: impl EventHandler<K>,
     ) -> Result<HandlerRegistration, InformerError> {
-        let runtime =
-            tokio::runtime::Handle::try_current().map_err(|_| InformerError::NoRuntime)?;
         let (tx, rx) = mpsc::unbounded_channel();
         let progress = Arc::new(Progress::default());
         let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
+        let handler: Arc<dyn EventHandler<K>> = Arc::new(handler);
+        let thread_progress = progress.clone();
+        std::thread::Builder::new()
+            .name(format!("kclient-handler-{id}"))
+            .spawn(move || run_handler(handler, rx, thread_progress))
+            .map_err(|e| InformerError::HandlerThread(e.to_string()))?;
         let listener = Listener {
             id,
             tx,
@@ -216,7 +220,6 @@ where
             }
             listeners.push(listener);
         }
-        runtime.spawn(run_handler(Arc::new(handler), rx, progress.clone()));
         Ok(HandlerRegistration { id, progress })
     }
 

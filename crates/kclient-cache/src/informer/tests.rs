@@ -111,14 +111,18 @@ fn recorder(log: &Log) -> HandlerFuncs<ConfigMap> {
         })
 }
 
+/// Handlers run on their own threads, so waiting for them is measured in wall-clock time
+/// even when the tokio clock is paused.
 async fn eventually(what: &str, mut f: impl FnMut() -> bool) {
-    for _ in 0..10_000 {
-        if f() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(1)).await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !f() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never happened: {what}"
+        );
+        tokio::task::yield_now().await;
+        std::thread::sleep(Duration::from_micros(200));
     }
-    panic!("never happened: {what}");
 }
 
 fn sorted(log: &Log) -> Vec<String> {
@@ -191,7 +195,7 @@ async fn early_and_late_handlers_see_every_change_once() {
     run.abort();
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test]
 async fn a_slow_handler_does_not_hold_up_the_cache_or_other_handlers() {
     let (lw, tx) = feed(vec![]);
     let informer = SharedIndexInformer::new(lw, config());
@@ -201,7 +205,7 @@ async fn a_slow_handler_does_not_hold_up_the_cache_or_other_handlers() {
     let slow = {
         let seen = slow_seen.clone();
         HandlerFuncs::new().on_add(move |o: &Arc<ConfigMap>, _| {
-            // Blocks its own task until the test lets go.
+            // Blocks its own thread until the test lets go.
             release_rx.lock().unwrap().recv().unwrap();
             seen.lock()
                 .unwrap()
@@ -310,11 +314,24 @@ async fn an_informer_that_stops_before_syncing_reports_it() {
 }
 
 #[test]
-fn handlers_need_a_runtime() {
-    let (lw, _tx) = feed(vec![]);
+fn handlers_can_be_registered_before_any_runtime_exists() {
+    let (lw, tx) = feed(vec![cm("a", 1)]);
     let informer = SharedIndexInformer::new(lw, config());
-    let err = informer
-        .add_event_handler(HandlerFuncs::<ConfigMap>::new())
-        .unwrap_err();
-    assert!(matches!(err, InformerError::NoRuntime));
+    let log: Log = Log::default();
+    informer.add_event_handler(recorder(&log)).unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let run = tokio::spawn({
+            let informer = informer.clone();
+            async move { informer.run().await }
+        });
+        assert!(informer.wait_for_cache_sync().await);
+        tx.send(WatchEvent::Deleted(cm("a", 2))).unwrap();
+        eventually("delete delivered", || log.lock().unwrap().len() == 2).await;
+        run.abort();
+    });
+    assert_eq!(*log.lock().unwrap(), ["add a true", "delete a deleted"]);
 }
