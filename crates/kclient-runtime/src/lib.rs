@@ -1,0 +1,6 @@
+//! kclient-runtime: what a controller needs around its reconcile loop.
+//!
+//! - [`leaderelection`]: client-go's `tools/leaderelection` on `coordination.k8s.io/v1`
+//!   Leases — one active replica among many, with hand-over on release and on expiry.
+
+pub mod leaderelection;
