@@ -1,6 +1,7 @@
 //! [`DefaultRestMapper`]: a static table of kinds and resources, apimachinery's
 //! `meta.DefaultRESTMapper`.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -91,6 +92,11 @@ impl DefaultRestMapper {
         self.kind_to_scope.insert(kind, scope);
     }
 
+    /// Every resource name (plural or singular) the table matches, sorted.
+    pub(super) fn names(&self) -> impl Iterator<Item = &str> {
+        self.by_name.keys().map(String::as_str)
+    }
+
     /// Every kind in the table, sorted.
     pub fn kinds(&self) -> impl Iterator<Item = &GroupVersionKind> {
         self.kind_to_plural.keys()
@@ -109,15 +115,15 @@ impl DefaultRestMapper {
     /// The table keys (plural or singular resources) that match a coerced partial resource.
     fn matching_keys<'a>(
         &'a self,
-        resource: &'a GroupVersionResource,
+        query: &'a Query<'a>,
     ) -> impl Iterator<Item = &'a GroupVersionResource> + 'a {
         self.by_name
-            .get(&resource.resource)
+            .get(query.resource.as_ref())
             .into_iter()
             .flatten()
             .filter(move |key| {
-                (resource.group.is_empty() || key.group == resource.group)
-                    && (resource.version.is_empty() || key.version == resource.version)
+                (query.group.is_empty() || key.group == query.group)
+                    && (query.version.is_empty() || key.version == query.version)
             })
     }
 
@@ -135,18 +141,47 @@ impl DefaultRestMapper {
     }
 }
 
-/// Lower-cases the name and treats the internal version as unspecified, as apimachinery's
-/// `coerceResourceForMatching` does.
-fn coerce(input: &GroupVersionResource) -> Result<GroupVersionResource, RestMapperError> {
-    let mut resource = input.clone();
-    resource.resource = resource.resource.to_lowercase();
-    if resource.version == INTERNAL_VERSION {
-        resource.version.clear();
+/// A partial resource prepared for matching: the name lower-cased and the internal version
+/// treated as unspecified, as apimachinery's `coerceResourceForMatching` does. Borrowed, so
+/// the many mappers of a discovery union that do not know a name cost no allocation.
+struct Query<'a> {
+    group: &'a str,
+    version: &'a str,
+    resource: Cow<'a, str>,
+}
+
+impl<'a> Query<'a> {
+    fn new(input: &'a GroupVersionResource) -> Result<Self, RestMapperError> {
+        let resource = if input.resource.chars().any(char::is_uppercase) {
+            Cow::Owned(input.resource.to_lowercase())
+        } else {
+            Cow::Borrowed(input.resource.as_str())
+        };
+        let version = if input.version == INTERNAL_VERSION {
+            ""
+        } else {
+            input.version.as_str()
+        };
+        let query = Self {
+            group: &input.group,
+            version,
+            resource,
+        };
+        if query.resource.is_empty() {
+            return Err(RestMapperError::EmptyResource(query.to_owned()));
+        }
+        Ok(query)
     }
-    if resource.resource.is_empty() {
-        return Err(RestMapperError::EmptyResource(resource));
+
+    fn to_owned(&self) -> GroupVersionResource {
+        GroupVersionResource::gvr(self.group, self.version, self.resource.as_ref())
     }
-    Ok(resource)
+
+    fn no_match(&self) -> RestMapperError {
+        RestMapperError::NoResourceMatch {
+            partial: self.to_owned(),
+        }
+    }
 }
 
 fn push_unique<T: PartialEq>(list: &mut Vec<T>, item: T) {
@@ -175,15 +210,15 @@ impl RestMapper for DefaultRestMapper {
         &self,
         input: &GroupVersionResource,
     ) -> Result<Vec<GroupVersionKind>, RestMapperError> {
-        let resource = coerce(input)?;
+        let query = Query::new(input)?;
         let mut kinds = Vec::new();
-        for key in self.matching_keys(&resource) {
+        for key in self.matching_keys(&query) {
             if let Some(kind) = self.resource_to_kind.get(key) {
                 push_unique(&mut kinds, kind.clone());
             }
         }
         if kinds.is_empty() {
-            return Err(RestMapperError::NoResourceMatch { partial: resource });
+            return Err(query.no_match());
         }
         kinds.sort_by(|a, b| {
             self.by_preference(
@@ -213,9 +248,9 @@ impl RestMapper for DefaultRestMapper {
         &self,
         input: &GroupVersionResource,
     ) -> Result<Vec<GroupVersionResource>, RestMapperError> {
-        let resource = coerce(input)?;
+        let query = Query::new(input)?;
         let mut plurals = Vec::new();
-        for key in self.matching_keys(&resource) {
+        for key in self.matching_keys(&query) {
             if self.plural_to_singular.contains_key(key) {
                 push_unique(&mut plurals, key.clone());
             }
@@ -224,7 +259,7 @@ impl RestMapper for DefaultRestMapper {
             }
         }
         if plurals.is_empty() {
-            return Err(RestMapperError::NoResourceMatch { partial: resource });
+            return Err(query.no_match());
         }
         plurals.sort_by(|a, b| {
             self.by_preference(

@@ -46,27 +46,151 @@ impl MultiRestMapper {
         self.mappers.is_empty()
     }
 
-    /// Runs `f` on every mapper and collects the distinct answers; no-match errors are
-    /// skipped, the first other error is returned.
-    fn collect<T: PartialEq>(
-        &self,
-        f: impl Fn(&dyn RestMapper) -> Result<Vec<T>, RestMapperError>,
-    ) -> Result<Vec<T>, RestMapperError> {
-        let mut all = Vec::new();
-        for mapper in &self.mappers {
-            match f(mapper.as_ref()) {
-                Ok(items) => {
-                    for item in items {
-                        if !all.contains(&item) {
-                            all.push(item);
-                        }
+    fn members(&self) -> impl Iterator<Item = &dyn RestMapper> {
+        self.mappers.iter().map(|m| m.as_ref() as &dyn RestMapper)
+    }
+}
+
+/// Runs `f` on every mapper and collects the distinct answers in mapper order; no-match
+/// errors are skipped, the first other error is returned.
+fn collect<'a, T: PartialEq>(
+    mappers: impl IntoIterator<Item = &'a dyn RestMapper>,
+    f: impl Fn(&dyn RestMapper) -> Result<Vec<T>, RestMapperError>,
+) -> Result<Vec<T>, RestMapperError> {
+    let mut all = Vec::new();
+    for mapper in mappers {
+        match f(mapper) {
+            Ok(items) => {
+                for item in items {
+                    if !all.contains(&item) {
+                        all.push(item);
                     }
                 }
-                Err(err) if err.is_no_match() => {}
-                Err(err) => return Err(err),
+            }
+            Err(err) if err.is_no_match() => {}
+            Err(err) => return Err(err),
+        }
+    }
+    Ok(all)
+}
+
+// The union's answers as functions over any sequence of mappers, shared by
+// `MultiRestMapper` (every mapper) and the discovery union (only the mappers its index names).
+
+/// The one kind of a list, or the ambiguity.
+pub(super) fn single_kind(
+    resource: &GroupVersionResource,
+    mut kinds: Vec<GroupVersionKind>,
+) -> Result<GroupVersionKind, RestMapperError> {
+    if kinds.len() == 1 {
+        return Ok(kinds.remove(0));
+    }
+    Err(RestMapperError::AmbiguousResource {
+        partial: resource.clone(),
+        resources: Vec::new(),
+        kinds,
+    })
+}
+
+/// The one resource of a list, or the ambiguity.
+pub(super) fn single_resource(
+    resource: &GroupVersionResource,
+    mut resources: Vec<GroupVersionResource>,
+) -> Result<GroupVersionResource, RestMapperError> {
+    if resources.len() == 1 {
+        return Ok(resources.remove(0));
+    }
+    Err(RestMapperError::AmbiguousResource {
+        partial: resource.clone(),
+        resources,
+        kinds: Vec::new(),
+    })
+}
+
+pub(super) fn kinds_for<'a>(
+    mappers: impl IntoIterator<Item = &'a dyn RestMapper>,
+    resource: &GroupVersionResource,
+) -> Result<Vec<GroupVersionKind>, RestMapperError> {
+    let kinds = collect(mappers, |m| m.kinds_for(resource))?;
+    if kinds.is_empty() {
+        return Err(RestMapperError::NoResourceMatch {
+            partial: resource.clone(),
+        });
+    }
+    Ok(kinds)
+}
+
+pub(super) fn resources_for<'a>(
+    mappers: impl IntoIterator<Item = &'a dyn RestMapper>,
+    resource: &GroupVersionResource,
+) -> Result<Vec<GroupVersionResource>, RestMapperError> {
+    let resources = collect(mappers, |m| m.resources_for(resource))?;
+    if resources.is_empty() {
+        return Err(RestMapperError::NoResourceMatch {
+            partial: resource.clone(),
+        });
+    }
+    Ok(resources)
+}
+
+fn no_kind(group_kind: &GroupKind, versions: &[&str]) -> RestMapperError {
+    RestMapperError::NoKindMatch {
+        group_kind: group_kind.clone(),
+        searched_versions: versions.iter().map(|v| v.to_string()).collect(),
+    }
+}
+
+pub(super) fn rest_mapping<'a>(
+    mappers: impl IntoIterator<Item = &'a dyn RestMapper>,
+    group_kind: &GroupKind,
+    versions: &[&str],
+) -> Result<RestMapping, RestMapperError> {
+    let mut mappings = collect(mappers, |m| {
+        m.rest_mapping(group_kind, versions).map(|x| vec![x])
+    })?;
+    match mappings.len() {
+        0 => Err(no_kind(group_kind, versions)),
+        1 => Ok(mappings.remove(0)),
+        _ => Err(RestMapperError::AmbiguousKind {
+            partial: group_kind.with_version(""),
+            resources: mappings.iter().map(|m| m.resource.clone()).collect(),
+            kinds: mappings.into_iter().map(|m| m.group_version_kind).collect(),
+        }),
+    }
+}
+
+pub(super) fn rest_mappings<'a>(
+    mappers: impl IntoIterator<Item = &'a dyn RestMapper>,
+    group_kind: &GroupKind,
+    versions: &[&str],
+) -> Result<Vec<RestMapping>, RestMapperError> {
+    let mappings = collect(mappers, |m| m.rest_mappings(group_kind, versions))?;
+    if mappings.is_empty() {
+        return Err(no_kind(group_kind, versions));
+    }
+    Ok(mappings)
+}
+
+pub(super) fn resource_singularizer<'a>(
+    mappers: impl IntoIterator<Item = &'a dyn RestMapper>,
+    resource: &str,
+) -> Result<String, RestMapperError> {
+    // Mappers that do not know the resource are skipped; the ones that do must agree.
+    let mut singulars: Vec<String> = Vec::new();
+    for mapper in mappers {
+        if let Ok(singular) = mapper.resource_singularizer(resource) {
+            if !singulars.contains(&singular) {
+                singulars.push(singular);
             }
         }
-        Ok(all)
+    }
+    match singulars.len() {
+        0 => Err(RestMapperError::NoSingular(resource.to_owned())),
+        1 => Ok(singulars.remove(0)),
+        _ => Err(RestMapperError::AmbiguousSingular {
+            resource: resource.to_owned(),
+            singulars,
+        }),
     }
 }
 
@@ -75,56 +199,28 @@ impl RestMapper for MultiRestMapper {
         &self,
         resource: &GroupVersionResource,
     ) -> Result<GroupVersionKind, RestMapperError> {
-        let mut kinds = self.kinds_for(resource)?;
-        if kinds.len() == 1 {
-            return Ok(kinds.remove(0));
-        }
-        Err(RestMapperError::AmbiguousResource {
-            partial: resource.clone(),
-            resources: Vec::new(),
-            kinds,
-        })
+        single_kind(resource, self.kinds_for(resource)?)
     }
 
     fn kinds_for(
         &self,
         resource: &GroupVersionResource,
     ) -> Result<Vec<GroupVersionKind>, RestMapperError> {
-        let kinds = self.collect(|m| m.kinds_for(resource))?;
-        if kinds.is_empty() {
-            return Err(RestMapperError::NoResourceMatch {
-                partial: resource.clone(),
-            });
-        }
-        Ok(kinds)
+        kinds_for(self.members(), resource)
     }
 
     fn resource_for(
         &self,
         resource: &GroupVersionResource,
     ) -> Result<GroupVersionResource, RestMapperError> {
-        let mut resources = self.resources_for(resource)?;
-        if resources.len() == 1 {
-            return Ok(resources.remove(0));
-        }
-        Err(RestMapperError::AmbiguousResource {
-            partial: resource.clone(),
-            resources,
-            kinds: Vec::new(),
-        })
+        single_resource(resource, self.resources_for(resource)?)
     }
 
     fn resources_for(
         &self,
         resource: &GroupVersionResource,
     ) -> Result<Vec<GroupVersionResource>, RestMapperError> {
-        let resources = self.collect(|m| m.resources_for(resource))?;
-        if resources.is_empty() {
-            return Err(RestMapperError::NoResourceMatch {
-                partial: resource.clone(),
-            });
-        }
-        Ok(resources)
+        resources_for(self.members(), resource)
     }
 
     fn rest_mapping(
@@ -132,20 +228,7 @@ impl RestMapper for MultiRestMapper {
         group_kind: &GroupKind,
         versions: &[&str],
     ) -> Result<RestMapping, RestMapperError> {
-        let mut mappings =
-            self.collect(|m| m.rest_mapping(group_kind, versions).map(|x| vec![x]))?;
-        match mappings.len() {
-            0 => Err(RestMapperError::NoKindMatch {
-                group_kind: group_kind.clone(),
-                searched_versions: versions.iter().map(|v| v.to_string()).collect(),
-            }),
-            1 => Ok(mappings.remove(0)),
-            _ => Err(RestMapperError::AmbiguousKind {
-                partial: group_kind.with_version(""),
-                resources: mappings.iter().map(|m| m.resource.clone()).collect(),
-                kinds: mappings.into_iter().map(|m| m.group_version_kind).collect(),
-            }),
-        }
+        rest_mapping(self.members(), group_kind, versions)
     }
 
     fn rest_mappings(
@@ -153,34 +236,11 @@ impl RestMapper for MultiRestMapper {
         group_kind: &GroupKind,
         versions: &[&str],
     ) -> Result<Vec<RestMapping>, RestMapperError> {
-        let mappings = self.collect(|m| m.rest_mappings(group_kind, versions))?;
-        if mappings.is_empty() {
-            return Err(RestMapperError::NoKindMatch {
-                group_kind: group_kind.clone(),
-                searched_versions: versions.iter().map(|v| v.to_string()).collect(),
-            });
-        }
-        Ok(mappings)
+        rest_mappings(self.members(), group_kind, versions)
     }
 
     fn resource_singularizer(&self, resource: &str) -> Result<String, RestMapperError> {
-        // Mappers that do not know the resource are skipped; the ones that do must agree.
-        let mut singulars: Vec<String> = Vec::new();
-        for mapper in &self.mappers {
-            if let Ok(singular) = mapper.resource_singularizer(resource) {
-                if !singulars.contains(&singular) {
-                    singulars.push(singular);
-                }
-            }
-        }
-        match singulars.len() {
-            0 => Err(RestMapperError::NoSingular(resource.to_owned())),
-            1 => Ok(singulars.remove(0)),
-            _ => Err(RestMapperError::AmbiguousSingular {
-                resource: resource.to_owned(),
-                singulars,
-            }),
-        }
+        resource_singularizer(self.members(), resource)
     }
 }
 

@@ -83,7 +83,15 @@ fn kind_matches(pattern: &GroupVersionKind, k: &GroupVersionKind) -> bool {
 }
 
 /// Narrows `candidates` pattern by pattern; the index of the one survivor, if any.
-fn pick<T, P>(candidates: &[T], patterns: &[P], matches: impl Fn(&P, &T) -> bool) -> Option<usize> {
+fn pick<'p, T, P: 'p>(
+    candidates: &[T],
+    patterns: impl IntoIterator<Item = &'p P>,
+    matches: impl Fn(&P, &T) -> bool,
+) -> Option<usize> {
+    if candidates.len() == 1 {
+        // A lone candidate is the answer whatever the patterns say.
+        return Some(0);
+    }
     let mut remaining: Vec<usize> = (0..candidates.len()).collect();
     for pattern in patterns {
         let matched: Vec<usize> = remaining
@@ -97,7 +105,6 @@ fn pick<T, P>(candidates: &[T], patterns: &[P], matches: impl Fn(&P, &T) -> bool
             _ => remaining = matched,
         }
     }
-    // A lone candidate no pattern mentions is still the answer.
     match remaining.as_slice() {
         [one] => Some(*one),
         _ => None,
@@ -156,12 +163,12 @@ impl RestMapper for PriorityRestMapper {
     ) -> Result<RestMapping, RestMapperError> {
         let mut mappings = self.delegate.rest_mappings(group_kind, versions)?;
         // Versions the caller asks for beat the mapper's own preference.
-        let mut priorities: Vec<GroupVersionKind> = versions
+        let requested: Vec<GroupVersionKind> = versions
             .iter()
             .map(|v| GroupVersionKind::gvk(group_kind.group.clone(), *v, ANY_KIND))
             .collect();
-        priorities.extend(self.kind_priority.iter().cloned());
-        match pick(&mappings, &priorities, |p, m| {
+        let priorities = requested.iter().chain(&self.kind_priority);
+        match pick(&mappings, priorities, |p, m| {
             kind_matches(p, &m.group_version_kind)
         }) {
             Some(i) => Ok(mappings.swap_remove(i)),
