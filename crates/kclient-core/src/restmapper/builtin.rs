@@ -479,7 +479,8 @@ mod tests {
 
     #[test]
     fn builtin_resolver_table() {
-        let r = ResourceResolver::builtin();
+        let r = ResourceResolver::builtin_shared();
+        assert!(std::ptr::eq(r, ResourceResolver::builtin_shared()));
         for (arg, resource) in [
             ("po", "/v1, Resource=pods"),
             ("cm", "/v1, Resource=configmaps"),

@@ -1,6 +1,8 @@
 //! Resolving kubectl resource arguments (`deploy`, `deployments.apps`, `Deployment.v1.apps`,
 //! `all`) to mappings, as kubectl's resource builder does.
 
+use std::sync::OnceLock;
+
 use crate::gvk::{GroupResource, GroupVersionKind, GroupVersionResource};
 
 use super::{
@@ -84,8 +86,16 @@ impl ResourceResolver {
 
     /// A resolver over the built-in resources of the pinned Kubernetes version, for use
     /// without a server (see [`builtin_api_group_resources`](super::builtin_api_group_resources)).
+    /// The tables are built on each call; [`builtin_shared`](Self::builtin_shared) builds them
+    /// once.
     pub fn builtin() -> Self {
         Self::from_api_group_resources(&super::builtin_api_group_resources())
+    }
+
+    /// A shared [`builtin`](Self::builtin) resolver, built on first use.
+    pub fn builtin_shared() -> &'static Self {
+        static RESOLVER: OnceLock<ResourceResolver> = OnceLock::new();
+        RESOLVER.get_or_init(Self::builtin)
     }
 }
 

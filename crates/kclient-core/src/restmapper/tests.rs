@@ -747,7 +747,7 @@ proptest! {
 
     #[test]
     fn resolver_never_panics(arg in "\\PC{0,30}") {
-        let r = ResourceResolver::builtin();
+        let r = ResourceResolver::builtin_shared();
         if let Err(err) = r.mapping_for(&arg) {
             prop_assert!(err.is_no_match() || err.is_ambiguous(), "{}", err);
         }
