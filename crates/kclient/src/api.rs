@@ -21,10 +21,9 @@ use crate::pager::Pager;
 use crate::target::{Representation, Target};
 
 /// The bounds every typed object meets: a [`Resource`] that (de)serializes and crosses threads.
-pub trait Object: Resource + Serialize + DeserializeOwned + Clone + Send + Sync + 'static {}
+pub trait Object: Resource + Serialize + DeserializeOwned + Send + Sync + 'static {}
 
-impl<K> Object for K where K: Resource + Serialize + DeserializeOwned + Clone + Send + Sync + 'static
-{}
+impl<K> Object for K where K: Resource + Serialize + DeserializeOwned + Send + Sync + 'static {}
 
 /// A typed client for `K` objects in one namespace, or for a cluster-scoped `K`.
 ///

@@ -90,6 +90,8 @@ macro_rules! group_clients {
             // (`group::Pod`), outside the per-kind repetition.
             mod $method {
                 use super::{Api, ClientSet, RestClient};
+                #[cfg(test)]
+                use kclient_core::Resource;
                 use k8s_openapi::$($module)::+ as group;
 
                 #[doc = concat!("The typed clients of `", stringify!($($module)::+), "`.")]
@@ -113,6 +115,20 @@ macro_rules! group_clients {
                     )*
                 }
 
+                #[cfg(test)]
+                pub(super) const KINDS: &[(&str, &str, &str)] = &[
+                    $((
+                        <group::$nty as Resource>::GROUP,
+                        <group::$nty as Resource>::VERSION,
+                        <group::$nty as Resource>::KIND,
+                    ),)*
+                    $((
+                        <group::$cty as Resource>::GROUP,
+                        <group::$cty as Resource>::VERSION,
+                        <group::$cty as Resource>::KIND,
+                    ),)*
+                ];
+
                 impl ClientSet {
                     #[doc = concat!("The typed clients of `", stringify!($($module)::+), "`.")]
                     pub fn $method(&self) -> $client {
@@ -122,6 +138,11 @@ macro_rules! group_clients {
             }
             pub use $method::$client;
         )+
+
+        /// Every kind with an accessor, per group-version, so a test can hold the table
+        /// against the scheme's list of built-in kinds.
+        #[cfg(test)]
+        const ACCESSOR_KINDS: &[&[(&str, &str, &str)]] = &[$($method::KINDS),+];
     };
 }
 
@@ -318,4 +339,41 @@ group_clients! {
         namespaced: [],
         cluster: [api_services: APIService],
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use kclient_core::Scheme;
+
+    use super::ACCESSOR_KINDS;
+
+    /// Types the scheme knows that are only ever sent to a subresource of another object.
+    const SUBRESOURCE_BODIES: &[&str] = &["Scale", "Eviction", "TokenRequest"];
+
+    #[test]
+    fn every_builtin_kind_has_an_accessor() {
+        let have: BTreeSet<(String, String, String)> = ACCESSOR_KINDS
+            .iter()
+            .flat_map(|kinds| kinds.iter())
+            .map(|(g, v, k)| ((*g).to_owned(), (*v).to_owned(), (*k).to_owned()))
+            .collect();
+        let mut missing = Vec::new();
+        for gvk in Scheme::builtin().known_kinds() {
+            if SUBRESOURCE_BODIES.contains(&gvk.kind.as_str()) {
+                continue;
+            }
+            let key = (gvk.group.clone(), gvk.version.clone(), gvk.kind.clone());
+            if !have.contains(&key) {
+                missing.push(key);
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "kinds without a ClientSet accessor: {missing:?}"
+        );
+        let total: usize = ACCESSOR_KINDS.iter().map(|k| k.len()).sum();
+        assert_eq!(total, have.len(), "a kind appears twice in the table");
+    }
 }

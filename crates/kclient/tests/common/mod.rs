@@ -8,7 +8,7 @@ use kclient_testserver::TestServer;
 /// A fresh server and a clientset for it.
 pub async fn start() -> (TestServer, ClientSet) {
     let server = TestServer::start().await.expect("test server starts");
-    let clientset = ClientSet::new(server.config()).expect("clientset builds");
+    let clientset = ClientSet::new(server.config().without_rate_limit()).expect("clientset builds");
     (server, clientset)
 }
 
