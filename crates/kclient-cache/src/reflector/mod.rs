@@ -89,7 +89,9 @@ pub struct ReflectorConfig {
 }
 
 impl ReflectorConfig {
-    fn for_type<K>() -> Self {
+    /// The default settings for objects of type `K` (named after the type), to adjust and
+    /// pass to [`Reflector::with_config`] or [`SharedIndexInformer::new`](crate::SharedIndexInformer::new).
+    pub fn for_type<K>() -> Self {
         let full = std::any::type_name::<K>();
         let short = full.rsplit("::").next().unwrap_or(full);
         Self {
@@ -158,7 +160,7 @@ where
     }
 
     /// The default settings for objects of type `K`, to adjust and pass to
-    /// [`Reflector::with_config`].
+    /// [`Reflector::with_config`]; the same as [`ReflectorConfig::for_type`].
     pub fn default_config() -> ReflectorConfig {
         ReflectorConfig::for_type::<K>()
     }
