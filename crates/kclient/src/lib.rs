@@ -1,6 +1,6 @@
 //! kclient: client-go for Rust — the user-facing clients.
 //!
-//! - [`Api<K>`]: a typed client for any [`Resource`](kclient_core::Resource) (every
+//! - [`Api<K>`]: a typed client for any [`Resource`] (every
 //!   k8s-openapi type, and custom types), with scope checked at compile time, the full verb
 //!   set, server-side apply and the scale/log/eviction/binding/token subresources.
 //! - [`ClientSet`]: `clientset.core_v1().pods("default")`, for every built-in group-version.

@@ -1,6 +1,6 @@
 //! The four patch types kube-apiserver accepts, in one place: JSON patch (RFC 6902), JSON
 //! merge patch (RFC 7386), strategic merge patch ([`strategic`]) and server-side apply
-//! ([`apply`], with field ownership in `metadata.managedFields`).
+//! ([`apply`](mod@apply), with field ownership in `metadata.managedFields`).
 //!
 //! Errors carry the HTTP status kube-apiserver answers with ([`PatchError::code`],
 //! [`PatchError::to_status`]).

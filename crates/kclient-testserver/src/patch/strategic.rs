@@ -2,7 +2,7 @@
 //! as apimachinery's `strategicpatch` package applies it on the server.
 //!
 //! Objects merge field by field and `null` deletes a field. Lists merge per the field's
-//! patch strategy ([`super::schema`]): by merge key (items with the same key merge, new ones
+//! patch strategy (the built-in schema table): by merge key (items with the same key merge, new ones
 //! join), as a set of primitives, or (no strategy) by replacement. The directives kubectl
 //! sends are honoured and never left in the result: `$patch: replace|delete` on maps and list
 //! items, `$setElementOrder/<list>`, `$deleteFromPrimitiveList/<list>` and `$retainKeys`.
