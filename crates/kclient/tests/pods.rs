@@ -162,6 +162,22 @@ async fn ephemeral_containers() {
         .await
         .unwrap_err();
     assert!(err.is_conflict(), "{err}");
+
+    // Existing ephemeral containers may not change (kube-apiserver's rule): 422 Invalid.
+    let mut changed = pods.get("debug-me", &GetOptions::default()).await.unwrap();
+    changed
+        .spec
+        .as_mut()
+        .unwrap()
+        .ephemeral_containers
+        .as_mut()
+        .unwrap()[0]
+        .image = Some("other".to_owned());
+    let err = pods
+        .update_ephemeral_containers(&changed, &UpdateOptions::default())
+        .await
+        .unwrap_err();
+    assert!(err.is_invalid(), "{err}");
 }
 
 #[tokio::test]
@@ -225,6 +241,25 @@ async fn logs_with_options() {
     }
     assert_eq!(String::from_utf8(streamed).unwrap(), all);
 
+    // Following a container that writes nothing more ends when the server closes the stream.
+    let mut followed = pods
+        .log_stream("one", &LogOptions::default().follow().tail_lines(1))
+        .await
+        .unwrap();
+    let mut last = Vec::new();
+    while let Some(chunk) = followed.next().await {
+        last.extend_from_slice(&chunk.unwrap());
+    }
+    assert_eq!(
+        String::from_utf8(last).unwrap(),
+        format!("{}\n", lines[lines.len() - 1])
+    );
+
+    let err = pods
+        .logs("one", &LogOptions::default().previous())
+        .await
+        .unwrap_err();
+    assert!(err.is_bad_request(), "{err}");
     assert!(
         pods.logs("missing", &LogOptions::default())
             .await
