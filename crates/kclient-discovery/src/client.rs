@@ -24,8 +24,17 @@ use crate::aggregated::{
     split_groups_and_resources,
 };
 use crate::error::DiscoveryError;
-use crate::interface::{Discovery, GroupsAndMaybeResources};
+use crate::error::Partial;
+use crate::interface::{
+    Discovery, GroupsAndMaybeResources, GroupsAndResources, server_groups_and_resources_of,
+    server_preferred_resources_of,
+};
 use crate::openapi::{OpenApiV3Path, OpenApiV3Paths};
+
+/// Attempts of whole-server calls while some group-versions fail (client-go's
+/// `defaultRetries`): a group-version failing once, e.g. while an aggregated API server
+/// restarts, gets a second chance.
+const WHOLE_SERVER_ATTEMPTS: usize = 2;
 
 /// client-go's discovery burst: discovery fans out one request per group-version.
 pub const DISCOVERY_BURST: u32 = 300;
@@ -280,6 +289,32 @@ impl Discovery for DiscoveryClient {
             resources,
             failed: core.failed,
         })
+    }
+
+    async fn server_groups_and_resources(
+        &self,
+    ) -> Result<Partial<GroupsAndResources>, DiscoveryError> {
+        let mut attempt = 1;
+        loop {
+            let found = server_groups_and_resources_of(self).await?;
+            if found.is_complete() || attempt == WHOLE_SERVER_ATTEMPTS {
+                return Ok(found);
+            }
+            attempt += 1;
+        }
+    }
+
+    async fn server_preferred_resources(
+        &self,
+    ) -> Result<Partial<Vec<APIResourceList>>, DiscoveryError> {
+        let mut attempt = 1;
+        loop {
+            let found = server_preferred_resources_of(self).await?;
+            if found.is_complete() || attempt == WHOLE_SERVER_ATTEMPTS {
+                return Ok(found);
+            }
+            attempt += 1;
+        }
     }
 
     async fn openapi_v2(&self) -> Result<serde_json::Value, DiscoveryError> {

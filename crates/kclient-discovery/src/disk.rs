@@ -61,7 +61,7 @@ pub fn default_cache_dir() -> Option<PathBuf> {
 /// The per-server directory under `parent` (client-go's `computeDiscoverCacheDir`): the host
 /// without its `https://` or `http://` scheme, every character other than ASCII letters,
 /// digits, `_`, `/`, `.`, `(` and `)` replaced by `_` (`https://127.0.0.1:6443` →
-/// `127.0.0.1_6443`).
+/// `127.0.0.1_6443`), path separators kept (`https://h/base/` → `h/base`).
 pub fn compute_discovery_cache_dir(parent: impl AsRef<Path>, host: &str) -> PathBuf {
     let schemeless = host.replacen("https://", "", 1).replacen("http://", "", 1);
     let safe: String = schemeless
@@ -74,7 +74,16 @@ pub fn compute_discovery_cache_dir(parent: impl AsRef<Path>, host: &str) -> Path
             }
         })
         .collect();
-    parent.as_ref().join(safe)
+    // Go's filepath.Join cleans the result (no trailing or doubled `/`); `.` and `..` are
+    // dropped too, so a host's path cannot leave `parent`.
+    let mut dir = parent.as_ref().to_path_buf();
+    for part in safe
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != "." && *p != "..")
+    {
+        dir.push(part);
+    }
+    dir
 }
 
 /// kubectl's discovery directory for `host`: `<default_cache_dir>/discovery/<host dir>`.
@@ -369,6 +378,12 @@ mod tests {
         assert_eq!(
             compute_discovery_cache_dir(parent, "h(1)é"),
             Path::new("/c/h(1)_")
+        );
+        let trailing = compute_discovery_cache_dir(parent, "https://127.0.0.1:6443/");
+        assert_eq!(trailing.as_os_str(), "/c/127.0.0.1_6443");
+        assert_eq!(
+            compute_discovery_cache_dir(parent, "https://h/../../etc//x/"),
+            Path::new("/c/h/etc/x")
         );
     }
 

@@ -94,23 +94,7 @@ pub trait Discovery: Send + Sync {
     fn server_groups_and_resources(
         &self,
     ) -> impl Future<Output = Result<Partial<GroupsAndResources>, DiscoveryError>> + Send {
-        async move {
-            let (groups, by_gv, failed) = groups_and_all_resources(self).await?;
-            let mut resources = Vec::with_capacity(by_gv.len());
-            let mut by_gv = by_gv;
-            for gv in group_versions(&groups) {
-                if let Some(list) = by_gv.remove(&gv) {
-                    resources.push(list);
-                }
-            }
-            Ok(Partial::new(
-                GroupsAndResources {
-                    groups: groups.groups,
-                    resources,
-                },
-                failed,
-            ))
-        }
+        server_groups_and_resources_of(self)
     }
 
     /// For every group-resource, its resources in the group's preferred version (or the
@@ -119,10 +103,7 @@ pub trait Discovery: Send + Sync {
     fn server_preferred_resources(
         &self,
     ) -> impl Future<Output = Result<Partial<Vec<APIResourceList>>, DiscoveryError>> + Send {
-        async move {
-            let (groups, by_gv, failed) = groups_and_all_resources(self).await?;
-            Ok(Partial::new(preferred(&groups, &by_gv), failed))
-        }
+        server_preferred_resources_of(self)
     }
 
     /// [`Discovery::server_preferred_resources`] restricted to namespaced resources; lists
@@ -210,6 +191,34 @@ impl<D: CachedDiscovery + ?Sized> CachedDiscovery for Arc<D> {
     fn invalidate(&self) {
         (**self).invalidate()
     }
+}
+
+/// [`Discovery::server_groups_and_resources`]'s algorithm, for implementors that wrap it.
+pub(crate) async fn server_groups_and_resources_of<D: Discovery + ?Sized>(
+    d: &D,
+) -> Result<Partial<GroupsAndResources>, DiscoveryError> {
+    let (groups, mut by_gv, failed) = groups_and_all_resources(d).await?;
+    let mut resources = Vec::with_capacity(by_gv.len());
+    for gv in group_versions(&groups) {
+        if let Some(list) = by_gv.remove(&gv) {
+            resources.push(list);
+        }
+    }
+    Ok(Partial::new(
+        GroupsAndResources {
+            groups: groups.groups,
+            resources,
+        },
+        failed,
+    ))
+}
+
+/// [`Discovery::server_preferred_resources`]'s algorithm, for implementors that wrap it.
+pub(crate) async fn server_preferred_resources_of<D: Discovery + ?Sized>(
+    d: &D,
+) -> Result<Partial<Vec<APIResourceList>>, DiscoveryError> {
+    let (groups, by_gv, failed) = groups_and_all_resources(d).await?;
+    Ok(Partial::new(preferred(&groups, &by_gv), failed))
 }
 
 /// Every group-version of `groups`, in order.
