@@ -385,3 +385,41 @@ async fn cluster_scoped_crud() {
         .unwrap();
     assert_eq!(got.metadata.name.as_deref(), Some("default"));
 }
+
+#[tokio::test]
+async fn dry_run_delete_and_expired_watch() {
+    let (server, cs) = start().await;
+    let cms = cs.core_v1().config_maps("default");
+    let created = cms
+        .create(&config_map("keep", &[]), &CreateOptions::default())
+        .await
+        .unwrap();
+    cms.delete("keep", &DeleteOptions::default().dry_run())
+        .await
+        .unwrap();
+    let still = cms.get("keep", &GetOptions::default()).await.unwrap();
+    assert_eq!(still.metadata.uid, created.metadata.uid);
+
+    // A watch from a resourceVersion the server no longer holds ends with 410 Expired,
+    // delivered as an ERROR event (or as the error of the request itself).
+    let old_rv = created.metadata.resource_version.clone().unwrap();
+    for i in 0..3 {
+        cms.create(
+            &config_map(&format!("n{i}"), &[]),
+            &CreateOptions::default(),
+        )
+        .await
+        .unwrap();
+    }
+    server.faults().compact_history();
+    match cms
+        .watch(&ListOptions::default().resource_version(old_rv).timeout(30))
+        .await
+    {
+        Ok(mut events) => match events.next().await {
+            Some(Ok(WatchEvent::Error(status))) => assert_eq!(status.code, Some(410)),
+            other => panic!("expected a 410 ERROR event, got {other:?}"),
+        },
+        Err(err) => assert!(err.is_gone(), "{err}"),
+    }
+}
