@@ -271,12 +271,17 @@ where
         loop {
             self.check_synced();
             // An empty initial list queues nothing to pop; the reflector's health tells
-            // when it has been stored.
+            // when it has been stored. Once synced, health changes (one per watch event)
+            // are no reason to wake up.
+            let watch_health = reflector_alive && !self.has_synced();
             let health_changed = async {
-                if !reflector_alive || health.changed().await.is_err() {
+                if watch_health {
+                    if health.changed().await.is_ok() {
+                        return;
+                    }
                     reflector_alive = false;
-                    std::future::pending::<()>().await;
                 }
+                std::future::pending::<()>().await;
             };
             let popped = tokio::select! {
                 popped = self.pop_and_dispatch() => popped,
