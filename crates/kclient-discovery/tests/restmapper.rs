@@ -357,3 +357,49 @@ async fn unreachable_discovery_is_a_discovery_error() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn stale_files_from_another_process_are_reloaded_whatever_the_limit() {
+    use kclient_discovery::{CachedDiscovery, DEFAULT_TTL, DiskCachedDiscovery};
+    let server = start().await;
+    let dir = tempfile::tempdir().unwrap();
+    // Another process cached discovery before the CRD existed.
+    let other = DiskCachedDiscovery::new(
+        MemCacheClient::new(discovery(&server)),
+        dir.path(),
+        DEFAULT_TTL,
+    );
+    kclient_discovery::Discovery::server_groups_and_resources(&other)
+        .await
+        .unwrap();
+    create_crd(&rest(&server), &crontab_crd()).await;
+
+    // Misses may never reload by the limit, but the data came from files this process did
+    // not write (not fresh), so the miss reloads from the server and finds the CRD.
+    let cache = DiskCachedDiscovery::new(
+        MemCacheClient::new(discovery(&server)),
+        dir.path(),
+        DEFAULT_TTL,
+    );
+    let m = DiscoveryRestMapper::with_reload_limit(cache, ReloadLimit::never());
+    assert_eq!(
+        m.mapping_for("deploy").await.unwrap().resource.resource,
+        "deployments"
+    );
+    assert!(!m.discovery().fresh());
+    let ct = m.mapping_for("ct").await.unwrap();
+    assert_eq!(
+        ct.resource.to_string(),
+        "stable.example.com/v1, Resource=crontabs"
+    );
+    assert_eq!(m.loads(), 2);
+    assert!(m.discovery().fresh(), "reloaded data is this process's own");
+    // Fresh now: further misses respect the limit.
+    assert!(
+        m.mapping_for("nosuchthing")
+            .await
+            .unwrap_err()
+            .is_no_match()
+    );
+    assert_eq!(m.loads(), 2);
+}
