@@ -6,6 +6,7 @@
 use std::fmt;
 
 use kclient_config::Config;
+use kclient_core::resource::{ClusterScoped, NamespaceScoped};
 use kclient_rest::RestClient;
 
 use crate::Error;
@@ -56,6 +57,16 @@ impl ClientSet {
     /// The client every request goes through.
     pub fn client(&self) -> &RestClient {
         &self.client
+    }
+
+    /// The typed client of any namespaced kind, custom resources included.
+    pub fn namespaced<K: NamespaceScoped>(&self, namespace: &str) -> Api<K> {
+        Api::namespaced(self.client.clone(), namespace)
+    }
+
+    /// The typed client of any cluster-scoped kind, custom resources included.
+    pub fn cluster<K: ClusterScoped>(&self) -> Api<K> {
+        Api::all(self.client.clone())
     }
 
     /// A dynamic client sharing this clientset's transport.

@@ -92,7 +92,11 @@ async fn typed_custom_resource() {
         .await
         .unwrap();
 
-    let gadgets: Api<Gadget> = Api::namespaced(cs.client().clone(), "default");
+    let gadgets: Api<Gadget> = cs.namespaced("default");
+    assert_eq!(
+        gadgets.namespace(),
+        Api::<Gadget>::namespaced(cs.client().clone(), "default").namespace()
+    );
     let mut served = false;
     for _ in 0..100 {
         match gadgets.list(&ListOptions::default()).await {

@@ -338,6 +338,9 @@ async fn cluster_scoped_crud() {
         .await
         .unwrap();
     assert_eq!(created.metadata.namespace, None);
+    let generic = cs.cluster::<ClusterRole>();
+    let same = generic.get("reader", &GetOptions::default()).await.unwrap();
+    assert_eq!(same.metadata.uid, created.metadata.uid);
     let mut changed = roles.get("reader", &GetOptions::default()).await.unwrap();
     changed.rules.as_mut().unwrap()[0]
         .verbs
