@@ -12,6 +12,13 @@
 //!   errors through a handler and a [`ReflectorHealth`] channel.
 //! - [`SharedIndexInformer`]: reflector + DeltaFIFO + Indexer, dispatching to handlers that
 //!   can be added at any time, each with its own unbounded buffer.
+//! - [`SharedInformerFactory`] / [`DynamicSharedInformerFactory`]: one informer per resource
+//!   shared by everyone who asks, typed accessors for every built-in group-version
+//!   (`factory.core_v1().pods()`), start / wait-for-sync / shutdown.
+//! - [`Lister`]: reads from an informer's cache by namespace and [`kclient_core::LabelSelector`],
+//!   returning the cached `Arc<K>`.
+//! - [`CachedClient`]: controller-runtime's cache-backed client — reads from factory
+//!   informers, writes to the server.
 //!
 //! ```no_run
 //! use k8s_openapi::api::core::v1::Pod;
@@ -31,22 +38,34 @@
 //! `Unstructured`, and custom resources via [`impl_cache_object!`].
 
 pub mod backoff;
+pub mod cached_client;
 pub mod delta;
 pub mod error;
+pub mod factory;
 pub mod fifo;
 pub mod informer;
+pub mod lister;
 pub mod lister_watcher;
 pub mod object;
 pub mod reflector;
 pub mod store;
 
 pub use backoff::{Backoff, BackoffConfig};
+pub use cached_client::{
+    CachedClient, CachedClientBuilder, CachedClientError, CachedObject, ScopeApi,
+};
 pub use delta::{Delta, DeltaObject, DeltaType, Deltas, StoreChange, apply_deltas};
 pub use error::{IndexError, KeyError};
+pub use factory::{
+    CacheSyncResults, DynamicSharedInformerFactory, FactoryError, FactoryInformer,
+    FactoryListerWatcher, FactoryObject, InformerId, InformerState, InformerStatus,
+    ResourceInformer, SharedInformerFactory, SharedInformerFactoryBuilder, TweakListOptions,
+};
 pub use fifo::{DeltaFifo, DeltaFifoOptions, KnownObjects, PopError, ProcessError};
 pub use informer::{
     EventHandler, HandlerFuncs, HandlerRegistration, InformerError, SharedIndexInformer,
 };
+pub use lister::{Lister, NamespaceLister};
 pub use lister_watcher::{ListPage, ListerWatcher, RestListerWatcher, WatchStream};
 pub use object::{CacheObject, meta_namespace_key, split_meta_namespace_key};
 pub use reflector::{

@@ -197,7 +197,11 @@ mod tests {
                 ["a/one", "a/two"]
             );
             assert_eq!(names(&l.namespace("a").list(&web)), ["a/one"]);
-            assert!(l.namespace("c").list(&LabelSelector::everything()).is_empty());
+            assert!(
+                l.namespace("c")
+                    .list(&LabelSelector::everything())
+                    .is_empty()
+            );
             assert!(l.namespace("b").get("two").is_none());
         }
     }

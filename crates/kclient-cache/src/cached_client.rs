@@ -1,0 +1,348 @@
+//! [`CachedClient`]: controller-runtime's cache-backed client. Reads (`get`, `list`) of a
+//! type are served from a [`SharedInformerFactory`] informer, started and synced on first
+//! use; writes (`create`, `update`, `patch`, `delete`) go to the server through
+//! [`kclient::Api`]. Types opted out with [`CachedClientBuilder::uncached`] are read from
+//! the server too.
+//!
+//! Reads from the cache are eventually consistent, exactly as in controller-runtime: a write
+//! is visible to `get`/`list` once the informer has received its watch event.
+
+use std::any::TypeId;
+use std::collections::HashSet;
+use std::fmt;
+use std::sync::Arc;
+
+use kclient::{Api, DeleteResponse, Object};
+use kclient_core::resource::{ClusterScope, NamespaceScope, ResourceScope};
+use kclient_core::{
+    CreateOptions, DeleteOptions, GetOptions, LabelSelector, ListOptions, Patch, PatchOptions,
+    Resource, UpdateOptions,
+};
+use kclient_rest::RestClient;
+
+use crate::factory::{FactoryError, FactoryInformer, FactoryObject, SharedInformerFactory};
+use crate::lister::Lister;
+use crate::reflector::ReflectorError;
+
+/// Errors of [`CachedClient`] calls.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CachedClientError {
+    /// The server answered a request with an error.
+    #[error(transparent)]
+    Api(#[from] kclient::Error),
+    /// The object is not in the cache (the cache's answer to a `get` of a missing object).
+    #[error("{resource} \"{name}\" not found in the cache")]
+    NotFound {
+        /// The resource (`pods`).
+        resource: String,
+        /// `namespace/name` or `name`.
+        name: String,
+    },
+    /// The informer of the type stopped before syncing, or later.
+    #[error("the cache of {resource} is not available: {}", describe(.reason))]
+    CacheUnavailable {
+        /// The resource (`pods`).
+        resource: String,
+        /// What the reflector reported last, if anything.
+        reason: Option<Arc<ReflectorError>>,
+    },
+    /// The informer could not be started.
+    #[error(transparent)]
+    Factory(#[from] FactoryError),
+    /// A namespaced object was written without `metadata.namespace`, or without a name.
+    #[error("{resource} object needs metadata.{field}")]
+    MissingMetadata {
+        /// The resource (`pods`).
+        resource: String,
+        /// `namespace` or `name`.
+        field: &'static str,
+    },
+}
+
+fn describe(reason: &Option<Arc<ReflectorError>>) -> String {
+    match reason {
+        Some(err) => err.to_string(),
+        None => "the informer stopped".to_owned(),
+    }
+}
+
+impl CachedClientError {
+    /// True for a missing object, whether the cache or the server said so.
+    pub fn is_not_found(&self) -> bool {
+        match self {
+            Self::NotFound { .. } => true,
+            Self::Api(err) => err.is_not_found(),
+            _ => false,
+        }
+    }
+
+    /// True for a 409 Conflict from the server (stale resourceVersion, or already exists).
+    pub fn is_conflict(&self) -> bool {
+        matches!(self, Self::Api(err) if err.is_conflict())
+    }
+}
+
+/// Builds an [`Api`] for either scope, so generic code over [`CachedObject`] can reach the
+/// server without knowing the scope of `K`. Implemented for the two scope markers.
+pub trait ScopeApi: ResourceScope {
+    /// A client for `K` in `namespace` (ignored for cluster-scoped kinds; `""` for all
+    /// namespaces when listing).
+    fn api<K: Object + Resource<Scope = Self>>(client: RestClient, namespace: &str) -> Api<K>;
+}
+
+impl ScopeApi for NamespaceScope {
+    fn api<K: Object + Resource<Scope = Self>>(client: RestClient, namespace: &str) -> Api<K> {
+        Api::namespaced(client, namespace)
+    }
+}
+
+impl ScopeApi for ClusterScope {
+    fn api<K: Object + Resource<Scope = Self>>(client: RestClient, _namespace: &str) -> Api<K> {
+        Api::all(client)
+    }
+}
+
+/// The object types a [`CachedClient`] reads and writes: every built-in kind and custom
+/// resources that implement [`CacheObject`](crate::CacheObject).
+pub trait CachedObject: FactoryObject + Object {
+    /// The typed server client for `namespace`.
+    fn api(client: RestClient, namespace: &str) -> Api<Self>;
+}
+
+impl<K> CachedObject for K
+where
+    K: FactoryObject + Object,
+    K::Scope: ScopeApi,
+{
+    fn api(client: RestClient, namespace: &str) -> Api<Self> {
+        <K::Scope as ScopeApi>::api::<K>(client, namespace)
+    }
+}
+
+/// Builds a [`CachedClient`].
+#[derive(Debug)]
+pub struct CachedClientBuilder {
+    factory: SharedInformerFactory,
+    uncached: HashSet<TypeId>,
+}
+
+impl CachedClientBuilder {
+    /// Serves cached reads from `factory`'s informers (sharing them with other users of the
+    /// factory). Default: a factory of its own over all namespaces.
+    #[must_use]
+    pub fn factory(mut self, factory: SharedInformerFactory) -> Self {
+        self.factory = factory;
+        self
+    }
+
+    /// Reads of `K` go to the server, not to a cache. Default: every type is cached.
+    #[must_use]
+    pub fn uncached<K: 'static>(mut self) -> Self {
+        self.uncached.insert(TypeId::of::<K>());
+        self
+    }
+
+    /// The client.
+    pub fn build(self) -> CachedClient {
+        CachedClient {
+            factory: self.factory,
+            uncached: Arc::new(self.uncached),
+        }
+    }
+}
+
+/// controller-runtime's cache-backed client; cheap to clone.
+///
+/// ```no_run
+/// # async fn demo(client: kclient_rest::RestClient) -> Result<(), kclient_cache::CachedClientError> {
+/// use k8s_openapi::api::core::v1::{ConfigMap, Secret};
+/// use kclient_cache::CachedClient;
+/// use kclient_core::LabelSelector;
+///
+/// let client = CachedClient::builder(client).uncached::<Secret>().build();
+/// let cm = client.get::<ConfigMap>("default", "settings").await?; // from the cache
+/// let secrets = client.list::<Secret>("default", &LabelSelector::everything()).await?; // server
+/// # let _ = (cm, secrets);
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct CachedClient {
+    factory: SharedInformerFactory,
+    uncached: Arc<HashSet<TypeId>>,
+}
+
+impl fmt::Debug for CachedClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CachedClient")
+            .field("factory", &self.factory)
+            .field("uncached_types", &self.uncached.len())
+            .finish()
+    }
+}
+
+impl CachedClient {
+    /// A client caching every type, over a factory of its own.
+    pub fn new(client: RestClient) -> Self {
+        Self::builder(client).build()
+    }
+
+    /// A builder for a client with options.
+    pub fn builder(client: RestClient) -> CachedClientBuilder {
+        CachedClientBuilder {
+            factory: SharedInformerFactory::new(client),
+            uncached: HashSet::new(),
+        }
+    }
+
+    /// The factory cached reads come from.
+    pub fn factory(&self) -> &SharedInformerFactory {
+        &self.factory
+    }
+
+    /// Whether reads of `K` are served from the cache.
+    pub fn is_cached<K: 'static>(&self) -> bool {
+        !self.uncached.contains(&TypeId::of::<K>())
+    }
+
+    fn api<K: CachedObject>(&self, namespace: &str) -> Api<K> {
+        K::api(self.factory.client().clone(), namespace)
+    }
+
+    /// The informer of `K`, started and synced.
+    async fn informer<K: CachedObject>(&self) -> Result<FactoryInformer<K>, CachedClientError> {
+        let informer = self.factory.resource::<K>().informer();
+        self.factory.start()?;
+        let unavailable = || CachedClientError::CacheUnavailable {
+            resource: K::PLURAL.to_owned(),
+            reason: informer
+                .health()
+                .and_then(|h| h.borrow().last_error.clone()),
+        };
+        if !informer.wait_for_cache_sync().await {
+            return Err(unavailable());
+        }
+        // A synced informer that stopped later holds a frozen cache: do not serve from it.
+        if let Some(state) = self.factory.state_of::<K>(&K::gvr()) {
+            if state.borrow().error().is_some() {
+                return Err(unavailable());
+            }
+        }
+        Ok(informer)
+    }
+
+    /// The lister of `K`'s cache, after starting and syncing its informer.
+    pub async fn lister<K: CachedObject>(&self) -> Result<Lister<K>, CachedClientError> {
+        Ok(Lister::new(self.informer::<K>().await?.indexer().clone()))
+    }
+
+    /// Gets `name` in `namespace` (ignored for cluster-scoped kinds).
+    pub async fn get<K: CachedObject>(
+        &self,
+        namespace: &str,
+        name: &str,
+    ) -> Result<Arc<K>, CachedClientError> {
+        if !self.is_cached::<K>() {
+            let obj = self
+                .api::<K>(namespace)
+                .get(name, &GetOptions::default())
+                .await?;
+            return Ok(Arc::new(obj));
+        }
+        let lister = self.lister::<K>().await?;
+        let found = if K::namespaced() {
+            lister.namespace(namespace).get(name)
+        } else {
+            lister.get(name)
+        };
+        found.ok_or_else(|| CachedClientError::NotFound {
+            resource: K::PLURAL.to_owned(),
+            name: if K::namespaced() {
+                format!("{namespace}/{name}")
+            } else {
+                name.to_owned()
+            },
+        })
+    }
+
+    /// Lists the objects matching `selector` in `namespace` (`""`: all namespaces; ignored
+    /// for cluster-scoped kinds).
+    pub async fn list<K: CachedObject>(
+        &self,
+        namespace: &str,
+        selector: &LabelSelector,
+    ) -> Result<Vec<Arc<K>>, CachedClientError> {
+        if !self.is_cached::<K>() {
+            let options = ListOptions {
+                label_selector: (!selector.is_empty()).then(|| selector.to_string()),
+                ..ListOptions::default()
+            };
+            let list = self.api::<K>(namespace).list_all(&options).await?;
+            return Ok(list.items.into_iter().map(Arc::new).collect());
+        }
+        let lister = self.lister::<K>().await?;
+        Ok(if K::namespaced() && !namespace.is_empty() {
+            lister.namespace(namespace).list(selector)
+        } else {
+            lister.list(selector)
+        })
+    }
+
+    fn namespace_of<K: CachedObject>(obj: &K) -> Result<&str, CachedClientError> {
+        let ns = obj.meta().namespace.as_deref().unwrap_or("");
+        if K::namespaced() && ns.is_empty() {
+            return Err(CachedClientError::MissingMetadata {
+                resource: K::PLURAL.to_owned(),
+                field: "namespace",
+            });
+        }
+        Ok(ns)
+    }
+
+    /// Creates `obj` on the server (in `metadata.namespace` for namespaced kinds).
+    pub async fn create<K: CachedObject>(
+        &self,
+        obj: &K,
+        opts: &CreateOptions,
+    ) -> Result<K, CachedClientError> {
+        let ns = Self::namespace_of(obj)?;
+        Ok(self.api::<K>(ns).create(obj, opts).await?)
+    }
+
+    /// Replaces `obj` on the server; its `resourceVersion` guards against lost updates.
+    pub async fn update<K: CachedObject>(
+        &self,
+        obj: &K,
+        opts: &UpdateOptions,
+    ) -> Result<K, CachedClientError> {
+        let ns = Self::namespace_of(obj)?;
+        if obj.meta().name.as_deref().unwrap_or("").is_empty() {
+            return Err(CachedClientError::MissingMetadata {
+                resource: K::PLURAL.to_owned(),
+                field: "name",
+            });
+        }
+        Ok(self.api::<K>(ns).update(obj, opts).await?)
+    }
+
+    /// Patches `name` in `namespace` on the server.
+    pub async fn patch<K: CachedObject>(
+        &self,
+        namespace: &str,
+        name: &str,
+        patch: &Patch,
+        opts: &PatchOptions,
+    ) -> Result<K, CachedClientError> {
+        Ok(self.api::<K>(namespace).patch(name, patch, opts).await?)
+    }
+
+    /// Deletes `name` in `namespace` on the server.
+    pub async fn delete<K: CachedObject>(
+        &self,
+        namespace: &str,
+        name: &str,
+        opts: &DeleteOptions,
+    ) -> Result<DeleteResponse<K>, CachedClientError> {
+        Ok(self.api::<K>(namespace).delete(name, opts).await?)
+    }
+}

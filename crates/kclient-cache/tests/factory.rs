@@ -1,0 +1,428 @@
+//! SharedInformerFactory against kclient-testserver: one informer (one list/watch) per
+//! resource however many ask, typed and dynamic; listers by namespace and selector; factory
+//! namespace and tweak options; a CRD deleted under a running dynamic informer stops it
+//! visibly and for good.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use k8s_openapi::api::core::v1::{ConfigMap, Namespace};
+use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use kclient::{ClientSet, DynamicResource, Unstructured};
+use kclient_cache::{
+    HandlerFuncs, InformerState, Phase, SharedInformerFactory, meta_namespace_key,
+};
+use kclient_core::{
+    CreateOptions, DeleteOptions, GroupVersionResource, LabelSelector, ListOptions,
+};
+use kclient_rest::RestClient;
+use kclient_testserver::TestServer;
+use serde_json::json;
+
+fn client(server: &TestServer) -> RestClient {
+    RestClient::builder(server.config())
+        .without_rate_limit()
+        .build()
+        .expect("client")
+}
+
+fn meta(ns: &str, name: &str, labels: &[(&str, &str)]) -> ObjectMeta {
+    ObjectMeta {
+        name: Some(name.to_owned()),
+        namespace: Some(ns.to_owned()).filter(|n| !n.is_empty()),
+        labels: Some(
+            labels
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect::<BTreeMap<_, _>>(),
+        ),
+        ..Default::default()
+    }
+}
+
+async fn namespace(cs: &ClientSet, name: &str) {
+    let ns = Namespace {
+        metadata: meta("", name, &[]),
+        ..Default::default()
+    };
+    cs.core_v1()
+        .namespaces()
+        .create(&ns, &CreateOptions::default())
+        .await
+        .expect("namespace");
+}
+
+async fn config_map(cs: &ClientSet, ns: &str, name: &str, labels: &[(&str, &str)]) {
+    let cm = ConfigMap {
+        metadata: meta(ns, name, labels),
+        ..Default::default()
+    };
+    cs.core_v1()
+        .config_maps(ns)
+        .create(&cm, &CreateOptions::default())
+        .await
+        .expect("configmap");
+}
+
+fn keys<K: kclient_cache::CacheObject>(objs: &[Arc<K>]) -> Vec<String> {
+    let mut v: Vec<String> = objs
+        .iter()
+        .map(|o| meta_namespace_key(o.as_ref()).unwrap())
+        .collect();
+    v.sort();
+    v
+}
+
+async fn eventually(what: &str, mut f: impl FnMut() -> bool) {
+    for _ in 0..600 {
+        if f() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+#[tokio::test]
+async fn one_informer_and_one_list_watch_per_resource() {
+    let server = TestServer::start().await.unwrap();
+    let rc = client(&server);
+    let cs = ClientSet::from_client(rc.clone());
+    config_map(&cs, "default", "a", &[("app", "web")]).await;
+
+    let factory = SharedInformerFactory::new(rc);
+    let dynamic = factory.dynamic();
+    let cm_gvr = GroupVersionResource::gvr("", "v1", "configmaps");
+    // Five typed and three dynamic requests for the same resource.
+    let informers = [
+        factory.core_v1().config_maps().informer(),
+        factory.core_v1().config_maps().informer(),
+        factory.resource::<ConfigMap>().informer(),
+    ];
+    let typed_lister = factory.core_v1().config_maps().lister();
+    let typed_lister2 = factory.resource::<ConfigMap>().lister();
+    let dyn_lister = dynamic.for_resource(&cm_gvr).lister();
+    let dyn_informer = dynamic.for_resource(&cm_gvr).informer();
+    let dyn_lister2 = dynamic.for_resource(&cm_gvr).lister();
+
+    let adds = Arc::new(AtomicUsize::new(0));
+    for informer in &informers {
+        let adds = adds.clone();
+        informer
+            .add_event_handler(HandlerFuncs::new().on_add(move |_, _| {
+                adds.fetch_add(1, Ordering::SeqCst);
+            }))
+            .unwrap();
+    }
+
+    assert_eq!(
+        factory.start().unwrap(),
+        2,
+        "one typed and one dynamic informer"
+    );
+    assert_eq!(
+        factory.start().unwrap(),
+        0,
+        "started informers are not started again"
+    );
+    let synced = factory.wait_for_cache_sync().await;
+    assert_eq!(synced.len(), 2);
+    assert!(synced.all_synced(), "{synced:?}");
+    assert_eq!(synced.get(&cm_gvr), Some(true));
+    assert!(dyn_informer.has_synced());
+
+    // Every handle reads the same cache: the very same Arc.
+    let a1 = typed_lister.config_maps("default").get("a").unwrap();
+    let a2 = typed_lister2.namespace("default").get("a").unwrap();
+    assert!(Arc::ptr_eq(&a1, &a2));
+    assert!(Arc::ptr_eq(
+        &a1,
+        &informers[0].indexer().get_by_key("default/a").unwrap()
+    ));
+    let u1 = dyn_lister.namespace("default").get("a").unwrap();
+    let u2 = dyn_lister2.namespace("default").get("a").unwrap();
+    assert!(Arc::ptr_eq(&u1, &u2));
+
+    config_map(&cs, "default", "b", &[]).await;
+    eventually("b in both caches", || {
+        typed_lister.list(&LabelSelector::everything()).len() == 2
+            && dyn_lister.list(&LabelSelector::everything()).len() == 2
+    })
+    .await;
+    eventually("three handlers told of two objects", || {
+        adds.load(Ordering::SeqCst) == 6
+    })
+    .await;
+
+    // The server saw one initial read and one watch per informer.
+    let statuses = factory.statuses();
+    assert_eq!(statuses.len(), 2, "{statuses:?}");
+    for s in &statuses {
+        assert_eq!(s.id.resource, cm_gvr);
+        assert!(s.state.is_running(), "{s:?}");
+        assert!(s.synced);
+        assert_eq!(
+            s.lists + s.watches,
+            1,
+            "one watch-list request serves list and watch: {s:?}"
+        );
+    }
+
+    // Asked for after start: registered but idle until the next start.
+    let secrets = factory.core_v1().secrets().lister();
+    let secret_gvr = GroupVersionResource::gvr("", "v1", "secrets");
+    assert!(matches!(
+        factory.status(&secret_gvr).unwrap().state,
+        InformerState::NotStarted
+    ));
+    assert_eq!(factory.start().unwrap(), 1);
+    assert!(factory.wait_for_cache_sync().await.all_synced());
+    assert!(secrets.list(&LabelSelector::everything()).is_empty());
+
+    factory.shutdown().await;
+    for s in factory.statuses() {
+        assert!(matches!(s.state, InformerState::ShutDown), "{s:?}");
+    }
+    assert!(
+        factory.start().is_err(),
+        "a shut-down factory starts nothing"
+    );
+    drop(server);
+}
+
+#[tokio::test]
+async fn listers_by_namespace_selector_and_factory_options() {
+    let server = TestServer::start().await.unwrap();
+    let rc = client(&server);
+    let cs = ClientSet::from_client(rc.clone());
+    for ns in ["team-a", "team-b"] {
+        namespace(&cs, ns).await;
+        config_map(&cs, ns, "web", &[("tier", "web"), ("app", "shop")]).await;
+        config_map(&cs, ns, "db", &[("tier", "db"), ("app", "shop")]).await;
+        config_map(&cs, ns, "misc", &[]).await;
+    }
+
+    let all = SharedInformerFactory::new(rc.clone());
+    let lister = all.core_v1().config_maps().lister();
+    let namespaces = all.core_v1().namespaces().lister();
+    // Only team-a, only tier in (web, db), resynced every minute.
+    let scoped = SharedInformerFactory::builder(rc.clone())
+        .namespace("team-a")
+        .tweak_list_options(|o| o.label_selector = Some("tier in (web,db)".into()))
+        .default_resync(Duration::from_secs(60))
+        .build();
+    let scoped_lister = scoped.core_v1().config_maps().lister();
+    all.start().unwrap();
+    scoped.start().unwrap();
+    assert!(all.wait_for_cache_sync().await.all_synced());
+    assert!(scoped.wait_for_cache_sync().await.all_synced());
+
+    let sel = |s: &str| LabelSelector::parse(s).unwrap();
+    assert_eq!(
+        keys(&lister.list(&sel("tier=web"))),
+        ["team-a/web", "team-b/web"]
+    );
+    assert_eq!(
+        keys(
+            &lister
+                .config_maps("team-b")
+                .list(&sel("app=shop,tier!=web"))
+        ),
+        ["team-b/db"]
+    );
+    assert_eq!(
+        keys(
+            &lister
+                .namespace("team-a")
+                .list(&LabelSelector::everything())
+        ),
+        ["team-a/db", "team-a/misc", "team-a/web"]
+    );
+    assert_eq!(
+        keys(&lister.namespace("team-a").list(&sel("!tier"))),
+        ["team-a/misc"]
+    );
+    assert!(
+        lister
+            .namespace("team-c")
+            .list(&LabelSelector::everything())
+            .is_empty()
+    );
+    assert!(lister.config_maps("team-a").get("web").is_some());
+    assert!(lister.config_maps("team-a").get("nope").is_none());
+    assert!(
+        namespaces.get("team-a").is_some(),
+        "cluster-scoped get by name"
+    );
+
+    assert_eq!(
+        keys(&scoped_lister.list(&LabelSelector::everything())),
+        ["team-a/db", "team-a/web"]
+    );
+    assert!(scoped_lister.namespace("team-b").get("web").is_none());
+
+    // Changes reach both; the scoped one only within its namespace and selector.
+    config_map(&cs, "team-a", "api", &[("tier", "web")]).await;
+    config_map(&cs, "team-b", "api", &[("tier", "web")]).await;
+    config_map(&cs, "team-a", "cache", &[("tier", "cache")]).await;
+    eventually("new objects cached", || {
+        lister.list(&sel("tier=web")).len() == 4
+            && scoped_lister.list(&LabelSelector::everything()).len() == 3
+    })
+    .await;
+    assert_eq!(
+        keys(&scoped_lister.list(&sel("tier=web"))),
+        ["team-a/api", "team-a/web"]
+    );
+    all.shutdown().await;
+    scoped.shutdown().await;
+}
+
+fn crd() -> CustomResourceDefinition {
+    serde_json::from_value(json!({
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {"name": "widgets.example.com"},
+        "spec": {
+            "group": "example.com",
+            "scope": "Namespaced",
+            "names": {"plural": "widgets", "singular": "widget", "kind": "Widget", "listKind": "WidgetList"},
+            "versions": [{
+                "name": "v1", "served": true, "storage": true,
+                "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}}
+            }]
+        }
+    }))
+    .unwrap()
+}
+
+fn widget(name: &str) -> Unstructured {
+    serde_json::from_value(json!({
+        "apiVersion": "example.com/v1", "kind": "Widget",
+        "metadata": {"name": name, "namespace": "default", "labels": {"color": "blue"}},
+        "spec": {"size": 1}
+    }))
+    .unwrap()
+}
+
+async fn wait_served(widgets: &DynamicResource) {
+    for _ in 0..200 {
+        match widgets.list(&ListOptions::default()).await {
+            Ok(_) => return,
+            Err(err) if err.is_not_found() => tokio::time::sleep(Duration::from_millis(50)).await,
+            Err(err) => panic!("unexpected error while waiting for the CRD: {err}"),
+        }
+    }
+    panic!("the CRD never became served");
+}
+
+#[tokio::test]
+async fn deleted_crd_stops_its_dynamic_informer_for_good() {
+    let server = TestServer::start().await.unwrap();
+    let rc = client(&server);
+    let cs = ClientSet::from_client(rc.clone());
+    let crds = cs.apiextensions_v1().custom_resource_definitions();
+    crds.create(&crd(), &CreateOptions::default())
+        .await
+        .unwrap();
+    let gvr = GroupVersionResource::gvr("example.com", "v1", "widgets");
+    let widgets = cs.dynamic().resource(&gvr).namespace("default");
+    wait_served(&widgets).await;
+    widgets
+        .create(&widget("w1"), &CreateOptions::default())
+        .await
+        .unwrap();
+
+    let factory = SharedInformerFactory::new(rc);
+    let dynamic = factory.dynamic();
+    let lister = dynamic.for_resource(&gvr).lister();
+    let informer = dynamic.for_resource(&gvr).informer();
+    // A typed informer next to it keeps running whatever happens to the CRD.
+    let cms = factory.core_v1().config_maps().lister();
+    dynamic.start().unwrap();
+    assert!(dynamic.wait_for_cache_sync().await.all_synced());
+    assert_eq!(
+        keys(&lister.list(&LabelSelector::parse("color=blue").unwrap())),
+        ["default/w1"]
+    );
+
+    crds.delete("widgets.example.com", &DeleteOptions::default())
+        .await
+        .unwrap();
+    eventually("the widget informer to stop", || {
+        factory
+            .status(&gvr)
+            .is_some_and(|s| s.state.error().is_some())
+    })
+    .await;
+
+    let status = factory.status(&gvr).unwrap();
+    let err = status.state.error().unwrap();
+    let kclient_cache::InformerError::Reflector(reflector_err) = err.as_ref() else {
+        panic!("unexpected stop reason: {err}");
+    };
+    assert!(reflector_err.is_not_found(), "{reflector_err}");
+    let health = status.health.expect("health");
+    assert_eq!(health.phase, Phase::Stopped);
+    assert!(health.last_error.unwrap().is_not_found());
+    assert!(
+        lister.list(&LabelSelector::everything()).is_empty(),
+        "the deletes arrived first"
+    );
+    assert!(informer.health().unwrap().borrow().phase == Phase::Stopped);
+
+    // Not restarted, not retried: the request counts stay put.
+    let (lists, watches) = (status.lists, status.watches);
+    assert_eq!(factory.start().unwrap(), 0);
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let later = factory.status(&gvr).unwrap();
+    assert!(later.state.error().is_some());
+    assert_eq!((later.lists, later.watches), (lists, watches));
+    let cm_gvr = GroupVersionResource::gvr("", "v1", "configmaps");
+    assert!(factory.status(&cm_gvr).unwrap().state.is_running());
+    assert!(cms.list(&LabelSelector::everything()).is_empty());
+
+    // Once forgotten, a re-created CRD gets a fresh informer.
+    let forgotten = factory.forget_stopped();
+    assert_eq!(forgotten.len(), 1);
+    assert_eq!(forgotten[0].resource, gvr);
+    crds.create(&crd(), &CreateOptions::default())
+        .await
+        .unwrap();
+    wait_served(&widgets).await;
+    widgets
+        .create(&widget("w2"), &CreateOptions::default())
+        .await
+        .unwrap();
+    let fresh = dynamic.for_resource(&gvr).lister();
+    assert_eq!(dynamic.start().unwrap(), 1);
+    assert!(dynamic.wait_for_cache_sync().await.all_synced());
+    assert_eq!(
+        keys(&fresh.list(&LabelSelector::everything())),
+        ["default/w2"]
+    );
+    dynamic.shutdown().await;
+}
+
+#[tokio::test]
+async fn dropping_the_factory_stops_its_informers() {
+    let server = TestServer::start().await.unwrap();
+    let factory = SharedInformerFactory::new(client(&server));
+    let informer = factory.core_v1().secrets().informer();
+    factory.start().unwrap();
+    assert!(factory.wait_for_cache_sync().await.all_synced());
+    let mut health = informer.health().expect("running");
+    drop(factory);
+    // The reflector owns the health sender: the channel closes once its task is gone.
+    let closed = tokio::time::timeout(Duration::from_secs(10), async {
+        while health.changed().await.is_ok() {}
+    })
+    .await;
+    assert!(
+        closed.is_ok(),
+        "the informer kept running after the factory was dropped"
+    );
+}
