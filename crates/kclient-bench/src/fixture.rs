@@ -11,6 +11,7 @@ use kclient_testserver::TestServer;
 
 use crate::data::{NAMESPACE, configmap};
 use crate::error::Error;
+use crate::transport::{self, Protocol};
 
 /// The namespace the watch fan-out writes into, so its watchers see only those events.
 pub const FANOUT_NAMESPACE: &str = "bench-fanout";
@@ -43,6 +44,7 @@ pub struct Fixture {
     /// Holds the kubeconfig file kube-rs loaded, for as long as the fixture lives.
     _kubeconfig_dir: tempfile::TempDir,
     kclient: RestClient,
+    variants: Vec<(Protocol, RestClient)>,
     kube: kube::Client,
     size: FixtureSize,
     list_bytes: u64,
@@ -63,6 +65,10 @@ impl Fixture {
         let kclient = RestClient::builder(server.config())
             .without_rate_limit()
             .build()?;
+        let variants = [Protocol::Http1, Protocol::Http2GoWindows]
+            .into_iter()
+            .map(|p| Ok((p, transport::client(server.config(), p)?)))
+            .collect::<Result<Vec<_>, Error>>()?;
         let dir = tempfile::tempdir()?;
         let path = dir.path().join("kubeconfig");
         server.write_kubeconfig(&path)?;
@@ -92,6 +98,7 @@ impl Fixture {
             server,
             _kubeconfig_dir: dir,
             kclient,
+            variants,
             kube,
             size,
             list_bytes,
@@ -102,6 +109,11 @@ impl Fixture {
     /// kclient's client (rate limit off).
     pub fn kclient(&self) -> &RestClient {
         &self.kclient
+    }
+
+    /// kclient's client over each alternative transport (see [`crate::transport`]).
+    pub fn variants(&self) -> &[(Protocol, RestClient)] {
+        &self.variants
     }
 
     /// kube-rs's client, from the server's kubeconfig.

@@ -5,6 +5,7 @@
 //!   into typed Pods by each client's real path; time and allocations.
 //! - [`list`] and [`watch`]: 50,000 ConfigMaps on the embedded test server ([`fixture`]),
 //!   full and paginated list throughput and watch fan-out to 100 watchers.
+//! - [`transport`]: kclient over alternative wire transports, diagnostic variants.
 //! - [`report`]: the markdown table and `docs/benchmarks.md`.
 //!
 //! Run everything with `cargo run --release -p kclient-bench --bin report`, or the criterion
@@ -16,6 +17,7 @@ pub mod fixture;
 pub mod list;
 pub mod measure;
 pub mod report;
+pub mod transport;
 pub mod watch;
 
 mod error;

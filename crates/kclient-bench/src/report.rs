@@ -26,6 +26,9 @@ pub struct Figure {
     pub kube: f64,
     /// Which direction is good.
     pub better: Better,
+    /// `(kclient, kube-rs)` medians when the values above are best runs: shows how stable the
+    /// ratio is on a shared machine.
+    pub medians: Option<(f64, f64)>,
 }
 
 impl Figure {
@@ -42,6 +45,7 @@ impl Figure {
             kclient,
             kube,
             better: Better::Higher,
+            medians: None,
         }
     }
 
@@ -58,13 +62,20 @@ impl Figure {
         }
     }
 
+    /// Records the medians behind best-run values.
+    pub fn with_medians(mut self, kclient: f64, kube: f64) -> Self {
+        self.medians = Some((kclient, kube));
+        self
+    }
+
     /// kclient ÷ kube-rs.
     pub fn ratio(&self) -> f64 {
-        if self.kube == 0.0 {
-            f64::NAN
-        } else {
-            self.kclient / self.kube
-        }
+        ratio(self.kclient, self.kube)
+    }
+
+    /// kclient ÷ kube-rs of the medians, if recorded.
+    pub fn median_ratio(&self) -> Option<f64> {
+        self.medians.map(|(ours, theirs)| ratio(ours, theirs))
     }
 
     /// The ratio in words: "1.42× better" / "0.80× (worse)" relative to kube-rs.
@@ -85,6 +96,14 @@ impl Figure {
         } else {
             format!("{:.2}× worse", 1.0 / factor)
         }
+    }
+}
+
+fn ratio(ours: f64, theirs: f64) -> f64 {
+    if theirs == 0.0 {
+        f64::NAN
+    } else {
+        ours / theirs
     }
 }
 
@@ -116,7 +135,7 @@ pub fn format_value(value: f64) -> String {
 /// The markdown comparison table.
 pub fn table(figures: &[Figure]) -> String {
     let mut out = String::from(
-        "| figure | unit | kclient | kube-rs | kclient ÷ kube-rs | verdict |\n|---|---|---:|---:|---:|---|\n",
+        "| figure | unit | kclient | kube-rs | kclient ÷ kube-rs | verdict | ÷ of medians |\n|---|---|---:|---:|---:|---|---:|\n",
     );
     for f in figures {
         let better = match f.better {
@@ -125,13 +144,15 @@ pub fn table(figures: &[Figure]) -> String {
         };
         let _ = writeln!(
             out,
-            "| {} | {} ({better}) | {} | {} | {:.3} | {} |",
+            "| {} | {} ({better}) | {} | {} | {:.3} | {} | {} |",
             f.name,
             f.unit,
             format_value(f.kclient),
             format_value(f.kube),
             f.ratio(),
-            f.verdict()
+            f.verdict(),
+            f.median_ratio()
+                .map_or("—".to_owned(), |r| format!("{r:.3}"))
         );
     }
     out
@@ -208,10 +229,12 @@ mod tests {
         let t = table(&[Figure::higher("list", "objects/s", 3_000.0, 1_500.0)]);
         assert!(
             t.contains(
-                "| list | objects/s (higher is better) | 3,000 | 1,500 | 2.000 | 2.00× better |"
+                "| list | objects/s (higher is better) | 3,000 | 1,500 | 2.000 | 2.00× better | — |"
             ),
             "{t}"
         );
+        let t = table(&[Figure::lower("t", "s", 1.0, 2.0).with_medians(1.5, 2.0)]);
+        assert!(t.contains("| 0.500 | 2.00× better | 0.750 |"), "{t}");
     }
 
     #[test]

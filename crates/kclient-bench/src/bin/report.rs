@@ -3,7 +3,6 @@
 //! `cargo run --release -p kclient-bench --bin report`.
 
 use std::alloc::System;
-use std::future::Future;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -14,6 +13,7 @@ use kclient_bench::measure::{self, Allocations, Timings};
 use kclient_bench::report::{self, Figure};
 use kclient_bench::watch::FanOut;
 use kclient_bench::{Error, decode, list, watch};
+use kclient_rest::RestClient;
 use stats_alloc::{INSTRUMENTED_SYSTEM, StatsAlloc};
 
 // Counting allocator for the decode figures; it forwards to the system allocator.
@@ -24,8 +24,9 @@ static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 #[derive(Parser, Debug)]
 #[command(name = "report")]
 struct Args {
-    /// Timed runs per scenario and client (after one warm-up each); the median is reported.
-    #[arg(long, default_value_t = 5)]
+    /// Timed runs per scenario and client (after one warm-up each). Figures are the best run
+    /// (noise on a shared machine only ever slows a run down); medians are shown beside them.
+    #[arg(long, default_value_t = 7)]
     runs: usize,
     /// Pods in the decode list.
     #[arg(long, default_value_t = data::PODS)]
@@ -75,15 +76,23 @@ fn decode_figures(args: &Args) -> Result<Vec<Figure>, Error> {
     list::expect_items("kube-rs", theirs?.items.len(), args.pods)?;
     let (ours_t, theirs_t) = compare(args.runs, || decode::kclient(&body), || decode::kube(&body))?;
     let name = format!("decode {} Pods ({mb:.0} MB JSON)", args.pods);
-    let secs = |t: &Timings| t.median().as_secs_f64();
+    let secs = |d: Duration| d.as_secs_f64();
+    let mbs = |d: Duration| measure::mb_per_sec(body.len() as u64, d);
     let mut figures = vec![
-        Figure::lower(format!("{name}: time"), "s", secs(&ours_t), secs(&theirs_t)),
+        Figure::lower(
+            format!("{name}: time"),
+            "s",
+            secs(ours_t.min()),
+            secs(theirs_t.min()),
+        )
+        .with_medians(secs(ours_t.median()), secs(theirs_t.median())),
         Figure::higher(
             format!("{name}: throughput"),
             "MB/s",
-            measure::mb_per_sec(body.len() as u64, ours_t.median()),
-            measure::mb_per_sec(body.len() as u64, theirs_t.median()),
-        ),
+            mbs(ours_t.min()),
+            mbs(theirs_t.min()),
+        )
+        .with_medians(mbs(ours_t.median()), mbs(theirs_t.median())),
     ];
     figures.extend(allocation_figures(&name, ours_allocs, theirs_allocs));
     Ok(figures)
@@ -136,30 +145,75 @@ fn timed<T, E>(f: &mut impl FnMut() -> Result<T, E>) -> Result<Duration, E> {
     Ok(elapsed)
 }
 
-/// [`compare`] for async scenarios that return their own duration or item count.
-async fn compare_async<FA, FB, A, B, T>(
-    runs: usize,
-    mut ours: FA,
-    mut theirs: FB,
-) -> Result<(Timings, Timings), Error>
-where
-    FA: FnMut() -> A,
-    FB: FnMut() -> B,
-    A: Future<Output = Result<T, Error>>,
-    B: Future<Output = Result<T, Error>>,
-{
-    ours().await?;
-    theirs().await?;
-    let (mut a, mut b) = (Vec::new(), Vec::new());
-    for _ in 0..runs.max(1) {
-        let started = Instant::now();
-        ours().await?;
-        a.push(started.elapsed());
-        let started = Instant::now();
-        theirs().await?;
-        b.push(started.elapsed());
+/// One server scenario, run the same way by every client.
+#[derive(Clone, Copy, Debug)]
+enum Scenario {
+    FullList,
+    PaginatedList,
+    FanOut,
+}
+
+async fn run_kclient(
+    scenario: Scenario,
+    client: &RestClient,
+    n: usize,
+    run: &FanOut,
+) -> Result<(), Error> {
+    match scenario {
+        Scenario::FullList => list::expect_items("kclient", list::kclient_full(client).await?, n),
+        Scenario::PaginatedList => {
+            list::expect_items("kclient", list::kclient_paginated(client).await?, n)
+        }
+        Scenario::FanOut => watch::kclient(client, run).await.map(drop),
     }
-    Ok((Timings::new(a), Timings::new(b)))
+}
+
+async fn run_kube(
+    scenario: Scenario,
+    client: &kube::Client,
+    n: usize,
+    run: &FanOut,
+) -> Result<(), Error> {
+    match scenario {
+        Scenario::FullList => list::expect_items("kube-rs", list::kube_full(client).await?, n),
+        Scenario::PaginatedList => {
+            list::expect_items("kube-rs", list::kube_paginated(client).await?, n)
+        }
+        Scenario::FanOut => watch::kube(client, run).await.map(drop),
+    }
+}
+
+/// Runs `scenario` for every kclient client and kube-rs in turn each round (after one warm-up
+/// round), so drift on a shared machine hits all alike. Returns one [`Timings`] per kclient
+/// client, then kube-rs's.
+async fn compare_server(
+    runs: usize,
+    scenario: Scenario,
+    kclients: &[&RestClient],
+    kube: &kube::Client,
+    n: usize,
+    run: &FanOut,
+) -> Result<(Vec<Timings>, Timings), Error> {
+    let mut ours = vec![Vec::new(); kclients.len()];
+    let mut theirs = Vec::new();
+    for round in 0..=runs.max(1) {
+        for (client, times) in kclients.iter().zip(&mut ours) {
+            let started = Instant::now();
+            run_kclient(scenario, client, n, run).await?;
+            if round > 0 {
+                times.push(started.elapsed());
+            }
+        }
+        let started = Instant::now();
+        run_kube(scenario, kube, n, run).await?;
+        if round > 0 {
+            theirs.push(started.elapsed());
+        }
+    }
+    Ok((
+        ours.into_iter().map(Timings::new).collect(),
+        Timings::new(theirs),
+    ))
 }
 
 async fn server_figures(args: &Args) -> Result<Vec<Figure>, Error> {
@@ -178,90 +232,89 @@ async fn server_figures(args: &Args) -> Result<Vec<Figure>, Error> {
     );
     let n = size.configmaps;
     let bytes = fixture.list_bytes();
-    let mut figures = Vec::new();
-
-    let (ours, theirs) = compare_async(
-        args.runs,
-        || async { list::expect_items("kclient", list::kclient_full(fixture.kclient()).await?, n) },
-        || async { list::expect_items("kube-rs", list::kube_full(fixture.kube()).await?, n) },
-    )
-    .await?;
-    figures.extend(list_figures(
-        &format!("full list of {n} ConfigMaps"),
-        n,
-        bytes,
-        &ours,
-        &theirs,
-    ));
-
-    let (ours, theirs) = compare_async(
-        args.runs,
-        || async {
-            list::expect_items(
-                "kclient",
-                list::kclient_paginated(fixture.kclient()).await?,
-                n,
-            )
-        },
-        || async { list::expect_items("kube-rs", list::kube_paginated(fixture.kube()).await?, n) },
-    )
-    .await?;
-    figures.extend(list_figures(
-        &format!(
-            "paginated list (limit {}) of {n} ConfigMaps",
-            list::PAGE_SIZE
-        ),
-        n,
-        bytes,
-        &ours,
-        &theirs,
-    ));
-
     let run = FanOut {
         watchers: args.watchers,
         events: args.events,
         from: fixture.fanout_from().to_owned(),
     };
-    let (ours, theirs) = compare_async(
-        args.runs,
-        || async { watch::kclient(fixture.kclient(), &run).await.map(drop) },
-        || async { watch::kube(fixture.kube(), &run).await.map(drop) },
-    )
-    .await?;
-    figures.push(Figure::higher(
-        format!(
-            "watch fan-out: {} watchers × {} events",
-            run.watchers, run.events
+    let mut labels = vec![None];
+    let mut kclients = vec![fixture.kclient()];
+    for (protocol, client) in fixture.variants() {
+        labels.push(Some(protocol.label()));
+        kclients.push(client);
+    }
+    let scenarios = [
+        (Scenario::FullList, format!("full list of {n} ConfigMaps")),
+        (
+            Scenario::PaginatedList,
+            format!(
+                "paginated list (limit {}) of {n} ConfigMaps",
+                list::PAGE_SIZE
+            ),
         ),
-        "events/s",
-        measure::per_sec(run.delivered(), ours.median()),
-        measure::per_sec(run.delivered(), theirs.median()),
-    ));
+        (
+            Scenario::FanOut,
+            format!(
+                "watch fan-out: {} watchers × {} events",
+                run.watchers, run.events
+            ),
+        ),
+    ];
+    let mut figures = Vec::new();
+    let mut diagnostics = Vec::new();
+    for (scenario, name) in scenarios {
+        eprintln!("{name}");
+        let (ours, theirs) =
+            compare_server(args.runs, scenario, &kclients, fixture.kube(), n, &run).await?;
+        for (label, ours) in labels.iter().zip(&ours) {
+            let (name, out) = match label {
+                None => (name.clone(), &mut figures),
+                Some(label) => (format!("{name} — {label} (diagnostic)"), &mut diagnostics),
+            };
+            match scenario {
+                Scenario::FullList | Scenario::PaginatedList => {
+                    out.extend(list_figures(&name, n, bytes, ours, &theirs));
+                }
+                Scenario::FanOut => {
+                    let rate = |d: Duration| measure::per_sec(run.delivered(), d);
+                    out.push(
+                        Figure::higher(&name, "events/s", rate(ours.min()), rate(theirs.min()))
+                            .with_medians(rate(ours.median()), rate(theirs.median())),
+                    );
+                }
+            }
+        }
+    }
     fixture.shutdown().await;
+    figures.extend(diagnostics);
     Ok(figures)
 }
 
 fn list_figures(name: &str, n: usize, bytes: u64, ours: &Timings, theirs: &Timings) -> Vec<Figure> {
+    let objects = |d: Duration| measure::per_sec(n as u64, d);
+    let mb = |d: Duration| measure::mb_per_sec(bytes, d);
     vec![
         Figure::higher(
             format!("{name}: objects/s"),
             "objects/s",
-            measure::per_sec(n as u64, ours.median()),
-            measure::per_sec(n as u64, theirs.median()),
-        ),
+            objects(ours.min()),
+            objects(theirs.min()),
+        )
+        .with_medians(objects(ours.median()), objects(theirs.median())),
         Figure::higher(
             format!("{name}: MB/s"),
             "MB/s",
-            measure::mb_per_sec(bytes, ours.median()),
-            measure::mb_per_sec(bytes, theirs.median()),
-        ),
+            mb(ours.min()),
+            mb(theirs.min()),
+        )
+        .with_medians(mb(ours.median()), mb(theirs.median())),
     ]
 }
 
 fn render(args: &Args, figures: &[Figure], took: Duration) -> String {
     let mut out = String::new();
     out.push_str(&format!(
-        "## Results\n\nGenerated by the `report` binary on {} UTC in {:.0} s (median of {} runs per client, runs alternating between the clients after one warm-up each).\n\n",
+        "## Results\n\nGenerated by the `report` binary on {} UTC in {:.0} s: best of {} runs per client (the last column: ratio of the medians), runs alternating between the clients after one warm-up each. Allocation figures come from one counted run each.\n\n",
         utc_now(),
         took.as_secs_f64(),
         args.runs
@@ -300,6 +353,10 @@ fn machine() -> String {
     let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease")
         .map(|s| s.trim().to_owned())
         .unwrap_or_else(|_| "unknown".to_owned());
+    // Other work on a shared machine shows here; medians of alternating runs absorb most of it.
+    let load = std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" / "))
+        .unwrap_or_else(|_| "unknown".to_owned());
     let rustc = command_output("rustc", &["--version"]);
     let commit = command_output("git", &["rev-parse", "--short", "HEAD"]);
     let profile = if cfg!(debug_assertions) {
@@ -308,7 +365,7 @@ fn machine() -> String {
         "release profile"
     };
     format!(
-        "- CPU: {cpu}, {cores} cores available\n- memory: {memory}\n- kernel: Linux {kernel}\n- {rustc}, {profile}\n- kclient commit {commit}; kube 5.0.0 (client, rustls-tls, ring), k8s-openapi 0.29 (v1_33)\n- server and both clients share one process and tokio runtime (the embedded `TestServer` over HTTPS on 127.0.0.1)\n"
+        "- CPU: {cpu}, {cores} cores available\n- memory: {memory}\n- kernel: Linux {kernel}\n- load average (1 / 5 / 15 min) as the report finished: {load}\n- {rustc}, {profile}\n- kclient commit {commit}; kube 5.0.0 (client, rustls-tls, ring), k8s-openapi 0.29 (v1_33)\n- server and both clients share one process and tokio runtime (the embedded `TestServer` over HTTPS on 127.0.0.1)\n"
     )
 }
 
