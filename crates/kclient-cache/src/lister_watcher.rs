@@ -15,6 +15,21 @@ use kclient_rest::{Error, RestClient};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
+mod decode;
+
+use decode::ListDecoder;
+
+/// The decoder's message names the problem and position, never the body (it may hold
+/// secrets), like kclient-rest's own decode errors.
+fn decode_error<K>(message: &str, received: usize) -> Error {
+    Error::Decode {
+        message: format!(
+            "{message} (decoding a list of {} after {received} bytes)",
+            std::any::type_name::<K>()
+        ),
+    }
+}
+
 /// One page of a list: its items, the list's resourceVersion and the continue token.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListPage<K> {
@@ -185,9 +200,25 @@ where
     fn list(&self, options: &ListOptions) -> BoxFuture<'_, Result<ListPage<K>, Error>> {
         let req = self.request(options);
         Box::pin(async move {
-            let list: WireList<K> = req.into_json().await?;
+            // Items are decoded while the rest of the page is still arriving.
+            let mut body = req.stream().await?;
+            let mut decoder = ListDecoder::<K>::new();
+            let mut received = 0usize;
+            while let Some(chunk) = body.next().await {
+                let chunk = chunk?;
+                received += chunk.len();
+                decoder
+                    .push(&chunk)
+                    .map_err(|e| decode_error::<K>(&e, received))?;
+            }
+            let (items, skeleton) = decoder
+                .finish()
+                .map_err(|e| decode_error::<K>(&e, received))?;
+            let list: WireList<K> = serde_json::from_slice(&skeleton)
+                .map_err(|e| decode_error::<K>(&e.to_string(), received))?;
+            debug_assert!(list.items.is_empty());
             Ok(ListPage {
-                items: list.items,
+                items,
                 resource_version: list.metadata.resource_version.filter(|s| !s.is_empty()),
                 continue_token: list.metadata.continue_token.filter(|s| !s.is_empty()),
             })

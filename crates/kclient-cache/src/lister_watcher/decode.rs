@@ -1,0 +1,287 @@
+//! Incremental decoding of a list response: each element of `items` is decoded as soon as
+//! its bytes have arrived, while the rest of the body is still on the wire, and the body is
+//! never held in memory as a whole. Everything outside `items` (kind, apiVersion, metadata
+//! with resourceVersion and continue) is kept as a small "skeleton" and decoded at the end.
+
+use serde::de::DeserializeOwned;
+
+/// Where the scanner is, outside of strings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    /// In the top-level object, outside `items`.
+    Skeleton,
+    /// After the `items` key's colon, before its value.
+    BeforeItems,
+    /// Inside the `items` array.
+    Items,
+    /// The `items` array is done.
+    AfterItems,
+}
+
+/// Splits a streamed list body into items and skeleton.
+pub(crate) struct ListDecoder<K> {
+    buf: Vec<u8>,
+    pos: usize,
+    depth: usize,
+    in_string: bool,
+    escape: bool,
+    /// Start (in `buf`) of the last string seen at depth 1, and its end.
+    last_string: Option<(usize, usize)>,
+    mode: Mode,
+    item_start: Option<usize>,
+    /// Bytes of `buf` before this index are already in the skeleton.
+    copied: usize,
+    skeleton: Vec<u8>,
+    items: Vec<K>,
+}
+
+const ITEMS_KEY: &[u8] = b"\"items\"";
+
+impl<K: DeserializeOwned> ListDecoder<K> {
+    pub(crate) fn new() -> Self {
+        Self {
+            buf: Vec::new(),
+            pos: 0,
+            depth: 0,
+            in_string: false,
+            escape: false,
+            last_string: None,
+            mode: Mode::Skeleton,
+            item_start: None,
+            copied: 0,
+            skeleton: Vec::new(),
+            items: Vec::new(),
+        }
+    }
+
+    /// Feeds the next chunk; decodes every item it completes.
+    pub(crate) fn push(&mut self, chunk: &[u8]) -> Result<(), String> {
+        self.buf.extend_from_slice(chunk);
+        while self.pos < self.buf.len() {
+            let b = self.buf[self.pos];
+            if self.in_string {
+                if self.escape {
+                    self.escape = false;
+                } else if b == b'\\' {
+                    self.escape = true;
+                } else if b == b'"' {
+                    self.in_string = false;
+                    if self.depth == 1 && self.mode == Mode::Skeleton {
+                        if let Some((start, _)) = self.last_string {
+                            self.last_string = Some((start, self.pos + 1));
+                        }
+                    }
+                }
+                self.pos += 1;
+                continue;
+            }
+            match b {
+                b'"' => {
+                    self.in_string = true;
+                    if self.depth == 1 && self.mode == Mode::Skeleton {
+                        self.last_string = Some((self.pos, self.pos));
+                    }
+                    if self.mode == Mode::Items && self.item_start.is_none() {
+                        self.item_start = Some(self.pos);
+                    }
+                }
+                b':' if self.depth == 1 && self.mode == Mode::Skeleton => {
+                    if self
+                        .last_string
+                        .is_some_and(|(s, e)| &self.buf[s..e] == ITEMS_KEY)
+                    {
+                        self.mode = Mode::BeforeItems;
+                    }
+                }
+                b'[' if self.mode == Mode::BeforeItems => {
+                    // The array itself goes into the skeleton as `[]`.
+                    self.skeleton
+                        .extend_from_slice(&self.buf[self.copied..=self.pos]);
+                    self.skeleton.push(b']');
+                    self.depth += 1;
+                    self.mode = Mode::Items;
+                    self.pos += 1;
+                    self.copied = self.pos;
+                    continue;
+                }
+                b'{' | b'[' => {
+                    if self.mode == Mode::BeforeItems {
+                        // `items` is not an array (e.g. null handled below, or garbage):
+                        // leave it to the skeleton decoder to judge.
+                        self.mode = Mode::AfterItems;
+                    }
+                    if self.mode == Mode::Items && self.item_start.is_none() {
+                        self.item_start = Some(self.pos);
+                    }
+                    self.depth += 1;
+                }
+                b'}' | b']' => {
+                    if self.mode == Mode::Items && self.depth == 2 {
+                        // End of the items array.
+                        self.finish_item(self.pos)?;
+                        self.mode = Mode::AfterItems;
+                        self.depth -= 1;
+                        self.pos += 1;
+                        self.copied = self.pos;
+                        continue;
+                    }
+                    self.depth = self.depth.checked_sub(1).ok_or("unbalanced brackets")?;
+                }
+                b',' if self.mode == Mode::Items && self.depth == 2 => {
+                    self.finish_item(self.pos)?;
+                    self.pos += 1;
+                    self.copied = self.pos;
+                    continue;
+                }
+                b' ' | b'\t' | b'\r' | b'\n' => {}
+                _ => {
+                    if self.mode == Mode::BeforeItems {
+                        self.mode = Mode::AfterItems;
+                    }
+                    if self.mode == Mode::Items && self.item_start.is_none() {
+                        self.item_start = Some(self.pos);
+                    }
+                }
+            }
+            self.pos += 1;
+        }
+        self.compact();
+        Ok(())
+    }
+
+    fn finish_item(&mut self, end: usize) -> Result<(), String> {
+        if let Some(start) = self.item_start.take() {
+            let item = serde_json::from_slice(&self.buf[start..end]).map_err(|e| e.to_string())?;
+            self.items.push(item);
+        }
+        Ok(())
+    }
+
+    /// Drops bytes that are decoded or copied, so memory stays at about one item.
+    fn compact(&mut self) {
+        if self.mode != Mode::Items {
+            self.skeleton
+                .extend_from_slice(&self.buf[self.copied..self.pos]);
+            self.copied = self.pos;
+        }
+        let keep_from = match (self.mode, self.item_start) {
+            (Mode::Items, Some(start)) => start,
+            _ => self.copied,
+        };
+        // `last_string` may point into the dropped part only while a key is being read.
+        let keep_from = match self.last_string {
+            Some((s, _)) if self.mode == Mode::Skeleton => keep_from.min(s),
+            _ => keep_from,
+        };
+        if keep_from == 0 {
+            return;
+        }
+        self.buf.drain(..keep_from);
+        self.pos -= keep_from;
+        self.copied -= keep_from.min(self.copied);
+        if let Some(s) = self.item_start.as_mut() {
+            *s -= keep_from;
+        }
+        if let Some((s, e)) = self.last_string.as_mut() {
+            *s = s.saturating_sub(keep_from);
+            *e = e.saturating_sub(keep_from);
+        }
+    }
+
+    /// The decoded items and the skeleton to decode the list metadata from.
+    pub(crate) fn finish(mut self) -> Result<(Vec<K>, Vec<u8>), String> {
+        if self.in_string || self.depth != 0 || self.mode == Mode::Items {
+            return Err("list body ended early".to_owned());
+        }
+        self.skeleton
+            .extend_from_slice(&self.buf[self.copied..self.pos]);
+        Ok((self.items, self.skeleton))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::{Value, json};
+
+    fn decode(body: &[u8], chunk: usize) -> Result<(Vec<Value>, Value), String> {
+        let mut d = ListDecoder::<Value>::new();
+        for c in body.chunks(chunk.max(1)) {
+            d.push(c)?;
+        }
+        let (items, skeleton) = d.finish()?;
+        Ok((
+            items,
+            serde_json::from_slice(&skeleton).map_err(|e| e.to_string())?,
+        ))
+    }
+
+    #[test]
+    fn splits_items_and_keeps_metadata_in_any_chunking() {
+        let list = json!({
+            "kind": "ConfigMapList", "apiVersion": "v1",
+            "metadata": {"resourceVersion": "42", "continue": "abc"},
+            "items": [
+                {"metadata": {"name": "a \"quoted\" ] , {"}, "data": {"items": "[not, an, array]"}},
+                {"metadata": {"name": "b"}, "data": {"k": "\\\\"}},
+            ],
+            "trailing": {"items": [1, 2]}
+        });
+        let body = serde_json::to_vec_pretty(&list).unwrap();
+        for chunk in [1, 2, 3, 7, 64, body.len()] {
+            let (items, skeleton) = decode(&body, chunk).unwrap();
+            assert_eq!(
+                items,
+                list["items"].as_array().unwrap().clone(),
+                "chunk {chunk}"
+            );
+            assert_eq!(skeleton["metadata"]["continue"], "abc");
+            assert_eq!(skeleton["items"], json!([]));
+            assert_eq!(skeleton["trailing"], json!({"items": [1, 2]}));
+        }
+    }
+
+    #[test]
+    fn empty_null_and_missing_items() {
+        for body in [
+            r#"{"metadata":{"resourceVersion":"1"},"items":[]}"#,
+            r#"{"metadata":{"resourceVersion":"1"},"items":null}"#,
+            r#"{"metadata":{"resourceVersion":"1"}}"#,
+        ] {
+            let (items, skeleton) = decode(body.as_bytes(), 3).unwrap();
+            assert!(items.is_empty(), "{body}");
+            assert_eq!(skeleton["metadata"]["resourceVersion"], "1");
+        }
+    }
+
+    #[test]
+    fn truncated_or_bad_bodies_are_errors() {
+        for body in [
+            r#"{"items":[{"a":1}"#,
+            r#"{"items":[{"a":1},{"b":"#,
+            r#"{"items":[{"a":tru}]}"#,
+            r#"{"items":[1]}}}"#,
+        ] {
+            assert!(decode(body.as_bytes(), 4).is_err(), "{body}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn matches_a_whole_body_decode(
+            names in proptest::collection::vec("[a-z\\[\\]{},:\" \\\\]{0,12}", 0..8),
+            chunk in 1usize..40,
+        ) {
+            let items: Vec<Value> = names
+                .iter()
+                .map(|n| json!({"metadata": {"name": n}, "list": [n, {"x": n}]}))
+                .collect();
+            let list = json!({"metadata": {"resourceVersion": "9"}, "items": items});
+            let body = serde_json::to_vec(&list).unwrap();
+            let (got, skeleton) = decode(&body, chunk).unwrap();
+            prop_assert_eq!(got, items);
+            prop_assert_eq!(&skeleton["metadata"]["resourceVersion"], "9");
+        }
+    }
+}
