@@ -9,11 +9,14 @@
 //! * `list/dynamic`: `DynamicResource::list` into `UnstructuredList`.
 //! * `list/metadata`: `MetadataResource::list` (`PartialObjectMetadataList`): the server
 //!   drops the data, so far fewer bytes cross the wire and get decoded.
+//! * `pages_with_work/{sequential,prefetch}`: eight pages of 250, each re-encoded by the
+//!   consumer; with `Pager::prefetch` the next page's request and decode overlap that work.
 //! * `api_clone`: cloning an `Api<Pod>` (two reference-count bumps).
 
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use futures::StreamExt;
 use k8s_openapi::api::core::v1::{ConfigMap, Pod};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kclient::{Api, ClientSet};
@@ -115,6 +118,29 @@ fn lists(c: &mut Criterion) {
             })
         });
     });
+    group.finish();
+
+    // A consumer that works on each page (here: re-encodes it) while the next one could
+    // already be on the wire: the case `Pager::prefetch` is for.
+    let mut group = c.benchmark_group("pages_with_work");
+    group.sample_size(20);
+    for prefetch in [false, true] {
+        let pager = api.pager().page_size(250).prefetch(prefetch);
+        let name = if prefetch { "prefetch" } else { "sequential" };
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                rt.block_on(async {
+                    let mut pages = pager.pages(&opts);
+                    let mut bytes = 0;
+                    while let Some(page) = pages.next().await {
+                        let page = page.expect("page");
+                        bytes += serde_json::to_vec(&page.list).expect("encode").len();
+                    }
+                    black_box(bytes)
+                })
+            });
+        });
+    }
     group.finish();
 
     let pods: Api<Pod> = cs.core_v1().pods("default");

@@ -31,6 +31,7 @@ pub struct Pager<L> {
     target: Target,
     page_size: u32,
     full_list_if_expired: bool,
+    prefetch: bool,
     _list: PhantomData<fn() -> L>,
 }
 
@@ -40,6 +41,7 @@ impl<L> Clone for Pager<L> {
             target: self.target.clone(),
             page_size: self.page_size,
             full_list_if_expired: self.full_list_if_expired,
+            prefetch: self.prefetch,
             _list: PhantomData,
         }
     }
@@ -51,6 +53,7 @@ impl<L> std::fmt::Debug for Pager<L> {
             .field("target", &self.target)
             .field("page_size", &self.page_size)
             .field("full_list_if_expired", &self.full_list_if_expired)
+            .field("prefetch", &self.prefetch)
             .finish()
     }
 }
@@ -61,6 +64,7 @@ impl<L: PagedList> Pager<L> {
             target,
             page_size: DEFAULT_PAGE_SIZE,
             full_list_if_expired: true,
+            prefetch: false,
             _list: PhantomData,
         }
     }
@@ -76,6 +80,15 @@ impl<L: PagedList> Pager<L> {
     /// resource version (default true, as client-go). When false the 410 is returned.
     pub fn full_list_if_expired(mut self, fallback: bool) -> Self {
         self.full_list_if_expired = fallback;
+        self
+    }
+
+    /// Whether to request page N+1 while page N is being consumed (default false): the
+    /// wire time and decoding of the next page overlap the caller's work on this one. At
+    /// most one page is in flight; dropping the stream cancels it. Needs a Tokio runtime
+    /// that can run spawned tasks.
+    pub fn prefetch(mut self, prefetch: bool) -> Self {
+        self.prefetch = prefetch;
         self
     }
 
@@ -118,32 +131,37 @@ impl<L: PagedList> Pager<L> {
         }
     }
 
-    /// The pages, fetched one at a time as the stream is polled. Ends after the page
-    /// without a continue token, after a restarted (full) page, or after the first error.
+    /// The pages, in order. Ends after the page without a continue token, after a
+    /// restarted (full) page, or after the first error. Without [`Pager::prefetch`] each
+    /// page is requested when the stream is polled; with it, the next page is requested
+    /// (and decoded, on another worker) as soon as the current one is handed out.
     pub fn pages(&self, opts: &ListOptions) -> BoxStream<'static, Result<Page<L>, Error>> {
         let pager = self.clone();
         let requested = opts.clone();
-        let first = self.first_options(opts);
-        stream::unfold(Some(first), move |next| {
+        let first = Next::Fetch(self.first_options(opts));
+        stream::unfold(Some(first), move |state| {
             let pager = pager.clone();
             let requested = requested.clone();
             async move {
-                let options = next?;
-                match pager.fetch(&requested, &options).await {
+                let (fetched, options) = match state? {
+                    Next::Fetch(options) => (pager.fetch(&requested, &options).await, options),
+                    Next::InFlight(page, options) => (page.join().await, options),
+                };
+                match fetched {
                     Ok(page) => {
-                        let follow = if page.restarted {
-                            None
-                        } else {
-                            page.list.list_meta().continue_.clone()
-                        };
-                        let next = follow.filter(|c| !c.is_empty()).map(|token| {
-                            let mut o = options.clone();
-                            // A continue token pins the snapshot; the server rejects an
-                            // explicit resourceVersion alongside it.
-                            o.resource_version = None;
-                            o.resource_version_match = None;
-                            o.continue_token = Some(token);
-                            o
+                        let next = follow_options(&page, &options).map(|next| {
+                            if pager.prefetch {
+                                let ahead = pager.clone();
+                                let requested = requested.clone();
+                                let opts = next.clone();
+                                let task =
+                                    tokio::spawn(
+                                        async move { ahead.fetch(&requested, &opts).await },
+                                    );
+                                Next::InFlight(InFlight(task), next)
+                            } else {
+                                Next::Fetch(next)
+                            }
                         });
                         Some((Ok(page), next))
                     }
@@ -174,4 +192,52 @@ impl<L: PagedList> Pager<L> {
         meta.remaining_item_count = None;
         Ok(all)
     }
+}
+
+/// What the page stream does next.
+enum Next<L> {
+    /// Request a page with these options when polled.
+    Fetch(ListOptions),
+    /// A page already requested with these options.
+    InFlight(InFlight<L>, ListOptions),
+}
+
+/// A prefetched page; dropping it cancels the request.
+struct InFlight<L>(tokio::task::JoinHandle<Result<Page<L>, Error>>);
+
+impl<L> InFlight<L> {
+    async fn join(mut self) -> Result<Page<L>, Error> {
+        match (&mut self.0).await {
+            Ok(page) => page,
+            // A panic in the fetch is a bug there: surface it where the page is awaited.
+            Err(err) if err.is_panic() => std::panic::resume_unwind(err.into_panic()),
+            Err(_) => Err(Error::InvalidRequest(
+                "the prefetched page request was cancelled".to_owned(),
+            )),
+        }
+    }
+}
+
+impl<L> Drop for InFlight<L> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// The options of the page after `page`, if there is one.
+fn follow_options<L: PagedList>(page: &Page<L>, options: &ListOptions) -> Option<ListOptions> {
+    if page.restarted {
+        return None;
+    }
+    let token = page.list.list_meta().continue_.clone()?;
+    if token.is_empty() {
+        return None;
+    }
+    let mut next = options.clone();
+    // A continue token pins the snapshot; the server rejects an explicit resourceVersion
+    // alongside it.
+    next.resource_version = None;
+    next.resource_version_match = None;
+    next.continue_token = Some(token);
+    Some(next)
 }

@@ -141,3 +141,43 @@ async fn expired_continue_falls_back_to_a_full_list() {
         .unwrap();
     assert_eq!(all.items.len(), 12);
 }
+
+#[tokio::test]
+async fn prefetching_yields_the_same_pages() {
+    let (_server, cs) = start().await;
+    let cms = cs.core_v1().config_maps("default");
+    fill(&cms, 17).await;
+    let plain: Vec<Vec<String>> = cms
+        .pager()
+        .page_size(4)
+        .pages(&ListOptions::default())
+        .map(|p| names(&p.unwrap().list))
+        .collect()
+        .await;
+    let ahead = cms.pager().page_size(4).prefetch(true);
+    let prefetched: Vec<Vec<String>> = ahead
+        .pages(&ListOptions::default())
+        .map(|p| names(&p.unwrap().list))
+        .collect()
+        .await;
+    assert_eq!(plain, prefetched);
+    assert_eq!(plain.len(), 5);
+    assert_eq!(
+        ahead
+            .list(&ListOptions::default())
+            .await
+            .unwrap()
+            .items
+            .len(),
+        17
+    );
+
+    // Dropping the stream with a page in flight cancels it; the client stays usable.
+    let mut pages = ahead.pages(&ListOptions::default());
+    pages.next().await.unwrap().unwrap();
+    drop(pages);
+    assert_eq!(
+        cms.list(&ListOptions::default()).await.unwrap().items.len(),
+        17
+    );
+}
