@@ -8,6 +8,8 @@
 //! - [`MetadataClient`]: `PartialObjectMetadata` of any resource.
 //! - [`ScaleClient`]: the scale subresource of any scalable resource.
 //! - [`Pager`]: lists in pages following `continue` tokens, with a full-list fallback.
+//! - [`discovery`]: the DiscoveryClient, its memory and disk caches and the discovery-backed
+//!   RESTMapper (the `kclient-discovery` crate, re-exported).
 //!
 //! All of them share one request layer and one error type, [`Error`] (kclient-rest's), with
 //! apimachinery's predicates (`is_not_found()`, `is_conflict()`, ...).
@@ -53,6 +55,10 @@ pub use subresource::{HasScale, LogOptions};
 /// The client error: kclient-rest's [`kclient_rest::Error`], with apimachinery's predicates.
 pub use kclient_rest::Error;
 pub use kclient_rest::{ByteStream, EventStream, RestClient};
+
+/// Discovery and the discovery-backed RESTMapper (`kclient-discovery`).
+pub use kclient_discovery as discovery;
+pub use kclient_discovery::{DiscoveryClient, DiscoveryRestMapper};
 
 // The machinery types users pass to every call.
 pub use kclient_core::{self as core, k8s_openapi};
