@@ -9,10 +9,8 @@ use std::time::Duration;
 
 use k8s_openapi::api::core::v1::ConfigMap;
 use kclient::{Api, ClientSet, CreateOptions, DeleteOptions, Patch, PatchOptions};
-use kclient_cache::{
-    DeltaObject, HandlerFuncs, Indexer, Reflector, RestListerWatcher, SharedIndexInformer,
-    meta_namespace_key,
-};
+use kclient_cache::{DeltaObject, HandlerFuncs, Lister, SharedInformerFactory, meta_namespace_key};
+use kclient_core::LabelSelector;
 use kclient_workqueue::RateLimitingQueue;
 use kclient_workqueue::limiters::default_controller_rate_limiter;
 use parking_lot::Mutex;
@@ -25,44 +23,46 @@ const LABEL: &str = "kclient.io/demo-queue";
 const DONE: &str = "kclient.io/reconciled";
 
 type Queue = RateLimitingQueue<String>;
-type Informer = SharedIndexInformer<ConfigMap, RestListerWatcher<ConfigMap>>;
 
 pub async fn informer_and_workqueue(
     out: &Out,
     clientset: &ClientSet,
     ns: &str,
 ) -> Result<(), CliError> {
-    out.step("SharedIndexInformer on ConfigMaps: handlers print events and enqueue keys");
-    let lister_watcher = RestListerWatcher::<ConfigMap>::new(clientset.client().clone())
+    out.step(
+        "SharedInformerFactory: a ConfigMap informer whose handlers print events and enqueue keys",
+    );
+    let factory = SharedInformerFactory::builder(clientset.client().clone())
         .namespace(ns)
-        .labels(format!("{LABEL}=true"));
-    let config =
-        Reflector::<ConfigMap, RestListerWatcher<ConfigMap>, Indexer<ConfigMap>>::default_config();
-    let informer: Informer = SharedIndexInformer::new(lister_watcher, config);
+        .tweak_list_options(|options| options.label_selector = Some(format!("{LABEL}=true")))
+        .build();
+    let configmaps = factory.core_v1().config_maps();
+    let informer = configmaps.informer();
+    let lister = configmaps.lister();
     let queue: Queue = RateLimitingQueue::new(default_controller_rate_limiter());
     let events: Arc<Mutex<Vec<String>>> = Arc::default();
     informer
         .add_event_handler(handlers(queue.clone(), events.clone()))
         .map_err(|e| CliError::Check(e.to_string()))?;
-    let running = {
-        let informer = informer.clone();
-        tokio::spawn(async move { informer.run().await })
-    };
-    let synced = tokio::time::timeout(Duration::from_secs(30), informer.wait_for_cache_sync())
+    factory
+        .start()
+        .map_err(|e| CliError::Check(e.to_string()))?;
+    let synced = tokio::time::timeout(Duration::from_secs(30), factory.wait_for_cache_sync())
         .await
+        .map(|results| results.all_synced())
         .unwrap_or(false);
     if !synced {
-        running.abort();
+        factory.shutdown().await;
         return Err(CliError::Check("the informer did not sync".into()));
     }
-    out.done("cache synced");
+    out.done("factory started, cache synced");
 
     let api: Api<ConfigMap> = clientset.core_v1().config_maps(ns);
-    let worker = tokio::spawn(worker(queue.clone(), informer.clone(), api.clone()));
-    let result = drive(out, &api, &informer, &events, ns).await;
+    let worker = tokio::spawn(worker(queue.clone(), lister.clone(), api.clone()));
+    let result = drive(out, &api, &lister, &events, ns).await;
     queue.shut_down();
     let retries = worker.await.unwrap_or_default();
-    running.abort();
+    factory.shutdown().await;
     result?;
     if retries == 0 {
         return Err(CliError::Check("the flaky key was never retried".into()));
@@ -103,7 +103,7 @@ fn handlers(queue: Queue, events: Arc<Mutex<Vec<String>>>) -> HandlerFuncs<Confi
 async fn drive(
     out: &Out,
     api: &Api<ConfigMap>,
-    informer: &Informer,
+    lister: &Lister<ConfigMap>,
     events: &Arc<Mutex<Vec<String>>>,
     ns: &str,
 ) -> Result<(), CliError> {
@@ -120,9 +120,8 @@ async fn drive(
         "every ConfigMap to be reconciled",
         Duration::from_secs(30),
         || async {
-            let marked = informer
-                .indexer()
-                .list()
+            let marked = lister
+                .list(&LabelSelector::everything())
                 .iter()
                 .filter(|cm| annotations(cm).contains_key(DONE))
                 .count();
@@ -132,14 +131,14 @@ async fn drive(
     .await?;
     out.done(&format!(
         "the lister holds {} ConfigMaps, each annotated {DONE}",
-        informer.indexer().len()
+        lister.list(&LabelSelector::everything()).len()
     ));
 
     out.step("delete one; the informer reports it and drops it from the cache");
     api.delete("beta", &DeleteOptions::default()).await?;
-    let key = format!("{ns}/beta");
+    let namespaced = lister.namespace(ns);
     out.wait_for("the DELETE event", Duration::from_secs(30), || async {
-        informer.indexer().get_by_key(&key).is_none().then_some(())
+        namespaced.get("beta").is_none().then_some(())
     })
     .await?;
     let seen = events.lock().clone();
@@ -157,9 +156,8 @@ async fn drive(
     for line in &seen {
         out.detail(line);
     }
-    let mut names: Vec<String> = informer
-        .indexer()
-        .list()
+    let mut names: Vec<String> = lister
+        .list(&LabelSelector::everything())
         .iter()
         .filter_map(|cm| cm.metadata.name.clone())
         .collect();
@@ -173,10 +171,10 @@ async fn drive(
 
 /// One worker: reconcile each key from the cache, retry failures with the queue's backoff.
 /// Returns how many times a key was requeued.
-async fn worker(queue: Queue, informer: Informer, api: Api<ConfigMap>) -> usize {
+async fn worker(queue: Queue, lister: Lister<ConfigMap>, api: Api<ConfigMap>) -> usize {
     let mut retries = 0;
     while let Some(key) = queue.get().await {
-        match reconcile(&key, &informer, &api, queue.num_requeues(&key)).await {
+        match reconcile(&key, &lister, &api, queue.num_requeues(&key)).await {
             Ok(()) => queue.forget(&key),
             Err(_) => {
                 retries += 1;
@@ -191,11 +189,11 @@ async fn worker(queue: Queue, informer: Informer, api: Api<ConfigMap>) -> usize 
 /// Marks the ConfigMap as reconciled; `flaky` fails on its first attempt.
 async fn reconcile(
     key: &str,
-    informer: &Informer,
+    lister: &Lister<ConfigMap>,
     api: &Api<ConfigMap>,
     attempt: usize,
 ) -> Result<(), CliError> {
-    let Some(cm) = informer.indexer().get_by_key(key) else {
+    let Some(cm) = lister.indexer().get_by_key(key) else {
         return Ok(()); // deleted: nothing to reconcile
     };
     if annotations(&cm).contains_key(DONE) {
