@@ -1,33 +1,55 @@
 //! The set of items a queue tracks (dirty or being processed), each stored once.
 //!
-//! Items live in a slab of slots and the FIFO holds slot numbers. Two hash tables find an item
-//! by value: `index` holds every tracked item and `processing` only those handed out to a
-//! worker. They keep each item's hash, so growing them never rehashes an item.
+//! Items live in a slab of slots (in chunks that never move, see [`Chunked`]) and the FIFO
+//! holds slot numbers. Two hash tables find an item by value: `index` holds every tracked item
+//! and `processing` only those handed out to a worker. They keep each item's hash, so growing them never rehashes an item.
 //!
 //! The layout is shaped by where a large backlog costs cache misses: `index` is as large as
 //! the backlog, so only `add` probes it. `get` touches the slot it pops, and `done` finds the
 //! item in `processing`, which is as small as the number of busy workers. Removing an item
 //! from `index` would be one more miss, so `done` only bumps the slot's generation: the entry
 //! turns stale and is swept in bulk when the table is full (see [`Items::sweep_if_full`]).
+//!
+//! `index` is split into [`SHARDS`] tables by hash. Growing a hash table moves every entry
+//! while the queue's lock is held: one table of a million keys stalls an `add` (and every
+//! worker waiting for the lock) for tens of milliseconds. Shards grow, and are swept, one at
+//! a time, so the longest stall shrinks by the shard count, at the cost of one index step.
 
 use hashbrown::HashTable;
+
+use crate::chunked::Chunked;
 use hashbrown::hash_table::{Entry, OccupiedEntry};
 
 /// Where an item is kept: an index into the slab.
 pub(crate) type SlotId = u32;
 
+/// Number of `index` shards (a power of two).
+const SHARDS: usize = 64;
+
+/// The shard of `hash`. The bits are taken from the middle of the hash: hashbrown uses the
+/// low bits to pick a bucket and the top seven as tags, and both must still vary in a shard.
+fn shard_of(hash: u64) -> usize {
+    (hash >> 32) as usize & (SHARDS - 1)
+}
+
+#[derive(Default)]
+struct Shard {
+    table: HashTable<IndexEntry>,
+    /// Entries of `table` whose slot was freed since the shard's last sweep.
+    stale: usize,
+}
+
 pub(crate) struct Items<T> {
-    index: HashTable<IndexEntry>,
+    /// [`SHARDS`] tables; an item lives in `index[shard_of(hash)]`.
+    index: Box<[Shard]>,
     /// `(hash, slot)` of the items being processed.
     processing: HashTable<(u64, SlotId)>,
-    slots: Vec<Slot<T>>,
+    slots: Chunked<Slot<T>>,
     /// Generation of each slot, bumped when it is freed. Kept apart from `slots` so that a
     /// sweep reads 4 bytes per entry.
-    generations: Vec<u32>,
+    generations: Chunked<u32>,
     /// Unused slots, reused last-freed first (warm in the cache).
     free: Vec<SlotId>,
-    /// Entries of `index` whose slot was freed since the last sweep.
-    stale: usize,
 }
 
 #[derive(Clone, Copy)]
@@ -59,20 +81,23 @@ pub(crate) enum Inserted<T> {
 impl<T: Eq> Items<T> {
     pub(crate) fn new() -> Self {
         Self {
-            index: HashTable::new(),
+            index: (0..SHARDS).map(|_| Shard::default()).collect(),
             processing: HashTable::new(),
-            slots: Vec::new(),
-            generations: Vec::new(),
+            slots: Chunked::new(),
+            generations: Chunked::new(),
             free: Vec::new(),
-            stale: 0,
         }
     }
 
     /// Tracks `item` (with `hash`, from the queue's hasher) unless it already is.
     pub(crate) fn insert(&mut self, hash: u64, item: T, flags: u8) -> Inserted<T> {
-        self.sweep_if_full();
+        let shard = shard_of(hash);
+        self.sweep_if_full(shard);
         let (slots, generations) = (&self.slots, &self.generations);
-        let entry = self.index.entry(
+        let Some(Shard { table, .. }) = self.index.get_mut(shard) else {
+            return Inserted::Full(item);
+        };
+        let entry = table.entry(
             hash,
             |e| {
                 e.hash == hash
@@ -118,18 +143,20 @@ impl<T: Eq> Items<T> {
         Inserted::New(slot)
     }
 
-    /// Drops the stale entries of `index` when it is about to grow and at least half of it
-    /// is stale; otherwise lets it grow. Either way the next sweep is at least as many
-    /// inserts away as the table holds live entries, which keeps sweeping O(1) per insert.
-    fn sweep_if_full(&mut self) {
-        let len = self.index.len();
-        if len < self.index.capacity() || self.stale * 2 < len {
+    /// Drops the stale entries of shard `shard` when it is about to grow and at least half of
+    /// it is stale; otherwise lets it grow. Either way the shard's next sweep is at least as
+    /// many of its inserts away as it holds live entries, which keeps sweeping O(1) per insert.
+    fn sweep_if_full(&mut self, shard: usize) {
+        let Some(Shard { table, stale }) = self.index.get_mut(shard) else {
+            return;
+        };
+        let len = table.len();
+        if len < table.capacity() || *stale * 2 < len {
             return;
         }
         let generations = &self.generations;
-        self.index
-            .retain(|e| generations.get(e.slot as usize) == Some(&e.generation));
-        self.stale = 0;
+        table.retain(|e| generations.get(e.slot as usize) == Some(&e.generation));
+        *stale = 0;
     }
 
     pub(crate) fn item(&self, slot: SlotId) -> Option<&T> {
@@ -175,24 +202,29 @@ impl<T: Eq> Items<T> {
             items_slots: &mut self.slots,
             generations: &mut self.generations,
             free: &mut self.free,
-            stale: &mut self.stale,
+            index: &mut self.index,
             slot,
         })
     }
 
     #[cfg(test)]
     fn live(&self) -> usize {
-        self.index.len() - self.stale
+        self.index.iter().map(|s| s.table.len() - s.stale).sum()
+    }
+
+    #[cfg(test)]
+    fn index_capacity(&self) -> usize {
+        self.index.iter().map(|s| s.table.capacity()).sum()
     }
 }
 
 /// A processing item found by [`Items::find_processing`].
 pub(crate) struct Processing<'a, T> {
     entry: OccupiedEntry<'a, (u64, SlotId)>,
-    items_slots: &'a mut Vec<Slot<T>>,
-    generations: &'a mut Vec<u32>,
+    items_slots: &'a mut Chunked<Slot<T>>,
+    generations: &'a mut Chunked<u32>,
     free: &'a mut Vec<SlotId>,
-    stale: &'a mut usize,
+    index: &'a mut [Shard],
     slot: SlotId,
 }
 
@@ -215,12 +247,16 @@ impl<T> Processing<'_, T> {
     /// Stops tracking the item and returns it. Its `index` entry turns stale.
     pub(crate) fn finish(self) -> Option<T> {
         self.entry.remove();
-        let item = self.items_slots.get_mut(self.slot as usize)?.item.take();
+        let slot = self.items_slots.get_mut(self.slot as usize)?;
+        let (item, hash) = (slot.item.take(), slot.hash);
         if let Some(generation) = self.generations.get_mut(self.slot as usize) {
-            // Wrapping is harmless: a sweep runs long before a slot is reused 2^32 times.
+            // Wrapping is harmless: an entry revived by a wrap still matches only an item equal to
+            // its slot's current one, which is then that very item.
             *generation = generation.wrapping_add(1);
         }
-        *self.stale += 1;
+        if let Some(shard) = self.index.get_mut(shard_of(hash)) {
+            shard.stale += 1;
+        }
         self.free.push(self.slot);
         item
     }
@@ -282,7 +318,52 @@ mod tests {
             found.finish();
         }
         assert_eq!(items.live(), 0);
-        assert!(items.index.capacity() < 64, "swept, not grown");
+        assert!(items.index_capacity() < 64, "swept, not grown");
         assert_eq!(items.slots.len(), 1, "one slot reused throughout");
+    }
+
+    #[test]
+    fn shards_are_swept_independently_with_spread_hashes() {
+        let spread = |i: u64| i.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let mut items = Items::new();
+        // A backlog spread over every shard, plus churn through the same shards.
+        for i in 0..5_000_u64 {
+            new_slot_u64(&mut items, spread(i), i);
+        }
+        for i in 5_000..100_000_u64 {
+            let slot = new_slot_u64(&mut items, spread(i), i);
+            items.start_processing(slot, 2);
+            items
+                .find_processing(spread(i), &i)
+                .expect("processing")
+                .finish();
+        }
+        assert_eq!(items.live(), 5_000);
+        assert!(
+            items.index.iter().all(|s| !s.table.is_empty()),
+            "every shard used"
+        );
+        // Stale entries are bounded by the live ones (per shard), not by the churn.
+        assert!(
+            items.index_capacity() < 4 * 5_000,
+            "{}",
+            items.index_capacity()
+        );
+        for i in 0..5_000_u64 {
+            assert!(matches!(
+                items.insert(spread(i), i, 1),
+                Inserted::Existing(..)
+            ));
+        }
+        for i in 5_000..6_000_u64 {
+            assert!(matches!(items.insert(spread(i), i, 1), Inserted::New(_)));
+        }
+    }
+
+    fn new_slot_u64(items: &mut Items<u64>, hash: u64, item: u64) -> SlotId {
+        match items.insert(hash, item, 1) {
+            Inserted::New(slot) => slot,
+            _ => panic!("{item} is new"),
+        }
     }
 }

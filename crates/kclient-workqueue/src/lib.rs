@@ -32,6 +32,7 @@
 //! # }
 //! ```
 
+mod chunked;
 mod config;
 mod delaying;
 mod guard;

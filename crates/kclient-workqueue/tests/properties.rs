@@ -7,7 +7,10 @@ use std::time::Duration;
 
 use futures::FutureExt;
 use futures::future::poll_immediate;
-use kclient_workqueue::{DelayingQueue, Queue};
+use std::sync::Arc;
+
+use kclient_workqueue::metrics::InMemoryMetricsProvider;
+use kclient_workqueue::{DelayingQueue, Queue, QueueConfig};
 use proptest::prelude::*;
 
 const WORKERS: usize = 3;
@@ -39,6 +42,11 @@ struct Model {
     shutting_down: bool,
     /// Keys added (and accepted) since they were last handed out.
     owed: HashSet<u8>,
+    /// Adds that made a key dirty (client-go counts exactly these in `adds` and `depth`).
+    adds: u64,
+    /// Items handed out, and items finished (each gets one latency / work-duration sample).
+    gets: usize,
+    dones: usize,
 }
 
 impl Model {
@@ -47,7 +55,11 @@ impl Model {
             return;
         }
         self.owed.insert(key);
-        if self.dirty.insert(key) && !self.processing.contains(&key) {
+        if !self.dirty.insert(key) {
+            return;
+        }
+        self.adds += 1;
+        if !self.processing.contains(&key) {
             self.queue.push_back(key);
         }
     }
@@ -59,6 +71,7 @@ impl Model {
                 self.dirty.remove(&key);
                 self.processing.insert(key);
                 self.owed.remove(&key);
+                self.gets += 1;
                 Some(Some(key))
             }
             None if self.shutting_down => Some(None),
@@ -67,15 +80,40 @@ impl Model {
     }
 
     fn done(&mut self, key: u8) {
-        self.processing.remove(&key);
+        if self.processing.remove(&key) {
+            self.dones += 1;
+        }
         if self.dirty.contains(&key) {
             self.queue.push_back(key);
         }
     }
 }
 
-fn run_queue_ops(ops: Vec<Op>) -> Result<(), TestCaseError> {
-    let queue = Queue::new();
+/// With `metrics`, the queue reports to a provider, and depth (= dirty keys), adds and the
+/// number of latency / work-duration samples are checked against the model after every step.
+fn run_queue_ops(ops: Vec<Op>, metrics: bool) -> Result<(), TestCaseError> {
+    let provider = Arc::new(InMemoryMetricsProvider::new());
+    let queue = if metrics {
+        Queue::with_config(
+            QueueConfig::new()
+                .name("prop")
+                .metrics_provider(provider.clone())
+                .unfinished_work_update_period(Duration::ZERO),
+        )
+    } else {
+        Queue::new()
+    };
+    let check_metrics = |model: &Model| -> Result<(), TestCaseError> {
+        if let Some(m) = provider.snapshot("prop") {
+            prop_assert_eq!(m.depth, i64::try_from(model.dirty.len()).unwrap());
+            prop_assert_eq!(m.adds, model.adds);
+            prop_assert_eq!(m.latency_seconds.len(), model.gets);
+            prop_assert_eq!(m.work_duration_seconds.len(), model.dones);
+        } else {
+            prop_assert!(!metrics, "the provider was asked for metrics");
+        }
+        Ok(())
+    };
     let mut model = Model::default();
     let mut held: [Option<u8>; WORKERS] = [None; WORKERS];
 
@@ -111,6 +149,7 @@ fn run_queue_ops(ops: Vec<Op>) -> Result<(), TestCaseError> {
         }
         prop_assert_eq!(queue.len(), model.queue.len());
         prop_assert_eq!(queue.shutting_down(), model.shutting_down);
+        check_metrics(&model)?;
     }
 
     // Shut down with drain: it completes exactly when no worker holds an item.
@@ -146,6 +185,7 @@ fn run_queue_ops(ops: Vec<Op>) -> Result<(), TestCaseError> {
         }
     }
     prop_assert_eq!(queue.get().now_or_never(), Some(None));
+    check_metrics(&model)?;
     prop_assert!(
         model.owed.is_empty(),
         "added keys never handed out: {:?}",
@@ -157,22 +197,31 @@ fn run_queue_ops(ops: Vec<Op>) -> Result<(), TestCaseError> {
 proptest! {
     #[test]
     fn queue_matches_the_model(ops in prop::collection::vec(op(), 0..120)) {
-        run_queue_ops(ops)?;
+        run_queue_ops(ops, false)?;
+    }
+
+    #[test]
+    fn queue_metrics_match_the_model(ops in prop::collection::vec(op(), 0..120)) {
+        run_queue_ops(ops, true)?;
     }
 }
 
 #[derive(Clone, Debug)]
 enum DelayOp {
     AddAfter(u8, u64),
+    Add(u8),
     Advance(u64),
     GetAndDone,
+    ShutDown,
 }
 
 fn delay_op() -> impl Strategy<Value = DelayOp> {
     prop_oneof![
         4 => ((0u8..6), (0u64..40)).prop_map(|(key, ms)| DelayOp::AddAfter(key, ms)),
         3 => (0u64..25).prop_map(DelayOp::Advance),
+        1 => (0u8..6).prop_map(DelayOp::Add),
         2 => Just(DelayOp::GetAndDone),
+        1 => Just(DelayOp::ShutDown),
     ]
 }
 
@@ -187,6 +236,9 @@ struct DelayModel {
 
 impl DelayModel {
     fn add_after(&mut self, key: u8, delay: u64) {
+        if self.ready.shutting_down {
+            return;
+        }
         if delay == 0 {
             self.ready.add(key);
             return;
@@ -237,6 +289,16 @@ fn run_delay_ops(ops: Vec<DelayOp>) -> Result<(), TestCaseError> {
                 DelayOp::AddAfter(key, ms) => {
                     queue.add_after(key, Duration::from_millis(ms));
                     model.add_after(key, ms);
+                }
+                DelayOp::Add(key) => {
+                    queue.add(key);
+                    model.ready.add(key);
+                }
+                DelayOp::ShutDown => {
+                    // Waiting items are discarded; ready ones are still handed out.
+                    queue.shut_down();
+                    model.ready.shutting_down = true;
+                    model.waiting.clear();
                 }
                 DelayOp::Advance(ms) => {
                     tokio::time::advance(Duration::from_millis(ms)).await;
