@@ -13,7 +13,8 @@
 //! kubectl get configmap -n mirror demo -o yaml
 //! ```
 //! Runs until `--duration` has passed or it is interrupted (Ctrl-C): it then stops its
-//! workers, releases the Lease and exits 0. It exits 1 if it loses leadership.
+//! workers, releases the Lease and exits 0. It exits 1 if it loses leadership, or if the
+//! controller fails (after releasing the Lease, so another replica takes over).
 
 mod mirror;
 
@@ -27,6 +28,7 @@ use kclient_examples::{ConfigFlags, default_identity, parse_duration, stop_signa
 use kclient_runtime::leaderelection::{
     CancellationToken, LeaderCallbacks, LeaderElectionConfig, LeaderElector, LeaseLock, Stopped,
 };
+use tokio::sync::watch;
 
 use mirror::{Controller, Settings};
 
@@ -107,7 +109,8 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     // Lease; `leading` (from the elector) stops it when leadership is lost.
     let shutdown = CancellationToken::new();
     let controller_shutdown = shutdown.clone();
-    let (worker_done_tx, worker_done) = tokio::sync::oneshot::channel::<()>();
+    // What the controller task ended with; `None` while it runs (or never ran).
+    let (done_tx, mut done) = watch::channel::<Option<Result<(), String>>>(None);
     let started = Arc::new(AtomicBool::new(false));
     let started_flag = started.clone();
     let (started_id, stopped_id, observer_id) = (id.clone(), id.clone(), id.clone());
@@ -125,15 +128,11 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
                 stop_on_either.cancel();
             });
             tokio::spawn(async move {
-                match Controller::new(clientset, settings) {
-                    Ok(controller) => {
-                        if let Err(e) = controller.run(stop).await {
-                            eprintln!("{started_id}: controller failed: {e}");
-                        }
-                    }
-                    Err(e) => eprintln!("{started_id}: cannot build the controller: {e}"),
-                }
-                let _ = worker_done_tx.send(());
+                let result = match Controller::new(clientset, settings) {
+                    Ok(controller) => controller.run(stop).await,
+                    Err(e) => Err(e),
+                };
+                done_tx.send_replace(Some(result.map_err(|e| e.to_string())));
             });
         },
         move || println!("{stopped_id}: stopped leading"),
@@ -156,15 +155,23 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
             shutdown.cancel();
             if started.load(Ordering::SeqCst) {
                 // Still the leader: let the workers drain, then step down and release.
-                let _ = worker_done.await;
+                let _ = done.wait_for(Option::is_some).await;
             }
             cancel.cancel();
             run.await?
         }
+        failure = controller_failure(&mut done) => {
+            // Like client-go controllers, exit rather than hold the Lease without working:
+            // another replica takes over.
+            cancel.cancel();
+            let stopped = run.await?;
+            println!("{id}: exiting ({stopped:?})");
+            return Err(format!("controller failed: {failure}").into());
+        }
         stopped = &mut run => {
             // Leadership lost: the workers were told to stop; wait for them.
             if started.load(Ordering::SeqCst) {
-                let _ = worker_done.await;
+                let _ = done.wait_for(Option::is_some).await;
             }
             stopped?
         }
@@ -174,4 +181,14 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         return Err("leadership lost".into());
     }
     Ok(())
+}
+
+/// Resolves with the error when the controller task fails; never otherwise.
+async fn controller_failure(done: &mut watch::Receiver<Option<Result<(), String>>>) -> String {
+    if let Ok(outcome) = done.wait_for(Option::is_some).await
+        && let Some(Err(e)) = &*outcome
+    {
+        return e.clone();
+    }
+    std::future::pending().await
 }

@@ -429,3 +429,46 @@ async fn controller_cleans_up_mirrors_whose_source_was_deleted_while_it_was_down
         second.transcript()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_controller_that_cannot_work_exits_instead_of_holding_the_lease() {
+    let env = Env::start().await;
+    // Not a valid namespace name: creating it is rejected (422), so the controller fails.
+    let mut broken = env.spawn(
+        "controller",
+        &[
+            "--identity",
+            "broken",
+            "--target-namespace",
+            "Not_A_Namespace",
+            "--duration",
+            "60s",
+        ],
+    );
+    broken.wait_for_line("broken: started leading", WAIT).await;
+    let status = broken.wait_exit(WAIT).await;
+    assert_eq!(status.code(), Some(1), "{}", broken.transcript());
+    assert!(
+        broken.stderr().starts_with("error: controller failed: "),
+        "{}",
+        broken.transcript()
+    );
+    assert!(
+        broken.has_seen(|l| l == "broken: exiting (Cancelled)"),
+        "{}",
+        broken.transcript()
+    );
+    // The Lease was released on the way out.
+    let lease = kclient::Api::<k8s_openapi::api::coordination::v1::Lease>::namespaced(
+        env.clientset.client().clone(),
+        "default",
+    )
+    .get("kclient-configmap-mirror", &GetOptions::default())
+    .await
+    .expect("lease");
+    let holder = lease
+        .spec
+        .and_then(|s| s.holder_identity)
+        .unwrap_or_default();
+    assert!(holder.is_empty(), "still held by {holder:?}");
+}

@@ -165,6 +165,7 @@ pub struct Running {
     /// Lines before this index have been matched by `wait_for` (or passed over by it).
     cursor: usize,
     stderr: Arc<Mutex<String>>,
+    stderr_reader: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Running {
@@ -180,7 +181,7 @@ impl Running {
         let stderr = Arc::new(Mutex::new(String::new()));
         let sink = stderr.clone();
         let err = child.stderr.take().expect("piped stderr");
-        tokio::spawn(forward_lines(err, move |line| {
+        let stderr_reader = tokio::spawn(forward_lines(err, move |line| {
             let mut s = sink.lock().unwrap();
             s.push_str(&line);
             s.push('\n');
@@ -192,6 +193,7 @@ impl Running {
             seen: Vec::new(),
             cursor: 0,
             stderr,
+            stderr_reader: Some(stderr_reader),
         }
     }
 
@@ -287,7 +289,15 @@ impl Running {
         while let Some(line) = self.lines.recv().await {
             self.seen.push(line);
         }
+        if let Some(reader) = self.stderr_reader.take() {
+            let _ = reader.await;
+        }
         status
+    }
+
+    /// Everything the example wrote to stderr so far.
+    pub fn stderr(&self) -> String {
+        self.stderr.lock().unwrap().clone()
     }
 
     /// Everything printed so far, for failure messages.
