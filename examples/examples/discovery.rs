@@ -6,6 +6,8 @@
 //! cargo run -p kclient-examples --example discovery -- --kubeconfig ~/.kube/config
 //! ```
 
+use std::io::Write;
+
 use clap::Parser;
 use kclient_core::gvk::GroupVersion;
 use kclient_discovery::{Discovery, DiscoveryClient};
@@ -37,8 +39,11 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         discovery = discovery.with_legacy();
     }
 
+    // The listing is long and often piped into `head` or `grep -m`: write it through one
+    // locked handle whose errors (a closed pipe) end the program quietly.
+    let mut out = std::io::stdout().lock();
     let version = discovery.server_version().await?;
-    println!("Server version: {}", version.git_version);
+    writeln!(out, "Server version: {}", version.git_version)?;
 
     let lists = if args.preferred {
         let preferred = discovery.server_preferred_resources().await?;
@@ -62,7 +67,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
             } else {
                 group.name.as_str()
             };
-            println!("group {name}: preferred version {preferred}");
+            writeln!(out, "group {name}: preferred version {preferred}")?;
         }
         all.value.resources
     };
@@ -71,10 +76,14 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     for list in &lists {
         let gv = GroupVersion::parse(&list.group_version)?;
         for resource in &list.resources {
-            println!("[G]{} [V]{} [R]{}", gv.group, gv.version, resource.name);
+            writeln!(
+                out,
+                "[G]{} [V]{} [R]{}",
+                gv.group, gv.version, resource.name
+            )?;
             count += 1;
         }
     }
-    println!("{count} resources in {} group-versions", lists.len());
+    writeln!(out, "{count} resources in {} group-versions", lists.len())?;
     Ok(())
 }

@@ -62,10 +62,17 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 }
 
 /// Turns the result of an example's `run` into its exit status, printing an error and its
-/// causes as sentences (`error: ...`) rather than as `Debug` structures.
+/// causes as sentences (`error: ...`) rather than as `Debug` structures. A closed stdout
+/// (`example | head`) is a normal end, as for other command-line tools.
 pub fn exit_code(result: Result<(), Box<dyn std::error::Error>>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e)
+            if e.downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("error: {e}");
             let mut source = e.source();
