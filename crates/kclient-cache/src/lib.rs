@@ -63,13 +63,14 @@ pub use factory::{
 };
 pub use fifo::{DeltaFifo, DeltaFifoOptions, KnownObjects, PopError, ProcessError};
 pub use informer::{
-    EventHandler, HandlerFuncs, HandlerRegistration, InformerError, SharedIndexInformer,
+    EventHandler, HandlerFuncs, HandlerRegistration, InformerError, MINIMUM_RESYNC_PERIOD,
+    SharedIndexInformer,
 };
 pub use lister::{Lister, NamespaceLister};
 pub use lister_watcher::{ListPage, ListerWatcher, RestListerWatcher, WatchStream};
 pub use object::{CacheObject, meta_namespace_key, split_meta_namespace_key};
 pub use reflector::{
     ErrorAction, ErrorHandler, ErrorKind, Phase, Reflector, ReflectorConfig, ReflectorError,
-    ReflectorHealth, ReflectorStore, Transform,
+    ReflectorHealth, ReflectorStore, ShouldResync, Transform,
 };
 pub use store::{IndexFunc, Indexer, NAMESPACE_INDEX, label_index_func, namespace_index_func};

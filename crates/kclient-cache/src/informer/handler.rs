@@ -2,8 +2,10 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
 
 use tokio::sync::mpsc;
+use tokio::time::Instant;
 
 use crate::delta::DeltaObject;
 
@@ -140,9 +142,29 @@ pub(crate) struct Listener<K> {
     pub(crate) id: u64,
     pub(crate) tx: mpsc::UnboundedSender<Notification<K>>,
     pub(crate) progress: Arc<Progress>,
+    /// This handler's resync period; `None` never resyncs it.
+    pub(crate) resync: Option<Duration>,
+    /// When this handler is next due for a resync.
+    pub(crate) next_resync: parking_lot::Mutex<Option<Instant>>,
+    /// Set by the last resync check: resync deliveries go to this handler.
+    pub(crate) syncing: AtomicBool,
 }
 
 impl<K> Listener<K> {
+    /// Whether this handler is due at `now`; if so, schedules its next resync (client-go's
+    /// `processorListener.shouldResync`).
+    pub(crate) fn check_resync(&self, now: Instant) -> bool {
+        let due = match (self.resync, &mut *self.next_resync.lock()) {
+            (Some(period), Some(next)) if now >= *next => {
+                *next = now + period;
+                true
+            }
+            _ => false,
+        };
+        self.syncing.store(due, Ordering::Release);
+        due
+    }
+
     /// Never blocks: the buffer is unbounded. A handler whose task is gone is skipped.
     pub(crate) fn send(&self, n: Notification<K>) {
         if self.tx.send(n).is_ok() {

@@ -10,7 +10,8 @@
 mod handler;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
 
 use parking_lot::Mutex;
 use tokio::sync::{mpsc, watch};
@@ -23,7 +24,8 @@ use crate::fifo::{DeltaFifo, PopError, ProcessError};
 use crate::lister_watcher::ListerWatcher;
 use crate::object::CacheObject;
 use crate::reflector::{
-    ErrorHandler, Reflector, ReflectorConfig, ReflectorError, ReflectorHealth, Transform,
+    ErrorHandler, Reflector, ReflectorConfig, ReflectorError, ReflectorHealth, ShouldResync,
+    Transform,
 };
 use crate::store::{IndexFunc, Indexer};
 
@@ -87,7 +89,16 @@ struct Inner<K, L> {
     setup: Mutex<Option<Setup<K, L>>>,
     synced: watch::Sender<Option<bool>>,
     health: Mutex<Option<watch::Receiver<ReflectorHealth>>>,
+    /// The resync period handlers get unless they ask for their own.
+    default_resync: Option<Duration>,
+    /// How often the reflector asks whether a handler is due (client-go's
+    /// `resyncCheckPeriod`): the shortest handler period registered before the start.
+    resync_check: Mutex<Option<Duration>>,
+    started: AtomicBool,
 }
+
+/// The shortest resync period a handler can have (client-go's `minimumResyncPeriod`).
+pub const MINIMUM_RESYNC_PERIOD: Duration = Duration::from_secs(1);
 
 /// client-go's `SharedIndexInformer`. Cloning gives another handle to the same informer.
 pub struct SharedIndexInformer<K, L> {
@@ -118,8 +129,12 @@ where
     L: ListerWatcher<K> + 'static,
 {
     /// An informer over `lister_watcher`, with the reflector settings of `config` (its
-    /// `resync_period` is the informer's resync period).
+    /// `resync_period` is the default resync period of handlers).
     pub fn new(lister_watcher: L, config: ReflectorConfig) -> Self {
+        let default_resync = config
+            .resync_period
+            .filter(|p| !p.is_zero())
+            .map(|p| p.max(MINIMUM_RESYNC_PERIOD));
         let indexer = Indexer::new();
         let fifo = DeltaFifo::with_known_objects(Arc::new(indexer.clone()));
         Self {
@@ -136,6 +151,9 @@ where
                 })),
                 synced: watch::channel(None).0,
                 health: Mutex::new(None),
+                default_resync,
+                resync_check: Mutex::new(default_resync),
+                started: AtomicBool::new(false),
             }),
         }
     }
@@ -190,12 +208,26 @@ where
         outcome.unwrap_or(false)
     }
 
-    /// Registers a handler. It first receives the cached objects as adds (flagged as part of
-    /// the initial list), then every later change, on a thread of its own.
+    /// Registers a handler with the informer's default resync period. It first receives the
+    /// cached objects as adds (flagged as part of the initial list), then every later change,
+    /// on a thread of its own.
     pub fn add_event_handler(
         &self,
         handler: impl EventHandler<K>,
     ) -> Result<HandlerRegistration, InformerError> {
+        self.add_event_handler_with_resync(handler, self.inner.default_resync)
+    }
+
+    /// Registers a handler that is resynced every `resync` (`None`: never), as client-go's
+    /// `AddEventHandlerWithResyncPeriod`: periods under [`MINIMUM_RESYNC_PERIOD`] are raised
+    /// to it; before the start, a shorter period makes the informer check more often; after
+    /// the start, a period shorter than the informer's check period is raised to it.
+    pub fn add_event_handler_with_resync(
+        &self,
+        handler: impl EventHandler<K>,
+        resync: Option<Duration>,
+    ) -> Result<HandlerRegistration, InformerError> {
+        let resync = self.resync_for_new_handler(resync);
         let (tx, rx) = mpsc::unbounded_channel();
         let progress = Arc::new(Progress::default());
         let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
@@ -209,6 +241,9 @@ where
             id,
             tx,
             progress: progress.clone(),
+            resync,
+            next_resync: parking_lot::Mutex::new(resync.map(|p| tokio::time::Instant::now() + p)),
+            syncing: AtomicBool::new(false),
         };
         {
             let mut listeners = self.inner.listeners.lock();
@@ -223,6 +258,19 @@ where
         Ok(HandlerRegistration { id, progress })
     }
 
+    fn resync_for_new_handler(&self, resync: Option<Duration>) -> Option<Duration> {
+        let period = resync
+            .filter(|p| !p.is_zero())
+            .map(|p| p.max(MINIMUM_RESYNC_PERIOD))?;
+        let mut check = self.inner.resync_check.lock();
+        if self.inner.started.load(Ordering::Acquire) {
+            // The reflector's tick is fixed once running; a handler cannot resync faster.
+            return Some(check.map_or(period, |c| period.max(c)));
+        }
+        *check = Some(check.map_or(period, |c| c.min(period)));
+        Some(period)
+    }
+
     /// Unregisters a handler; notifications already buffered are still delivered.
     pub fn remove_event_handler(&self, registration: &HandlerRegistration) {
         self.inner
@@ -234,14 +282,28 @@ where
     /// Runs the reflector and the dispatch loop until the reflector's error handler asks to
     /// stop; drop the future to stop the informer. Callable once.
     pub async fn run(&self) -> Result<(), InformerError> {
-        let setup = self
+        let mut setup = self
             .inner
             .setup
             .lock()
             .take()
             .ok_or(InformerError::AlreadyStarted)?;
+        setup.config.resync_period = {
+            let check = self.inner.resync_check.lock();
+            self.inner.started.store(true, Ordering::Release);
+            *check
+        };
+        let inner = self.inner.clone();
+        let should_resync: ShouldResync = Arc::new(move || {
+            let now = tokio::time::Instant::now();
+            let listeners = inner.listeners.lock();
+            // Every listener is checked (no short-circuit): each records whether it syncs.
+            let due = listeners.iter().filter(|l| l.check_resync(now)).count();
+            due > 0
+        });
         let mut reflector =
-            Reflector::with_config(setup.lister_watcher, self.inner.fifo.clone(), setup.config);
+            Reflector::with_config(setup.lister_watcher, self.inner.fifo.clone(), setup.config)
+                .should_resync(should_resync);
         if let Some(t) = setup.transform {
             reflector = reflector.transform(t);
         }
@@ -307,6 +369,12 @@ where
                         l.send(match &change {
                             StoreChange::Added(obj) => {
                                 Notification::Add(obj.clone(), is_in_initial_list)
+                            }
+                            // A resync goes only to the handlers whose period is due.
+                            StoreChange::Updated { resync: true, .. }
+                                if !l.syncing.load(Ordering::Acquire) =>
+                            {
+                                continue;
                             }
                             StoreChange::Updated { old, new, .. } => {
                                 Notification::Update(old.clone(), new.clone())

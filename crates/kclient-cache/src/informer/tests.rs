@@ -335,3 +335,66 @@ fn handlers_can_be_registered_before_any_runtime_exists() {
     });
     assert_eq!(*log.lock().unwrap(), ["add a true", "delete a deleted"]);
 }
+
+fn resyncs(log: &Log) -> usize {
+    log.lock()
+        .unwrap()
+        .iter()
+        .filter(|l| l.starts_with("update"))
+        .count()
+}
+
+#[tokio::test(start_paused = true)]
+async fn each_handler_resyncs_on_its_own_period() {
+    let (lw, _tx) = feed(vec![cm("a", 1)]);
+    let informer = SharedIndexInformer::new(
+        lw,
+        ReflectorConfig {
+            resync_period: Some(Duration::from_secs(30)),
+            ..config()
+        },
+    );
+    let (fast, default, never, tiny) = (
+        Log::default(),
+        Log::default(),
+        Log::default(),
+        Log::default(),
+    );
+    informer
+        .add_event_handler_with_resync(recorder(&fast), Some(Duration::from_secs(10)))
+        .unwrap();
+    informer.add_event_handler(recorder(&default)).unwrap();
+    informer
+        .add_event_handler_with_resync(recorder(&never), None)
+        .unwrap();
+    let run = tokio::spawn({
+        let informer = informer.clone();
+        async move { informer.run().await }
+    });
+    assert!(informer.wait_for_cache_sync().await);
+    // Added after the start: cannot resync faster than the informer checks (10 s).
+    informer
+        .add_event_handler_with_resync(recorder(&tiny), Some(Duration::from_millis(1)))
+        .unwrap();
+    eventually("catch-up add", || tiny.lock().unwrap().len() == 1).await;
+
+    for _ in 0..7 {
+        tokio::time::sleep(Duration::from_secs(10)).await;
+        tokio::task::yield_now().await;
+    }
+    // 70 s: the 10 s handler resynced about 7 times, the 30 s one twice, the other never.
+    eventually("fast handler resyncs", || resyncs(&fast) >= 6).await;
+    eventually("default handler resyncs", || resyncs(&default) >= 2).await;
+    std::thread::sleep(Duration::from_millis(50));
+    assert!(resyncs(&fast) <= 7, "{:?}", fast.lock().unwrap());
+    assert!(resyncs(&default) <= 2, "{:?}", default.lock().unwrap());
+    assert_eq!(resyncs(&never), 0, "{:?}", never.lock().unwrap());
+    let tiny_resyncs = resyncs(&tiny);
+    assert!(
+        (5..=7).contains(&tiny_resyncs),
+        "raised to the 10 s check period: {:?}",
+        tiny.lock().unwrap()
+    );
+    assert_eq!(fast.lock().unwrap()[1], "update a 1->1");
+    run.abort();
+}

@@ -136,7 +136,12 @@ pub struct Reflector<K, L, S> {
     backoff: Backoff,
     last_rv: Option<String>,
     use_watch_list: bool,
+    should_resync: Option<ShouldResync>,
 }
+
+/// Asked at every resync tick whether to resync now (client-go's `ShouldResync`): informers
+/// use it to resync only when some handler's own period is due.
+pub type ShouldResync = Arc<dyn Fn() -> bool + Send + Sync>;
 
 impl<K, L, S> std::fmt::Debug for Reflector<K, L, S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -178,7 +183,16 @@ where
             on_error: log_and_retry(),
             transform: None,
             last_rv: None,
+            should_resync: None,
         }
+    }
+
+    /// Consults `should_resync` at every resync tick and resyncs only when it says so.
+    /// Default: every tick resyncs.
+    #[must_use]
+    pub fn should_resync(mut self, should_resync: ShouldResync) -> Self {
+        self.should_resync = Some(should_resync);
+        self
     }
 
     /// Replaces the error handler. Default: [`log_and_retry`].
@@ -487,7 +501,9 @@ where
                 let item = tokio::select! {
                     item = watch.next() => item,
                     () = sleep_until_opt(resync_at) => {
-                        self.store.resync();
+                        if self.should_resync.as_ref().is_none_or(|due| due()) {
+                            self.store.resync();
+                        }
                         next_resync = self.config.resync_period.map(|p| Instant::now() + p);
                         continue;
                     }
