@@ -17,22 +17,56 @@ use tokio::sync::mpsc;
 /// How long a short example may take before the test gives up on it.
 pub const RUN_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// The path of an example binary built by cargo for this test run.
+/// The path of this package's example binary `name`, built by cargo for this test run.
+///
+/// Other workspace packages have examples of the same name (`clientset`, `discovery`, ...),
+/// so the unhashed `examples/<name>` may be theirs (cargo warns of the collision). Cargo's
+/// hashed outputs `examples/<name>-<hash>` are unique, and each one's dep-info file names
+/// its sources: take the newest whose sources are ours.
 pub fn example_bin(name: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("the test executable's path");
-    let profile_dir = exe
+    let examples = exe
         .parent()
         .and_then(|deps| deps.parent())
-        .expect("the test runs from target/<profile>/deps");
-    let bin = profile_dir
-        .join("examples")
-        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        bin.exists(),
-        "{} is missing: run the tests with `cargo test -p kclient-examples`, which builds the examples first",
-        bin.display()
-    );
-    bin
+        .expect("the test runs from target/<profile>/deps")
+        .join("examples");
+    let sources = [
+        format!("examples/examples/{name}.rs"),
+        format!("examples/examples/{name}/main.rs"),
+    ];
+    let ours = |dep_info: &str| {
+        dep_info.split_whitespace().any(|token| {
+            let token = token.trim_end_matches(':');
+            !token.contains("crates/") && sources.iter().any(|s| token.ends_with(s.as_str()))
+        })
+    };
+    let prefix = format!("{name}-");
+    let newest = std::fs::read_dir(&examples)
+        .unwrap_or_else(|e| {
+            panic!(
+                "{}: {e}: run `cargo test -p kclient-examples`",
+                examples.display()
+            )
+        })
+        .filter_map(Result::ok)
+        .filter_map(|entry| {
+            let file = entry.file_name().into_string().ok()?;
+            let hash = file.strip_prefix(&prefix)?.strip_suffix(".d")?;
+            if hash.is_empty() || !hash.chars().all(|c| c.is_ascii_hexdigit()) {
+                return None;
+            }
+            let bin = examples.join(format!("{name}-{hash}{}", std::env::consts::EXE_SUFFIX));
+            let modified = bin.metadata().and_then(|m| m.modified()).ok()?;
+            ours(&std::fs::read_to_string(entry.path()).ok()?).then_some((modified, bin))
+        })
+        .max();
+    match newest {
+        Some((_, bin)) => bin,
+        None => panic!(
+            "no {name} example of kclient-examples in {}: run the tests with `cargo test -p kclient-examples`, which builds the examples first",
+            examples.display()
+        ),
+    }
 }
 
 /// A test server, a kubeconfig for it and a scratch home directory.
