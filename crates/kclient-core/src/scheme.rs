@@ -32,7 +32,7 @@ use serde_json::{Map, Value};
 
 use crate::dynamic::{DynamicError, Unstructured};
 use crate::gvk::{GroupVersion, GroupVersionKind, ParseGroupVersionError};
-use crate::resource::Resource;
+use crate::resource::{Resource, Scope};
 
 mod builtins;
 
@@ -210,6 +210,8 @@ type ConvertFn = fn(&Map<String, Value>) -> Result<Box<dyn SchemeObject>, serde_
 struct Registration {
     type_id: TypeId,
     type_name: &'static str,
+    plural: &'static str,
+    scope: Scope,
     new_default: fn() -> Box<dyn SchemeObject>,
     decode: DecodeFn,
     convert: ConvertFn,
@@ -220,6 +222,8 @@ impl Registration {
         Self {
             type_id: TypeId::of::<T>(),
             type_name: std::any::type_name::<T>(),
+            plural: T::PLURAL,
+            scope: T::scope(),
             new_default: || boxed_object(T::default()),
             decode: |bytes| Ok(boxed_object(serde_json::from_slice::<T>(bytes)?)),
             convert: |map| Ok(boxed_object(T::deserialize(map)?)),
@@ -300,6 +304,12 @@ impl Scheme {
     /// The Rust type name registered for the kind (for diagnostics).
     pub fn type_name(&self, gvk: &GroupVersionKind) -> Option<&'static str> {
         self.by_gvk.get(gvk).map(|r| r.type_name)
+    }
+
+    /// Every registered kind with its resource (plural) name and scope, sorted by group,
+    /// version, kind: what a static RESTMapper is built from.
+    pub fn resources(&self) -> impl Iterator<Item = (&GroupVersionKind, &'static str, Scope)> {
+        self.by_gvk.iter().map(|(gvk, r)| (gvk, r.plural, r.scope))
     }
 
     /// Every registered kind, sorted by group, version, kind.

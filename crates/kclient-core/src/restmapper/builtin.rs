@@ -1,9 +1,8 @@
 //! The built-in resources of the pinned k8s-openapi version as discovery data, for mapping
 //! without a server.
 //!
-//! Kinds, plurals and scopes come from the [`Resource`] constants of the k8s-openapi types (the
-//! same types [`Scheme::with_builtins`](crate::scheme::Scheme::with_builtins) registers; a
-//! test keeps the two lists equal). Short names and categories are kube-apiserver's, as the
+//! Kinds, plurals and scopes are those of the types [`Scheme::builtin`] registers (their
+//! [`Resource`](crate::resource::Resource) constants), so the two never disagree. Short names and categories are kube-apiserver's, as the
 //! test server's catalog serves them. Group order is kube-apiserver's; versions are ordered by
 //! Kubernetes version priority (GA, then beta, then alpha), the first one preferred.
 
@@ -16,95 +15,18 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{
 };
 
 use crate::gvk::GroupVersion;
-use crate::resource::{Resource, Scope};
+use crate::resource::Scope;
 
 use super::{ApiGroupResources, PriorityRestMapper, from_api_group_resources};
+use crate::scheme::Scheme;
 
-/// One built-in kind.
-struct Entry {
-    group: &'static str,
-    version: &'static str,
-    kind: &'static str,
+/// One built-in kind, as the Scheme registered it.
+struct Entry<'a> {
+    group: &'a str,
+    version: &'a str,
+    kind: &'a str,
     plural: &'static str,
     scope: Scope,
-}
-
-fn entry<T: Resource>() -> Entry {
-    Entry {
-        group: T::GROUP,
-        version: T::VERSION,
-        kind: T::KIND,
-        plural: T::PLURAL,
-        scope: T::scope(),
-    }
-}
-
-/// Expands `module => [TypeA, TypeB]` into the list of entries.
-macro_rules! builtin_entries {
-    ($($($module:ident)::+ => [$($ty:ident),+ $(,)?]),+ $(,)?) => {
-        fn entries() -> Vec<Entry> {
-            let mut out = Vec::new();
-            $({
-                use k8s_openapi::$($module)::+ as group;
-                $(out.push(entry::<group::$ty>());)+
-            })+
-            out
-        }
-    };
-}
-
-builtin_entries! {
-    api::admissionregistration::v1 => [
-        MutatingWebhookConfiguration, ValidatingAdmissionPolicy,
-        ValidatingAdmissionPolicyBinding, ValidatingWebhookConfiguration,
-    ],
-    api::admissionregistration::v1alpha1 => [
-        MutatingAdmissionPolicy, MutatingAdmissionPolicyBinding,
-    ],
-    api::admissionregistration::v1beta1 => [
-        ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding,
-    ],
-    api::apiserverinternal::v1alpha1 => [StorageVersion],
-    api::apps::v1 => [ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet],
-    api::authentication::v1 => [SelfSubjectReview, TokenRequest, TokenReview],
-    api::authorization::v1 => [
-        LocalSubjectAccessReview, SelfSubjectAccessReview, SelfSubjectRulesReview,
-        SubjectAccessReview,
-    ],
-    api::autoscaling::v1 => [HorizontalPodAutoscaler, Scale],
-    api::autoscaling::v2 => [HorizontalPodAutoscaler],
-    api::batch::v1 => [CronJob, Job],
-    api::certificates::v1 => [CertificateSigningRequest],
-    api::certificates::v1alpha1 => [ClusterTrustBundle],
-    api::certificates::v1beta1 => [ClusterTrustBundle],
-    api::coordination::v1 => [Lease],
-    api::coordination::v1alpha2 => [LeaseCandidate],
-    api::coordination::v1beta1 => [LeaseCandidate],
-    api::core::v1 => [
-        Binding, ComponentStatus, ConfigMap, Endpoints, Event, LimitRange, Namespace, Node,
-        PersistentVolume, PersistentVolumeClaim, Pod, PodTemplate, ReplicationController,
-        ResourceQuota, Secret, Service, ServiceAccount,
-    ],
-    api::discovery::v1 => [EndpointSlice],
-    api::events::v1 => [Event],
-    api::flowcontrol::v1 => [FlowSchema, PriorityLevelConfiguration],
-    api::networking::v1 => [Ingress, IngressClass, IPAddress, NetworkPolicy, ServiceCIDR],
-    api::networking::v1beta1 => [IPAddress, ServiceCIDR],
-    api::node::v1 => [RuntimeClass],
-    api::policy::v1 => [Eviction, PodDisruptionBudget],
-    api::rbac::v1 => [ClusterRole, ClusterRoleBinding, Role, RoleBinding],
-    api::resource::v1alpha3 => [
-        DeviceClass, DeviceTaintRule, ResourceClaim, ResourceClaimTemplate, ResourceSlice,
-    ],
-    api::resource::v1beta1 => [DeviceClass, ResourceClaim, ResourceClaimTemplate, ResourceSlice],
-    api::resource::v1beta2 => [DeviceClass, ResourceClaim, ResourceClaimTemplate, ResourceSlice],
-    api::scheduling::v1 => [PriorityClass],
-    api::storage::v1 => [CSIDriver, CSINode, CSIStorageCapacity, StorageClass, VolumeAttachment],
-    api::storage::v1alpha1 => [VolumeAttributesClass],
-    api::storage::v1beta1 => [VolumeAttributesClass],
-    api::storagemigration::v1alpha1 => [StorageVersionMigration],
-    apiextensions_apiserver::pkg::apis::apiextensions::v1 => [CustomResourceDefinition],
-    kube_aggregator::pkg::apis::apiregistration::v1 => [APIService],
 }
 
 /// kube-apiserver's short names by `(group, plural)`.
@@ -285,10 +207,15 @@ pub(crate) fn by_version_priority(a: &str, b: &str) -> Ordering {
 /// resolve as they would against a real cluster.
 pub fn builtin_api_group_resources() -> Vec<ApiGroupResources> {
     let mut by_group: BTreeMap<&str, BTreeMap<&str, Vec<APIResource>>> = BTreeMap::new();
-    for e in entries()
-        .into_iter()
-        .filter(|e| e.scope != Scope::Subresource)
-    {
+    let builtin = Scheme::builtin();
+    let entries = builtin.resources().map(|(gvk, plural, scope)| Entry {
+        group: &gvk.group,
+        version: &gvk.version,
+        kind: &gvk.kind,
+        plural,
+        scope,
+    });
+    for e in entries.filter(|e| e.scope != Scope::Subresource) {
         let resource = APIResource {
             name: e.plural.to_owned(),
             singular_name: if e.kind == "Endpoints" {
