@@ -143,3 +143,44 @@ async fn informer_filters_by_namespace_and_labels_and_stops_after_its_duration()
         .collect();
     assert_eq!(adds, ["ADD default/a"], "{}", informer.transcript());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn informer_resync_redelivers_unchanged_objects_as_updates() {
+    let env = Env::start().await;
+    let cm = ConfigMap {
+        metadata: ObjectMeta {
+            name: Some("steady".to_owned()),
+            ..ObjectMeta::default()
+        },
+        ..ConfigMap::default()
+    };
+    env.clientset
+        .core_v1()
+        .config_maps("default")
+        .create(&cm, &CreateOptions::default())
+        .await
+        .expect("configmap");
+    let mut informer = env.spawn(
+        "informer",
+        &[
+            "--resource",
+            "configmaps",
+            "-n",
+            "default",
+            "--resync",
+            "300ms",
+            "--duration",
+            "30s",
+        ],
+    );
+    informer.wait_for_line("ADD default/steady", WAIT).await;
+    // Nothing changes on the server, yet every resync period the handler hears of it again.
+    informer.wait_for_line("UPDATE default/steady", WAIT).await;
+    informer.wait_for_line("UPDATE default/steady", WAIT).await;
+    informer.interrupt();
+    assert!(
+        informer.wait_exit(WAIT).await.success(),
+        "{}",
+        informer.transcript()
+    );
+}
