@@ -1,0 +1,307 @@
+//! The child side: one client, one mode, in a process of its own. Builds the client, starts
+//! the informer (kclient) or reflector (kube-rs), reports when the cache holds every Pod, the
+//! memory after a settle, and, with handlers, how fast updates reach them.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use k8s_openapi::api::core::v1::Pod;
+use kclient_cache::{HandlerFuncs, ReflectorConfig, RestListerWatcher, SharedIndexInformer};
+use kube::runtime::{WatchStreamExt, reflector, watcher};
+
+use crate::informer::protocol::Report;
+use crate::informer::{Error, Mode, TICK_LABEL, proc_status};
+
+/// Capacity of kube-rs's shared-store broadcast (`reflector::store_shared`): events the
+/// slowest subscriber may lag behind before the reflector waits for it.
+pub const SUBSCRIBER_BUFFER: usize = 1_024;
+
+/// What one child run does.
+#[derive(Clone, Debug)]
+pub struct ChildArgs {
+    /// Client and mode.
+    pub mode: Mode,
+    /// The test server's kubeconfig.
+    pub kubeconfig: PathBuf,
+    /// Namespace of the Pods.
+    pub namespace: String,
+    /// Pods the server holds: synced means the cache holds this many.
+    pub expect: usize,
+    /// Handlers (kclient) or shared-store subscribers (kube-rs); 0 measures sync only.
+    pub handlers: usize,
+    /// Updates each handler must see.
+    pub events: u64,
+    /// Value of [`TICK_LABEL`] on the updates this run counts.
+    pub tick: String,
+    /// Pause after sync before the steady memory reading.
+    pub settle: Duration,
+    /// Longest wait for sync or for the events.
+    pub timeout: Duration,
+}
+
+/// Counts the updates one handler saw and when the first and the last arrived.
+#[derive(Debug)]
+struct Tally {
+    target: u64,
+    count: AtomicU64,
+    first: OnceLock<Instant>,
+    done: OnceLock<Instant>,
+}
+
+impl Tally {
+    fn new(target: u64) -> Arc<Self> {
+        Arc::new(Self {
+            target,
+            count: AtomicU64::new(0),
+            first: OnceLock::new(),
+            done: OnceLock::new(),
+        })
+    }
+
+    fn record(&self) {
+        let now = Instant::now();
+        self.first.get_or_init(|| now);
+        if self.count.fetch_add(1, Ordering::Relaxed) + 1 == self.target {
+            let _ = self.done.set(now);
+        }
+    }
+}
+
+fn has_tick(pod: &Pod, tick: &str) -> bool {
+    pod.metadata
+        .labels
+        .as_ref()
+        .and_then(|labels| labels.get(TICK_LABEL))
+        .is_some_and(|value| value == tick)
+}
+
+fn emit(report: &Report) -> Result<(), Error> {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{}", report.to_line())?;
+    out.flush()?;
+    Ok(())
+}
+
+/// Runs the child and prints its [`Report`]s on stdout.
+pub async fn run(args: &ChildArgs) -> Result<(), Error> {
+    let tallies: Vec<Arc<Tally>> = (0..args.handlers).map(|_| Tally::new(args.events)).collect();
+    if args.mode.is_kube() {
+        run_kube(args, &tallies).await
+    } else {
+        run_kclient(args, &tallies).await
+    }
+}
+
+async fn run_kube(args: &ChildArgs, tallies: &[Arc<Tally>]) -> Result<(), Error> {
+    let kubeconfig = kube::config::Kubeconfig::read_from(&args.kubeconfig)?;
+    let config = kube::Config::from_custom_kubeconfig(
+        kubeconfig,
+        &kube::config::KubeConfigOptions::default(),
+    )
+    .await?;
+    let client = kube::Client::try_from(config)?;
+    let api: kube::Api<Pod> = kube::Api::namespaced(client, &args.namespace);
+    let config = match args.mode {
+        Mode::KubeStreaming => watcher::Config::default().streaming_lists(),
+        _ => watcher::Config::default(),
+    };
+    // Without subscribers the plain store: what a kube-rs reflector user holds.
+    let (store, writer) = if tallies.is_empty() {
+        reflector::store::<Pod>()
+    } else {
+        reflector::store_shared::<Pod>(SUBSCRIBER_BUFFER)
+    };
+    for tally in tallies {
+        let subscriber = writer
+            .subscribe()
+            .ok_or_else(|| Error::Protocol("shared store without subscribe".into()))?;
+        let tally = tally.clone();
+        let tick = args.tick.clone();
+        tokio::spawn(subscriber.for_each(move |pod| {
+            if has_tick(&pod, &tick) {
+                tally.record();
+            }
+            std::future::ready(())
+        }));
+    }
+    let base = proc_status::current()?.current;
+    let started = Instant::now();
+    let stream = reflector::reflector(writer, watcher(api, config).default_backoff());
+    tokio::spawn(stream.for_each(|event| {
+        if let Err(err) = event {
+            eprintln!("kube-rs watcher error: {err}");
+        }
+        std::future::ready(())
+    }));
+    tokio::time::timeout(args.timeout, store.wait_until_ready())
+        .await
+        .map_err(|_| Error::Mismatch("kube-rs store not ready in time".into()))?
+        .map_err(|e| Error::Protocol(format!("kube-rs writer dropped: {e}")))?;
+    wait_for_len(args, started, || store.len()).await?;
+    let secs = started.elapsed().as_secs_f64();
+    finish(args, tallies, base, secs, store.len()).await?;
+    drop(store);
+    Ok(())
+}
+
+async fn run_kclient(args: &ChildArgs, tallies: &[Arc<Tally>]) -> Result<(), Error> {
+    let config = kclient_config::Config::from_kubeconfig_file(
+        &args.kubeconfig,
+        &kclient_config::KubeconfigOptions::default(),
+    )?;
+    // kube-rs has no client-side rate limit; client-go's 5 QPS default would pace the pages.
+    let client = kclient_rest::RestClient::builder(config)
+        .without_rate_limit()
+        .build()?;
+    let mut config = ReflectorConfig::for_type::<Pod>();
+    config.use_watch_list = args.mode == Mode::KclientWatchList;
+    let informer = SharedIndexInformer::new(
+        RestListerWatcher::<Pod>::new(client).namespace(args.namespace.clone()),
+        config,
+    );
+    let mut registrations = Vec::with_capacity(tallies.len());
+    for tally in tallies {
+        let tally = tally.clone();
+        let tick = args.tick.clone();
+        registrations.push(informer.add_event_handler(HandlerFuncs::new().on_update(
+            move |_old, new| {
+                if has_tick(new, &tick) {
+                    tally.record();
+                }
+            },
+        ))?);
+    }
+    let base = proc_status::current()?.current;
+    let started = Instant::now();
+    let runner = informer.clone();
+    let running = tokio::spawn(async move { runner.run().await });
+    let synced = tokio::time::timeout(args.timeout, informer.wait_for_cache_sync())
+        .await
+        .map_err(|_| Error::Mismatch("kclient informer not synced in time".into()))?;
+    if !synced {
+        return match running.await {
+            Ok(Err(err)) => Err(err.into()),
+            _ => Err(Error::Mismatch("kclient informer stopped before sync".into())),
+        };
+    }
+    wait_for_len(args, started, || informer.indexer().len()).await?;
+    let secs = started.elapsed().as_secs_f64();
+    if let Some(health) = informer.health() {
+        let health = health.borrow().clone();
+        eprintln!(
+            "kclient {}: watch_list={} lists={}",
+            args.mode.as_str(),
+            health.watch_list,
+            health.lists
+        );
+    }
+    let len = informer.indexer().len();
+    finish(args, tallies, base, secs, len).await?;
+    drop(registrations);
+    drop(informer);
+    Ok(())
+}
+
+/// Both clients call themselves ready once the initial state is stored; this also insists
+/// the cache holds every Pod, so a short list cannot pass for a fast one.
+async fn wait_for_len(
+    args: &ChildArgs,
+    started: Instant,
+    len: impl Fn() -> usize,
+) -> Result<(), Error> {
+    while len() < args.expect {
+        if started.elapsed() > args.timeout {
+            return Err(Error::Mismatch(format!(
+                "{}: cache holds {} of {} Pods",
+                args.mode.as_str(),
+                len(),
+                args.expect
+            )));
+        }
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    Ok(())
+}
+
+async fn finish(
+    args: &ChildArgs,
+    tallies: &[Arc<Tally>],
+    base: u64,
+    secs: f64,
+    objects: usize,
+) -> Result<(), Error> {
+    let at_sync = proc_status::current()?;
+    emit(&Report::Synced {
+        secs,
+        objects: objects as u64,
+        base,
+        peak: at_sync.peak,
+        rss: at_sync.current,
+    })?;
+    tokio::time::sleep(args.settle).await;
+    let steady = proc_status::current()?;
+    emit(&Report::Steady {
+        peak: steady.peak,
+        rss: steady.current,
+    })?;
+    if tallies.is_empty() {
+        return Ok(());
+    }
+    emit(&Report::Ready)?;
+    let waiting = Instant::now();
+    while tallies.iter().any(|t| t.done.get().is_none()) {
+        if waiting.elapsed() > args.timeout {
+            let counts: Vec<u64> = tallies
+                .iter()
+                .map(|t| t.count.load(Ordering::Relaxed))
+                .collect();
+            return Err(Error::Mismatch(format!(
+                "handlers saw {counts:?} of {} updates",
+                args.events
+            )));
+        }
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    let first = tallies.iter().filter_map(|t| t.first.get()).min().copied();
+    let last = tallies.iter().filter_map(|t| t.done.get()).max().copied();
+    let secs = match (first, last) {
+        (Some(first), Some(last)) => last.duration_since(first).as_secs_f64(),
+        _ => return Err(Error::Mismatch("no update reached a handler".into())),
+    };
+    emit(&Report::Events {
+        events: args.events,
+        handlers: tallies.len() as u64,
+        secs,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn tally_marks_the_last_expected_event() {
+        let tally = Tally::new(2);
+        tally.record();
+        assert!(tally.first.get().is_some() && tally.done.get().is_none());
+        tally.record();
+        tally.record();
+        assert!(tally.done.get().is_some());
+        assert_eq!(tally.count.load(Ordering::Relaxed), 3);
+    }
+
+    #[test]
+    fn only_this_runs_tick_counts() {
+        let mut pod = Pod::default();
+        assert!(!has_tick(&pod, "run-1"));
+        pod.metadata.labels = Some(BTreeMap::from([(TICK_LABEL.to_owned(), "run-0".to_owned())]));
+        assert!(!has_tick(&pod, "run-1"));
+        assert!(has_tick(&pod, "run-0"));
+    }
+}

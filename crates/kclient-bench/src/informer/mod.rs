@@ -1,0 +1,90 @@
+//! Informer benchmarks: kclient's `SharedIndexInformer` against kube-rs's `reflector` +
+//! `watcher`, each client in a child process of its own so its RSS is its own.
+//!
+//! The parent ([`driver`]) runs one embedded `TestServer` loaded with the realistic 13 KB Pod
+//! ([`crate::data::PodTemplate`], managedFields kept), re-executes the benchmark binary once
+//! per client and mode ([`child`]), and reads each child's figures from its stdout
+//! ([`protocol`]). Figures: time to synced, peak (`VmHWM`) and steady (`VmRSS`) memory
+//! ([`proc_status`]), and update-event throughput to 1 and 10 handlers.
+
+pub mod child;
+pub mod driver;
+pub mod error;
+pub mod proc_status;
+pub mod protocol;
+pub mod section;
+
+pub use error::Error;
+
+/// One client and the way it gets its initial state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Mode {
+    /// kube-rs `watcher::Config::default()`: paginated list (500 per page), then watch.
+    KubeListWatch,
+    /// kube-rs `watcher::Config::default().streaming_lists()`: `sendInitialEvents=true`.
+    KubeStreaming,
+    /// kclient `SharedIndexInformer`, `use_watch_list = false`: paginated list (500), watch.
+    KclientListWatch,
+    /// kclient `SharedIndexInformer`, `use_watch_list = true`: watch-list.
+    KclientWatchList,
+}
+
+impl Mode {
+    /// Every mode, kube-rs first.
+    pub const ALL: [Mode; 4] = [
+        Mode::KubeListWatch,
+        Mode::KubeStreaming,
+        Mode::KclientListWatch,
+        Mode::KclientWatchList,
+    ];
+
+    /// The command-line name of the mode.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::KubeListWatch => "kube-list-watch",
+            Mode::KubeStreaming => "kube-streaming",
+            Mode::KclientListWatch => "kclient-list-watch",
+            Mode::KclientWatchList => "kclient-watch-list",
+        }
+    }
+
+    /// Parses [`Mode::as_str`].
+    pub fn parse(text: &str) -> Option<Mode> {
+        Mode::ALL.into_iter().find(|m| m.as_str() == text)
+    }
+
+    /// True for the kube-rs modes.
+    pub fn is_kube(self) -> bool {
+        matches!(self, Mode::KubeListWatch | Mode::KubeStreaming)
+    }
+
+    /// The kube-rs mode that gets its initial state the same way as this kclient mode.
+    pub fn kube_counterpart(self) -> Mode {
+        match self {
+            Mode::KclientListWatch | Mode::KubeListWatch => Mode::KubeListWatch,
+            Mode::KclientWatchList | Mode::KubeStreaming => Mode::KubeStreaming,
+        }
+    }
+}
+
+/// The label every benchmark update sets, so handlers count only those events (not the
+/// initial adds still buffered when the measurement starts).
+pub const TICK_LABEL: &str = "bench-tick";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn modes_round_trip_and_pair_up() {
+        for mode in Mode::ALL {
+            assert_eq!(Mode::parse(mode.as_str()), Some(mode));
+            assert!(mode.kube_counterpart().is_kube());
+        }
+        assert_eq!(Mode::parse("kube"), None);
+        assert_eq!(
+            Mode::KclientWatchList.kube_counterpart(),
+            Mode::KubeStreaming
+        );
+    }
+}
