@@ -214,7 +214,7 @@ where
             let (items, skeleton) = decoder
                 .finish()
                 .map_err(|e| decode_error::<K>(&e, received))?;
-            let list: WireList<K> = serde_json::from_slice(&skeleton)
+            let list: WireList<K> = kclient_core::json::from_slice(&skeleton)
                 .map_err(|e| decode_error::<K>(&e.to_string(), received))?;
             debug_assert!(list.items.is_empty());
             Ok(ListPage {

@@ -8,6 +8,7 @@
 
 pub mod dynamic;
 pub mod gvk;
+pub mod json;
 pub mod params;
 pub mod patch;
 pub mod resource;

@@ -75,7 +75,7 @@ impl fmt::Debug for Response {
 
 /// Decodes JSON; the error names the problem and position, never the body.
 pub(crate) fn decode_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
-    serde_json::from_slice(body).map_err(|err| Error::Decode {
+    kclient_core::json::from_slice(body).map_err(|err| Error::Decode {
         message: format!(
             "{err} (decoding {} into {})",
             byte_size(body.len()),

@@ -151,7 +151,8 @@ impl<K: DeserializeOwned> ListDecoder<K> {
 
     fn finish_item(&mut self, end: usize) -> Result<(), String> {
         if let Some(start) = self.item_start.take() {
-            let item = serde_json::from_slice(&self.buf[start..end]).map_err(|e| e.to_string())?;
+            let item =
+                kclient_core::json::from_slice(&self.buf[start..end]).map_err(|e| e.to_string())?;
             self.items.push(item);
         }
         Ok(())
@@ -213,7 +214,7 @@ mod tests {
         let (items, skeleton) = d.finish()?;
         Ok((
             items,
-            serde_json::from_slice(&skeleton).map_err(|e| e.to_string())?,
+            kclient_core::json::from_slice(&skeleton).map_err(|e| e.to_string())?,
         ))
     }
 

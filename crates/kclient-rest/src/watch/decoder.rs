@@ -120,13 +120,15 @@ impl<T: DeserializeOwned> WatchDecoder<T> {
             if line.is_empty() {
                 continue;
             }
-            return Some(match serde_json::from_slice::<WatchEvent<T>>(line) {
-                Ok(event) => Ok(event),
-                Err(err) => {
-                    let error = invalid_event(&err, line);
-                    Err(self.fail(error))
-                }
-            });
+            return Some(
+                match kclient_core::json::from_slice::<WatchEvent<T>>(line) {
+                    Ok(event) => Ok(event),
+                    Err(err) => {
+                        let error = invalid_event(&err, line);
+                        Err(self.fail(error))
+                    }
+                },
+            );
         }
     }
 
@@ -168,7 +170,7 @@ impl<T: DeserializeOwned> WatchDecoder<T> {
             self.reset();
             return None;
         }
-        let result = match serde_json::from_slice::<WatchEvent<T>>(pending) {
+        let result = match kclient_core::json::from_slice::<WatchEvent<T>>(pending) {
             Ok(event) => Ok(event),
             Err(err) if err.is_eof() => Err(WatchError::Truncated {
                 pending_bytes: pending.len(),
