@@ -6,7 +6,7 @@
 //! - [`list`] and [`watch`]: 50,000 ConfigMaps on the embedded test server ([`fixture`]),
 //!   full and paginated list throughput and watch fan-out to 100 watchers.
 //! - [`transport`]: kclient over alternative wire transports, diagnostic variants.
-//! - [`report`]: the markdown table and `docs/benchmarks.md`.
+//! - [`report`]: the markdown table and `docs/benchmarks.md`; [`plot`]: its SVG plot.
 //!
 //! Run everything with `cargo run --release -p kclient-bench --bin report`, or the criterion
 //! benches with `cargo bench -p kclient-bench`. Nothing heavy runs under `cargo test`.
@@ -14,8 +14,10 @@
 pub mod data;
 pub mod decode;
 pub mod fixture;
+pub mod informer;
 pub mod list;
 pub mod measure;
+pub mod plot;
 pub mod report;
 pub mod transport;
 pub mod watch;

@@ -62,6 +62,10 @@ fn main() -> Result<(), Error> {
     if !args.no_write {
         report::update_document(&args.output, &section)?;
         eprintln!("updated {}", args.output.display());
+        let plot = args.output.with_extension("svg");
+        let title = "kclient vs kube-rs, same run: how many times better (right) or worse (left)";
+        std::fs::write(&plot, kclient_bench::plot::svg(&figures, title))?;
+        eprintln!("wrote {}", plot.display());
     }
     Ok(())
 }
@@ -76,14 +80,11 @@ fn decode_figures(args: &Args) -> Result<Vec<Figure>, Error> {
     list::expect_items("kube-rs", theirs?.items.len(), args.pods)?;
     let mut timings = compare(
         args.runs,
-        &mut [
-            &mut || decode::kclient(&body).map(keep),
-            &mut || decode::kclient_validated_str(&body).map(keep),
-            &mut || decode::kube(&body).map(keep),
-        ],
+        &mut [&mut || decode::kclient(&body).map(keep), &mut || {
+            decode::kube(&body).map(keep)
+        }],
     )?;
     let theirs_t = timings.pop().unwrap_or_else(|| Timings::new(Vec::new()));
-    let str_t = timings.pop().unwrap_or_else(|| Timings::new(Vec::new()));
     let ours_t = timings.pop().unwrap_or_else(|| Timings::new(Vec::new()));
     let name = format!("decode {} Pods ({mb:.0} MB JSON)", args.pods);
     let secs = |d: Duration| d.as_secs_f64();
@@ -105,15 +106,6 @@ fn decode_figures(args: &Args) -> Result<Vec<Figure>, Error> {
         .with_medians(mbs(ours_t.median()), mbs(theirs_t.median())),
     ];
     figures.extend(allocation_figures(&name, ours_allocs, theirs_allocs));
-    figures.push(
-        Figure::lower(
-            format!("{name}: time — kclient with from_utf8 + from_str (diagnostic)"),
-            "s",
-            secs(str_t.min()),
-            secs(theirs_t.min()),
-        )
-        .with_medians(secs(str_t.median()), secs(theirs_t.median())),
-    );
     Ok(figures)
 }
 
