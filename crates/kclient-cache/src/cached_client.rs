@@ -212,6 +212,15 @@ impl CachedClient {
     /// The informer of `K`, started and synced.
     async fn informer<K: CachedObject>(&self) -> Result<FactoryInformer<K>, CachedClientError> {
         let informer = self.factory.resource::<K>().informer();
+        let running = || {
+            self.factory
+                .state_of::<K>(&K::gvr())
+                .is_some_and(|s| s.borrow().is_running())
+        };
+        // The common case after the first read: nothing to start or wait for.
+        if informer.has_synced() && running() {
+            return Ok(informer);
+        }
         self.factory.start()?;
         let unavailable = || CachedClientError::CacheUnavailable {
             resource: K::PLURAL.to_owned(),
@@ -219,7 +228,7 @@ impl CachedClient {
                 .health()
                 .and_then(|h| h.borrow().last_error.clone()),
         };
-        if !informer.wait_for_cache_sync().await {
+        if !self.factory.wait_for_informer_sync::<K>(&K::gvr()).await {
             return Err(unavailable());
         }
         // A synced informer that stopped later holds a frozen cache: do not serve from it.

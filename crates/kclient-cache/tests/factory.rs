@@ -426,3 +426,27 @@ async fn dropping_the_factory_stops_its_informers() {
         "the informer kept running after the factory was dropped"
     );
 }
+
+#[tokio::test]
+async fn shutdown_before_sync_reports_unsynced_instead_of_hanging() {
+    let server = TestServer::start().await.unwrap();
+    // The informer's reads never succeed, so it never syncs.
+    server.faults().fail_path_prefix("/api/v1/configmaps", 503);
+    let factory = SharedInformerFactory::new(client(&server));
+    let informer = factory.core_v1().config_maps().informer();
+    factory.start().unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(!informer.has_synced());
+    factory.shutdown().await;
+    let results = tokio::time::timeout(Duration::from_secs(10), factory.wait_for_cache_sync())
+        .await
+        .expect("wait_for_cache_sync must not hang on a shut-down informer");
+    assert_eq!(results.len(), 1);
+    assert!(!results.all_synced());
+    let cm_gvr = GroupVersionResource::gvr("", "v1", "configmaps");
+    assert_eq!(results.get(&cm_gvr), Some(false));
+    assert!(matches!(
+        factory.status(&cm_gvr).unwrap().state,
+        InformerState::ShutDown
+    ));
+}

@@ -484,7 +484,7 @@ impl SharedInformerFactory {
                 .entries
                 .values()
                 .filter(|e| !matches!(*e.state.borrow(), InformerState::NotStarted))
-                .map(|e| (e.id.clone(), e.runner.wait_for_cache_sync()))
+                .map(|e| (e.id.clone(), Self::wait_entry(e)))
                 .collect()
         };
         let (ids, futures): (Vec<_>, Vec<_>) = waits.into_iter().unzip();
@@ -492,6 +492,42 @@ impl SharedInformerFactory {
         let mut results: Vec<(InformerId, bool)> = ids.into_iter().zip(synced).collect();
         results.sort();
         CacheSyncResults { results }
+    }
+
+    /// Waits until the informer syncs or its task ends. An informer whose run future was
+    /// dropped (shutdown) never records a sync outcome itself, so the task's end is watched
+    /// too.
+    fn wait_entry(entry: &Entry) -> BoxFuture<'static, bool> {
+        let runner = entry.runner.clone();
+        let mut state = entry.state.subscribe();
+        Box::pin(async move {
+            let synced = runner.wait_for_cache_sync();
+            let ended = state
+                .wait_for(|s| matches!(s, InformerState::Stopped(_) | InformerState::ShutDown));
+            tokio::select! {
+                synced = synced => synced,
+                _ = ended => runner.has_synced(),
+            }
+        })
+    }
+
+    /// Waits for the informer of `K` objects of `resource` to sync or end; false if it is
+    /// not registered or ended unsynced.
+    pub(crate) async fn wait_for_informer_sync<K: 'static>(
+        &self,
+        resource: &GroupVersionResource,
+    ) -> bool {
+        let wait = {
+            let state = self.inner.state.lock();
+            state
+                .entries
+                .get(&(TypeId::of::<K>(), resource.clone()))
+                .map(Self::wait_entry)
+        };
+        match wait {
+            Some(wait) => wait.await,
+            None => false,
+        }
     }
 
     /// A snapshot of every registered informer, sorted by id.
