@@ -89,7 +89,9 @@ fn emit(report: &Report) -> Result<(), Error> {
 
 /// Runs the child and prints its [`Report`]s on stdout.
 pub async fn run(args: &ChildArgs) -> Result<(), Error> {
-    let tallies: Vec<Arc<Tally>> = (0..args.handlers).map(|_| Tally::new(args.events)).collect();
+    let tallies: Vec<Arc<Tally>> = (0..args.handlers)
+        .map(|_| Tally::new(args.events))
+        .collect();
     if args.mode.is_kube() {
         run_kube(args, &tallies).await
     } else {
@@ -186,7 +188,9 @@ async fn run_kclient(args: &ChildArgs, tallies: &[Arc<Tally>]) -> Result<(), Err
     if !synced {
         return match running.await {
             Ok(Err(err)) => Err(err.into()),
-            _ => Err(Error::Mismatch("kclient informer stopped before sync".into())),
+            _ => Err(Error::Mismatch(
+                "kclient informer stopped before sync".into(),
+            )),
         };
     }
     wait_for_len(args, started, || informer.indexer().len()).await?;
@@ -300,7 +304,10 @@ mod tests {
     fn only_this_runs_tick_counts() {
         let mut pod = Pod::default();
         assert!(!has_tick(&pod, "run-1"));
-        pod.metadata.labels = Some(BTreeMap::from([(TICK_LABEL.to_owned(), "run-0".to_owned())]));
+        pod.metadata.labels = Some(BTreeMap::from([(
+            TICK_LABEL.to_owned(),
+            "run-0".to_owned(),
+        )]));
         assert!(!has_tick(&pod, "run-1"));
         assert!(has_tick(&pod, "run-0"));
     }

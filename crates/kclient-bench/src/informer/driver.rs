@@ -202,7 +202,10 @@ impl Child<'_> {
             .args(["--events", &self.events.to_string()])
             .args(["--tick", self.tick])
             .args(["--settle-ms", &self.options.settle.as_millis().to_string()])
-            .args(["--timeout-secs", &self.options.timeout.as_secs().to_string()])
+            .args([
+                "--timeout-secs",
+                &self.options.timeout.as_secs().to_string(),
+            ])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -310,7 +313,10 @@ async fn wait(mut child: tokio::process::Child, mode: Mode) -> Result<(), Error>
     if status.success() {
         Ok(())
     } else {
-        Err(Error::Protocol(format!("{} child: {status}", mode.as_str())))
+        Err(Error::Protocol(format!(
+            "{} child: {status}",
+            mode.as_str()
+        )))
     }
 }
 

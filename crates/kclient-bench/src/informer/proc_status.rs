@@ -45,7 +45,8 @@ mod tests {
 
     #[test]
     fn reads_peak_and_current_in_bytes() {
-        let status = "Name:\tinformer\nVmPeak:\t  999 kB\nVmHWM:\t    2048 kB\nVmRSS:\t    1024 kB\n";
+        let status =
+            "Name:\tinformer\nVmPeak:\t  999 kB\nVmHWM:\t    2048 kB\nVmRSS:\t    1024 kB\n";
         assert_eq!(
             parse(status).unwrap(),
             Memory {

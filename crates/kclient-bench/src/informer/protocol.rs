@@ -113,10 +113,7 @@ mod tests {
                 peak: 3 << 30,
                 rss: 1 << 30,
             },
-            Report::Steady {
-                peak: 7,
-                rss: 5,
-            },
+            Report::Steady { peak: 7, rss: 5 },
             Report::Ready,
             Report::Events {
                 events: 100,

@@ -40,7 +40,12 @@ fn pairs(results: &Results) -> Vec<(&SyncRun, &SyncRun)> {
         .syncs
         .iter()
         .filter(|r| !r.mode.is_kube())
-        .filter_map(|ours| Some((ours, find(&results.syncs, ours.mode.kube_counterpart(), ours.pods)?)))
+        .filter_map(|ours| {
+            Some((
+                ours,
+                find(&results.syncs, ours.mode.kube_counterpart(), ours.pods)?,
+            ))
+        })
         .collect()
 }
 
@@ -48,8 +53,19 @@ fn pairs(results: &Results) -> Vec<(&SyncRun, &SyncRun)> {
 pub fn sync_figures(results: &Results) -> Vec<Figure> {
     let mut figures = Vec::new();
     for (ours, theirs) in pairs(results) {
-        let name = |what: &str| format!("{} Pods, {}: {what}", format_value(ours.pods as f64), label(ours.mode));
-        figures.push(Figure::lower(name("time to synced"), "s", ours.secs, theirs.secs));
+        let name = |what: &str| {
+            format!(
+                "{} Pods, {}: {what}",
+                format_value(ours.pods as f64),
+                label(ours.mode)
+            )
+        };
+        figures.push(Figure::lower(
+            name("time to synced"),
+            "s",
+            ours.secs,
+            theirs.secs,
+        ));
         figures.push(Figure::lower(
             name("peak RSS (VmHWM)"),
             "MB",
@@ -79,7 +95,8 @@ pub fn sync_figures(results: &Results) -> Vec<Figure> {
 }
 
 fn find_events(runs: &[EventRun], kube: bool, handlers: usize) -> Option<&EventRun> {
-    runs.iter().find(|r| r.mode.is_kube() == kube && r.handlers == handlers)
+    runs.iter()
+        .find(|r| r.mode.is_kube() == kube && r.handlers == handlers)
 }
 
 /// The throughput figures.
@@ -111,7 +128,11 @@ pub fn goals(results: &Results) -> Vec<String> {
     let verdict = |met: bool| if met { "**met**" } else { "**not met**" };
     let mut lines = Vec::new();
     for (ours, theirs) in pairs(results) {
-        let what = format!("{} Pods, {}", format_value(ours.pods as f64), label(ours.mode));
+        let what = format!(
+            "{} Pods, {}",
+            format_value(ours.pods as f64),
+            label(ours.mode)
+        );
         let speedup = theirs.secs / ours.secs.max(f64::EPSILON);
         lines.push(format!(
             "{what}: sync {speedup:.2}× faster than kube-rs (goal ≥ {SYNC_SPEEDUP_GOAL}×): {}",
@@ -253,7 +274,10 @@ mod tests {
     #[test]
     fn splice_keeps_the_rest_of_the_document() {
         let first = splice("# Benchmarks\n\nintro\n", "one");
-        assert!(first.starts_with("# Benchmarks\n\nintro\n\n<!--"), "{first}");
+        assert!(
+            first.starts_with("# Benchmarks\n\nintro\n\n<!--"),
+            "{first}"
+        );
         let edited = format!("{first}\nafter\n");
         let second = splice(&edited, "two");
         assert!(second.contains("two") && !second.contains("one"));

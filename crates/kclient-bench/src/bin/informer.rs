@@ -1,0 +1,165 @@
+//! Informer benchmark: time to synced, peak and steady RSS and event throughput of kclient's
+//! `SharedIndexInformer` against kube-rs's `reflector` + `watcher`, each client in a child
+//! process of this same binary (`--child MODE`), the test server in the parent.
+//!
+//! `cargo run --release -p kclient-bench --bin informer -- --write-docs`
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Parser;
+use kclient_bench::informer::child::{self, ChildArgs};
+use kclient_bench::informer::driver::{self, Options};
+use kclient_bench::informer::{Error, Mode, section};
+
+#[derive(Parser, Debug)]
+#[command(about = "kclient informer vs kube-rs reflector: sync time, RSS, event throughput")]
+struct Args {
+    /// Pod counts to sync, comma separated.
+    #[arg(long, value_delimiter = ',', default_value = "10000,50000")]
+    sizes: Vec<usize>,
+    /// Updates written for the throughput runs.
+    #[arg(long, default_value_t = 10_000)]
+    events: usize,
+    /// Handler counts for the throughput runs, comma separated.
+    #[arg(long, value_delimiter = ',', default_value = "1,10")]
+    handlers: Vec<usize>,
+    /// Milliseconds between sync and the steady RSS reading.
+    #[arg(long, default_value_t = 3_000)]
+    settle_ms: u64,
+    /// Longest a child may take to sync or to see every update.
+    #[arg(long, default_value_t = 600)]
+    timeout_secs: u64,
+    /// Write the results into docs/benchmarks.md (or this file) between the informer markers.
+    #[arg(long, num_args = 0..=1, default_missing_value = "")]
+    write_docs: Option<PathBuf>,
+    /// Internal: run as the child measuring this client mode.
+    #[arg(long, hide = true)]
+    child: Option<String>,
+    /// Internal (child): the server's kubeconfig.
+    #[arg(long, hide = true)]
+    kubeconfig: Option<PathBuf>,
+    /// Internal (child): the Pods' namespace.
+    #[arg(long, hide = true, default_value = kclient_bench::data::NAMESPACE)]
+    namespace: String,
+    /// Internal (child): Pods on the server.
+    #[arg(long, hide = true, default_value_t = 0)]
+    expect: usize,
+    /// Internal (child): the tick label value this run counts.
+    #[arg(long, hide = true, default_value = "none")]
+    tick: String,
+}
+
+fn main() {
+    let args = Args::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("informer bench: tokio runtime: {err}");
+            std::process::exit(1);
+        }
+    };
+    let outcome = runtime.block_on(run(args));
+    // Exit without tearing down the caches and handler threads: nothing is measured after.
+    match outcome {
+        Ok(()) => std::process::exit(0),
+        Err(err) => {
+            eprintln!("informer bench: {err}");
+            std::process::exit(1);
+        }
+    }
+}
+
+async fn run(args: Args) -> Result<(), Error> {
+    let settle = Duration::from_millis(args.settle_ms);
+    let timeout = Duration::from_secs(args.timeout_secs);
+    if let Some(mode) = &args.child {
+        let mode = Mode::parse(mode).ok_or_else(|| Error::Protocol(format!("mode {mode}")))?;
+        let kubeconfig = args
+            .kubeconfig
+            .ok_or_else(|| Error::Protocol("--child needs --kubeconfig".into()))?;
+        return child::run(&ChildArgs {
+            mode,
+            kubeconfig,
+            namespace: args.namespace,
+            expect: args.expect,
+            handlers: args.handlers.first().copied().unwrap_or(0),
+            events: args.events as u64,
+            tick: args.tick,
+            settle,
+            timeout,
+        })
+        .await;
+    }
+    let options = Options {
+        sizes: args.sizes.clone(),
+        events: args.events,
+        handlers: args.handlers.clone(),
+        settle,
+        timeout,
+    };
+    let exe = std::env::current_exe()?;
+    let started = jiff::Timestamp::now();
+    let results = driver::run(&exe, &options).await?;
+    let command = format!(
+        "cargo run --release -p kclient-bench --bin informer -- --sizes {} --events {} --handlers {} --settle-ms {} --write-docs",
+        join(&args.sizes),
+        args.events,
+        join(&args.handlers),
+        args.settle_ms,
+    );
+    let preamble = preamble(&command, started, &results);
+    let text = section::render(&results, &preamble);
+    println!("{text}");
+    if let Some(path) = args.write_docs {
+        let path = if path.as_os_str().is_empty() {
+            driver::default_docs_path()
+        } else {
+            path
+        };
+        section::update_document(&path, &text)?;
+        eprintln!("wrote {}", path.display());
+    }
+    Ok(())
+}
+
+fn join(values: &[usize]) -> String {
+    values
+        .iter()
+        .map(usize::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn preamble(command: &str, started: jiff::Timestamp, results: &driver::Results) -> String {
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    format!(
+        "## Informers: kclient `SharedIndexInformer` vs kube-rs `reflector` + `watcher`\n\n\
+Run `{command}` (release), started {started}, {cores} cores shared with other work. \
+One embedded `TestServer` in the parent process holds the Pods (the bundled 13 KB Pod with \
+managedFields and status, {pod_bytes} bytes as the server returns it; loading took {load:.0} s). \
+Each client runs alone in a child process of the same binary, with a multi-thread tokio \
+runtime; memory is that child's `VmHWM` (peak) and `VmRSS` from `/proc/self/status`, steady = \
+after sync plus the settle time with the cache held; per-Pod bytes are steady RSS minus the \
+RSS with the client built but not started, divided by the Pods.\n\n\
+- **list+watch**: kclient `SharedIndexInformer` with `use_watch_list = false` (pages of 500) \
+vs kube-rs `reflector(store(), watcher(api, watcher::Config::default()))` (pages of 500).\n\
+- **watch-list**: kclient `use_watch_list = true` vs kube-rs \
+`watcher::Config::default().streaming_lists()` (both `sendInitialEvents=true`).\n\
+- **Time to synced**: from starting the informer / reflector stream until `has_synced` \
+(kclient) / `Store::wait_until_ready` (kube-rs) and the cache holds every Pod.\n\
+- **Event throughput**: after sync the child is stopped (SIGSTOP), the parent merge-patches a \
+label on every Pod (one update each, ~13 KB watch events), then the child is resumed and \
+times from the first update reaching any handler to the last reaching the last handler, so \
+the figure is the client draining a backlog, not the server applying writes. kclient: N \
+`HandlerFuncs::on_update` handlers on one `SharedIndexInformer` (each on its own thread). \
+kube-rs: one reflector over `reflector::store_shared({buffer})` (feature \
+`unstable-runtime-subscribe`) with N `Writer::subscribe()` streams, each drained by its own \
+tokio task. Both count only updates carrying this run's label value. Throughput runs use \
+list+watch at the smallest size; the updates leave one extra label and managedFields entry on \
+those Pods for the larger size's runs.",
+        pod_bytes = results.pod_bytes,
+        load = results.load_secs,
+        buffer = child::SUBSCRIBER_BUFFER,
+    )
+}
