@@ -8,7 +8,8 @@ use crate::report::{Better, Figure};
 
 /// Bars are clipped to this factor either way (the table has the exact figures).
 const MAX_FACTOR: f64 = 4.0;
-const LABEL_WIDTH: f64 = 470.0;
+/// Rough width of one character of the 12 px sans-serif labels.
+const CHAR_WIDTH: f64 = 6.6;
 const PLOT_WIDTH: f64 = 360.0;
 const ROW: f64 = 22.0;
 const TOP: f64 = 48.0;
@@ -24,9 +25,16 @@ pub fn advantage(figure: &Figure) -> f64 {
 
 /// The plot as a standalone SVG document.
 pub fn svg(figures: &[Figure], title: &str) -> String {
+    let longest = figures
+        .iter()
+        .map(|f| f.name.chars().count())
+        .max()
+        .unwrap_or(0);
+    // Labels are right-aligned against the plot, so the column must fit the longest one.
+    let label_width = (longest as f64 * CHAR_WIDTH + 20.0).max(200.0);
     let height = TOP + ROW * figures.len() as f64 + 40.0;
-    let width = LABEL_WIDTH + PLOT_WIDTH + 90.0;
-    let centre = LABEL_WIDTH + PLOT_WIDTH / 2.0;
+    let width = label_width + PLOT_WIDTH + 90.0;
+    let centre = label_width + PLOT_WIDTH / 2.0;
     let scale = PLOT_WIDTH / 2.0 / MAX_FACTOR.log2();
     let mut out = String::new();
     let _ = writeln!(
@@ -60,7 +68,7 @@ pub fn svg(figures: &[Figure], title: &str) -> String {
         let _ = writeln!(
             out,
             r#"<text x="{:.1}" y="{:.1}" text-anchor="end">{}</text>"#,
-            LABEL_WIDTH - 8.0,
+            label_width - 8.0,
             y + 14.0,
             escape(&figure.name)
         );
@@ -79,7 +87,7 @@ pub fn svg(figures: &[Figure], title: &str) -> String {
             y + 3.0,
             w.max(1.0),
             ROW - 6.0,
-            LABEL_WIDTH + PLOT_WIDTH + 8.0,
+            label_width + PLOT_WIDTH + 8.0,
             y + 14.0
         );
     }
