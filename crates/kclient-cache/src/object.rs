@@ -118,65 +118,27 @@ macro_rules! impl_cache_object {
     )+};
 }
 
+/// Implements [`CacheObject`] for the listable kinds of the built-in table (review and
+/// subresource bodies are left out: nothing caches them).
 macro_rules! builtin_cache_objects {
-    ($($($module:ident)::+ => [$($ty:ident),+ $(,)?]),+ $(,)?) => {
+    ($(
+        $method:ident => $client:ident, $informers:ident ($($module:ident)::+) {
+            namespaced: [$($nname:ident : $nty:ident),* $(,)?],
+            cluster: [$($cname:ident : $cty:ident),* $(,)?],
+            $($rest:tt)*
+        }
+    ),+ $(,)?) => {
         $(const _: () = {
+            // Unused for the groups that serve no listable kind (authentication, authorization).
+            #[allow(unused_imports)]
             use k8s_openapi::$($module)::+ as group;
-            $crate::impl_cache_object!($(group::$ty),+);
+            $($crate::impl_cache_object!(group::$nty);)*
+            $($crate::impl_cache_object!(group::$cty);)*
         };)+
     };
 }
 
-// The built-in kinds that can be listed and watched (review and subresource bodies are left
-// out: nothing caches them).
-builtin_cache_objects! {
-    api::admissionregistration::v1 => [
-        MutatingWebhookConfiguration, ValidatingAdmissionPolicy,
-        ValidatingAdmissionPolicyBinding, ValidatingWebhookConfiguration,
-    ],
-    api::admissionregistration::v1alpha1 => [
-        MutatingAdmissionPolicy, MutatingAdmissionPolicyBinding,
-    ],
-    api::admissionregistration::v1beta1 => [
-        ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding,
-    ],
-    api::apiserverinternal::v1alpha1 => [StorageVersion],
-    api::apps::v1 => [ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet],
-    api::autoscaling::v1 => [HorizontalPodAutoscaler],
-    api::autoscaling::v2 => [HorizontalPodAutoscaler],
-    api::batch::v1 => [CronJob, Job],
-    api::certificates::v1 => [CertificateSigningRequest],
-    api::certificates::v1alpha1 => [ClusterTrustBundle],
-    api::certificates::v1beta1 => [ClusterTrustBundle],
-    api::coordination::v1 => [Lease],
-    api::coordination::v1alpha2 => [LeaseCandidate],
-    api::coordination::v1beta1 => [LeaseCandidate],
-    api::core::v1 => [
-        ComponentStatus, ConfigMap, Endpoints, Event, LimitRange, Namespace, Node,
-        PersistentVolume, PersistentVolumeClaim, Pod, PodTemplate, ReplicationController,
-        ResourceQuota, Secret, Service, ServiceAccount,
-    ],
-    api::discovery::v1 => [EndpointSlice],
-    api::events::v1 => [Event],
-    api::flowcontrol::v1 => [FlowSchema, PriorityLevelConfiguration],
-    api::networking::v1 => [Ingress, IngressClass, IPAddress, NetworkPolicy, ServiceCIDR],
-    api::networking::v1beta1 => [IPAddress, ServiceCIDR],
-    api::node::v1 => [RuntimeClass],
-    api::policy::v1 => [PodDisruptionBudget],
-    api::rbac::v1 => [ClusterRole, ClusterRoleBinding, Role, RoleBinding],
-    api::resource::v1alpha3 => [
-        DeviceClass, DeviceTaintRule, ResourceClaim, ResourceClaimTemplate, ResourceSlice,
-    ],
-    api::resource::v1beta1 => [DeviceClass, ResourceClaim, ResourceClaimTemplate, ResourceSlice],
-    api::resource::v1beta2 => [DeviceClass, ResourceClaim, ResourceClaimTemplate, ResourceSlice],
-    api::scheduling::v1 => [PriorityClass],
-    api::storage::v1 => [CSIDriver, CSINode, CSIStorageCapacity, StorageClass, VolumeAttachment],
-    api::storage::v1alpha1 => [VolumeAttributesClass],
-    api::storage::v1beta1 => [VolumeAttributesClass],
-    api::storagemigration::v1alpha1 => [StorageVersionMigration],
-    apiextensions_apiserver::pkg::apis::apiextensions::v1 => [CustomResourceDefinition],
-    kube_aggregator::pkg::apis::apiregistration::v1 => [APIService],
-}
+kclient_core::builtin_group_versions!(builtin_cache_objects);
 
 #[cfg(test)]
 mod tests {

@@ -91,6 +91,22 @@ impl ClientSet {
 /// A kind listed under the wrong scope does not compile.
 macro_rules! group_clients {
     ($(
+        $method:ident => $client:ident, $informers:ident ($($module:ident)::+) {
+            namespaced: [$($nname:ident : $nty:ident),* $(,)?],
+            cluster: [$($cname:ident : $cty:ident),* $(,)?],
+            create_namespaced: [$($xnname:ident : $xnty:ident),* $(,)?],
+            create_cluster: [$($xcname:ident : $xcty:ident),* $(,)?],
+            subresources: [$($sty:ident),* $(,)?] $(,)?
+        }
+    ),+ $(,)?) => {
+        group_clients! {@emit $(
+            $method => $client ($($module)::+) {
+                namespaced: [$($nname: $nty,)* $($xnname: $xnty,)*],
+                cluster: [$($cname: $cty,)* $($xcname: $xcty,)*],
+            }
+        ),+}
+    };
+    (@emit $(
         $method:ident => $client:ident ($($module:ident)::+) {
             namespaced: [$($nname:ident : $nty:ident),* $(,)?],
             cluster: [$($cname:ident : $cty:ident),* $(,)?] $(,)?
@@ -157,200 +173,7 @@ macro_rules! group_clients {
     };
 }
 
-group_clients! {
-    admissionregistration_v1 => AdmissionregistrationV1 (api::admissionregistration::v1) {
-        namespaced: [],
-        cluster: [
-            mutating_webhook_configurations: MutatingWebhookConfiguration,
-            validating_admission_policies: ValidatingAdmissionPolicy,
-            validating_admission_policy_bindings: ValidatingAdmissionPolicyBinding,
-            validating_webhook_configurations: ValidatingWebhookConfiguration,
-        ],
-    },
-    admissionregistration_v1alpha1 => AdmissionregistrationV1alpha1 (api::admissionregistration::v1alpha1) {
-        namespaced: [],
-        cluster: [
-            mutating_admission_policies: MutatingAdmissionPolicy,
-            mutating_admission_policy_bindings: MutatingAdmissionPolicyBinding,
-        ],
-    },
-    admissionregistration_v1beta1 => AdmissionregistrationV1beta1 (api::admissionregistration::v1beta1) {
-        namespaced: [],
-        cluster: [
-            validating_admission_policies: ValidatingAdmissionPolicy,
-            validating_admission_policy_bindings: ValidatingAdmissionPolicyBinding,
-        ],
-    },
-    internal_v1alpha1 => InternalV1alpha1 (api::apiserverinternal::v1alpha1) {
-        namespaced: [],
-        cluster: [storage_versions: StorageVersion],
-    },
-    apps_v1 => AppsV1 (api::apps::v1) {
-        namespaced: [
-            controller_revisions: ControllerRevision,
-            daemon_sets: DaemonSet,
-            deployments: Deployment,
-            replica_sets: ReplicaSet,
-            stateful_sets: StatefulSet,
-        ],
-        cluster: [],
-    },
-    authentication_v1 => AuthenticationV1 (api::authentication::v1) {
-        namespaced: [],
-        cluster: [self_subject_reviews: SelfSubjectReview, token_reviews: TokenReview],
-    },
-    authorization_v1 => AuthorizationV1 (api::authorization::v1) {
-        namespaced: [local_subject_access_reviews: LocalSubjectAccessReview],
-        cluster: [
-            self_subject_access_reviews: SelfSubjectAccessReview,
-            self_subject_rules_reviews: SelfSubjectRulesReview,
-            subject_access_reviews: SubjectAccessReview,
-        ],
-    },
-    autoscaling_v1 => AutoscalingV1 (api::autoscaling::v1) {
-        namespaced: [horizontal_pod_autoscalers: HorizontalPodAutoscaler],
-        cluster: [],
-    },
-    autoscaling_v2 => AutoscalingV2 (api::autoscaling::v2) {
-        namespaced: [horizontal_pod_autoscalers: HorizontalPodAutoscaler],
-        cluster: [],
-    },
-    batch_v1 => BatchV1 (api::batch::v1) {
-        namespaced: [cron_jobs: CronJob, jobs: Job],
-        cluster: [],
-    },
-    certificates_v1 => CertificatesV1 (api::certificates::v1) {
-        namespaced: [],
-        cluster: [certificate_signing_requests: CertificateSigningRequest],
-    },
-    certificates_v1alpha1 => CertificatesV1alpha1 (api::certificates::v1alpha1) {
-        namespaced: [],
-        cluster: [cluster_trust_bundles: ClusterTrustBundle],
-    },
-    certificates_v1beta1 => CertificatesV1beta1 (api::certificates::v1beta1) {
-        namespaced: [],
-        cluster: [cluster_trust_bundles: ClusterTrustBundle],
-    },
-    coordination_v1 => CoordinationV1 (api::coordination::v1) {
-        namespaced: [leases: Lease],
-        cluster: [],
-    },
-    coordination_v1alpha2 => CoordinationV1alpha2 (api::coordination::v1alpha2) {
-        namespaced: [lease_candidates: LeaseCandidate],
-        cluster: [],
-    },
-    coordination_v1beta1 => CoordinationV1beta1 (api::coordination::v1beta1) {
-        namespaced: [lease_candidates: LeaseCandidate],
-        cluster: [],
-    },
-    core_v1 => CoreV1 (api::core::v1) {
-        namespaced: [
-            bindings: Binding,
-            config_maps: ConfigMap,
-            endpoints: Endpoints,
-            events: Event,
-            limit_ranges: LimitRange,
-            persistent_volume_claims: PersistentVolumeClaim,
-            pods: Pod,
-            pod_templates: PodTemplate,
-            replication_controllers: ReplicationController,
-            resource_quotas: ResourceQuota,
-            secrets: Secret,
-            services: Service,
-            service_accounts: ServiceAccount,
-        ],
-        cluster: [
-            component_statuses: ComponentStatus,
-            namespaces: Namespace,
-            nodes: Node,
-            persistent_volumes: PersistentVolume,
-        ],
-    },
-    discovery_v1 => DiscoveryV1 (api::discovery::v1) {
-        namespaced: [endpoint_slices: EndpointSlice],
-        cluster: [],
-    },
-    events_v1 => EventsV1 (api::events::v1) {
-        namespaced: [events: Event],
-        cluster: [],
-    },
-    flowcontrol_v1 => FlowcontrolV1 (api::flowcontrol::v1) {
-        namespaced: [],
-        cluster: [
-            flow_schemas: FlowSchema,
-            priority_level_configurations: PriorityLevelConfiguration,
-        ],
-    },
-    networking_v1 => NetworkingV1 (api::networking::v1) {
-        namespaced: [ingresses: Ingress, network_policies: NetworkPolicy],
-        cluster: [ingress_classes: IngressClass, ip_addresses: IPAddress, service_cidrs: ServiceCIDR],
-    },
-    networking_v1beta1 => NetworkingV1beta1 (api::networking::v1beta1) {
-        namespaced: [],
-        cluster: [ip_addresses: IPAddress, service_cidrs: ServiceCIDR],
-    },
-    node_v1 => NodeV1 (api::node::v1) {
-        namespaced: [],
-        cluster: [runtime_classes: RuntimeClass],
-    },
-    policy_v1 => PolicyV1 (api::policy::v1) {
-        namespaced: [pod_disruption_budgets: PodDisruptionBudget],
-        cluster: [],
-    },
-    rbac_v1 => RbacV1 (api::rbac::v1) {
-        namespaced: [roles: Role, role_bindings: RoleBinding],
-        cluster: [cluster_roles: ClusterRole, cluster_role_bindings: ClusterRoleBinding],
-    },
-    resource_v1alpha3 => ResourceV1alpha3 (api::resource::v1alpha3) {
-        namespaced: [resource_claims: ResourceClaim, resource_claim_templates: ResourceClaimTemplate],
-        cluster: [
-            device_classes: DeviceClass,
-            device_taint_rules: DeviceTaintRule,
-            resource_slices: ResourceSlice,
-        ],
-    },
-    resource_v1beta1 => ResourceV1beta1 (api::resource::v1beta1) {
-        namespaced: [resource_claims: ResourceClaim, resource_claim_templates: ResourceClaimTemplate],
-        cluster: [device_classes: DeviceClass, resource_slices: ResourceSlice],
-    },
-    resource_v1beta2 => ResourceV1beta2 (api::resource::v1beta2) {
-        namespaced: [resource_claims: ResourceClaim, resource_claim_templates: ResourceClaimTemplate],
-        cluster: [device_classes: DeviceClass, resource_slices: ResourceSlice],
-    },
-    scheduling_v1 => SchedulingV1 (api::scheduling::v1) {
-        namespaced: [],
-        cluster: [priority_classes: PriorityClass],
-    },
-    storage_v1 => StorageV1 (api::storage::v1) {
-        namespaced: [csi_storage_capacities: CSIStorageCapacity],
-        cluster: [
-            csi_drivers: CSIDriver,
-            csi_nodes: CSINode,
-            storage_classes: StorageClass,
-            volume_attachments: VolumeAttachment,
-        ],
-    },
-    storage_v1alpha1 => StorageV1alpha1 (api::storage::v1alpha1) {
-        namespaced: [],
-        cluster: [volume_attributes_classes: VolumeAttributesClass],
-    },
-    storage_v1beta1 => StorageV1beta1 (api::storage::v1beta1) {
-        namespaced: [],
-        cluster: [volume_attributes_classes: VolumeAttributesClass],
-    },
-    storagemigration_v1alpha1 => StoragemigrationV1alpha1 (api::storagemigration::v1alpha1) {
-        namespaced: [],
-        cluster: [storage_version_migrations: StorageVersionMigration],
-    },
-    apiextensions_v1 => ApiextensionsV1 (apiextensions_apiserver::pkg::apis::apiextensions::v1) {
-        namespaced: [],
-        cluster: [custom_resource_definitions: CustomResourceDefinition],
-    },
-    apiregistration_v1 => ApiregistrationV1 (kube_aggregator::pkg::apis::apiregistration::v1) {
-        namespaced: [],
-        cluster: [api_services: APIService],
-    },
-}
+kclient_core::builtin_group_versions!(group_clients);
 
 #[cfg(test)]
 mod tests {
