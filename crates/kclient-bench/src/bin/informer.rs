@@ -31,7 +31,11 @@ struct Args {
     #[arg(long, default_value_t = 600)]
     timeout_secs: u64,
     /// Write the results into docs/benchmarks.md (or this file) between the informer markers.
-    #[arg(long, num_args = 0..=1, default_missing_value = "")]
+    #[arg(
+        long,
+        num_args = 0..=1,
+        default_missing_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/benchmarks.md")
+    )]
     write_docs: Option<PathBuf>,
     /// Internal: run as the child measuring this client mode.
     #[arg(long, hide = true)]
@@ -112,13 +116,14 @@ async fn run(args: Args) -> Result<(), Error> {
     let text = section::render(&results, &preamble);
     println!("{text}");
     if let Some(path) = args.write_docs {
-        let path = if path.as_os_str().is_empty() {
-            driver::default_docs_path()
-        } else {
-            path
-        };
         section::update_document(&path, &text)?;
         eprintln!("wrote {}", path.display());
+        let mut figures = section::sync_figures(&results);
+        figures.extend(section::event_figures(&results));
+        let plot = path.with_file_name("benchmarks-informer.svg");
+        let title = "Informers, kclient vs kube-rs, same run: how many times better (right) or worse (left)";
+        std::fs::write(&plot, kclient_bench::plot::svg(&figures, title))?;
+        eprintln!("wrote {}", plot.display());
     }
     Ok(())
 }
