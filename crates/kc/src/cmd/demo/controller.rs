@@ -137,8 +137,12 @@ async fn drive(
     out.step("delete one; the informer reports it and drops it from the cache");
     api.delete("beta", &DeleteOptions::default()).await?;
     let namespaced = lister.namespace(ns);
+    let deleted = format!("DELETE {ns}/beta");
+    // The cache is updated before handlers are told (each on its own thread), so wait for the
+    // handler's record, not just the cache.
     out.wait_for("the DELETE event", Duration::from_secs(30), || async {
-        namespaced.get("beta").is_none().then_some(())
+        let handled = events.lock().contains(&deleted);
+        (handled && namespaced.get("beta").is_none()).then_some(())
     })
     .await?;
     let seen = events.lock().clone();
