@@ -1,6 +1,7 @@
 //! Turning kubectl-style flags into a client configuration (client-go's BuildConfigFromFlags order).
 
 use kclient_config::{Config, KubeconfigOptions};
+use kclient_rest::RestClient;
 
 use crate::cli::GlobalFlags;
 use crate::error::CliError;
@@ -20,5 +21,16 @@ impl GlobalFlags {
     pub fn config(&self) -> Result<Config, CliError> {
         Config::infer(self.kubeconfig.as_deref(), &self.kubeconfig_options())
             .map_err(|e| CliError::Config(e.to_string()))
+    }
+
+    /// The client for this run and the namespace commands act in: `-n`, else the context's,
+    /// else `default`.
+    pub fn client_and_namespace(&self) -> Result<(RestClient, String), CliError> {
+        let config = self.config()?;
+        let namespace = self
+            .namespace
+            .clone()
+            .unwrap_or_else(|| config.default_namespace.clone());
+        Ok((RestClient::new(config)?, namespace))
     }
 }

@@ -7,7 +7,7 @@ use kclient_rest::RestClient;
 use serde_json::Value;
 
 use super::create::report;
-use super::write::{Placed, client, when};
+use super::write::{Placed, when};
 use crate::cli::{ApplyArgs, GlobalFlags};
 use crate::error::CliError;
 use crate::manifest;
@@ -21,7 +21,7 @@ const CLIENT_SIDE_MANAGER: &str = "kubectl-client-side-apply";
 
 pub async fn run(flags: &GlobalFlags, args: &ApplyArgs) -> Result<(), CliError> {
     let items = manifest::read_all(&args.files.filenames)?;
-    let (client, namespace) = client(flags)?;
+    let (client, namespace) = flags.client_and_namespace()?;
     let resolver = Resolver::new(client.clone());
     let mut last_error = None;
     for item in items {

@@ -2,7 +2,7 @@
 
 use kclient_core::Unstructured;
 
-use super::write::{Placed, client, when};
+use super::write::{Placed, when};
 use crate::cli::{FileArgs, GlobalFlags};
 use crate::error::CliError;
 use crate::manifest;
@@ -10,7 +10,7 @@ use crate::resolve::Resolver;
 
 pub async fn run(flags: &GlobalFlags, args: &FileArgs) -> Result<(), CliError> {
     let items = manifest::read_all(&args.filenames)?;
-    let (client, namespace) = client(flags)?;
+    let (client, namespace) = flags.client_and_namespace()?;
     let resolver = Resolver::new(client.clone());
     let mut last_error = None;
     for item in items {

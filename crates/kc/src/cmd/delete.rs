@@ -1,13 +1,13 @@
 //! `kc delete TYPE NAME…` / `kc delete TYPE/NAME…`: reports `kind "name" deleted`.
 
 use super::create::report;
-use super::write::{client, on_collection};
+use super::write::on_collection;
 use crate::cli::{DeleteArgs, GlobalFlags};
 use crate::error::CliError;
 use crate::resolve::{Resolver, Target};
 
 pub async fn run(flags: &GlobalFlags, args: &DeleteArgs) -> Result<(), CliError> {
-    let (client, namespace) = client(flags)?;
+    let (client, namespace) = flags.client_and_namespace()?;
     let resolver = Resolver::new(client.clone());
     let mut work: Vec<(Target, String)> = Vec::new();
     if args.targets[0].contains('/') {

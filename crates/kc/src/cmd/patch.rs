@@ -4,7 +4,7 @@
 use kclient_core::{PatchType, Unstructured};
 use serde_json::Value;
 
-use super::write::{client, on_collection};
+use super::write::on_collection;
 use crate::cli::{GlobalFlags, PatchArgs, PatchKind};
 use crate::error::CliError;
 use crate::print::name_of;
@@ -12,7 +12,7 @@ use crate::resolve::Resolver;
 
 pub async fn run(flags: &GlobalFlags, args: &PatchArgs) -> Result<(), CliError> {
     let (kind, name) = type_and_name(&args.target)?;
-    let (client, namespace) = client(flags)?;
+    let (client, namespace) = flags.client_and_namespace()?;
     let resolver = Resolver::new(client.clone());
     let target = resolver.resolve_one(&kind).await?;
     // YAML is a superset of JSON: kubectl takes either for -p.

@@ -2,7 +2,7 @@
 //! namespace), and the request for it.
 
 use kclient_core::Unstructured;
-use kclient_rest::{Request, RestClient};
+use kclient_rest::Request;
 
 use crate::error::CliError;
 use crate::manifest::ManifestObject;
@@ -106,14 +106,4 @@ pub fn when(action: &str, placed: &Placed, err: kclient_rest::Error) -> CliError
         }
         None => err.into(),
     }
-}
-
-/// The objects' client: one per command run.
-pub fn client(flags: &crate::cli::GlobalFlags) -> Result<(RestClient, String), CliError> {
-    let config = flags.config()?;
-    let namespace = flags
-        .namespace
-        .clone()
-        .unwrap_or_else(|| config.default_namespace.clone());
-    Ok((RestClient::new(config)?, namespace))
 }

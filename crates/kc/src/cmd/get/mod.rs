@@ -33,12 +33,7 @@ pub async fn run(flags: &GlobalFlags, args: &GetArgs) -> Result<(), CliError> {
             "You must specify the type of resource to get.".into(),
         ));
     }
-    let config = flags.config()?;
-    let namespace = flags
-        .namespace
-        .clone()
-        .unwrap_or_else(|| config.default_namespace.clone());
-    let client = RestClient::new(config)?;
+    let (client, namespace) = flags.client_and_namespace()?;
     let resolver = Resolver::new(client.clone());
     let queries = queries(&resolver, &args.resources).await?;
     let scope = Scope {
