@@ -1,70 +1,63 @@
-//! The set of items a queue tracks (dirty or being processed), each stored once.
+//! The set of items a queue tracks (dirty or being processed), each stored once, and the
+//! FIFO of those waiting.
 //!
-//! Items live in a slab of slots (in chunks that never move, see [`Chunked`]) and the FIFO
-//! holds slot numbers. Two hash tables find an item by value: `index` holds every tracked item
-//! and `processing` only those handed out to a worker. They keep each item's hash, so growing them never rehashes an item.
+//! Items live in a slab of slots (in chunks that never move, see [`Chunked`]). The FIFO and
+//! the free list are linked through the slots ([`SlotList`]). Two hash tables find an item by
+//! value: [`Index`] holds every tracked item and `processing` only those handed out to a
+//! worker. No operation here grows anything by copying more than a bounded amount while the
+//! queue's lock is held: the slab adds a chunk, the lists write a link, and the index grows
+//! incrementally. (`processing` does grow by copying, but it is as small as the number of
+//! busy workers.)
 //!
-//! The layout is shaped by where a large backlog costs cache misses: `index` is as large as
+//! The layout is shaped by where a large backlog costs cache misses: the index is as large as
 //! the backlog, so only `add` probes it. `get` touches the slot it pops, and `done` finds the
-//! item in `processing`, which is as small as the number of busy workers. Removing an item
-//! from `index` would be one more miss, so `done` only bumps the slot's generation: the entry
-//! turns stale and is swept in bulk when the table is full (see [`Items::sweep_if_full`]).
-//!
-//! `index` is split into [`SHARDS`] tables by hash. Growing a hash table moves every entry
-//! while the queue's lock is held: one table of a million keys stalls an `add` (and every
-//! worker waiting for the lock) for tens of milliseconds. Shards grow, and are swept, one at
-//! a time, so the longest stall shrinks by the shard count, at the cost of one index step.
+//! item in `processing`. Removing an item from the index would be one more miss, so `done`
+//! only bumps the slot's generation: the entry turns stale, and the index drops it when it
+//! next moves that part of itself.
 
 use hashbrown::HashTable;
+use hashbrown::hash_table::OccupiedEntry;
 
 use crate::chunked::Chunked;
-use hashbrown::hash_table::{Entry, OccupiedEntry};
+use crate::index::{Index, IndexEntry};
+use crate::list::{Links, NIL, SlotList};
 
 /// Where an item is kept: an index into the slab.
 pub(crate) type SlotId = u32;
 
-/// Number of `index` shards (a power of two).
-const SHARDS: usize = 64;
-
-/// The shard of `hash`. The bits are taken from the middle of the hash: hashbrown uses the
-/// low bits to pick a bucket and the top seven as tags, and both must still vary in a shard.
-fn shard_of(hash: u64) -> usize {
-    (hash >> 32) as usize & (SHARDS - 1)
-}
-
-#[derive(Default)]
-struct Shard {
-    table: HashTable<IndexEntry>,
-    /// Entries of `table` whose slot was freed since the shard's last sweep.
-    stale: usize,
-}
-
 pub(crate) struct Items<T> {
-    /// [`SHARDS`] tables; an item lives in `index[shard_of(hash)]`.
-    index: Box<[Shard]>,
+    index: Index,
     /// `(hash, slot)` of the items being processed.
     processing: HashTable<(u64, SlotId)>,
     slots: Chunked<Slot<T>>,
     /// Generation of each slot, bumped when it is freed. Kept apart from `slots` so that a
-    /// sweep reads 4 bytes per entry.
+    /// migrating index reads 4 bytes per entry it checks.
     generations: Chunked<u32>,
+    /// The slots waiting to be handed out, oldest first.
+    queue: SlotList,
     /// Unused slots, reused last-freed first (warm in the cache).
-    free: Vec<SlotId>,
-}
-
-#[derive(Clone, Copy)]
-struct IndexEntry {
-    hash: u64,
-    slot: SlotId,
-    /// Live while equal to the slot's generation.
-    generation: u32,
+    free: SlotList,
 }
 
 struct Slot<T> {
     /// `None` only while the slot is on the free list.
     item: Option<T>,
     hash: u64,
+    /// The next slot on the list this slot is on (the FIFO or the free list), if any.
+    next: SlotId,
     flags: u8,
+}
+
+impl<T> Links for Chunked<Slot<T>> {
+    fn next(&self, slot: SlotId) -> SlotId {
+        self.get(slot as usize).map_or(NIL, |s| s.next)
+    }
+
+    fn set_next(&mut self, slot: SlotId, next: SlotId) {
+        if let Some(s) = self.get_mut(slot as usize) {
+            s.next = next;
+        }
+    }
 }
 
 /// Result of [`Items::insert`].
@@ -74,53 +67,52 @@ pub(crate) enum Inserted<T> {
     /// The item was already tracked in this slot; the duplicate is handed back so the caller
     /// can drop it outside its lock.
     Existing(SlotId, T),
-    /// More than `u32::MAX` items at once: not tracked.
+    /// `u32::MAX` items at once: not tracked.
     Full(T),
 }
 
 impl<T: Eq> Items<T> {
     pub(crate) fn new() -> Self {
         Self {
-            index: (0..SHARDS).map(|_| Shard::default()).collect(),
+            index: Index::new(),
             processing: HashTable::new(),
             slots: Chunked::new(),
             generations: Chunked::new(),
-            free: Vec::new(),
+            queue: SlotList::new(),
+            free: SlotList::new(),
         }
     }
 
     /// Tracks `item` (with `hash`, from the queue's hasher) unless it already is.
     pub(crate) fn insert(&mut self, hash: u64, item: T, flags: u8) -> Inserted<T> {
-        let shard = shard_of(hash);
-        self.sweep_if_full(shard);
         let (slots, generations) = (&self.slots, &self.generations);
-        let Some(Shard { table, .. }) = self.index.get_mut(shard) else {
-            return Inserted::Full(item);
-        };
-        let entry = table.entry(
-            hash,
-            |e| {
-                e.hash == hash
-                    && generations.get(e.slot as usize) == Some(&e.generation)
-                    && slots
-                        .get(e.slot as usize)
-                        .is_some_and(|slot| slot.item.as_ref() == Some(&item))
-            },
-            |e| e.hash,
-        );
-        let entry = match entry {
-            Entry::Occupied(entry) => return Inserted::Existing(entry.get().slot, item),
-            Entry::Vacant(entry) => entry,
-        };
-        let slot = match self.free.pop() {
+        let is_live = |e: &IndexEntry| generations.get(e.slot as usize) == Some(&e.generation);
+        let shard = self.index.shard(hash);
+        shard.prepare(is_live);
+        let found = shard.find(hash, |e| {
+            e.hash == hash
+                && is_live(e)
+                && slots
+                    .get(e.slot as usize)
+                    .is_some_and(|slot| slot.item.as_ref() == Some(&item))
+        });
+        if let Some(slot) = found {
+            return Inserted::Existing(slot, item);
+        }
+        let slot = match self.free.pop_front(&self.slots) {
             Some(slot) => slot,
             None => {
-                let Ok(slot) = SlotId::try_from(self.slots.len()) else {
+                // `NIL` ends the lists, so it is never a slot.
+                let Some(slot) = SlotId::try_from(self.slots.len())
+                    .ok()
+                    .filter(|&s| s != NIL)
+                else {
                     return Inserted::Full(item);
                 };
                 self.slots.push(Slot {
                     item: None,
                     hash,
+                    next: NIL,
                     flags,
                 });
                 self.generations.push(0);
@@ -131,11 +123,12 @@ impl<T: Eq> Items<T> {
             *s = Slot {
                 item: Some(item),
                 hash,
+                next: NIL,
                 flags,
             };
         }
         let generation = self.generations.get(slot as usize).copied().unwrap_or(0);
-        entry.insert(IndexEntry {
+        self.index.shard(hash).insert(IndexEntry {
             hash,
             slot,
             generation,
@@ -143,23 +136,23 @@ impl<T: Eq> Items<T> {
         Inserted::New(slot)
     }
 
-    /// Drops the stale entries of shard `shard` when it is about to grow and at least half of
-    /// it is stale; otherwise lets it grow. Either way the shard's next sweep is at least as
-    /// many of its inserts away as it holds live entries, which keeps sweeping O(1) per insert.
-    fn sweep_if_full(&mut self, shard: usize) {
-        let Some(Shard { table, stale }) = self.index.get_mut(shard) else {
-            return;
-        };
-        let len = table.len();
-        if len < table.capacity() || *stale * 2 < len {
-            return;
-        }
-        let generations = &self.generations;
-        table.retain(|e| generations.get(e.slot as usize) == Some(&e.generation));
-        *stale = 0;
+    /// Appends `slot` to the FIFO of waiting items.
+    pub(crate) fn enqueue(&mut self, slot: SlotId) {
+        self.queue.push_back(&mut self.slots, slot);
     }
 
-    pub(crate) fn item(&self, slot: SlotId) -> Option<&T> {
+    /// Removes the oldest waiting slot from the FIFO.
+    pub(crate) fn dequeue(&mut self) -> Option<SlotId> {
+        self.queue.pop_front(&self.slots)
+    }
+
+    /// Number of slots in the FIFO.
+    pub(crate) fn queued(&self) -> usize {
+        self.queue.len()
+    }
+
+    #[cfg(test)]
+    fn item(&self, slot: SlotId) -> Option<&T> {
         self.slots.get(slot as usize)?.item.as_ref()
     }
 
@@ -184,6 +177,11 @@ impl<T: Eq> Items<T> {
         self.slots.get(slot as usize)?.item.as_ref()
     }
 
+    /// The slots of the items being processed.
+    pub(crate) fn processing_slots(&self) -> impl Iterator<Item = SlotId> + '_ {
+        self.processing.iter().map(|&(_, slot)| slot)
+    }
+
     /// The processing item equal to `item`, if any.
     pub(crate) fn find_processing(&mut self, hash: u64, item: &T) -> Option<Processing<'_, T>> {
         let slots = &self.slots;
@@ -199,8 +197,9 @@ impl<T: Eq> Items<T> {
         let slot = entry.get().1;
         Some(Processing {
             entry,
-            items_slots: &mut self.slots,
+            slots: &mut self.slots,
             generations: &mut self.generations,
+            queue: &mut self.queue,
             free: &mut self.free,
             index: &mut self.index,
             slot,
@@ -209,55 +208,53 @@ impl<T: Eq> Items<T> {
 
     #[cfg(test)]
     fn live(&self) -> usize {
-        self.index.iter().map(|s| s.table.len() - s.stale).sum()
-    }
-
-    #[cfg(test)]
-    fn index_capacity(&self) -> usize {
-        self.index.iter().map(|s| s.table.capacity()).sum()
+        self.index.entries() - self.index.stale()
     }
 }
 
 /// A processing item found by [`Items::find_processing`].
 pub(crate) struct Processing<'a, T> {
     entry: OccupiedEntry<'a, (u64, SlotId)>,
-    items_slots: &'a mut Chunked<Slot<T>>,
+    slots: &'a mut Chunked<Slot<T>>,
     generations: &'a mut Chunked<u32>,
-    free: &'a mut Vec<SlotId>,
-    index: &'a mut [Shard],
+    queue: &'a mut SlotList,
+    free: &'a mut SlotList,
+    index: &'a mut Index,
     slot: SlotId,
 }
 
 impl<T> Processing<'_, T> {
-    pub(crate) fn flags(&self) -> u8 {
-        self.items_slots
-            .get(self.slot as usize)
-            .map_or(0, |s| s.flags)
-    }
-
-    /// No longer processing, still tracked with `flags` (to be queued again).
-    pub(crate) fn requeue(self, flags: u8) -> SlotId {
-        self.entry.remove();
-        if let Some(s) = self.items_slots.get_mut(self.slot as usize) {
-            s.flags = flags;
-        }
+    /// The item's slot.
+    pub(crate) fn slot(&self) -> SlotId {
         self.slot
     }
 
-    /// Stops tracking the item and returns it. Its `index` entry turns stale.
+    pub(crate) fn flags(&self) -> u8 {
+        self.slots.get(self.slot as usize).map_or(0, |s| s.flags)
+    }
+
+    /// No longer processing, still tracked with `flags`, and queued again at the end of the
+    /// FIFO.
+    pub(crate) fn requeue(self, flags: u8) {
+        self.entry.remove();
+        if let Some(s) = self.slots.get_mut(self.slot as usize) {
+            s.flags = flags;
+        }
+        self.queue.push_back(self.slots, self.slot);
+    }
+
+    /// Stops tracking the item and returns it. Its index entry turns stale.
     pub(crate) fn finish(self) -> Option<T> {
         self.entry.remove();
-        let slot = self.items_slots.get_mut(self.slot as usize)?;
+        let slot = self.slots.get_mut(self.slot as usize)?;
         let (item, hash) = (slot.item.take(), slot.hash);
         if let Some(generation) = self.generations.get_mut(self.slot as usize) {
             // Wrapping is harmless: an entry revived by a wrap still matches only an item equal to
             // its slot's current one, which is then that very item.
             *generation = generation.wrapping_add(1);
         }
-        if let Some(shard) = self.index.get_mut(shard_of(hash)) {
-            shard.stale += 1;
-        }
-        self.free.push(self.slot);
+        self.index.shard(hash).entry_went_stale();
+        self.free.push_front(self.slots, self.slot);
         item
     }
 }
@@ -288,8 +285,11 @@ mod tests {
         assert_eq!(items.start_processing(a, 2), Some(&1));
         let found = items.find_processing(H, &1).expect("processing");
         assert_eq!(found.flags(), 2);
-        assert_eq!(found.requeue(1), a);
+        assert_eq!(found.slot(), a);
+        found.requeue(1);
         assert!(items.find_processing(H, &1).is_none());
+        assert_eq!(items.queued(), 1);
+        assert_eq!(items.dequeue(), Some(a));
 
         items.start_processing(a, 2);
         let found = items.find_processing(H, &1).expect("processing");
@@ -318,7 +318,7 @@ mod tests {
             found.finish();
         }
         assert_eq!(items.live(), 0);
-        assert!(items.index_capacity() < 64, "swept, not grown");
+        assert!(items.index.capacity() < 64, "swept, not grown");
         assert_eq!(items.slots.len(), 1, "one slot reused throughout");
     }
 
@@ -339,15 +339,12 @@ mod tests {
                 .finish();
         }
         assert_eq!(items.live(), 5_000);
-        assert!(
-            items.index.iter().all(|s| !s.table.is_empty()),
-            "every shard used"
-        );
+        assert!(items.index.every_shard_used());
         // Stale entries are bounded by the live ones (per shard), not by the churn.
         assert!(
-            items.index_capacity() < 4 * 5_000,
+            items.index.capacity() < 4 * 5_000,
             "{}",
-            items.index_capacity()
+            items.index.capacity()
         );
         for i in 0..5_000_u64 {
             assert!(matches!(

@@ -1,6 +1,5 @@
 //! The basic work queue: fair, stingy, shut down with or without draining.
 
-use std::collections::VecDeque;
 use std::fmt;
 use std::hash::BuildHasher;
 use std::pin::pin;
@@ -13,7 +12,7 @@ use tokio::sync::Notify;
 
 use crate::config::QueueConfig;
 use crate::guard::WorkItem;
-use crate::items::{Inserted, Items, SlotId};
+use crate::items::{Inserted, Items};
 use crate::metrics::{CounterMetric, QueueMetrics};
 use crate::{FastHasher, Key};
 
@@ -61,10 +60,9 @@ struct Inner<T> {
 
 struct State<T> {
     /// Every item that is dirty or being processed, with its `DIRTY`/`PROCESSING` flags
-    /// (client-go's dirty and processing sets; see `items` for the layout).
+    /// (client-go's dirty and processing sets), and the FIFO of exactly the items flagged
+    /// `DIRTY` and not `PROCESSING`, in the order they became ready (see `items`).
     items: Items<T>,
-    /// Exactly the items flagged `DIRTY` and not `PROCESSING`, in the order they became ready.
-    queue: VecDeque<SlotId>,
     /// Number of items flagged `PROCESSING`.
     processing: usize,
     /// `get` calls that found the queue empty and have not returned: adds skip waking
@@ -74,7 +72,7 @@ struct State<T> {
     /// `shut_down_with_drain` is waiting for `processing` to reach zero.
     drain: bool,
     /// `None` unless a metrics provider was configured: the hot path then pays one branch.
-    metrics: Option<QueueMetrics<T>>,
+    metrics: Option<QueueMetrics>,
 }
 
 impl<T: Key> Queue<T> {
@@ -98,7 +96,6 @@ impl<T: Key> Queue<T> {
                 hasher: FastHasher::default(),
                 state: Mutex::new(State {
                     items: Items::new(),
-                    queue: VecDeque::new(),
                     processing: 0,
                     waiters: 0,
                     shutting_down: false,
@@ -132,10 +129,10 @@ impl<T: Key> Queue<T> {
         }
         match state.items.insert(hash, item, DIRTY) {
             Inserted::New(id) => {
-                if let (Some(metrics), Some(item)) = (&mut state.metrics, state.items.item(id)) {
-                    metrics.add(item);
+                if let Some(metrics) = &mut state.metrics {
+                    metrics.add(id);
                 }
-                state.queue.push_back(id);
+                state.items.enqueue(id);
                 let wake = state.waiters > 0;
                 drop(guard);
                 if wake {
@@ -148,7 +145,7 @@ impl<T: Key> Queue<T> {
                     // Being processed: `done` will queue it.
                     state.items.set_flags(id, flags | DIRTY);
                     if let Some(metrics) = &mut state.metrics {
-                        metrics.add(&item);
+                        metrics.add(id);
                     }
                 }
                 drop(guard);
@@ -165,7 +162,7 @@ impl<T: Key> Queue<T> {
     /// Number of items waiting to be handed out (not counting those being processed).
     /// Informational only: don't gate `add` or `get` on it.
     pub fn len(&self) -> usize {
-        self.inner.lock().queue.len()
+        self.inner.lock().items.queued()
     }
 
     /// Whether no item is waiting to be handed out.
@@ -217,15 +214,16 @@ impl<T: Key> Queue<T> {
             return;
         };
         let requeued = found.flags() & DIRTY != 0;
+        let slot = found.slot();
         let removed = if requeued {
-            state.queue.push_back(found.requeue(DIRTY));
+            found.requeue(DIRTY);
             None
         } else {
             found.finish()
         };
         state.processing -= 1;
         if let Some(metrics) = &mut state.metrics {
-            metrics.done(item);
+            metrics.done(slot);
         }
         let drained = state.drain && state.processing == 0;
         let wake = requeued && state.waiters > 0;
@@ -314,15 +312,15 @@ impl<T: Key> Inner<T> {
     fn try_get(&self, registered: &mut bool) -> Option<Option<T>> {
         let mut guard = self.lock();
         let state = &mut *guard;
-        let popped = state
-            .queue
-            .pop_front()
-            .and_then(|id| state.items.start_processing(id, PROCESSING).cloned());
+        let popped = state.items.dequeue().and_then(|id| {
+            let item = state.items.start_processing(id, PROCESSING).cloned()?;
+            Some((id, item))
+        });
         let next = match popped {
-            Some(item) => {
+            Some((id, item)) => {
                 state.processing += 1;
                 if let Some(metrics) = &mut state.metrics {
-                    metrics.get(&item);
+                    metrics.get(id);
                 }
                 Some(Some(item))
             }
@@ -346,7 +344,7 @@ impl<T: Key> Inner<T> {
     fn update_unfinished_work(&self) -> bool {
         let state = self.lock();
         if let Some(metrics) = &state.metrics {
-            metrics.update_unfinished_work();
+            metrics.update_unfinished_work(state.items.processing_slots());
         }
         !state.shutting_down
     }
@@ -407,7 +405,7 @@ impl<T: Key> fmt::Debug for Queue<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let state = self.inner.lock();
         f.debug_struct("Queue")
-            .field("len", &state.queue.len())
+            .field("len", &state.items.queued())
             .field("processing", &state.processing)
             .field("shutting_down", &state.shutting_down)
             .finish()

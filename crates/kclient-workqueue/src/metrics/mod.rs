@@ -23,7 +23,8 @@ pub use in_memory::{InMemoryMetricsProvider, QueueMetricsSnapshot};
 
 use tokio::time::Instant;
 
-use crate::{FastMap, Key};
+use crate::chunked::Chunked;
+use crate::items::SlotId;
 
 /// A gauge that goes up and down by one.
 pub trait GaugeMetric: Send + Sync {
@@ -129,18 +130,29 @@ impl MetricsProvider for NoopMetricsProvider {
 
 /// The per-queue recorder; lives inside the queue's lock because its timestamps must change
 /// together with the queue's sets.
-pub(crate) struct QueueMetrics<T> {
+///
+/// Timestamps are kept per slot of the queue's slab, in chunks that never move, instead of in
+/// maps keyed by item: a map of a million added items would grow (rehashing every key) while
+/// the queue's lock is held, and each `get` would clone the item into another map.
+pub(crate) struct QueueMetrics {
     depth: Box<dyn GaugeMetric>,
     adds: Box<dyn CounterMetric>,
     latency: Box<dyn HistogramMetric>,
     work_duration: Box<dyn HistogramMetric>,
     unfinished_work: Box<dyn SettableGaugeMetric>,
     longest_running: Box<dyn SettableGaugeMetric>,
-    add_times: FastMap<T, Instant>,
-    processing_starts: FastMap<T, Instant>,
+    times: Chunked<SlotTimes>,
 }
 
-impl<T: Key> QueueMetrics<T> {
+/// When the item in a slot was added (if it waits to be handed out), and when it was handed
+/// out (if it is being processed).
+#[derive(Default)]
+struct SlotTimes {
+    added: Option<Instant>,
+    started: Option<Instant>,
+}
+
+impl QueueMetrics {
     pub(crate) fn new(provider: &dyn MetricsProvider, name: &str) -> Self {
         Self {
             depth: provider.new_depth_metric(name),
@@ -149,44 +161,60 @@ impl<T: Key> QueueMetrics<T> {
             work_duration: provider.new_work_duration_metric(name),
             unfinished_work: provider.new_unfinished_work_seconds_metric(name),
             longest_running: provider.new_longest_running_processor_seconds_metric(name),
-            add_times: FastMap::default(),
-            processing_starts: FastMap::default(),
+            times: Chunked::new(),
         }
     }
 
-    /// An add that was not deduplicated.
-    pub(crate) fn add(&mut self, item: &T) {
+    /// The timestamps of `slot`, allocated on first use. Slots are numbered densely from
+    /// zero and each new one is added before it is used, so this pushes at most one entry.
+    fn times(&mut self, slot: SlotId) -> Option<&mut SlotTimes> {
+        let slot = slot as usize;
+        while self.times.len() <= slot {
+            self.times.push(SlotTimes::default());
+        }
+        self.times.get_mut(slot)
+    }
+
+    /// An add that was not deduplicated, of the item in `slot`.
+    pub(crate) fn add(&mut self, slot: SlotId) {
         self.adds.inc();
         self.depth.inc();
-        if !self.add_times.contains_key(item) {
-            self.add_times.insert(item.clone(), Instant::now());
+        if let Some(times) = self.times(slot) {
+            times.added.get_or_insert_with(Instant::now);
         }
     }
 
-    /// The item was handed out to a worker.
-    pub(crate) fn get(&mut self, item: &T) {
+    /// The item in `slot` was handed out to a worker.
+    pub(crate) fn get(&mut self, slot: SlotId) {
         let now = Instant::now();
         self.depth.dec();
-        self.processing_starts.insert(item.clone(), now);
-        if let Some(added) = self.add_times.remove(item) {
+        let Some(times) = self.times(slot) else {
+            return;
+        };
+        times.started = Some(now);
+        if let Some(added) = times.added.take() {
             self.latency
                 .observe(now.saturating_duration_since(added).as_secs_f64());
         }
     }
 
-    /// The worker finished the item.
-    pub(crate) fn done(&mut self, item: &T) {
-        if let Some(started) = self.processing_starts.remove(item) {
+    /// The worker finished the item in `slot`.
+    pub(crate) fn done(&mut self, slot: SlotId) {
+        if let Some(started) = self.times(slot).and_then(|t| t.started.take()) {
             self.work_duration.observe(started.elapsed().as_secs_f64());
         }
     }
 
-    pub(crate) fn update_unfinished_work(&self) {
+    /// Sets the unfinished-work gauges from the slots being `processing`.
+    pub(crate) fn update_unfinished_work(&self, processing: impl Iterator<Item = SlotId>) {
         let now = Instant::now();
         let mut total = 0.0;
         let mut oldest = 0.0_f64;
-        for started in self.processing_starts.values() {
-            let age = now.saturating_duration_since(*started).as_secs_f64();
+        for slot in processing {
+            let Some(started) = self.times.get(slot as usize).and_then(|t| t.started) else {
+                continue;
+            };
+            let age = now.saturating_duration_since(started).as_secs_f64();
             total += age;
             oldest = oldest.max(age);
         }

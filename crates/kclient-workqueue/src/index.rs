@@ -1,0 +1,349 @@
+//! [`Index`]: finds a tracked item's slot by hash, and never stalls to grow.
+//!
+//! A hash table grows by moving every entry into a table twice the size, all in one insert.
+//! With the queue's lock held, that one insert stalls every worker: a million-key table
+//! takes tens of milliseconds, and even one of 64 shards of it takes milliseconds on a busy
+//! machine. Here a full table is replaced by a larger one *incrementally*: the old table is
+//! kept for lookups, and each later insert moves the next [`STEP`] of its buckets over.
+//! The worst insert thus costs [`STEP`] moved entries plus the allocation of the new table
+//! (whose control bytes, one per bucket, the allocator zeroes).
+//!
+//! Entries are never removed when an item stops being tracked (that would be one more cache
+//! miss in `done`); they go stale instead (their slot's generation moved on), and a move
+//! drops the stale entries it meets. So growing doubles as sweeping, and a table of mostly
+//! stale entries is replaced by a smaller one.
+//!
+//! The index is also split into [`SHARDS`] shards by hash, which keeps each table's
+//! allocation (and so its zeroing) small.
+
+use std::mem;
+
+use hashbrown::HashTable;
+
+use crate::items::SlotId;
+
+/// Number of shards (a power of two).
+const SHARDS: usize = 64;
+
+/// Buckets of the old table moved per insert while a shard grows.
+const STEP: usize = 16;
+
+/// The smallest table a shard grows into.
+const MIN_CAPACITY: usize = 16;
+
+/// The shard of `hash`. The bits are taken from the middle of the hash: hashbrown uses the
+/// low bits to pick a bucket and the top seven as tags, and both must still vary in a shard.
+fn shard_of(hash: u64) -> usize {
+    (hash >> 32) as usize & (SHARDS - 1)
+}
+
+/// Where an item with hash `hash` lives, while `generation` is its slot's generation.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct IndexEntry {
+    pub(crate) hash: u64,
+    pub(crate) slot: SlotId,
+    /// Live while equal to the slot's generation.
+    pub(crate) generation: u32,
+}
+
+/// The hash-sharded index of every tracked item.
+pub(crate) struct Index {
+    shards: Box<[Shard]>,
+}
+
+/// One shard: `table` takes inserts; `old`, while not empty, is being moved into `table`.
+#[derive(Default)]
+pub(crate) struct Shard {
+    table: HashTable<IndexEntry>,
+    old: HashTable<IndexEntry>,
+    /// The next bucket of `old` to move.
+    cursor: usize,
+    /// Stale entries in `table` and `old` together.
+    stale: usize,
+}
+
+impl Index {
+    pub(crate) fn new() -> Self {
+        Self {
+            shards: (0..SHARDS).map(|_| Shard::default()).collect(),
+        }
+    }
+
+    /// The shard for `hash`.
+    pub(crate) fn shard(&mut self, hash: u64) -> &mut Shard {
+        // `shard_of` masks its result below `SHARDS`, the length of `shards`.
+        &mut self.shards[shard_of(hash)]
+    }
+
+    /// Entries, live and stale.
+    #[cfg(test)]
+    pub(crate) fn entries(&self) -> usize {
+        self.shards
+            .iter()
+            .map(|s| s.table.len() + s.old.len())
+            .sum()
+    }
+
+    /// Entries of `hash`'s shard that are stale.
+    #[cfg(test)]
+    pub(crate) fn stale(&self) -> usize {
+        self.shards.iter().map(|s| s.stale).sum()
+    }
+
+    /// Entries the shards have room for.
+    #[cfg(test)]
+    pub(crate) fn capacity(&self) -> usize {
+        self.shards
+            .iter()
+            .map(|s| s.table.capacity() + s.old.capacity())
+            .sum()
+    }
+
+    /// Whether every shard holds an entry.
+    #[cfg(test)]
+    pub(crate) fn every_shard_used(&self) -> bool {
+        self.shards
+            .iter()
+            .all(|s| !s.table.is_empty() || !s.old.is_empty())
+    }
+}
+
+impl Shard {
+    /// Readies the shard for one [`insert`](Self::insert): moves the next buckets of a running
+    /// migration, and starts one if `table` is full. `is_live` tells live entries from stale.
+    pub(crate) fn prepare(&mut self, is_live: impl Fn(&IndexEntry) -> bool) {
+        if !self.old.is_empty() {
+            self.step(&is_live);
+        }
+        if self.table.len() < self.table.capacity() {
+            return;
+        }
+        // A migration is sized to end before `table` fills, as long as `stale` is exact;
+        // should it not be (a generation wrapped around), finish the running one now.
+        while !self.old.is_empty() {
+            self.step(&is_live);
+        }
+        let live = self.table.len().saturating_sub(self.stale);
+        // Room for the live entries to move, for the inserts made while they move (one per
+        // `STEP` buckets), and as much again before the next migration.
+        let capacity = (2 * live + self.table.num_buckets().div_ceil(STEP) + 1).max(MIN_CAPACITY);
+        self.old = mem::replace(&mut self.table, HashTable::with_capacity(capacity));
+        self.cursor = 0;
+        self.step(&is_live);
+    }
+
+    /// Moves the next `STEP` buckets of `old` into `table`, dropping stale entries.
+    fn step(&mut self, is_live: &impl Fn(&IndexEntry) -> bool) {
+        let end = (self.cursor + STEP).min(self.old.num_buckets());
+        while self.cursor < end {
+            if let Ok(bucket) = self.old.get_bucket_entry(self.cursor) {
+                let (entry, _) = bucket.remove();
+                if is_live(&entry) {
+                    self.table.insert_unique(entry.hash, entry, |e| e.hash);
+                } else {
+                    self.stale = self.stale.saturating_sub(1);
+                }
+            }
+            self.cursor += 1;
+        }
+        if self.old.is_empty() && self.old.capacity() > 0 {
+            // Frees the old table.
+            self.old = HashTable::new();
+            self.cursor = 0;
+        }
+    }
+
+    /// The slot of the entry for which `matches` holds (which must imply `hash` and being
+    /// live), in either table.
+    pub(crate) fn find(&self, hash: u64, matches: impl Fn(&IndexEntry) -> bool) -> Option<SlotId> {
+        self.table
+            .find(hash, &matches)
+            .or_else(|| self.old.find(hash, &matches))
+            .map(|e| e.slot)
+    }
+
+    /// Adds `entry`, which must not be in the shard. Call [`prepare`](Self::prepare) first:
+    /// it makes sure this never grows `table`.
+    pub(crate) fn insert(&mut self, entry: IndexEntry) {
+        self.table.insert_unique(entry.hash, entry, |e| e.hash);
+    }
+
+    /// One of the shard's entries turned stale.
+    pub(crate) fn entry_went_stale(&mut self) {
+        self.stale += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// A model of the slots: the live generation of each, and its item's hash.
+    #[derive(Default)]
+    struct Slots {
+        generation: Vec<u32>,
+    }
+
+    impl Slots {
+        fn is_live(&self, e: &IndexEntry) -> bool {
+            self.generation.get(e.slot as usize) == Some(&e.generation)
+        }
+    }
+
+    #[derive(Clone, Debug)]
+    enum Op {
+        /// Track key `k` (if it is not tracked).
+        Insert(u16),
+        /// Stop tracking key `k` (if it is tracked).
+        Remove(u16),
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            3 => (0u16..2000).prop_map(Op::Insert),
+            2 => (0u16..2000).prop_map(Op::Remove),
+        ]
+    }
+
+    /// All keys hash into one shard, so its table grows and migrates often.
+    fn hash_of(key: u16) -> u64 {
+        u64::from(key).wrapping_mul(0x9E37_79B9_7F4A_7C15) & 0xFFFF_FFFF
+    }
+
+    proptest! {
+        /// Lookups through growth and migration agree with a `HashMap`.
+        #[test]
+        fn agrees_with_a_hashmap(ops in proptest::collection::vec(op(), 0..3000)) {
+            let mut index = Index::new();
+            let mut slots = Slots::default();
+            // key → slot; slot → key of the tracked keys.
+            let mut model: HashMap<u16, SlotId> = HashMap::new();
+            let mut key_of: HashMap<SlotId, u16> = HashMap::new();
+            let mut free: Vec<SlotId> = Vec::new();
+            for op in ops {
+                match op {
+                    Op::Insert(key) => {
+                        let hash = hash_of(key);
+                        let shard = index.shard(hash);
+                        shard.prepare(|e| slots.is_live(e));
+                        let found = shard.find(hash, |e| {
+                            e.hash == hash && slots.is_live(e) && key_of.get(&e.slot) == Some(&key)
+                        });
+                        prop_assert_eq!(found, model.get(&key).copied());
+                        if found.is_none() {
+                            let slot = free.pop().unwrap_or_else(|| {
+                                slots.generation.push(0);
+                                (slots.generation.len() - 1) as SlotId
+                            });
+                            let generation = slots.generation[slot as usize];
+                            shard.insert(IndexEntry { hash, slot, generation });
+                            model.insert(key, slot);
+                            key_of.insert(slot, key);
+                        }
+                    }
+                    Op::Remove(key) => {
+                        if let Some(slot) = model.remove(&key) {
+                            key_of.remove(&slot);
+                            slots.generation[slot as usize] += 1;
+                            index.shard(hash_of(key)).entry_went_stale();
+                            free.push(slot);
+                        }
+                    }
+                }
+                prop_assert!(index.entries() >= model.len());
+                prop_assert_eq!(index.entries() - index.stale(), model.len());
+            }
+            for key in 0..2000_u16 {
+                let hash = hash_of(key);
+                let found = index.shard(hash).find(hash, |e| {
+                    e.hash == hash && slots.is_live(e) && key_of.get(&e.slot) == Some(&key)
+                });
+                prop_assert_eq!(found, model.get(&key).copied());
+            }
+        }
+    }
+
+    #[test]
+    fn a_full_table_migrates_a_step_at_a_time() {
+        let mut shard = Shard::default();
+        let live = |_: &IndexEntry| true;
+        let mut slot: SlotId = 0;
+        while shard.table.len() < shard.table.capacity() || shard.table.capacity() < 1000 {
+            shard.prepare(live);
+            shard.insert(IndexEntry {
+                hash: u64::from(slot),
+                slot,
+                generation: 0,
+            });
+            slot += 1;
+        }
+        let full = shard.table.len();
+        let buckets = shard.table.num_buckets();
+        // The next insert starts a migration and moves only one step.
+        shard.prepare(live);
+        assert_eq!(shard.old.len() + shard.table.len(), full);
+        assert!(shard.table.len() <= STEP, "{}", shard.table.len());
+        // It ends within one insert per `STEP` buckets, without `table` growing meanwhile.
+        let capacity = shard.table.capacity();
+        let mut inserts = 1;
+        while !shard.old.is_empty() {
+            shard.insert(IndexEntry {
+                hash: u64::from(slot),
+                slot,
+                generation: 0,
+            });
+            slot += 1;
+            shard.prepare(live);
+            inserts += 1;
+        }
+        assert!(inserts <= buckets.div_ceil(STEP), "{inserts}");
+        assert_eq!(shard.table.capacity(), capacity, "never grew mid-migration");
+        assert_eq!(shard.old.capacity(), 0, "old table freed");
+        for s in 0..slot {
+            assert_eq!(shard.find(u64::from(s), |e| e.slot == s), Some(s));
+        }
+    }
+
+    #[test]
+    fn a_migration_drops_stale_entries_and_shrinks() {
+        let mut shard = Shard::default();
+        for slot in 0..10_000_u32 {
+            shard.prepare(|_| true);
+            shard.insert(IndexEntry {
+                hash: u64::from(slot),
+                slot,
+                generation: 0,
+            });
+        }
+        // All but ten go stale, and so does every entry inserted from now on.
+        let live = |e: &IndexEntry| e.slot < 10 && e.generation == 0;
+        for _ in 10..10_000 {
+            shard.entry_went_stale();
+        }
+        let big = shard.table.capacity();
+        let mut slot: SlotId = 10_000;
+        while shard.table.capacity() >= big / 4 || !shard.old.is_empty() {
+            shard.prepare(live);
+            shard.insert(IndexEntry {
+                hash: u64::from(slot),
+                slot: 0,
+                generation: 1,
+            });
+            shard.entry_went_stale();
+            slot += 1;
+            assert!(slot < 100_000, "never migrated");
+        }
+        assert_eq!(
+            shard.stale,
+            shard.table.len() - 10,
+            "stale entries counted exactly"
+        );
+        for s in 0..10 {
+            assert_eq!(shard.find(u64::from(s), |e| e.slot == s), Some(s));
+        }
+    }
+}
