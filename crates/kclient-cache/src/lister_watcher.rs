@@ -6,6 +6,7 @@
 
 use std::fmt;
 use std::marker::PhantomData;
+use std::num::NonZeroUsize;
 
 use futures::future::BoxFuture;
 use futures::stream::{BoxStream, StreamExt};
@@ -16,8 +17,10 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 mod decode;
+mod parallel;
 
 use decode::ListDecoder;
+use parallel::OrderedDecodes;
 
 /// The decoder's message names the problem and position, never the body (it may hold
 /// secrets), like kclient-rest's own decode errors.
@@ -87,6 +90,7 @@ pub struct RestListerWatcher<K> {
     namespace: Option<String>,
     label_selector: Option<String>,
     field_selector: Option<String>,
+    decode_parallelism: NonZeroUsize,
     _object: PhantomData<fn() -> K>,
 }
 
@@ -100,6 +104,7 @@ impl<K> Clone for RestListerWatcher<K> {
             namespace: self.namespace.clone(),
             label_selector: self.label_selector.clone(),
             field_selector: self.field_selector.clone(),
+            decode_parallelism: self.decode_parallelism,
             _object: PhantomData,
         }
     }
@@ -113,6 +118,7 @@ impl<K> fmt::Debug for RestListerWatcher<K> {
             .field("namespace", &self.namespace)
             .field("label_selector", &self.label_selector)
             .field("field_selector", &self.field_selector)
+            .field("decode_parallelism", &self.decode_parallelism)
             .finish()
     }
 }
@@ -152,8 +158,18 @@ impl<K> RestListerWatcher<K> {
             namespace: None,
             label_selector: None,
             field_selector: None,
+            decode_parallelism: parallel::default_parallelism(),
             _object: PhantomData,
         }
+    }
+
+    /// How many batches of a list's items or of watch events decode at once on tokio's
+    /// blocking pool while the rest of the body arrives. Default: the cores available to the
+    /// process, at most 4; 1 decodes on the task reading the body, as client-go and kube-rs do.
+    #[must_use]
+    pub fn decode_parallelism(mut self, parallelism: NonZeroUsize) -> Self {
+        self.decode_parallelism = parallelism;
+        self
     }
 
     /// Restricts to one namespace (ignored for cluster-scoped resources). Default: all.
@@ -199,10 +215,12 @@ where
 {
     fn list(&self, options: &ListOptions) -> BoxFuture<'_, Result<ListPage<K>, Error>> {
         let req = self.request(options);
+        let parallelism = self.decode_parallelism;
         Box::pin(async move {
             // Items are decoded while the rest of the page is still arriving.
             let mut body = req.stream().await?;
-            let mut decoder = ListDecoder::<K>::new();
+            let mut decoder = ListDecoder::new();
+            let mut decodes = OrderedDecodes::<K>::new(parallelism);
             let mut received = 0usize;
             while let Some(chunk) = body.next().await {
                 let chunk = chunk?;
@@ -210,9 +228,26 @@ where
                 decoder
                     .push(&chunk)
                     .map_err(|e| decode_error::<K>(&e, received))?;
+                if decoder.batched_bytes() >= parallel::BATCH_BYTES {
+                    let batch = decoder.take_batch();
+                    decodes
+                        .submit(move || batch.decode::<K>())
+                        .await
+                        .map_err(|e| decode_error::<K>(&e, received))?;
+                }
             }
-            let (items, skeleton) = decoder
+            let (last, skeleton) = decoder
                 .finish()
+                .map_err(|e| decode_error::<K>(&e, received))?;
+            if last.len() > 0 {
+                decodes
+                    .submit(move || last.decode::<K>())
+                    .await
+                    .map_err(|e| decode_error::<K>(&e, received))?;
+            }
+            let items = decodes
+                .finish()
+                .await
                 .map_err(|e| decode_error::<K>(&e, received))?;
             let list: WireList<K> = kclient_core::json::from_slice(&skeleton)
                 .map_err(|e| decode_error::<K>(&e.to_string(), received))?;
@@ -227,7 +262,15 @@ where
 
     fn watch(&self, options: &ListOptions) -> BoxFuture<'_, Result<WatchStream<K>, Error>> {
         let req = self.request(options);
-        Box::pin(async move { Ok(req.watch::<K>().await?.boxed()) })
+        let parallelism = self.decode_parallelism;
+        Box::pin(async move {
+            if parallelism.get() == 1 {
+                return Ok(req.watch::<K>().await?.boxed());
+            }
+            // Bursts (watch-list's initial events, a backlog after a pause) decode on
+            // several cores; single events still decode as soon as they arrive.
+            Ok(req.watch_parallel::<K>(parallelism).await?.boxed())
+        })
     }
 }
 

@@ -10,7 +10,7 @@ use crate::response::{FailedRequest, Response, api_error, decode_json};
 use crate::stream::ByteStream;
 use crate::transport::{Body, Deadline};
 use crate::warning::{dispatch, parse_warnings};
-use crate::watch::EventStream;
+use crate::watch::{EventStream, ParallelEventStream};
 
 /// Response headers, warnings dispatched, body not yet read.
 struct Started {
@@ -96,6 +96,19 @@ impl Request {
         let max_event_size = self.client.max_watch_event_size();
         let bytes = self.set_param("watch", "true").stream().await?;
         Ok(EventStream::new(bytes, max_event_size))
+    }
+
+    /// Like [`Request::watch`], but up to `parallelism` batches of events decode at once on
+    /// tokio's blocking pool; events still arrive in stream order, and the stream ends as an
+    /// [`EventStream`] does. Worth it when events come in bursts of large objects (a
+    /// watch-list's initial events); `parallelism` 1 is one decode job at a time, off the task.
+    pub async fn watch_parallel<T: DeserializeOwned + Send + 'static>(
+        self,
+        parallelism: std::num::NonZeroUsize,
+    ) -> Result<ParallelEventStream<T>, Error> {
+        let max_event_size = self.client.max_watch_event_size();
+        let bytes = self.set_param("watch", "true").stream().await?;
+        Ok(ParallelEventStream::new(bytes, max_event_size, parallelism))
     }
 
     fn error_for(&self, status: StatusCode, headers: &http::HeaderMap, body: &[u8]) -> Error {

@@ -44,4 +44,4 @@ pub use request::Request;
 pub use response::Response;
 pub use stream::ByteStream;
 pub use warning::{CollectWarnings, LogWarnings, Warning, WarningHandler};
-pub use watch::{EventStream, WatchDecoder};
+pub use watch::{EventStream, ParallelEventStream, WatchDecoder};

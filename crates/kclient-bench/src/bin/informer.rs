@@ -37,6 +37,13 @@ struct Args {
         default_missing_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/benchmarks.md")
     )]
     write_docs: Option<PathBuf>,
+    /// Client modes to run, comma-separated (default: all four).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "kube-list-watch,kube-streaming,kclient-list-watch,kclient-watch-list"
+    )]
+    modes: Vec<String>,
     /// Internal: run as the child measuring this client mode.
     #[arg(long, hide = true)]
     child: Option<String>,
@@ -95,7 +102,13 @@ async fn run(args: Args) -> Result<(), Error> {
         })
         .await;
     }
+    let modes = args
+        .modes
+        .iter()
+        .map(|m| Mode::parse(m).ok_or_else(|| Error::Protocol(format!("unknown mode {m}"))))
+        .collect::<Result<Vec<_>, _>>()?;
     let options = Options {
+        modes,
         sizes: args.sizes.clone(),
         events: args.events,
         handlers: args.handlers.clone(),

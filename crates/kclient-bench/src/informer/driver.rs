@@ -34,6 +34,8 @@ pub struct Options {
     pub settle: Duration,
     /// Longest a child may take to sync or to see all updates.
     pub timeout: Duration,
+    /// Client modes to run (all of [`Mode::ALL`] for the docs).
+    pub modes: Vec<Mode>,
 }
 
 /// One child's sync and memory figures.
@@ -131,7 +133,7 @@ pub async fn run(exe: &Path, options: &Options) -> Result<Results, Error> {
         if results.pod_bytes == 0 {
             results.pod_bytes = pod_bytes(&client).await?;
         }
-        for mode in Mode::ALL {
+        for &mode in &options.modes {
             let child = Child {
                 exe,
                 kubeconfig: &kubeconfig,
@@ -151,8 +153,12 @@ pub async fn run(exe: &Path, options: &Options) -> Result<Results, Error> {
         if step == 0 {
             let events = options.events.min(size);
             let mut round = 0;
-            for &handlers in &options.handlers {
-                for mode in EVENT_MODES {
+            // `--handlers 0` measures sync only.
+            for &handlers in options.handlers.iter().filter(|&&h| h > 0) {
+                for mode in EVENT_MODES
+                    .into_iter()
+                    .filter(|m| options.modes.contains(m))
+                {
                     round += 1;
                     let tick = format!("run-{round}");
                     let child = Child {
@@ -190,7 +196,21 @@ struct Child<'a> {
 
 impl Child<'_> {
     fn spawn(&self) -> Result<tokio::process::Child, Error> {
-        let mut command = tokio::process::Command::new(self.exe);
+        // A profiler can wrap each child: `KCLIENT_BENCH_CHILD_PREFIX="perf record -g -o
+        // /tmp/{mode}.data"` runs `perf record ... <exe> --child <mode> ...`.
+        let prefix: Vec<String> = std::env::var("KCLIENT_BENCH_CHILD_PREFIX")
+            .unwrap_or_default()
+            .split_whitespace()
+            .map(|word| word.replace("{mode}", self.mode.as_str()))
+            .collect();
+        let mut command = match prefix.split_first() {
+            Some((program, args)) => {
+                let mut command = tokio::process::Command::new(program);
+                command.args(args).arg(self.exe);
+                command
+            }
+            None => tokio::process::Command::new(self.exe),
+        };
         command
             .arg("--child")
             .arg(self.mode.as_str())

@@ -1,9 +1,50 @@
-//! Incremental decoding of a list response: each element of `items` is decoded as soon as
+//! Incremental splitting of a list response: each element of `items` is cut out as soon as
 //! its bytes have arrived, while the rest of the body is still on the wire, and the body is
-//! never held in memory as a whole. Everything outside `items` (kind, apiVersion, metadata
-//! with resourceVersion and continue) is kept as a small "skeleton" and decoded at the end.
+//! never held in memory as a whole. Complete items collect in an [`ItemBatch`] that is
+//! decoded on its own (in parallel with the next one, see `parallel`). Everything outside
+//! `items` (kind, apiVersion, metadata with resourceVersion and continue) is kept as a small
+//! "skeleton" and decoded at the end.
 
 use serde::de::DeserializeOwned;
+
+/// The raw JSON of consecutive list items, decoded together.
+#[derive(Debug, Default)]
+pub(crate) struct ItemBatch {
+    bytes: Vec<u8>,
+    /// End offset in `bytes` of each item; an item starts where the previous one ends.
+    ends: Vec<usize>,
+}
+
+impl ItemBatch {
+    /// Bytes held.
+    pub(crate) fn len_bytes(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// Items held.
+    pub(crate) fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn push(&mut self, item: &[u8]) {
+        self.bytes.extend_from_slice(item);
+        self.ends.push(self.bytes.len());
+    }
+
+    /// Decodes every item, in order.
+    pub(crate) fn decode<K: DeserializeOwned>(&self) -> Result<Vec<K>, String> {
+        let mut items = Vec::with_capacity(self.ends.len());
+        let mut start = 0;
+        for &end in &self.ends {
+            items.push(
+                kclient_core::json::from_slice(&self.bytes[start..end])
+                    .map_err(|e| e.to_string())?,
+            );
+            start = end;
+        }
+        Ok(items)
+    }
+}
 
 /// Where the scanner is, outside of strings.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -19,7 +60,7 @@ enum Mode {
 }
 
 /// Splits a streamed list body into items and skeleton.
-pub(crate) struct ListDecoder<K> {
+pub(crate) struct ListDecoder {
     buf: Vec<u8>,
     pos: usize,
     depth: usize,
@@ -32,12 +73,12 @@ pub(crate) struct ListDecoder<K> {
     /// Bytes of `buf` before this index are already in the skeleton.
     copied: usize,
     skeleton: Vec<u8>,
-    items: Vec<K>,
+    items: ItemBatch,
 }
 
 const ITEMS_KEY: &[u8] = b"\"items\"";
 
-impl<K: DeserializeOwned> ListDecoder<K> {
+impl ListDecoder {
     pub(crate) fn new() -> Self {
         Self {
             buf: Vec::new(),
@@ -50,14 +91,24 @@ impl<K: DeserializeOwned> ListDecoder<K> {
             item_start: None,
             copied: 0,
             skeleton: Vec::new(),
-            items: Vec::new(),
+            items: ItemBatch::default(),
         }
     }
 
-    /// Feeds the next chunk; decodes every item it completes.
+    /// Feeds the next chunk; every item it completes joins the current batch.
     pub(crate) fn push(&mut self, chunk: &[u8]) -> Result<(), String> {
         self.buf.extend_from_slice(chunk);
         while self.pos < self.buf.len() {
+            if self.in_string && !self.escape {
+                // Most of a body is string contents: jump to the next quote or backslash.
+                match memchr::memchr2(b'"', b'\\', &self.buf[self.pos..]) {
+                    Some(offset) => self.pos += offset,
+                    None => {
+                        self.pos = self.buf.len();
+                        break;
+                    }
+                }
+            }
             let b = self.buf[self.pos];
             if self.in_string {
                 if self.escape {
@@ -151,11 +202,19 @@ impl<K: DeserializeOwned> ListDecoder<K> {
 
     fn finish_item(&mut self, end: usize) -> Result<(), String> {
         if let Some(start) = self.item_start.take() {
-            let item =
-                kclient_core::json::from_slice(&self.buf[start..end]).map_err(|e| e.to_string())?;
-            self.items.push(item);
+            self.items.push(&self.buf[start..end]);
         }
         Ok(())
+    }
+
+    /// Bytes of complete items not yet taken.
+    pub(crate) fn batched_bytes(&self) -> usize {
+        self.items.len_bytes()
+    }
+
+    /// Takes the complete items collected so far.
+    pub(crate) fn take_batch(&mut self) -> ItemBatch {
+        std::mem::take(&mut self.items)
     }
 
     /// Drops bytes that are decoded or copied, so memory stays at about one item.
@@ -189,8 +248,8 @@ impl<K: DeserializeOwned> ListDecoder<K> {
         }
     }
 
-    /// The decoded items and the skeleton to decode the list metadata from.
-    pub(crate) fn finish(mut self) -> Result<(Vec<K>, Vec<u8>), String> {
+    /// The last items and the skeleton to decode the list metadata from.
+    pub(crate) fn finish(mut self) -> Result<(ItemBatch, Vec<u8>), String> {
         if self.in_string || self.depth != 0 || self.mode == Mode::Items {
             return Err("list body ended early".to_owned());
         }
@@ -207,11 +266,17 @@ mod tests {
     use serde_json::{Value, json};
 
     fn decode(body: &[u8], chunk: usize) -> Result<(Vec<Value>, Value), String> {
-        let mut d = ListDecoder::<Value>::new();
+        let mut d = ListDecoder::new();
+        let mut items = Vec::new();
         for c in body.chunks(chunk.max(1)) {
             d.push(c)?;
+            // Taking batches at arbitrary points must not change the result.
+            if d.batched_bytes() > chunk * 3 {
+                items.extend(d.take_batch().decode::<Value>()?);
+            }
         }
-        let (items, skeleton) = d.finish()?;
+        let (last, skeleton) = d.finish()?;
+        items.extend(last.decode::<Value>()?);
         Ok((
             items,
             kclient_core::json::from_slice(&skeleton).map_err(|e| e.to_string())?,

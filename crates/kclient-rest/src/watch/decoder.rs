@@ -96,8 +96,27 @@ impl<T: DeserializeOwned> WatchDecoder<T> {
     /// The next complete event, `None` when more bytes are needed. After an error the
     /// stream is unusable and the buffer is dropped.
     pub fn next_event(&mut self) -> Option<Result<WatchEvent<T>, WatchError>> {
+        let (start, end) = match self.next_line_range()? {
+            Ok(range) => range,
+            Err(error) => return Some(Err(error)),
+        };
+        let result = Self::decode_line(&self.buf[start..end]);
+        Some(result.map_err(|error| self.fail(error)))
+    }
+
+    /// The next complete line (trimmed, never blank) without decoding it, `None` when more
+    /// bytes are needed: for callers that decode lines elsewhere, e.g. on other threads,
+    /// with [`WatchDecoder::decode_line`]. An error ends the stream as in `next_event`.
+    pub fn next_line(&mut self) -> Option<Result<&[u8], WatchError>> {
+        match self.next_line_range()? {
+            Ok((start, end)) => Some(Ok(&self.buf[start..end])),
+            Err(error) => Some(Err(error)),
+        }
+    }
+
+    fn next_line_range(&mut self) -> Option<Result<(usize, usize), WatchError>> {
         loop {
-            let newline = self.buf[self.scanned..].iter().position(|&b| b == b'\n');
+            let newline = memchr::memchr(b'\n', &self.buf[self.scanned..]);
             let Some(offset) = newline else {
                 self.scanned = self.buf.len();
                 if self.buffered() > self.max_event_size {
@@ -116,20 +135,42 @@ impl<T: DeserializeOwned> WatchDecoder<T> {
                     limit: self.max_event_size,
                 })));
             }
-            let line = self.buf[line_start..end].trim_ascii();
-            if line.is_empty() {
+            let line = &self.buf[line_start..end];
+            let leading = line.len() - line.trim_ascii_start().len();
+            let trimmed = line.trim_ascii();
+            if trimmed.is_empty() {
                 continue;
             }
-            return Some(
-                match kclient_core::json::from_slice::<WatchEvent<T>>(line) {
-                    Ok(event) => Ok(event),
-                    Err(err) => {
-                        let error = invalid_event(&err, line);
-                        Err(self.fail(error))
-                    }
-                },
-            );
+            let start = line_start + leading;
+            return Some(Ok((start, start + trimmed.len())));
         }
+    }
+
+    /// Decodes one line of the stream (as returned by [`WatchDecoder::next_line`]).
+    pub fn decode_line(line: &[u8]) -> Result<WatchEvent<T>, WatchError> {
+        kclient_core::json::from_slice::<WatchEvent<T>>(line)
+            .map_err(|err| invalid_event(&err, line))
+    }
+
+    /// Decodes the bytes left at the end of the stream (as returned by
+    /// [`WatchDecoder::finish_line`]): like [`WatchDecoder::decode_line`], except that an
+    /// incomplete event is [`WatchError::Truncated`].
+    pub fn decode_final_line(pending: &[u8]) -> Result<WatchEvent<T>, WatchError> {
+        match kclient_core::json::from_slice::<WatchEvent<T>>(pending) {
+            Ok(event) => Ok(event),
+            Err(err) if err.is_eof() => Err(WatchError::Truncated {
+                pending_bytes: pending.len(),
+            }),
+            Err(err) => Err(invalid_event(&err, pending)),
+        }
+    }
+
+    /// Ends the stream without decoding: the pending bytes of a final event without its
+    /// newline, if any, for [`WatchDecoder::decode_final_line`].
+    pub fn finish_line(&mut self) -> Option<Vec<u8>> {
+        let pending = self.buf[self.start..].trim_ascii().to_vec();
+        self.reset();
+        (!pending.is_empty()).then_some(pending)
     }
 
     /// Appends `chunk` and returns every event it completes, in order. Stops at the first error.
@@ -165,20 +206,8 @@ impl<T: DeserializeOwned> WatchDecoder<T> {
     /// Ends the stream: `None` if nothing is pending, the final event if the pending bytes are
     /// one complete event without its newline, otherwise [`WatchError::Truncated`].
     pub fn finish(&mut self) -> Option<Result<WatchEvent<T>, WatchError>> {
-        let pending = self.buf[self.start..].trim_ascii();
-        if pending.is_empty() {
-            self.reset();
-            return None;
-        }
-        let result = match kclient_core::json::from_slice::<WatchEvent<T>>(pending) {
-            Ok(event) => Ok(event),
-            Err(err) if err.is_eof() => Err(WatchError::Truncated {
-                pending_bytes: pending.len(),
-            }),
-            Err(err) => Err(invalid_event(&err, pending)),
-        };
-        self.reset();
-        Some(result)
+        self.finish_line()
+            .map(|pending| Self::decode_final_line(&pending))
     }
 
     fn fail(&mut self, error: WatchError) -> WatchError {

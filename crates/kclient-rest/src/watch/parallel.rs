@@ -1,0 +1,399 @@
+//! [`ParallelEventStream`]: an [`EventStream`](super::EventStream) that decodes batches of
+//! events on tokio's blocking pool, several at once, and yields them in stream order.
+//!
+//! A watch that starts with `sendInitialEvents=true` (watch-list) delivers a whole
+//! collection as events in one burst; decoding is then the reader's bottleneck, and one task
+//! decodes on one core. Here the task polling the body only splits lines; whenever the body
+//! has nothing more ready, or a batch reaches [`BATCH_BYTES`], the batch goes to a decode
+//! job. Once a steady watch trickles, every batch is the one event that arrived, so latency
+//! stays that of one decode.
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::future::Future as _;
+use std::num::NonZeroUsize;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use futures::Stream;
+use futures::stream::FusedStream;
+use kclient_core::watch::WatchEvent;
+use serde::de::DeserializeOwned;
+use tokio::task::JoinHandle;
+
+use super::WatchDecoder;
+use crate::error::{Error, WatchError};
+use crate::stream::ByteStream;
+
+/// Raw event bytes handed to one decode job at most (about 20 events of 13 KB Pods).
+pub const BATCH_BYTES: usize = 256 * 1024;
+
+type Decoded<T> = Vec<Result<WatchEvent<T>, WatchError>>;
+
+/// Consecutive event lines, decoded together.
+#[derive(Default)]
+struct LineBatch {
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl LineBatch {
+    fn decode<T: DeserializeOwned>(&self) -> Decoded<T> {
+        let mut out = Vec::with_capacity(self.ends.len());
+        let mut start = 0;
+        for &end in &self.ends {
+            let event = WatchDecoder::<T>::decode_line(&self.bytes[start..end]);
+            let failed = event.is_err();
+            out.push(event);
+            if failed {
+                break;
+            }
+            start = end;
+        }
+        out
+    }
+}
+
+/// A decode job, or results known without one (a framing or transport error, the last line).
+enum Job<T> {
+    Running(JoinHandle<Decoded<T>>),
+    Done(Vec<Result<WatchEvent<T>, Error>>),
+}
+
+/// A stream of watch events decoded by up to `parallelism` jobs at once; same items, order
+/// and end as [`EventStream`](super::EventStream). Built by
+/// [`Request::watch_parallel`](crate::Request::watch_parallel).
+pub struct ParallelEventStream<T> {
+    bytes: ByteStream,
+    decoder: WatchDecoder<T>,
+    batch: LineBatch,
+    jobs: VecDeque<Job<T>>,
+    parallelism: usize,
+    ready: VecDeque<Result<WatchEvent<T>, Error>>,
+    /// The body ended or failed; no more bytes are read.
+    body_done: bool,
+    /// An error was yielded: the stream is over.
+    failed: bool,
+}
+
+impl<T: DeserializeOwned + Send + 'static> ParallelEventStream<T> {
+    pub(crate) fn new(bytes: ByteStream, max_event_size: usize, parallelism: NonZeroUsize) -> Self {
+        Self {
+            bytes,
+            decoder: WatchDecoder::with_max_event_size(max_event_size),
+            batch: LineBatch::default(),
+            jobs: VecDeque::new(),
+            parallelism: parallelism.get(),
+            ready: VecDeque::new(),
+            body_done: false,
+            failed: false,
+        }
+    }
+
+    /// Moves every complete line of the decoder into the batch; a framing error becomes a
+    /// finished job after the batch, and ends the body.
+    fn split_lines(&mut self) {
+        loop {
+            match self.decoder.next_line() {
+                Some(Ok(line)) => {
+                    self.batch.bytes.extend_from_slice(line);
+                    self.batch.ends.push(self.batch.bytes.len());
+                }
+                Some(Err(error)) => {
+                    self.end_body(vec![Err(Error::from(error))]);
+                    return;
+                }
+                None => return,
+            }
+        }
+    }
+
+    fn dispatch(&mut self) {
+        if self.batch.ends.is_empty() {
+            return;
+        }
+        let batch = std::mem::take(&mut self.batch);
+        self.jobs
+            .push_back(Job::Running(tokio::task::spawn_blocking(move || {
+                batch.decode::<T>()
+            })));
+    }
+
+    fn end_body(&mut self, last: Vec<Result<WatchEvent<T>, Error>>) {
+        self.dispatch();
+        if !last.is_empty() {
+            self.jobs.push_back(Job::Done(last));
+        }
+        self.body_done = true;
+    }
+
+    fn running(&self) -> usize {
+        self.jobs
+            .iter()
+            .filter(|job| matches!(job, Job::Running(_)))
+            .count()
+    }
+
+    /// Polls the oldest job; its results move to `ready` when it is done.
+    fn poll_oldest(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        let Some(job) = self.jobs.front_mut() else {
+            return Poll::Pending;
+        };
+        let results = match job {
+            Job::Done(results) => std::mem::take(results),
+            Job::Running(handle) => match Pin::new(handle).poll(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Ok(decoded)) => decoded
+                    .into_iter()
+                    .map(|r| r.map_err(Error::from))
+                    .collect(),
+                Poll::Ready(Err(join)) => vec![Err(Error::from(WatchError::InvalidEvent {
+                    message: format!("decode job did not finish: {join}"),
+                    snippet: String::new(),
+                }))],
+            },
+        };
+        self.jobs.pop_front();
+        self.ready.extend(results);
+        Poll::Ready(())
+    }
+}
+
+impl<T> fmt::Debug for ParallelEventStream<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ParallelEventStream")
+            .field("decoder", &self.decoder)
+            .field("jobs", &self.jobs.len())
+            .field("parallelism", &self.parallelism)
+            .field("queued", &self.ready.len())
+            .field("body_done", &self.body_done)
+            .field("failed", &self.failed)
+            .finish()
+    }
+}
+
+// Nothing is pinned structurally: the byte stream, decoder and join handles move freely.
+impl<T> Unpin for ParallelEventStream<T> {}
+
+impl<T: DeserializeOwned + Send + 'static> Stream for ParallelEventStream<T> {
+    type Item = Result<WatchEvent<T>, Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        loop {
+            if this.failed {
+                return Poll::Ready(None);
+            }
+            if let Some(item) = this.ready.pop_front() {
+                if item.is_err() {
+                    this.failed = true;
+                    this.ready.clear();
+                    this.jobs.clear();
+                }
+                return Poll::Ready(Some(item));
+            }
+            // A finished oldest job comes first: its events are next in order.
+            if this.poll_oldest(cx).is_ready() {
+                continue;
+            }
+            if this.body_done {
+                if this.jobs.is_empty() {
+                    return Poll::Ready(None);
+                }
+                // Woken by the oldest job.
+                return Poll::Pending;
+            }
+            if this.running() >= this.parallelism && this.batch.bytes.len() >= BATCH_BYTES {
+                // Every job slot is busy and a full batch waits: stop reading (back-pressure
+                // on the server) until the oldest job, which registered the waker, finishes.
+                return Poll::Pending;
+            }
+            match Pin::new(&mut this.bytes).poll_next(cx) {
+                Poll::Ready(Some(Ok(chunk))) => {
+                    this.decoder.push(&chunk);
+                    this.split_lines();
+                    if this.batch.bytes.len() >= BATCH_BYTES && this.running() < this.parallelism {
+                        this.dispatch();
+                    }
+                }
+                Poll::Ready(Some(Err(error))) => this.end_body(vec![Err(error)]),
+                Poll::Ready(None) => {
+                    let last = this.decoder.finish_line().map(|pending| {
+                        WatchDecoder::<T>::decode_final_line(&pending).map_err(Error::from)
+                    });
+                    this.end_body(last.into_iter().collect());
+                }
+                Poll::Pending => {
+                    // Nothing more right now: decode what has arrived instead of waiting
+                    // for a full batch, unless every slot is busy (the next free slot takes it).
+                    if this.running() < this.parallelism {
+                        this.dispatch();
+                    }
+                    if this.jobs.is_empty() || this.poll_oldest(cx).is_pending() {
+                        return Poll::Pending;
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl<T: DeserializeOwned + Send + 'static> FusedStream for ParallelEventStream<T> {
+    fn is_terminated(&self) -> bool {
+        self.failed || (self.body_done && self.jobs.is_empty() && self.ready.is_empty())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transport::Body;
+    use crate::watch::EventStream;
+    use bytes::Bytes;
+    use futures::StreamExt;
+    use http_body_util::StreamBody;
+    use proptest::prelude::*;
+    use serde_json::Value;
+
+    fn body_of(chunks: Vec<Result<Vec<u8>, Error>>) -> ByteStream {
+        let frames = futures::stream::iter(
+            chunks
+                .into_iter()
+                .map(|c| c.map(|b| http_body::Frame::data(Bytes::from(b)))),
+        );
+        ByteStream::new(Body::from_result_body(StreamBody::new(frames)))
+    }
+
+    /// What an item says, comparable across the two streams (errors by their message).
+    fn summary(item: &Result<WatchEvent<Value>, Error>) -> String {
+        match item {
+            Ok(event) => serde_json::to_string(event).unwrap(),
+            Err(error) => format!("error: {error}"),
+        }
+    }
+
+    async fn both(
+        body: &[u8],
+        cuts: &[usize],
+        transport_error_at_end: bool,
+        parallelism: usize,
+    ) -> (Vec<String>, Vec<String>) {
+        let chunks = || {
+            let mut chunks: Vec<Result<Vec<u8>, Error>> = Vec::new();
+            let mut start = 0;
+            for &cut in cuts.iter().chain(std::iter::once(&body.len())) {
+                let cut = cut.clamp(start, body.len());
+                chunks.push(Ok(body[start..cut].to_vec()));
+                start = cut;
+            }
+            chunks
+        };
+        let mut serial = chunks();
+        let mut parallel = chunks();
+        if transport_error_at_end {
+            let timeout = std::time::Duration::from_secs(1);
+            serial.push(Err(Error::Timeout(timeout)));
+            parallel.push(Err(Error::Timeout(timeout)));
+        }
+        let expected: Vec<_> = EventStream::<Value>::new(body_of(serial), 4096)
+            .map(|item| summary(&item))
+            .collect()
+            .await;
+        let got: Vec<_> = ParallelEventStream::<Value>::new(
+            body_of(parallel),
+            4096,
+            NonZeroUsize::new(parallelism).unwrap(),
+        )
+        .map(|item| summary(&item))
+        .collect()
+        .await;
+        (expected, got)
+    }
+
+    fn event_line(i: usize, pad: usize) -> String {
+        let kind = ["ADDED", "MODIFIED", "DELETED"][i % 3];
+        format!(
+            "{{\"type\":\"{kind}\",\"object\":{{\"n\":{i},\"pad\":\"{}\"}}}}\n",
+            "x".repeat(pad)
+        )
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn many_large_events_arrive_complete_and_in_order() {
+        // Enough bytes for several full batches, so jobs really overlap.
+        let body: String = (0..400).map(|i| event_line(i, 3000)).collect();
+        for parallelism in [1, 2, 4] {
+            let cuts: Vec<usize> = (1..200).map(|k| k * 6007).collect();
+            let (expected, got) = both(body.as_bytes(), &cuts, false, parallelism).await;
+            assert_eq!(
+                expected.len(),
+                400,
+                "{:?}",
+                &expected[expected.len().saturating_sub(1)..]
+            );
+            assert_eq!(got, expected, "parallelism {parallelism}");
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn errors_end_the_stream_at_the_same_event() {
+        let good: String = (0..30).map(|i| event_line(i, 100)).collect();
+        // A malformed line, a truncated last event, a complete last event without its
+        // newline, an event over the size bound, a transport error after the last event.
+        let cases = [
+            (format!("{good}nope\n{good}"), false, true),
+            (format!("{good}{{\"type\":\"ADDED\",\"obj"), false, true),
+            (
+                format!("{good}{{\"type\":\"ADDED\",\"object\":{{}}}}"),
+                false,
+                false,
+            ),
+            (format!("{good}{}\n{good}", "y".repeat(5000)), false, true),
+            (good.clone(), true, true),
+        ];
+        for (body, transport_error, ends_in_error) in cases {
+            for parallelism in [1, 3] {
+                let (expected, got) = both(
+                    body.as_bytes(),
+                    &[17, 900, 901, 2500],
+                    transport_error,
+                    parallelism,
+                )
+                .await;
+                assert_eq!(got, expected, "parallelism {parallelism}");
+                let last = expected.last().unwrap();
+                assert_eq!(last.starts_with("error"), ends_in_error, "{last}");
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+        #[test]
+        fn same_items_as_the_serial_stream(
+            pads in proptest::collection::vec(0usize..2000, 0..40),
+            cuts in proptest::collection::vec(0usize..40_000, 0..12),
+            blank_lines in proptest::bool::ANY,
+            truncate in 0usize..30,
+            parallelism in 1usize..4,
+        ) {
+            let mut body = String::new();
+            for (i, pad) in pads.iter().enumerate() {
+                if blank_lines && i % 3 == 0 {
+                    body.push_str("\r\n  \n");
+                }
+                body.push_str(&event_line(i, *pad));
+            }
+            let cut = body.len().saturating_sub(truncate);
+            let body = &body.as_bytes()[..cut];
+            let mut cuts = cuts;
+            cuts.sort_unstable();
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .build()
+                .unwrap();
+            let (expected, got) = runtime.block_on(both(body, &cuts, false, parallelism));
+            prop_assert_eq!(got, expected);
+        }
+    }
+}
