@@ -17,8 +17,13 @@
 //! * `contended`: a producer thread adds while a worker thread gets and finishes; each
 //!   times its own calls (lock waits included).
 //!
-//! Run: `cargo bench -p kclient-workqueue --bench stall` (optionally followed by `--` and
-//! shape names to run only those).
+//! With the `lock-timing` feature, each shape also reports every hold of the queue's lock
+//! (timed inside the queue, from acquiring to releasing, wall and CPU clock), so the work
+//! done with the lock held is measured apart from what a call does without it (allocating
+//! ahead of need, freeing).
+//!
+//! Run: `cargo bench -p kclient-workqueue --features lock-timing --bench stall` (optionally
+//! followed by `--` and shape names to run only those).
 
 use std::hint::black_box;
 use std::sync::Arc;
@@ -74,6 +79,54 @@ impl Samples {
         self.cpu.extend(other.cpu);
         self
     }
+
+    /// The queue-lock holds recorded on this thread (the `lock-timing` feature).
+    #[cfg(feature = "lock-timing")]
+    fn thread_holds() -> Self {
+        let holds = kclient_workqueue::lock_timing::take_thread_holds();
+        let ns = |d: std::time::Duration| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
+        Self {
+            wall: holds.iter().map(|h| ns(h.wall)).collect(),
+            cpu: holds.iter().map(|h| ns(h.cpu)).collect(),
+        }
+    }
+}
+
+/// Room for `calls` lock holds on this thread, so that recording them does not allocate.
+fn reserve_holds(calls: usize) {
+    #[cfg(feature = "lock-timing")]
+    kclient_workqueue::lock_timing::reserve_thread_holds(2 * calls);
+    #[cfg(not(feature = "lock-timing"))]
+    let _ = calls;
+}
+
+/// Discards the holds recorded so far on this thread (the setup's), and their reserved room.
+fn forget_holds() {
+    #[cfg(feature = "lock-timing")]
+    drop(kclient_workqueue::lock_timing::take_thread_holds());
+}
+
+/// The holds recorded on this thread, to be reported by another one.
+fn this_thread_holds() -> Option<Samples> {
+    #[cfg(feature = "lock-timing")]
+    return Some(Samples::thread_holds());
+    #[cfg(not(feature = "lock-timing"))]
+    None
+}
+
+/// Reports the holds recorded on this thread (plus `others`) as shape `name`'s lock holds.
+fn report_holds(name: &str, others: Option<Samples>) {
+    #[cfg(feature = "lock-timing")]
+    {
+        let holds = Samples::thread_holds();
+        let holds = match others {
+            Some(others) => holds.merge(others),
+            None => holds,
+        };
+        report(&format!("{name}: lock held"), &holds);
+    }
+    #[cfg(not(feature = "lock-timing"))]
+    let _ = (name, others);
 }
 
 /// max, p99.9, p99.99 and count above 1 ms of `ns`.
@@ -106,14 +159,18 @@ fn us(ns: u64) -> String {
 }
 
 fn report(name: &str, samples: &Samples) {
-    let (wall, cpu) = (Stats::of(&samples.wall), Stats::of(&samples.cpu));
-    // Calls that took over 1 ms of wall time but under 1 ms of CPU: pre-empted.
-    let preempted = samples
+    // The thread's CPU clock is coarser than the wall clock (it can jump by a scheduler tick
+    // within a sub-microsecond call), and the wall clock runs on while the thread is
+    // pre-empted: a call ran on the CPU for at most the lesser of the two.
+    let on_cpu: Vec<u64> = samples
         .wall
         .iter()
         .zip(&samples.cpu)
-        .filter(|&(&w, &c)| w > MS && c <= MS)
-        .count();
+        .map(|(&w, &c)| w.min(c))
+        .collect();
+    let (wall, cpu) = (Stats::of(&samples.wall), Stats::of(&on_cpu));
+    // Calls that took over 1 ms of wall time but under 1 ms on the CPU: pre-empted.
+    let preempted = wall.over_1ms - cpu.over_1ms;
     println!(
         "| {name} | {} | {} / {} / {} | {} | {} / {} / {} | {} | {preempted} |",
         samples.wall.len(),
@@ -127,8 +184,7 @@ fn report(name: &str, samples: &Samples) {
         cpu.over_1ms,
     );
     if std::env::var_os("STALL_TOP").is_some() {
-        let mut top: Vec<(usize, u64, u64)> = samples
-            .cpu
+        let mut top: Vec<(usize, u64, u64)> = on_cpu
             .iter()
             .zip(&samples.wall)
             .enumerate()
@@ -136,7 +192,7 @@ fn report(name: &str, samples: &Samples) {
             .collect();
         top.sort_unstable_by_key(|&(_, c, _)| std::cmp::Reverse(c));
         for (i, c, w) in top.into_iter().take(8) {
-            println!("    call #{i}: CPU {} µs, wall {} µs", us(c), us(w));
+            println!("    call #{i}: on-CPU {} µs, wall {} µs", us(c), us(w));
         }
     }
 }
@@ -153,6 +209,8 @@ fn floor(calls: usize) -> Samples {
 }
 
 fn fill(keys: &[String]) -> (Queue<String>, Samples) {
+    forget_holds();
+    reserve_holds(keys.len());
     let queue = Queue::new();
     let mut samples = Samples::with_capacity(keys.len());
     for key in keys {
@@ -160,6 +218,7 @@ fn fill(keys: &[String]) -> (Queue<String>, Samples) {
         samples.time(|| queue.add(key));
     }
     assert_eq!(queue.len(), keys.len());
+    report_holds("add", None);
     (queue, samples)
 }
 
@@ -172,6 +231,8 @@ fn shape_get_done(keys: &[String]) -> Samples {
     for key in keys {
         queue.add(key.clone());
     }
+    forget_holds();
+    reserve_holds(2 * keys.len());
     let mut samples = Samples::with_capacity(2 * keys.len());
     let mut processed = 0;
     while let Some(Some(key)) = samples.time(|| queue.get().now_or_never()) {
@@ -179,6 +240,7 @@ fn shape_get_done(keys: &[String]) -> Samples {
         processed += 1;
     }
     assert_eq!(processed, keys.len());
+    report_holds("get_done", None);
     samples
 }
 
@@ -188,6 +250,8 @@ fn shape_churn(keys: &[String]) -> Samples {
         queue.add(key.clone());
     }
     let fresh = self::keys(KEYS..2 * KEYS);
+    forget_holds();
+    reserve_holds(3 * fresh.len());
     let mut samples = Samples::with_capacity(3 * fresh.len());
     for key in fresh {
         samples.time(|| queue.add(key));
@@ -196,6 +260,7 @@ fn shape_churn(keys: &[String]) -> Samples {
         samples.time(|| queue.done(&item));
     }
     assert_eq!(queue.len(), keys.len());
+    report_holds("churn", None);
     samples
 }
 
@@ -205,14 +270,18 @@ fn shape_contended(keys: &[String]) -> Samples {
         let queue = queue.clone();
         let keys = keys.to_vec();
         std::thread::spawn(move || {
+            reserve_holds(keys.len());
             let mut samples = Samples::with_capacity(keys.len());
             for key in keys {
                 samples.time(|| queue.add(key));
             }
             queue.shut_down();
-            samples
+            (samples, this_thread_holds())
         })
     };
+    // The worker also locks for every `get` that finds the queue empty.
+    forget_holds();
+    reserve_holds(8 * keys.len());
     let mut samples = Samples::with_capacity(2 * keys.len());
     let mut processed = 0;
     loop {
@@ -233,7 +302,9 @@ fn shape_contended(keys: &[String]) -> Samples {
         }
     }
     assert_eq!(processed, keys.len());
-    samples.merge(producer.join().expect("producer"))
+    let (producer, producer_holds) = producer.join().expect("producer");
+    report_holds("contended", producer_holds);
+    samples.merge(producer)
 }
 
 /// Two threads timing a trivial critical section on one shared mutex, as `contended` does.
@@ -270,7 +341,7 @@ fn main() {
         load.trim()
     );
     println!(
-        "| shape | calls | wall p99.9 / p99.99 / max µs | wall > 1 ms | CPU p99.9 / p99.99 / max µs | CPU > 1 ms | pre-empted |"
+        "| shape | calls | wall p99.9 / p99.99 / max µs | wall > 1 ms | on-CPU p99.9 / p99.99 / max µs | on-CPU > 1 ms | pre-empted |"
     );
     println!("|---|---:|---:|---:|---:|---:|---:|");
     let shapes: [(&str, Shape); 4] = [

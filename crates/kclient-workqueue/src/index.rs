@@ -15,6 +15,13 @@
 //!
 //! The index is also split into [`SHARDS`] shards by hash, which keeps each table's
 //! allocation (and so its zeroing) small.
+//!
+//! Allocating and freeing the tables themselves can stall too (glibc merges every small block
+//! freed since it last did when asked for, or given back, a large one; see `chunked`). So a
+//! shard nearing full [`wants`](Index::wants) its next table, which the caller allocates
+//! after releasing its lock and hands over with [`refill`](Index::refill); and a table
+//! that has been moved out of is handed back by [`take_garbage`](Index::take_garbage) for
+//! the caller to free after releasing its lock.
 
 use std::mem;
 
@@ -30,6 +37,10 @@ const STEP: usize = 16;
 
 /// The smallest table a shard grows into.
 const MIN_CAPACITY: usize = 16;
+
+/// Tables at least this large get their successor allocated ahead of need. Smaller ones are
+/// small allocations, which `malloc` serves without merging freed blocks.
+const SPARE_FROM: usize = 56;
 
 /// The shard of `hash`. The bits are taken from the middle of the hash: hashbrown uses the
 /// low bits to pick a bucket and the top seven as tags, and both must still vary in a shard.
@@ -51,6 +62,20 @@ pub(crate) struct Index {
     shards: Box<[Shard]>,
 }
 
+/// A table for shard `shard` with room for `capacity` entries, wanted ahead of need.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct WantTable {
+    shard: usize,
+    capacity: usize,
+}
+
+impl WantTable {
+    /// Allocates the table. Meant to run without the lock.
+    pub(crate) fn allocate(self) -> (usize, HashTable<IndexEntry>) {
+        (self.shard, HashTable::with_capacity(self.capacity))
+    }
+}
+
 /// One shard: `table` takes inserts; `old`, while not empty, is being moved into `table`.
 #[derive(Default)]
 pub(crate) struct Shard {
@@ -60,6 +85,13 @@ pub(crate) struct Shard {
     cursor: usize,
     /// Stale entries in `table` and `old` together.
     stale: usize,
+    /// The table to move into next, allocated ahead of need.
+    spare: Option<HashTable<IndexEntry>>,
+    /// `old` was emptied: the caller should take it.
+    emptied: Option<HashTable<IndexEntry>>,
+    /// Tables at least `SPARE_FROM` large allocated while the lock was held.
+    #[cfg(test)]
+    allocated_inline: usize,
 }
 
 impl Index {
@@ -73,6 +105,36 @@ impl Index {
     pub(crate) fn shard(&mut self, hash: u64) -> &mut Shard {
         // `shard_of` masks its result below `SHARDS`, the length of `shards`.
         &mut self.shards[shard_of(hash)]
+    }
+
+    /// The table that the shard of `hash` (the one last inserted into) wants allocated ahead
+    /// of need, if any.
+    pub(crate) fn wants(&self, hash: u64) -> Option<WantTable> {
+        let shard = shard_of(hash);
+        self.shards[shard]
+            .wants()
+            .map(|capacity| WantTable { shard, capacity })
+    }
+
+    /// Takes a table allocated for [`wants`](Self::wants); returns it if it is no longer
+    /// needed, to be freed without the lock.
+    pub(crate) fn refill(
+        &mut self,
+        (shard, table): (usize, HashTable<IndexEntry>),
+    ) -> Option<HashTable<IndexEntry>> {
+        match self.shards.get_mut(shard) {
+            Some(s) if s.spare.is_none() => {
+                s.spare = Some(table);
+                None
+            }
+            _ => Some(table),
+        }
+    }
+
+    /// A table the index no longer uses (after an insert into the shard of `hash`), to be
+    /// freed without the lock.
+    pub(crate) fn take_garbage(&mut self, hash: u64) -> Option<HashTable<IndexEntry>> {
+        self.shards[shard_of(hash)].emptied.take()
     }
 
     /// Entries, live and stale.
@@ -97,6 +159,12 @@ impl Index {
             .iter()
             .map(|s| s.table.capacity() + s.old.capacity())
             .sum()
+    }
+
+    /// Large tables allocated while the lock was held, in every shard.
+    #[cfg(test)]
+    pub(crate) fn allocated_inline(&self) -> usize {
+        self.shards.iter().map(|s| s.allocated_inline).sum()
     }
 
     /// Whether every shard holds an entry.
@@ -124,12 +192,46 @@ impl Shard {
             self.step(&is_live);
         }
         let live = self.table.len().saturating_sub(self.stale);
-        // Room for the live entries to move, for the inserts made while they move (one per
-        // `STEP` buckets), and as much again before the next migration.
-        let capacity = (2 * live + self.table.num_buckets().div_ceil(STEP) + 1).max(MIN_CAPACITY);
-        self.old = mem::replace(&mut self.table, HashTable::with_capacity(capacity));
+        // Room for the live entries to move and for the inserts made while they move (one per
+        // `STEP` buckets): less, and `table` could fill before the move ends.
+        let needed = live + self.table.num_buckets().div_ceil(STEP) + 1;
+        let next = match self.spare.take() {
+            Some(spare) if spare.capacity() >= needed => spare,
+            // Not kept up with (or too small after a burst of inserts): allocate now.
+            _ => {
+                #[cfg(test)]
+                if self.table.capacity() >= SPARE_FROM {
+                    self.allocated_inline += 1;
+                }
+                HashTable::with_capacity(Self::next_capacity(live, self.table.num_buckets()))
+            }
+        };
+        self.old = mem::replace(&mut self.table, next);
         self.cursor = 0;
         self.step(&is_live);
+    }
+
+    /// The capacity of the table that follows one of `buckets` holding `live` live entries:
+    /// room for them, for the inserts made while they move, and as much again before the
+    /// next migration.
+    fn next_capacity(live: usize, buckets: usize) -> usize {
+        (2 * live + buckets.div_ceil(STEP) + 1).max(MIN_CAPACITY)
+    }
+
+    /// The capacity of the spare table wanted now, if any: once `table` is within an eighth
+    /// of full, with room for the live entries it may gain meanwhile.
+    fn wants(&self) -> Option<usize> {
+        let capacity = self.table.capacity();
+        let margin = capacity / 8;
+        if self.spare.is_some()
+            || capacity < SPARE_FROM
+            || !self.old.is_empty()
+            || self.table.len() + margin < capacity
+        {
+            return None;
+        }
+        let live = self.table.len().saturating_sub(self.stale) + margin;
+        Some(Self::next_capacity(live, self.table.num_buckets()))
     }
 
     /// Moves the next `STEP` buckets of `old` into `table`, dropping stale entries.
@@ -147,8 +249,9 @@ impl Shard {
             self.cursor += 1;
         }
         if self.old.is_empty() && self.old.capacity() > 0 {
-            // Frees the old table.
-            self.old = HashTable::new();
+            // Handed to the caller to free without the lock; a table it did not take is freed
+            // here.
+            self.emptied = Some(mem::take(&mut self.old));
             self.cursor = 0;
         }
     }

@@ -18,8 +18,8 @@
 use hashbrown::HashTable;
 use hashbrown::hash_table::OccupiedEntry;
 
-use crate::chunked::Chunked;
-use crate::index::{Index, IndexEntry};
+use crate::chunked::{Chunked, Reserve, Want};
+use crate::index::{Index, IndexEntry, WantTable};
 use crate::list::{Links, NIL, SlotList};
 
 /// Where an item is kept: an index into the slab.
@@ -56,6 +56,34 @@ impl<T> Links for Chunked<Slot<T>> {
     fn set_next(&mut self, slot: SlotId, next: SlotId) {
         if let Some(s) = self.get_mut(slot as usize) {
             s.next = next;
+        }
+    }
+}
+
+/// What [`Items`] wants allocated ahead of need, without the queue's lock (see `chunked` and
+/// `index` for why).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Wants {
+    slots: Option<Want>,
+    generations: Option<Want>,
+    table: Option<WantTable>,
+}
+
+/// Memory allocated for [`Wants`], or handed back by [`Items::refill`] to be freed without
+/// the lock.
+pub(crate) struct Spares<T> {
+    slots: Option<Reserve<Slot<T>>>,
+    generations: Option<Reserve<u32>>,
+    table: Option<(usize, HashTable<IndexEntry>)>,
+}
+
+impl Wants {
+    /// Allocates what is wanted. Meant to run without the lock.
+    pub(crate) fn allocate<T>(self) -> Spares<T> {
+        Spares {
+            slots: self.slots.map(Want::allocate),
+            generations: self.generations.map(Want::allocate),
+            table: self.table.map(WantTable::allocate),
         }
     }
 }
@@ -134,6 +162,36 @@ impl<T: Eq> Items<T> {
             generation,
         });
         Inserted::New(slot)
+    }
+
+    /// What should be allocated ahead of need after an insert of an item with `hash`.
+    pub(crate) fn wants(&self, hash: u64) -> Option<Wants> {
+        let wants = Wants {
+            slots: self.slots.wants(),
+            generations: self.generations.wants(),
+            table: self.index.wants(hash),
+        };
+        (wants.slots.is_some() || wants.generations.is_some() || wants.table.is_some())
+            .then_some(wants)
+    }
+
+    /// Takes memory allocated for [`wants`](Self::wants); returns what is not needed, to be
+    /// freed without the lock.
+    pub(crate) fn refill(&mut self, spares: Spares<T>) -> Spares<T> {
+        Spares {
+            slots: spares.slots.map(|r| self.slots.refill(r)),
+            generations: spares.generations.map(|r| self.generations.refill(r)),
+            table: spares
+                .table
+                .and_then(|t| self.index.refill(t))
+                .map(|t| (0, t)),
+        }
+    }
+
+    /// A table the index stopped using during an insert of an item with `hash`, to be freed
+    /// without the lock.
+    pub(crate) fn take_garbage(&mut self, hash: u64) -> Option<HashTable<IndexEntry>> {
+        self.index.take_garbage(hash)
     }
 
     /// Appends `slot` to the FIFO of waiting items.
@@ -355,6 +413,37 @@ mod tests {
         for i in 5_000..6_000_u64 {
             assert!(matches!(items.insert(spread(i), i, 1), Inserted::New(_)));
         }
+    }
+
+    #[test]
+    fn refilled_after_each_insert_nothing_large_is_allocated_inside() {
+        let spread = |i: u64| i.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let mut items = Items::new();
+        let mut garbage = 0;
+        // Growth with a backlog, then churn at that size, as `Queue::add` drives it.
+        for i in 0..300_000_u64 {
+            let slot = new_slot_u64(&mut items, spread(i), i);
+            items.enqueue(slot);
+            if i >= 200_000 {
+                // The oldest is handed out and finished: its index entry goes stale.
+                let old = i - 200_000;
+                let slot = items.dequeue().expect("a backlog");
+                assert_eq!(items.start_processing(slot, 2), Some(&old));
+                let found = items.find_processing(spread(old), &old);
+                assert_eq!(found.and_then(Processing::finish), Some(old));
+            }
+            garbage += usize::from(items.take_garbage(spread(i)).is_some());
+            if let Some(wants) = items.wants(spread(i)) {
+                let leftovers = items.refill(wants.allocate());
+                assert!(leftovers.table.is_none(), "a wanted table is taken");
+            }
+        }
+        assert!(garbage > 64, "old tables handed back: {garbage}");
+        assert_eq!(items.index.allocated_inline(), 0);
+        assert_eq!(items.slots.allocated_inline, 0);
+        assert_eq!(items.generations.allocated_inline, 0);
+        assert_eq!(items.live(), 200_000);
+        assert!(items.index.stale() < items.index.entries());
     }
 
     fn new_slot_u64(items: &mut Items<u64>, hash: u64, item: u64) -> SlotId {

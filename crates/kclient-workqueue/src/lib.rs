@@ -40,6 +40,7 @@ mod index;
 mod items;
 pub mod limiters;
 mod list;
+mod lock;
 pub mod metrics;
 mod queue;
 mod rate_limiting;
@@ -48,6 +49,8 @@ pub use config::QueueConfig;
 pub use delaying::DelayingQueue;
 pub use guard::WorkItem;
 pub use limiters::RateLimiter;
+#[cfg(feature = "lock-timing")]
+pub use lock::lock_timing;
 pub use queue::Queue;
 pub use rate_limiting::RateLimitingQueue;
 

@@ -5,14 +5,16 @@ use std::hash::BuildHasher;
 use std::pin::pin;
 use std::sync::{Arc, Weak};
 
-use parking_lot::{Mutex, MutexGuard};
+use parking_lot::Mutex;
 use std::time::Duration;
 
 use tokio::sync::Notify;
 
+use crate::chunked::Want;
 use crate::config::QueueConfig;
 use crate::guard::WorkItem;
-use crate::items::{Inserted, Items};
+use crate::items::{Inserted, Items, Wants};
+use crate::lock::Locked;
 use crate::metrics::{CounterMetric, QueueMetrics};
 use crate::{FastHasher, Key};
 
@@ -127,17 +129,16 @@ impl<T: Key> Queue<T> {
         if state.shutting_down {
             return;
         }
+        let (mut wake, mut full) = (false, false);
+        // Dropped after the lock is released: an item that was already tracked.
+        let mut duplicate = None;
         match state.items.insert(hash, item, DIRTY) {
             Inserted::New(id) => {
                 if let Some(metrics) = &mut state.metrics {
                     metrics.add(id);
                 }
                 state.items.enqueue(id);
-                let wake = state.waiters > 0;
-                drop(guard);
-                if wake {
-                    self.inner.items_available.notify_one();
-                }
+                wake = state.waiters > 0;
             }
             Inserted::Existing(id, item) => {
                 let flags = state.items.flags(id);
@@ -148,14 +149,26 @@ impl<T: Key> Queue<T> {
                         metrics.add(id);
                     }
                 }
-                drop(guard);
-                drop(item);
+                duplicate = Some(item);
             }
             Inserted::Full(item) => {
-                drop(guard);
-                drop(item);
-                tracing::error!("work queue holds u32::MAX items: add ignored");
+                duplicate = Some(item);
+                full = true;
             }
+        }
+        let garbage = state.items.take_garbage(hash);
+        let wants = state.wants(hash);
+        drop(guard);
+        if wake {
+            self.inner.items_available.notify_one();
+        }
+        drop(duplicate);
+        drop(garbage);
+        if full {
+            tracing::error!("work queue holds u32::MAX items: add ignored");
+        }
+        if let Some(wants) = wants {
+            self.inner.provide(wants);
         }
     }
 
@@ -301,8 +314,45 @@ impl<T: Key> Queue<T> {
 }
 
 impl<T> Inner<T> {
-    fn lock(&self) -> MutexGuard<'_, State<T>> {
-        self.state.lock()
+    fn lock(&self) -> Locked<'_, State<T>> {
+        Locked::new(&self.state)
+    }
+}
+
+/// Memory the queue's structures want allocated ahead of need (see `chunked` and `index`).
+struct StateWants {
+    items: Option<Wants>,
+    metrics: Option<Want>,
+}
+
+impl<T: Key> State<T> {
+    /// What to allocate, without the lock, after an add of an item with `hash`.
+    fn wants(&self, hash: u64) -> Option<StateWants> {
+        let wants = StateWants {
+            items: self.items.wants(hash),
+            metrics: self.metrics.as_ref().and_then(QueueMetrics::wants),
+        };
+        (wants.items.is_some() || wants.metrics.is_some()).then_some(wants)
+    }
+}
+
+impl<T: Key> Inner<T> {
+    /// Allocates what `wants` asks for while not holding the lock (a large `malloc` can take
+    /// milliseconds), then hands it over in a second, short critical section.
+    fn provide(&self, wants: StateWants) {
+        let items = wants.items.map(Wants::allocate);
+        let metrics = wants.metrics.map(Want::allocate);
+        let leftovers = {
+            let mut state = self.lock();
+            let items = items.map(|spares| state.items.refill(spares));
+            let metrics = match (&mut state.metrics, metrics) {
+                (Some(m), Some(reserve)) => Some(m.refill(reserve)),
+                (_, reserve) => reserve,
+            };
+            (items, metrics)
+        };
+        // Freed without the lock.
+        drop(leftovers);
     }
 }
 

@@ -23,7 +23,7 @@ pub use in_memory::{InMemoryMetricsProvider, QueueMetricsSnapshot};
 
 use tokio::time::Instant;
 
-use crate::chunked::Chunked;
+use crate::chunked::{Chunked, Reserve, Want};
 use crate::items::SlotId;
 
 /// A gauge that goes up and down by one.
@@ -147,7 +147,7 @@ pub(crate) struct QueueMetrics {
 /// When the item in a slot was added (if it waits to be handed out), and when it was handed
 /// out (if it is being processed).
 #[derive(Default)]
-struct SlotTimes {
+pub(crate) struct SlotTimes {
     added: Option<Instant>,
     started: Option<Instant>,
 }
@@ -173,6 +173,16 @@ impl QueueMetrics {
             self.times.push(SlotTimes::default());
         }
         self.times.get_mut(slot)
+    }
+
+    /// What the timestamps want allocated ahead of need (see `chunked`).
+    pub(crate) fn wants(&self) -> Option<Want> {
+        self.times.wants()
+    }
+
+    /// Takes memory allocated for [`wants`](Self::wants); returns what is not needed.
+    pub(crate) fn refill(&mut self, reserve: Reserve<SlotTimes>) -> Reserve<SlotTimes> {
+        self.times.refill(reserve)
     }
 
     /// An add that was not deduplicated, of the item in `slot`.
