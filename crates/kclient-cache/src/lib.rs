@@ -71,6 +71,7 @@ pub use lister_watcher::{ListPage, ListerWatcher, RestListerWatcher, WatchStream
 pub use object::{CacheObject, meta_namespace_key, split_meta_namespace_key};
 pub use reflector::{
     ErrorAction, ErrorHandler, ErrorKind, Phase, Reflector, ReflectorConfig, ReflectorError,
-    ReflectorHealth, ReflectorStore, ShouldResync, Transform,
+    ReflectorHealth, ReflectorStore, ShouldResync, Transform, strip_managed_fields,
+    strip_managed_fields_unstructured,
 };
 pub use store::{IndexFunc, Indexer, NAMESPACE_INDEX, label_index_func, namespace_index_func};

@@ -450,3 +450,53 @@ async fn shutdown_before_sync_reports_unsynced_instead_of_hanging() {
         InformerState::ShutDown
     ));
 }
+
+#[tokio::test]
+async fn custom_resync_overrides_the_default_for_one_type_only() {
+    use k8s_openapi::api::core::v1::Secret;
+    let server = TestServer::start().await.unwrap();
+    let rc = client(&server);
+    let cs = ClientSet::from_client(rc.clone());
+    namespace(&cs, "team-a").await;
+    config_map(&cs, "team-a", "web", &[]).await;
+    cs.core_v1()
+        .secrets("team-a")
+        .create(
+            &Secret {
+                metadata: meta("team-a", "token", &[]),
+                ..Secret::default()
+            },
+            &CreateOptions::default(),
+        )
+        .await
+        .unwrap();
+    // ConfigMaps resync every second; Secrets would every hour, but their custom period of
+    // zero turns resync off for them.
+    let factory = SharedInformerFactory::builder(rc)
+        .default_resync(Duration::from_secs(3600))
+        .custom_resync::<ConfigMap>(Duration::from_secs(1))
+        .custom_resync::<Secret>(Duration::ZERO)
+        .build();
+    fn updates<K: kclient_cache::FactoryObject>(
+        informer: &kclient_cache::FactoryInformer<K>,
+    ) -> Arc<AtomicUsize> {
+        let count = Arc::new(AtomicUsize::new(0));
+        let seen = count.clone();
+        informer
+            .add_event_handler(HandlerFuncs::new().on_update(move |_, _| {
+                seen.fetch_add(1, Ordering::SeqCst);
+            }))
+            .unwrap();
+        count
+    }
+    let config_maps = updates(&factory.core_v1().config_maps().informer());
+    let secrets = updates(&factory.core_v1().secrets().informer());
+    factory.start().unwrap();
+    assert!(factory.wait_for_cache_sync().await.all_synced());
+    eventually("two ConfigMap resyncs", || {
+        config_maps.load(Ordering::SeqCst) >= 2
+    })
+    .await;
+    assert_eq!(secrets.load(Ordering::SeqCst), 0, "Secrets never resync");
+    factory.shutdown().await;
+}

@@ -176,6 +176,8 @@ struct FactoryOptions {
     namespace: Option<String>,
     tweak: Option<TweakListOptions>,
     default_resync: Option<Duration>,
+    /// Per-resource resync periods overriding `default_resync` (zero: never).
+    custom_resync: HashMap<GroupVersionResource, Duration>,
     page_size: Option<u32>,
 }
 
@@ -185,6 +187,7 @@ impl fmt::Debug for FactoryOptions {
             .field("namespace", &self.namespace)
             .field("tweak", &self.tweak.is_some())
             .field("default_resync", &self.default_resync)
+            .field("custom_resync", &self.custom_resync)
             .field("page_size", &self.page_size)
             .finish()
     }
@@ -220,6 +223,21 @@ impl SharedInformerFactoryBuilder {
     #[must_use]
     pub fn default_resync(mut self, period: Duration) -> Self {
         self.options.default_resync = Some(period).filter(|p| !p.is_zero());
+        self
+    }
+
+    /// How often the informer of `K` resyncs, overriding [`default_resync`](Self::default_resync)
+    /// for that type only (client-go's `WithCustomResyncConfig`); `Duration::ZERO` turns
+    /// its resync off.
+    #[must_use]
+    pub fn custom_resync<K: Resource>(self, period: Duration) -> Self {
+        self.custom_resync_for(K::gvr(), period)
+    }
+
+    /// [`custom_resync`](Self::custom_resync) by resource, for dynamic informers too.
+    #[must_use]
+    pub fn custom_resync_for(mut self, resource: GroupVersionResource, period: Duration) -> Self {
+        self.options.custom_resync.insert(resource, period);
         self
     }
 
@@ -415,7 +433,10 @@ impl SharedInformerFactory {
         let lw = FactoryListerWatcher::new(lw, options.tweak.clone(), counts.clone());
         let mut config = ReflectorConfig::for_type::<K>();
         config.name = key.1.resource.clone();
-        config.resync_period = options.default_resync;
+        config.resync_period = match options.custom_resync.get(&key.1) {
+            Some(period) => Some(*period).filter(|p| !p.is_zero()),
+            None => options.default_resync,
+        };
         if let Some(page_size) = options.page_size {
             config.page_size = page_size;
         }

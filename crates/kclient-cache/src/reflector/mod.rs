@@ -47,6 +47,26 @@ pub type ErrorHandler = Arc<dyn Fn(&ReflectorError) -> ErrorAction + Send + Sync
 /// A function applied to every object before it is stored (e.g. to drop `managedFields`).
 pub type Transform<K> = Arc<dyn Fn(K) -> K + Send + Sync>;
 
+/// A [`Transform`] that drops `metadata.managedFields` (controller-runtime's
+/// `TransformStripManagedFields`). Server-side apply bookkeeping is rarely read from a cache,
+/// and for a typical Pod it is over half of the object's memory once decoded (k8s-openapi
+/// holds `FieldsV1` as a `serde_json::Value` tree). Updates sent from a stripped object leave
+/// the server's managedFields as they are, since an absent field is not a reset.
+pub fn strip_managed_fields<K: kclient_core::Resource>() -> Transform<K> {
+    Arc::new(|mut obj: K| {
+        obj.meta_mut().managed_fields = None;
+        obj
+    })
+}
+
+/// [`strip_managed_fields`] for [`Unstructured`](kclient_core::Unstructured) objects.
+pub fn strip_managed_fields_unstructured() -> Transform<kclient_core::Unstructured> {
+    Arc::new(|mut obj: kclient_core::Unstructured| {
+        obj.remove_nested(&["metadata", "managedFields"]);
+        obj
+    })
+}
+
 /// The default handler: logs and retries.
 pub fn log_and_retry() -> ErrorHandler {
     Arc::new(|err: &ReflectorError| {

@@ -509,3 +509,22 @@ async fn transform_runs_before_the_store_and_bad_objects_are_reported() {
     let a = store.get_by_key("ns/a").unwrap();
     assert_eq!(a.metadata.annotations.as_ref().unwrap()["seen"], "yes");
 }
+
+#[test]
+fn strip_managed_fields_drops_only_managed_fields() {
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::ManagedFieldsEntry;
+    let mut cm = ConfigMap::default();
+    cm.metadata.name = Some("a".into());
+    cm.metadata.managed_fields = Some(vec![ManagedFieldsEntry {
+        manager: Some("kubectl".into()),
+        ..ManagedFieldsEntry::default()
+    }]);
+    let stripped = super::strip_managed_fields::<ConfigMap>()(cm.clone());
+    assert_eq!(stripped.metadata.managed_fields, None);
+    assert_eq!(stripped.metadata.name.as_deref(), Some("a"));
+
+    let mut dynamic = kclient_core::Unstructured::from_typed(&cm).unwrap();
+    dynamic = super::strip_managed_fields_unstructured()(dynamic);
+    assert!(dynamic.nested(&["metadata", "managedFields"]).is_none());
+    assert_eq!(dynamic.name(), Some("a"));
+}
