@@ -41,7 +41,7 @@ struct Args {
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "kube-list-watch,kube-streaming,kclient-list-watch,kclient-watch-list"
+        default_value = "kube-list-watch,kube-streaming,kube-list-watch-stripped,kclient-list-watch,kclient-watch-list,kclient-list-watch-stripped"
     )]
     modes: Vec<String>,
     /// Internal: run as the child measuring this client mode.
@@ -164,6 +164,13 @@ RSS with the client built but not started, divided by the Pods.\n\n\
 vs kube-rs `reflector(store(), watcher(api, watcher::Config::default()))` (pages of 500).\n\
 - **watch-list**: kclient `use_watch_list = true` vs kube-rs \
 `watcher::Config::default().streaming_lists()` (both `sendInitialEvents=true`).\n\
+- **list+watch, managedFields stripped by both**: kclient with the \
+`kclient_cache::strip_managed_fields()` transform vs kube-rs with \
+`.modify(|pod| pod.metadata.managed_fields = None)` on the watcher stream (kube-rs's advice \
+for memory): what either cache costs when a controller does not need managedFields.\n\
+- **Decoding**: kclient decodes list items and watch events in 256 KB batches on tokio's \
+blocking pool, up to `RestListerWatcher::decode_parallelism` at once (default: the cores, at \
+most 4); kube-rs decodes on the task that reads the body.\n\
 - **Time to synced**: from starting the informer / reflector stream until `has_synced` \
 (kclient) / `Store::wait_until_ready` (kube-rs) and the cache holds every Pod.\n\
 - **Event throughput**: after sync the child is stopped (SIGSTOP), the parent merge-patches a \

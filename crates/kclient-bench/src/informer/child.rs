@@ -133,7 +133,18 @@ async fn run_kube(args: &ChildArgs, tallies: &[Arc<Tally>]) -> Result<(), Error>
     }
     let base = proc_status::current()?.current;
     let started = Instant::now();
-    let stream = reflector::reflector(writer, watcher(api, config).default_backoff());
+    let events = watcher(api, config).default_backoff();
+    let stream = if args.mode.strips_managed_fields() {
+        reflector::reflector(
+            writer,
+            events
+                .modify(|pod| pod.metadata.managed_fields = None)
+                .boxed(),
+        )
+        .boxed()
+    } else {
+        reflector::reflector(writer, events.boxed()).boxed()
+    };
     tokio::spawn(stream.for_each(|event| {
         if let Err(err) = event {
             eprintln!("kube-rs watcher error: {err}");
@@ -166,6 +177,9 @@ async fn run_kclient(args: &ChildArgs, tallies: &[Arc<Tally>]) -> Result<(), Err
         RestListerWatcher::<Pod>::new(client).namespace(args.namespace.clone()),
         config,
     );
+    if args.mode.strips_managed_fields() {
+        informer.set_transform(kclient_cache::strip_managed_fields())?;
+    }
     let mut registrations = Vec::with_capacity(tallies.len());
     for tally in tallies {
         let tally = tally.clone();

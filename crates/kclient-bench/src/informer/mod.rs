@@ -27,15 +27,22 @@ pub enum Mode {
     KclientListWatch,
     /// kclient `SharedIndexInformer`, `use_watch_list = true`: watch-list.
     KclientWatchList,
+    /// kube-rs list+watch with managedFields cleared before the store
+    /// (`.modify(|pod| pod.managed_fields_mut().clear())`, kube-rs's documented advice).
+    KubeListWatchStripped,
+    /// kclient list+watch with the `strip_managed_fields` transform.
+    KclientListWatchStripped,
 }
 
 impl Mode {
     /// Every mode, kube-rs first.
-    pub const ALL: [Mode; 4] = [
+    pub const ALL: [Mode; 6] = [
         Mode::KubeListWatch,
         Mode::KubeStreaming,
+        Mode::KubeListWatchStripped,
         Mode::KclientListWatch,
         Mode::KclientWatchList,
+        Mode::KclientListWatchStripped,
     ];
 
     /// The command-line name of the mode.
@@ -45,6 +52,8 @@ impl Mode {
             Mode::KubeStreaming => "kube-streaming",
             Mode::KclientListWatch => "kclient-list-watch",
             Mode::KclientWatchList => "kclient-watch-list",
+            Mode::KubeListWatchStripped => "kube-list-watch-stripped",
+            Mode::KclientListWatchStripped => "kclient-list-watch-stripped",
         }
     }
 
@@ -55,7 +64,10 @@ impl Mode {
 
     /// True for the kube-rs modes.
     pub fn is_kube(self) -> bool {
-        matches!(self, Mode::KubeListWatch | Mode::KubeStreaming)
+        matches!(
+            self,
+            Mode::KubeListWatch | Mode::KubeStreaming | Mode::KubeListWatchStripped
+        )
     }
 
     /// The kube-rs mode that gets its initial state the same way as this kclient mode.
@@ -63,7 +75,18 @@ impl Mode {
         match self {
             Mode::KclientListWatch | Mode::KubeListWatch => Mode::KubeListWatch,
             Mode::KclientWatchList | Mode::KubeStreaming => Mode::KubeStreaming,
+            Mode::KclientListWatchStripped | Mode::KubeListWatchStripped => {
+                Mode::KubeListWatchStripped
+            }
         }
+    }
+
+    /// True for the modes that drop managedFields before storing.
+    pub fn strips_managed_fields(self) -> bool {
+        matches!(
+            self,
+            Mode::KubeListWatchStripped | Mode::KclientListWatchStripped
+        )
     }
 }
 

@@ -27,6 +27,9 @@ fn label(mode: Mode) -> &'static str {
     match mode {
         Mode::KclientListWatch | Mode::KubeListWatch => "list+watch",
         Mode::KclientWatchList | Mode::KubeStreaming => "watch-list",
+        Mode::KclientListWatchStripped | Mode::KubeListWatchStripped => {
+            "list+watch, managedFields stripped by both"
+        }
     }
 }
 

@@ -1,0 +1,66 @@
+//! Where a cached Pod's memory goes: heap bytes and allocations of one decoded k8s-openapi
+//! `Pod` (the bundled 13 KB Pod), whole and without managedFields. Both kclient's and
+//! kube-rs's caches hold exactly this type, so this is the floor under either cache's
+//! steady memory. `cargo run --release -p kclient-bench --bin pod_heap`.
+
+use std::alloc::System;
+
+use k8s_openapi::api::core::v1::Pod;
+use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
+
+#[global_allocator]
+static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
+
+const COPIES: usize = 1_000;
+
+fn main() {
+    let json = kclient_bench::data::POD_TEMPLATE;
+    let region = Region::new(GLOBAL);
+    let mut pods: Vec<Pod> = Vec::with_capacity(COPIES);
+    for _ in 0..COPIES {
+        match serde_json::from_str(json) {
+            Ok(pod) => pods.push(pod),
+            Err(err) => {
+                eprintln!("pod_heap: the bundled Pod does not decode: {err}");
+                std::process::exit(1);
+            }
+        }
+    }
+    let whole = region.change();
+    // The Vec's own allocation holds each Pod's inline part, as an `Arc<Pod>` would.
+    let live = (whole.bytes_allocated - whole.bytes_deallocated) / COPIES;
+    let allocs = (whole.allocations - whole.deallocations).saturating_sub(1) / COPIES;
+    let region = Region::new(GLOBAL);
+    for pod in &mut pods {
+        pod.metadata.managed_fields = None;
+    }
+    let stripped = region.change();
+    let freed = (stripped.bytes_deallocated - stripped.bytes_allocated) / COPIES;
+    let freed_allocs = (stripped.deallocations - stripped.allocations) / COPIES;
+    let managed_json = serde_json::to_string(&pods_managed_fields(json)).map_or(0, |s| s.len());
+    println!(
+        "bundled Pod: {} bytes of JSON, {managed_json} of them managedFields",
+        json.len()
+    );
+    println!(
+        "decoded Pod (size_of {} bytes, counted): {live} heap bytes in {allocs} allocations",
+        std::mem::size_of::<Pod>()
+    );
+    println!(
+        "  managedFields: {freed} bytes in {freed_allocs} allocations ({:.0}%)",
+        100.0 * freed as f64 / live as f64
+    );
+    println!(
+        "  everything else: {} bytes in {} allocations",
+        live - freed,
+        allocs - freed_allocs
+    );
+    drop(pods);
+}
+
+fn pods_managed_fields(json: &str) -> serde_json::Value {
+    serde_json::from_str::<serde_json::Value>(json)
+        .ok()
+        .and_then(|pod| pod.pointer("/metadata/managedFields").cloned())
+        .unwrap_or_default()
+}
