@@ -65,7 +65,7 @@ impl Fixture {
         let kclient = RestClient::builder(server.config())
             .without_rate_limit()
             .build()?;
-        let variants = [Protocol::Http1, Protocol::Http2GoWindows]
+        let variants = [Protocol::Http1, Protocol::Http2Adaptive]
             .into_iter()
             .map(|p| Ok((p, transport::client(server.config(), p)?)))
             .collect::<Result<Vec<_>, Error>>()?;

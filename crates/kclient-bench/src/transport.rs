@@ -23,9 +23,9 @@ use kclient_rest::{RestClient, TransportError, TransportErrorKind};
 pub enum Protocol {
     /// ALPN offers only `http/1.1`: a connection per concurrent request, as kube-rs does.
     Http1,
-    /// HTTP/2 only, with Go's HTTP/2 transport flow-control windows (4 MiB per stream,
-    /// 1 GiB per connection; client-go inherits them) instead of hyper's 64 KiB defaults.
-    Http2GoWindows,
+    /// HTTP/2 only, with hyper's adaptive flow-control window starting at 64 KiB (kclient's
+    /// default before it took Go's windows), to show what the windows are worth.
+    Http2Adaptive,
 }
 
 impl Protocol {
@@ -33,7 +33,7 @@ impl Protocol {
     pub fn label(self) -> &'static str {
         match self {
             Protocol::Http1 => "kclient over HTTP/1.1",
-            Protocol::Http2GoWindows => "kclient over HTTP/2 with Go's 4 MiB windows",
+            Protocol::Http2Adaptive => "kclient over HTTP/2 with hyper's adaptive 64 KiB window",
         }
     }
 }
@@ -54,11 +54,8 @@ impl AltTransport {
         let mut client = Client::builder(TokioExecutor::new());
         let https = match protocol {
             Protocol::Http1 => builder.enable_http1().build(),
-            Protocol::Http2GoWindows => {
-                client
-                    .http2_only(true)
-                    .http2_initial_stream_window_size(4 << 20)
-                    .http2_initial_connection_window_size(1 << 30);
+            Protocol::Http2Adaptive => {
+                client.http2_only(true).http2_adaptive_window(true);
                 builder.enable_http2().build()
             }
         };
