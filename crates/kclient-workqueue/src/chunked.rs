@@ -66,6 +66,7 @@ impl<V> Chunked<V> {
 
     /// What should be allocated ahead of need, if anything. A small `Chunked` (one chunk)
     /// wants nothing: its allocations are small, and a spare would double its memory.
+    #[inline]
     pub(crate) fn wants(&self) -> Option<Want> {
         if self.len < CHUNK {
             return None;

@@ -26,6 +26,7 @@
 use std::mem;
 
 use hashbrown::HashTable;
+use hashbrown::hash_table::{Entry, VacantEntry};
 
 use crate::items::SlotId;
 
@@ -38,6 +39,11 @@ const STEP: usize = 16;
 /// The smallest table a shard grows into.
 const MIN_CAPACITY: usize = 16;
 
+/// Tables at most this large are swept in place, without a migration, when at least half
+/// stale: a sweep checks every entry, which for a table this small is quicker than moving it
+/// and allocates nothing. Queues with small backlogs and steady churn never migrate.
+const SWEEP_IN_PLACE: usize = 512;
+
 /// Tables at least this large get their successor allocated ahead of need. Smaller ones are
 /// small allocations, which `malloc` serves without merging freed blocks.
 const SPARE_FROM: usize = 56;
@@ -48,6 +54,16 @@ fn shard_of(hash: u64) -> usize {
     (hash >> 32) as usize & (SHARDS - 1)
 }
 
+/// The most entries a hashbrown table of `buckets` buckets holds (it keeps an eighth of the
+/// buckets empty, and one bucket of the smallest tables).
+fn full_capacity(buckets: usize) -> usize {
+    if buckets <= 8 {
+        buckets.saturating_sub(1)
+    } else {
+        buckets / 8 * 7
+    }
+}
+
 /// Where an item with hash `hash` lives, while `generation` is its slot's generation.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct IndexEntry {
@@ -55,6 +71,25 @@ pub(crate) struct IndexEntry {
     pub(crate) slot: SlotId,
     /// Live while equal to the slot's generation.
     pub(crate) generation: u32,
+}
+
+/// Result of [`Shard::lookup`].
+pub(crate) enum Lookup<'a> {
+    /// The matching entry's slot.
+    Found(SlotId),
+    /// No entry matches; this is where one goes.
+    Vacant(Vacant<'a>),
+}
+
+/// Where a new entry goes (see [`Shard::lookup`]).
+pub(crate) struct Vacant<'a>(VacantEntry<'a, IndexEntry>);
+
+impl Vacant<'_> {
+    /// Adds `entry`, whose hash must be the one looked up.
+    #[inline]
+    pub(crate) fn insert(self, entry: IndexEntry) {
+        self.0.insert(entry);
+    }
 }
 
 /// The hash-sharded index of every tracked item.
@@ -102,6 +137,7 @@ impl Index {
     }
 
     /// The shard for `hash`.
+    #[inline]
     pub(crate) fn shard(&mut self, hash: u64) -> &mut Shard {
         // `shard_of` masks its result below `SHARDS`, the length of `shards`.
         &mut self.shards[shard_of(hash)]
@@ -109,6 +145,7 @@ impl Index {
 
     /// The table that the shard of `hash` (the one last inserted into) wants allocated ahead
     /// of need, if any.
+    #[inline]
     pub(crate) fn wants(&self, hash: u64) -> Option<WantTable> {
         let shard = shard_of(hash);
         self.shards[shard]
@@ -133,6 +170,7 @@ impl Index {
 
     /// A table the index no longer uses (after an insert into the shard of `hash`), to be
     /// freed without the lock.
+    #[inline]
     pub(crate) fn take_garbage(&mut self, hash: u64) -> Option<HashTable<IndexEntry>> {
         self.shards[shard_of(hash)].emptied.take()
     }
@@ -179,9 +217,18 @@ impl Index {
 impl Shard {
     /// Readies the shard for one [`insert`](Self::insert): moves the next buckets of a running
     /// migration, and starts one if `table` is full. `is_live` tells live entries from stale.
+    #[inline]
     pub(crate) fn prepare(&mut self, is_live: impl Fn(&IndexEntry) -> bool) {
+        if !self.old.is_empty() || self.table.len() == self.table.capacity() {
+            self.prepare_slow(&is_live);
+        }
+    }
+
+    /// [`prepare`](Self::prepare) when there is something to do (rarely: kept out of line).
+    #[inline(never)]
+    fn prepare_slow(&mut self, is_live: &impl Fn(&IndexEntry) -> bool) {
         if !self.old.is_empty() {
-            self.step(&is_live);
+            self.step(is_live);
         }
         if self.table.len() < self.table.capacity() {
             return;
@@ -189,7 +236,21 @@ impl Shard {
         // A migration is sized to end before `table` fills, as long as `stale` is exact;
         // should it not be (a generation wrapped around), finish the running one now.
         while !self.old.is_empty() {
-            self.step(&is_live);
+            self.step(is_live);
+        }
+        if self.table.capacity() <= SWEEP_IN_PLACE && self.stale * 2 >= self.table.len() {
+            self.table.retain(|e| is_live(e));
+            self.stale = 0;
+            // Erased entries can leave tombstones, which still count against the capacity.
+            // Reserving up to half the table rehashes it in place, which clears them without
+            // allocating (hashbrown resizes only beyond half).
+            let half = full_capacity(self.table.num_buckets()) / 2;
+            if let Some(more) = half.checked_sub(self.table.len()).filter(|&m| m > 0) {
+                self.table.reserve(more, |e| e.hash);
+            }
+            if self.table.len() < self.table.capacity() {
+                return;
+            }
         }
         let live = self.table.len().saturating_sub(self.stale);
         // Room for the live entries to move and for the inserts made while they move (one per
@@ -208,7 +269,7 @@ impl Shard {
         };
         self.old = mem::replace(&mut self.table, next);
         self.cursor = 0;
-        self.step(&is_live);
+        self.step(is_live);
     }
 
     /// The capacity of the table that follows one of `buckets` holding `live` live entries:
@@ -220,6 +281,7 @@ impl Shard {
 
     /// The capacity of the spare table wanted now, if any: once `table` is within an eighth
     /// of full, with room for the live entries it may gain meanwhile.
+    #[inline]
     fn wants(&self) -> Option<usize> {
         let capacity = self.table.capacity();
         let margin = capacity / 8;
@@ -258,6 +320,7 @@ impl Shard {
 
     /// The slot of the entry for which `matches` holds (which must imply `hash` and being
     /// live), in either table.
+    #[cfg(test)]
     pub(crate) fn find(&self, hash: u64, matches: impl Fn(&IndexEntry) -> bool) -> Option<SlotId> {
         self.table
             .find(hash, &matches)
@@ -265,8 +328,33 @@ impl Shard {
             .map(|e| e.slot)
     }
 
-    /// Adds `entry`, which must not be in the shard. Call [`prepare`](Self::prepare) first:
-    /// it makes sure this never grows `table`.
+    /// Like [`find`](Self::find), but when nothing matches, returns where an entry for `hash`
+    /// goes, found by the same probe. Call [`prepare`](Self::prepare) first: it makes sure
+    /// that inserting never grows `table`.
+    #[inline]
+    pub(crate) fn lookup(
+        &mut self,
+        hash: u64,
+        matches: impl Fn(&IndexEntry) -> bool,
+    ) -> Lookup<'_> {
+        match self.table.entry(hash, &matches, |e| e.hash) {
+            Entry::Occupied(entry) => Lookup::Found(entry.get().slot),
+            Entry::Vacant(vacant) => {
+                let in_old = if self.old.is_empty() {
+                    None
+                } else {
+                    self.old.find(hash, &matches)
+                };
+                match in_old {
+                    Some(entry) => Lookup::Found(entry.slot),
+                    None => Lookup::Vacant(Vacant(vacant)),
+                }
+            }
+        }
+    }
+
+    /// Adds `entry`, which must not be in the shard. Call [`prepare`](Self::prepare) first.
+    #[cfg(test)]
     pub(crate) fn insert(&mut self, entry: IndexEntry) {
         self.table.insert_unique(entry.hash, entry, |e| e.hash);
     }
@@ -333,19 +421,22 @@ mod tests {
                         let hash = hash_of(key);
                         let shard = index.shard(hash);
                         shard.prepare(|e| slots.is_live(e));
-                        let found = shard.find(hash, |e| {
+                        let lookup = shard.lookup(hash, |e| {
                             e.hash == hash && slots.is_live(e) && key_of.get(&e.slot) == Some(&key)
                         });
-                        prop_assert_eq!(found, model.get(&key).copied());
-                        if found.is_none() {
-                            let slot = free.pop().unwrap_or_else(|| {
-                                slots.generation.push(0);
-                                (slots.generation.len() - 1) as SlotId
-                            });
-                            let generation = slots.generation[slot as usize];
-                            shard.insert(IndexEntry { hash, slot, generation });
-                            model.insert(key, slot);
-                            key_of.insert(slot, key);
+                        match lookup {
+                            Lookup::Found(slot) => prop_assert_eq!(Some(slot), model.get(&key).copied()),
+                            Lookup::Vacant(vacant) => {
+                                prop_assert_eq!(model.get(&key), None);
+                                let slot = free.pop().unwrap_or_else(|| {
+                                    slots.generation.push(0);
+                                    (slots.generation.len() - 1) as SlotId
+                                });
+                                let generation = slots.generation[slot as usize];
+                                vacant.insert(IndexEntry { hash, slot, generation });
+                                model.insert(key, slot);
+                                key_of.insert(slot, key);
+                            }
                         }
                     }
                     Op::Remove(key) => {
@@ -409,6 +500,33 @@ mod tests {
         for s in 0..slot {
             assert_eq!(shard.find(u64::from(s), |e| e.slot == s), Some(s));
         }
+    }
+
+    #[test]
+    fn a_small_churning_table_is_swept_in_place_and_never_migrates() {
+        let mut shard = Shard::default();
+        let mut generation = vec![0_u32; 8];
+        for round in 0..100_000_u32 {
+            let slot = round % 8;
+            let is_live = |e: &IndexEntry| generation[e.slot as usize] == e.generation;
+            shard.prepare(is_live);
+            let capacity = shard.table.capacity();
+            let lookup = shard.lookup(u64::from(round), |e| e.slot == u32::MAX);
+            let Lookup::Vacant(vacant) = lookup else {
+                panic!("nothing matches")
+            };
+            vacant.insert(IndexEntry {
+                hash: u64::from(round),
+                slot,
+                generation: generation[slot as usize],
+            });
+            assert_eq!(shard.table.capacity(), capacity, "inserting never grows");
+            // Finished right away: at most 8 entries are ever live.
+            generation[slot as usize] += 1;
+            shard.entry_went_stale();
+            assert!(shard.old.is_empty(), "swept in place, not migrated");
+        }
+        assert!(shard.table.capacity() <= 64, "{}", shard.table.capacity());
     }
 
     #[test]

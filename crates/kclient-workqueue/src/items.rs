@@ -19,7 +19,7 @@ use hashbrown::HashTable;
 use hashbrown::hash_table::OccupiedEntry;
 
 use crate::chunked::{Chunked, Reserve, Want};
-use crate::index::{Index, IndexEntry, WantTable};
+use crate::index::{Index, IndexEntry, Lookup, WantTable};
 use crate::list::{Links, NIL, SlotList};
 
 /// Where an item is kept: an index into the slab.
@@ -117,16 +117,17 @@ impl<T: Eq> Items<T> {
         let is_live = |e: &IndexEntry| generations.get(e.slot as usize) == Some(&e.generation);
         let shard = self.index.shard(hash);
         shard.prepare(is_live);
-        let found = shard.find(hash, |e| {
+        let lookup = shard.lookup(hash, |e| {
             e.hash == hash
                 && is_live(e)
                 && slots
                     .get(e.slot as usize)
                     .is_some_and(|slot| slot.item.as_ref() == Some(&item))
         });
-        if let Some(slot) = found {
-            return Inserted::Existing(slot, item);
-        }
+        let vacant = match lookup {
+            Lookup::Found(slot) => return Inserted::Existing(slot, item),
+            Lookup::Vacant(vacant) => vacant,
+        };
         let slot = match self.free.pop_front(&self.slots) {
             Some(slot) => slot,
             None => {
@@ -156,7 +157,7 @@ impl<T: Eq> Items<T> {
             };
         }
         let generation = self.generations.get(slot as usize).copied().unwrap_or(0);
-        self.index.shard(hash).insert(IndexEntry {
+        vacant.insert(IndexEntry {
             hash,
             slot,
             generation,
@@ -165,6 +166,7 @@ impl<T: Eq> Items<T> {
     }
 
     /// What should be allocated ahead of need after an insert of an item with `hash`.
+    #[inline]
     pub(crate) fn wants(&self, hash: u64) -> Option<Wants> {
         let wants = Wants {
             slots: self.slots.wants(),
@@ -190,6 +192,7 @@ impl<T: Eq> Items<T> {
 
     /// A table the index stopped using during an insert of an item with `hash`, to be freed
     /// without the lock.
+    #[inline]
     pub(crate) fn take_garbage(&mut self, hash: u64) -> Option<HashTable<IndexEntry>> {
         self.index.take_garbage(hash)
     }
