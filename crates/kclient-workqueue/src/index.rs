@@ -505,7 +505,7 @@ mod tests {
     #[test]
     fn a_small_churning_table_is_swept_in_place_and_never_migrates() {
         let mut shard = Shard::default();
-        let mut generation = vec![0_u32; 8];
+        let mut generation = [0_u32; 8];
         for round in 0..100_000_u32 {
             let slot = round % 8;
             let is_live = |e: &IndexEntry| generation[e.slot as usize] == e.generation;
