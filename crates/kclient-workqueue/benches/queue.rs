@@ -9,12 +9,9 @@
 //!   producer and workers always contend for the queue from different cores.
 //! * `1m_keys_preloaded/workers=N`: the 1,000,000 keys are queued before the clock starts;
 //!   N workers get and finish them all.
-//! * `1m_keys_worst_stall/*`: not a throughput — each iteration reports the *longest single
-//!   queue call* (how long the queue's lock can hold everyone else up: table growth, sweeps)
-//!   while 1,000,000 distinct keys go through, so criterion's "time" is the mean of those
-//!   maxima. `add` fills an empty queue; `get_done` drains a preloaded one; `contended` has a
-//!   producer thread adding while a worker thread gets and finishes, each timing its own calls
-//!   (lock waits included).
+//!
+//! Single-call latencies (how long one call can hold the queue's lock, and everyone with it)
+//! are measured by `benches/stall.rs`, which tells work from pre-emption.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -160,95 +157,5 @@ fn distinct_keys(c: &mut Criterion) {
     }
 }
 
-/// The longest of the calls `f` makes to `timed`.
-struct MaxTimer(Duration);
-
-impl MaxTimer {
-    fn time<R>(&mut self, f: impl FnOnce() -> R) -> R {
-        let start = Instant::now();
-        let out = f();
-        self.0 = self.0.max(start.elapsed());
-        out
-    }
-}
-
-fn stall_add(keys: &[String]) -> Duration {
-    let queue = Queue::new();
-    let mut timer = MaxTimer(Duration::ZERO);
-    for key in keys {
-        timer.time(|| queue.add(key.clone()));
-    }
-    assert_eq!(queue.len(), keys.len());
-    timer.0
-}
-
-fn stall_get_done(keys: &[String]) -> Duration {
-    let queue = Queue::new();
-    for key in keys {
-        queue.add(key.clone());
-    }
-    let mut timer = MaxTimer(Duration::ZERO);
-    let mut processed = 0;
-    while let Some(Some(key)) = timer.time(|| queue.get().now_or_never()) {
-        timer.time(|| queue.done(&key));
-        processed += 1;
-    }
-    assert_eq!(processed, keys.len());
-    timer.0
-}
-
-fn stall_contended(keys: &[String]) -> Duration {
-    let queue = Queue::new();
-    let producer = {
-        let queue = queue.clone();
-        let keys = keys.to_vec();
-        std::thread::spawn(move || {
-            let mut timer = MaxTimer(Duration::ZERO);
-            for key in keys {
-                timer.time(|| queue.add(key));
-            }
-            queue.shut_down();
-            timer.0
-        })
-    };
-    let mut timer = MaxTimer(Duration::ZERO);
-    let mut processed = 0;
-    loop {
-        let start = Instant::now();
-        match queue.get().now_or_never() {
-            Some(Some(key)) => {
-                timer.0 = timer.0.max(start.elapsed());
-                timer.time(|| queue.done(&key));
-                processed += 1;
-            }
-            Some(None) => break,
-            // Empty for now: not a stall, the producer is behind.
-            None => std::thread::yield_now(),
-        }
-    }
-    assert_eq!(processed, keys.len());
-    timer.0.max(producer.join().expect("producer"))
-}
-
-/// One way of pushing the keys through, returning the longest single call.
-type StallShape = fn(&[String]) -> Duration;
-
-fn worst_stall(c: &mut Criterion) {
-    let keys = keys(KEYS);
-    let mut group = c.benchmark_group("1m_keys_worst_stall");
-    group.sample_size(10);
-    let shapes: [(&str, StallShape); 3] = [
-        ("add", stall_add),
-        ("get_done", stall_get_done),
-        ("contended", stall_contended),
-    ];
-    for (name, shape) in shapes {
-        group.bench_function(name, |b| {
-            b.iter_custom(|iters| (0..iters).map(|_| shape(&keys)).sum());
-        });
-    }
-    group.finish();
-}
-
-criterion_group!(benches, uncontended, distinct_keys, worst_stall);
+criterion_group!(benches, uncontended, distinct_keys);
 criterion_main!(benches);

@@ -52,6 +52,8 @@ fn cpu_ns() -> u64 {
 struct Samples {
     wall: Vec<u64>,
     cpu: Vec<u64>,
+    /// For lock holds: the queue operation of each.
+    ops: Vec<&'static str>,
 }
 
 impl Samples {
@@ -59,6 +61,7 @@ impl Samples {
         Self {
             wall: Vec::with_capacity(n),
             cpu: Vec::with_capacity(n),
+            ops: Vec::new(),
         }
     }
 
@@ -77,6 +80,7 @@ impl Samples {
     fn merge(mut self, other: Self) -> Self {
         self.wall.extend(other.wall);
         self.cpu.extend(other.cpu);
+        self.ops.extend(other.ops);
         self
     }
 
@@ -88,6 +92,7 @@ impl Samples {
         Self {
             wall: holds.iter().map(|h| ns(h.wall)).collect(),
             cpu: holds.iter().map(|h| ns(h.cpu)).collect(),
+            ops: holds.iter().map(|h| h.op).collect(),
         }
     }
 }
@@ -183,6 +188,18 @@ fn report(name: &str, samples: &Samples) {
         us(cpu.max),
         cpu.over_1ms,
     );
+    // Which operations held the lock for over 1 ms on the CPU.
+    let mut slow_ops: Vec<&str> = on_cpu
+        .iter()
+        .zip(&samples.ops)
+        .filter(|&(&c, _)| c > MS)
+        .map(|(_, &op)| op)
+        .collect();
+    slow_ops.sort_unstable();
+    slow_ops.dedup();
+    if !slow_ops.is_empty() {
+        println!("    over 1 ms on the CPU: {}", slow_ops.join(", "));
+    }
     if std::env::var_os("STALL_TOP").is_some() {
         let mut top: Vec<(usize, u64, u64)> = on_cpu
             .iter()

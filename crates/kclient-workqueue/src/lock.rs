@@ -13,13 +13,17 @@ pub(crate) struct Locked<'a, S> {
 }
 
 impl<'a, S> Locked<'a, S> {
-    pub(crate) fn new(mutex: &'a Mutex<S>) -> Self {
+    /// Locks `mutex` for the queue operation `op`, which only lock-timing records use.
+    #[inline]
+    pub(crate) fn new(mutex: &'a Mutex<S>, op: &'static str) -> Self {
         let guard = mutex.lock();
+        #[cfg(not(feature = "lock-timing"))]
+        let _ = op;
         Self {
             guard,
             // Started once the lock is held: waiting for it is not holding it.
             #[cfg(feature = "lock-timing")]
-            start: lock_timing::Start::now(),
+            start: lock_timing::Start::now(op),
         }
     }
 }
@@ -67,6 +71,8 @@ pub mod lock_timing {
         pub wall: Duration,
         /// CPU time the holding thread spent while holding it.
         pub cpu: Duration,
+        /// The queue operation that held it (`"add"`, `"get"`, `"done"`, ...).
+        pub op: &'static str,
     }
 
     thread_local! {
@@ -96,13 +102,15 @@ pub mod lock_timing {
     pub(crate) struct Start {
         wall: Instant,
         cpu: Duration,
+        op: &'static str,
     }
 
     impl Start {
-        pub(crate) fn now() -> Self {
+        pub(crate) fn now(op: &'static str) -> Self {
             Self {
                 cpu: thread_cpu(),
                 wall: Instant::now(),
+                op,
             }
         }
 
@@ -110,6 +118,7 @@ pub mod lock_timing {
             let hold = Hold {
                 wall: self.wall.elapsed(),
                 cpu: thread_cpu().saturating_sub(self.cpu),
+                op: self.op,
             };
             HOLDS.with(|holds| holds.borrow_mut().push(hold));
         }

@@ -124,7 +124,7 @@ impl<T: Key> Queue<T> {
     /// item is being processed, it is queued again once its worker calls [`done`](Self::done).
     pub fn add(&self, item: T) {
         let hash = self.inner.hasher.hash_one(&item);
-        let mut guard = self.inner.lock();
+        let mut guard = self.inner.lock("add");
         let state = &mut *guard;
         if state.shutting_down {
             return;
@@ -175,7 +175,7 @@ impl<T: Key> Queue<T> {
     /// Number of items waiting to be handed out (not counting those being processed).
     /// Informational only: don't gate `add` or `get` on it.
     pub fn len(&self) -> usize {
-        self.inner.lock().items.queued()
+        self.inner.lock("len").items.queued()
     }
 
     /// Whether no item is waiting to be handed out.
@@ -220,7 +220,7 @@ impl<T: Key> Queue<T> {
     /// (client-go would queue a duplicate).
     pub fn done(&self, item: &T) {
         let hash = self.inner.hasher.hash_one(item);
-        let mut guard = self.inner.lock();
+        let mut guard = self.inner.lock("done");
         let state = &mut *guard;
         // Only processing items can be done; others are ignored.
         let Some(found) = state.items.find_processing(hash, item) else {
@@ -268,7 +268,7 @@ impl<T: Key> Queue<T> {
 
     pub(crate) fn begin_shut_down(&self, drain: bool) {
         {
-            let mut state = self.inner.lock();
+            let mut state = self.inner.lock("shut_down");
             state.shutting_down = true;
             state.drain = drain;
         }
@@ -283,7 +283,7 @@ impl<T: Key> Queue<T> {
             let mut notified = pin!(self.inner.drained.notified());
             notified.as_mut().enable();
             {
-                let state = self.inner.lock();
+                let state = self.inner.lock("wait_drained");
                 if !state.drain || state.processing == 0 {
                     return;
                 }
@@ -295,7 +295,7 @@ impl<T: Key> Queue<T> {
     /// Whether [`shut_down`](Self::shut_down) or
     /// [`shut_down_with_drain`](Self::shut_down_with_drain) has been called.
     pub fn shutting_down(&self) -> bool {
-        self.inner.lock().shutting_down
+        self.inner.lock("shutting_down").shutting_down
     }
 
     /// Refreshes the unfinished-work and longest-running-processor gauges now. The queue does
@@ -314,8 +314,9 @@ impl<T: Key> Queue<T> {
 }
 
 impl<T> Inner<T> {
-    fn lock(&self) -> Locked<'_, State<T>> {
-        Locked::new(&self.state)
+    /// Locks the state for operation `op` (named in lock-timing records).
+    fn lock(&self, op: &'static str) -> Locked<'_, State<T>> {
+        Locked::new(&self.state, op)
     }
 }
 
@@ -343,7 +344,7 @@ impl<T: Key> Inner<T> {
         let items = wants.items.map(Wants::allocate);
         let metrics = wants.metrics.map(Want::allocate);
         let leftovers = {
-            let mut state = self.lock();
+            let mut state = self.lock("add: hand over allocations");
             let items = items.map(|spares| state.items.refill(spares));
             let metrics = match (&mut state.metrics, metrics) {
                 (Some(m), Some(reserve)) => Some(m.refill(reserve)),
@@ -360,7 +361,7 @@ impl<T: Key> Inner<T> {
     /// `Some(Some(item))`: handed out; `Some(None)`: shut down and empty; `None`: wait (the
     /// caller is then counted in `waiters` until it returns or is dropped).
     fn try_get(&self, registered: &mut bool) -> Option<Option<T>> {
-        let mut guard = self.lock();
+        let mut guard = self.lock("get");
         let state = &mut *guard;
         let popped = state.items.dequeue().and_then(|id| {
             let item = state.items.start_processing(id, PROCESSING).cloned()?;
@@ -392,7 +393,7 @@ impl<T: Key> Inner<T> {
 
     /// Returns `false` once the queue is shutting down, which ends the periodic refresh.
     fn update_unfinished_work(&self) -> bool {
-        let state = self.lock();
+        let state = self.lock("update_unfinished_work");
         if let Some(metrics) = &state.metrics {
             metrics.update_unfinished_work(state.items.processing_slots());
         }
@@ -409,7 +410,7 @@ struct Waiter<'a, T> {
 impl<T> Drop for Waiter<'_, T> {
     fn drop(&mut self) {
         if self.registered {
-            self.inner.lock().waiters -= 1;
+            self.inner.lock("get: cancelled").waiters -= 1;
         }
     }
 }
@@ -453,7 +454,7 @@ impl<T: Key> Default for Queue<T> {
 
 impl<T: Key> fmt::Debug for Queue<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let state = self.inner.lock();
+        let state = self.inner.lock("debug");
         f.debug_struct("Queue")
             .field("len", &state.items.queued())
             .field("processing", &state.processing)

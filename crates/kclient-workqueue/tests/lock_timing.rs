@@ -18,6 +18,8 @@ fn every_hold_is_recorded_on_the_holding_thread() {
     // add, get, done: one hold each (no allocation ahead of need for a small queue).
     let holds = take_thread_holds();
     assert_eq!(holds.len(), 3, "{holds:?}");
+    let ops: Vec<_> = holds.iter().map(|h| h.op).collect();
+    assert_eq!(ops, ["add", "get", "done"]);
     assert!(
         holds
             .iter()
