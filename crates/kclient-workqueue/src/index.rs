@@ -5,8 +5,9 @@
 //! takes tens of milliseconds, and even one of 64 shards of it takes milliseconds on a busy
 //! machine. Here a full table is replaced by a larger one *incrementally*: the old table is
 //! kept for lookups, and each later insert moves the next [`STEP`] of its buckets over.
-//! The worst insert thus costs [`STEP`] moved entries plus the allocation of the new table
-//! (whose control bytes, one per bucket, the allocator zeroes).
+//! The worst insert thus costs [`STEP`] moved entries (plus, when the caller did not allocate
+//! the next table ahead, see below, that allocation). Small tables (up to [`SWEEP_IN_PLACE`]
+//! entries) that are mostly stale are swept in place instead, which is bounded by their size.
 //!
 //! Entries are never removed when an item stops being tracked (that would be one more cache
 //! miss in `done`); they go stale instead (their slot's generation moved on), and a move
@@ -14,7 +15,7 @@
 //! stale entries is replaced by a smaller one.
 //!
 //! The index is also split into [`SHARDS`] shards by hash, which keeps each table's
-//! allocation (and so its zeroing) small.
+//! allocation (and the zeroing of its control bytes, one per bucket) small.
 //!
 //! Allocating and freeing the tables themselves can stall too (glibc merges every small block
 //! freed since it last did when asked for, or given back, a large one; see `chunked`). So a
@@ -184,7 +185,7 @@ impl Index {
             .sum()
     }
 
-    /// Entries of `hash`'s shard that are stale.
+    /// Stale entries, in every shard.
     #[cfg(test)]
     pub(crate) fn stale(&self) -> usize {
         self.shards.iter().map(|s| s.stale).sum()
@@ -215,8 +216,9 @@ impl Index {
 }
 
 impl Shard {
-    /// Readies the shard for one [`insert`](Self::insert): moves the next buckets of a running
-    /// migration, and starts one if `table` is full. `is_live` tells live entries from stale.
+    /// Readies the shard for one [`lookup`](Self::lookup) and insert: moves the next buckets
+    /// of a running migration, and starts one if `table` is full (or sweeps a small one).
+    /// `is_live` tells live entries from stale.
     #[inline]
     pub(crate) fn prepare(&mut self, is_live: impl Fn(&IndexEntry) -> bool) {
         if !self.old.is_empty() || self.table.len() == self.table.capacity() {
@@ -328,8 +330,9 @@ impl Shard {
             .map(|e| e.slot)
     }
 
-    /// Like [`find`](Self::find), but when nothing matches, returns where an entry for `hash`
-    /// goes, found by the same probe. Call [`prepare`](Self::prepare) first: it makes sure
+    /// The slot of the entry for which `matches` holds (which must imply `hash` and being
+    /// live), in either table; or, when nothing matches, where an entry for `hash` goes,
+    /// found by the same probe. Call [`prepare`](Self::prepare) first: it makes sure
     /// that inserting never grows `table`.
     #[inline]
     pub(crate) fn lookup(
@@ -425,7 +428,9 @@ mod tests {
                             e.hash == hash && slots.is_live(e) && key_of.get(&e.slot) == Some(&key)
                         });
                         match lookup {
-                            Lookup::Found(slot) => prop_assert_eq!(Some(slot), model.get(&key).copied()),
+                            Lookup::Found(slot) => {
+                                prop_assert_eq!(Some(slot), model.get(&key).copied());
+                            }
                             Lookup::Vacant(vacant) => {
                                 prop_assert_eq!(model.get(&key), None);
                                 let slot = free.pop().unwrap_or_else(|| {

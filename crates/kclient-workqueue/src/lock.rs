@@ -1,5 +1,5 @@
 //! [`Locked`]: the guard of a queue's lock. With the `lock-timing` feature (for benchmarks
-//! only) it also records how long each hold of the lock lasted, see [`lock_timing`].
+//! only) it also records how long each hold of the lock lasted, see `lock_timing`.
 
 use std::ops::{Deref, DerefMut};
 
