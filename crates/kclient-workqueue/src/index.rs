@@ -260,8 +260,12 @@ impl Shard {
         let needed = live + self.table.num_buckets().div_ceil(STEP) + 1;
         let next = match self.spare.take() {
             Some(spare) if spare.capacity() >= needed => spare,
-            // Not kept up with (or too small after a burst of inserts): allocate now.
-            _ => {
+            // Not kept up with (or too small after a burst of inserts): allocate now, and
+            // leave a spare that is too small for the caller to free.
+            spare => {
+                if self.emptied.is_none() {
+                    self.emptied = spare;
+                }
                 #[cfg(test)]
                 if self.table.capacity() >= SPARE_FROM {
                     self.allocated_inline += 1;
