@@ -93,6 +93,16 @@ pub fn custom_field_value(obj: &Value, field: &str) -> String {
     text(obj, field)
 }
 
+/// The kind-specific field labels of an object of `group`/`kind` with their values, what
+/// kube-apiserver's storage keeps per object as its field set: computed once when an
+/// object is stored, so field selectors do not need the object's whole tree.
+pub(crate) fn field_set(group: &str, kind: &str, obj: &Value) -> Vec<(&'static str, String)> {
+    kind_fields(group, kind)
+        .iter()
+        .filter_map(|f| field_value(group, kind, obj, f).map(|v| (*f, v)))
+        .collect()
+}
+
 fn at<'a>(obj: &'a Value, path: &str) -> Option<&'a Value> {
     path.split('.').try_fold(obj, |v, key| v.get(key))
 }
@@ -130,6 +140,23 @@ mod tests {
                      "schedulerName": "default-scheduler"},
             "status": {"phase": "Running", "podIP": "10.0.0.9", "podIPs": [{"ip": "10.0.0.7"}]}
         })
+    }
+
+    #[test]
+    fn field_sets_hold_every_kind_field() {
+        let p = pod();
+        let set = field_set("", "Pod", &p);
+        assert_eq!(set.len(), kind_fields("", "Pod").len());
+        for (f, v) in &set {
+            assert_eq!(
+                field_value("", "Pod", &p, f).as_deref(),
+                Some(v.as_str()),
+                "{f}"
+            );
+        }
+        assert!(set.contains(&("spec.hostNetwork", "false".to_string())));
+        assert!(set.contains(&("status.podIP", "10.0.0.7".to_string())));
+        assert!(field_set("", "ConfigMap", &p).is_empty());
     }
 
     #[test]

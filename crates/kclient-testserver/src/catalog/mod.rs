@@ -13,6 +13,7 @@ mod fields;
 use std::sync::OnceLock;
 
 pub use crd::{compare_versions, crd_resource_info, crd_selectable_fields};
+pub(crate) use fields::field_set;
 pub use fields::{custom_field_value, field_label_supported, field_value};
 
 /// One REST resource (a plural under a group-version), as discovery describes it.

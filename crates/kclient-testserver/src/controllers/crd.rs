@@ -8,7 +8,7 @@ use crate::error::FieldError;
 use crate::meta;
 use crate::registry::{CrdColumn, CrdDetails, ScalePaths, Served};
 use crate::state::State;
-use crate::store::{Change, Expect, Obj, StorageKey, object_key};
+use crate::store::{Change, CommitError, Expect, Obj, StorageKey, object_key};
 
 fn str_at<'a>(v: &'a Value, ptr: &str) -> &'a str {
     v.pointer(ptr).and_then(Value::as_str).unwrap_or("")
@@ -130,10 +130,17 @@ fn condition(
 
 /// Serves the CRD's resources and records NamesAccepted/Established in its status.
 pub(super) fn reconcile(state: &State, served_crd: &Served, obj: &Obj) {
-    let crd = &obj.value;
-    if meta::deletion_timestamp(crd).is_some() {
+    if obj.deletion_timestamp().is_some() {
         return;
     }
+    let value = match obj.value() {
+        Ok(v) => v,
+        Err(e) => {
+            tracing::error!(error = %e, "CRD not reconciled");
+            return;
+        }
+    };
+    let crd = &value;
     let Ok(infos) = catalog::crd_resource_info(crd) else {
         return;
     };
@@ -272,8 +279,7 @@ pub(super) fn reconcile(state: &State, served_crd: &Served, obj: &Obj) {
 /// Stops serving a deleted CRD's resources and deletes its objects (watchers see DELETED
 /// events, then their streams end).
 pub(super) fn remove(state: &State, obj: &Obj) {
-    let crd = &obj.value;
-    let name = meta::name(crd).to_string();
+    let name = obj.name().to_string();
     let Some(served) = state.registry.remove_crd(&name) else {
         return;
     };
@@ -284,7 +290,12 @@ pub(super) fn remove(state: &State, obj: &Obj) {
         for key in store.keys(None) {
             if let Some(cur) = store.get(&key) {
                 let rv = cur.resource_version().parse::<u64>().unwrap_or(0);
-                let _ = store.commit(&key, Expect::Rv(rv), Change::Delete);
+                if let Err(CommitError::Undecodable(e)) =
+                    store.commit(&key, Expect::Rv(rv), Change::Delete)
+                {
+                    // The storage is dropped below all the same; only this DELETED event is lost.
+                    tracing::error!(error = %e, "custom resource removed without an event");
+                }
             }
         }
     }

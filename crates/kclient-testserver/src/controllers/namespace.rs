@@ -30,8 +30,13 @@ fn namespaces_key() -> StorageKey {
 /// The phase of a namespace, `None` when it does not exist.
 pub(crate) fn namespace_phase(state: &State, name: &str) -> Option<NamespacePhase> {
     let ns = state.store.resource(&namespaces_key())?.get(name)?;
-    let terminating = meta::deletion_timestamp(&ns.value).is_some()
-        || ns.value.pointer("/status/phase").and_then(Value::as_str) == Some("Terminating");
+    // Every namespaced create asks: the status is only parsed for a namespace that is not
+    // already marked deleted. One whose bytes do not parse counts as Terminating, so
+    // nothing new lands in it.
+    let terminating = ns.deletion_timestamp().is_some()
+        || ns.value().map_or(true, |v| {
+            v.pointer("/status/phase").and_then(Value::as_str) == Some("Terminating")
+        });
     Some(if terminating {
         NamespacePhase::Terminating
     } else {
@@ -79,10 +84,10 @@ pub(crate) fn begin_namespace_deletion(
             "this namespace may not be deleted",
         ));
     }
-    if meta::deletion_timestamp(&current.value).is_some() {
+    if current.deletion_timestamp().is_some() {
         return Ok(current.clone());
     }
-    let mut value = current.value.clone();
+    let mut value = current.value()?;
     meta::set_meta(
         &mut value,
         "deletionTimestamp",
@@ -160,10 +165,16 @@ fn finalize(state: &State, ns: &str) {
             return;
         };
         let rv = current.resource_version().parse::<u64>().unwrap_or(0);
-        let change = if meta::finalizers(&current.value).is_empty() {
+        let change = if current.finalizers().is_empty() {
             Change::Delete
         } else {
-            let mut value = current.value.clone();
+            let mut value = match current.value() {
+                Ok(v) => v,
+                Err(e) => {
+                    tracing::error!(error = %e, "namespace not finalized");
+                    return;
+                }
+            };
             if let Some(spec) = value.get_mut("spec").and_then(Value::as_object_mut) {
                 spec.insert("finalizers".into(), json!([]));
             }
@@ -171,6 +182,10 @@ fn finalize(state: &State, ns: &str) {
         };
         match store.commit(&key, Expect::Rv(rv), change) {
             Err(CommitError::Stale) => continue,
+            Err(CommitError::Undecodable(e)) => {
+                tracing::error!(error = %e, "namespace not finalized");
+                return;
+            }
             _ => return,
         }
     }

@@ -1,6 +1,5 @@
 //! The per-request context shared by the verb handlers.
 
-use std::borrow::Cow;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -13,7 +12,7 @@ use crate::registry::Served;
 use crate::respond::{Output, header_str, negotiate};
 use crate::router::ResourceRequest;
 use crate::state::State;
-use crate::store::{Obj, ResourceStore, object_key};
+use crate::store::{Obj, ResourceStore, Undecodable, object_key};
 
 /// One resource request, resolved.
 pub(crate) struct Ctx {
@@ -92,34 +91,33 @@ impl Ctx {
     }
 
     /// The stored object as this endpoint's version serves it.
-    pub fn object_value<'a>(&self, obj: &'a Obj) -> Cow<'a, Value> {
-        value_in_version(obj, &self.api_version())
+    pub fn object_value(&self, obj: &Obj) -> ApiResult<Value> {
+        Ok(value_in_version(obj, &self.api_version())?)
     }
 
     /// [`Ctx::object_value`] serialized.
-    pub fn object_json(&self, obj: &Obj) -> Bytes {
-        json_in_version(obj, &self.api_version())
+    pub fn object_json(&self, obj: &Obj) -> ApiResult<Bytes> {
+        Ok(json_in_version(obj, &self.api_version())?)
     }
 }
 
 /// A stored object as served at `api_version`. Versions of one resource share storage;
 /// like a CRD with conversion strategy None, only apiVersion changes.
-pub(crate) fn value_in_version<'a>(obj: &'a Obj, api_version: &str) -> Cow<'a, Value> {
-    if obj.api_version() == api_version {
-        Cow::Borrowed(&obj.value)
-    } else {
-        let mut v = obj.value.clone();
-        if let Some(m) = v.as_object_mut() {
-            m.insert("apiVersion".into(), Value::String(api_version.to_string()));
-        }
-        Cow::Owned(v)
+pub(crate) fn value_in_version(obj: &Obj, api_version: &str) -> Result<Value, Undecodable> {
+    let mut v = obj.value()?;
+    if obj.api_version() != api_version
+        && let Some(m) = v.as_object_mut()
+    {
+        m.insert("apiVersion".into(), Value::String(api_version.to_string()));
     }
+    Ok(v)
 }
 
-/// [`value_in_version`] serialized (the stored bytes when nothing changes).
-pub(crate) fn json_in_version(obj: &Obj, api_version: &str) -> Bytes {
-    match value_in_version(obj, api_version) {
-        Cow::Borrowed(_) => obj.json.clone(),
-        Cow::Owned(v) => Bytes::from(serde_json::to_vec(&v).unwrap_or_default()),
+/// [`value_in_version`] serialized: the stored bytes, not parsed, when nothing changes.
+pub(crate) fn json_in_version(obj: &Obj, api_version: &str) -> Result<Bytes, Undecodable> {
+    if obj.api_version() == api_version {
+        return Ok(obj.json.clone());
     }
+    let v = value_in_version(obj, api_version)?;
+    Ok(Bytes::from(serde_json::to_vec(&v).unwrap_or_default()))
 }

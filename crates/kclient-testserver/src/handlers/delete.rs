@@ -134,7 +134,7 @@ pub(crate) fn delete_object(
             ));
         };
         let name = current.name().to_string();
-        let uid = meta::meta_str(&current.value, "uid").unwrap_or("");
+        let uid = current.uid().unwrap_or("");
         if let Some(want) = &opts.uid
             && want != uid
         {
@@ -164,11 +164,11 @@ pub(crate) fn delete_object(
         if info.group.is_empty() && info.plural == "namespaces" {
             return begin_namespace_deletion(state, &current, opts.dry_run).map(Deleted::Pending);
         }
-        if !meta::finalizers(&current.value).is_empty() {
-            if meta::deletion_timestamp(&current.value).is_some() {
+        if !current.finalizers().is_empty() {
+            if current.deletion_timestamp().is_some() {
                 return Ok(Deleted::Pending(current));
             }
-            let mut value = current.value.clone();
+            let mut value = current.value()?;
             meta::set_meta(
                 &mut value,
                 "deletionTimestamp",
@@ -195,6 +195,7 @@ pub(crate) fn delete_object(
                 return Ok(Deleted::Gone(done.obj));
             }
             Err(CommitError::Stale) => continue,
+            Err(CommitError::Undecodable(e)) => return Err(e.into()),
             Err(_) => return Err(ApiError::not_found(&info.group, &info.plural, &name)),
         }
     }
@@ -209,7 +210,7 @@ fn success_status(served: &Served, obj: &Obj) -> Value {
         details.insert("group".into(), Value::String(served.info.group.clone()));
     }
     details.insert("kind".into(), Value::String(served.info.plural.clone()));
-    if let Some(uid) = meta::meta_str(&obj.value, "uid") {
+    if let Some(uid) = obj.uid() {
         details.insert("uid".into(), Value::String(uid.to_string()));
     }
     json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "details": details})

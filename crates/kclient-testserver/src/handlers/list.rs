@@ -78,11 +78,22 @@ impl Selectors {
         }
         if let Some(f) = &self.field {
             let info = &served.info;
-            return f.matches(|field: &str| match field {
+            // The stored field set answers; the tree is parsed (at most once per object)
+            // only for an object whose own kind does not define the label. `Some(None)`
+            // records bytes that did not parse: such an object matches nothing.
+            let mut tree: Option<Option<Value>> = None;
+            let matched = f.matches(|field: &str| match field {
                 "metadata.name" => Some(obj.name().to_string()),
                 "metadata.namespace" => Some(obj.namespace().to_string()),
-                _ => catalog::field_value(&info.group, &info.kind, &obj.value, field),
+                _ => match obj.field(field) {
+                    Some(v) => Some(v.to_string()),
+                    None => tree
+                        .get_or_insert_with(|| obj.value().ok())
+                        .as_ref()
+                        .and_then(|v| catalog::field_value(&info.group, &info.kind, v, field)),
+                },
             });
+            return matched && !matches!(tree, Some(None));
         }
         true
     }

@@ -118,14 +118,14 @@ pub(super) fn log(ctx: &Ctx) -> ApiResult<Response<Body>> {
         .store()
         .get(&ctx.key(&name))
         .ok_or_else(|| ctx.not_found(&name))?;
-    let container = pick_container(&pod.value, &name, query.container.as_deref())?;
+    let pod = pod.value()?;
+    let container = pick_container(&pod, &name, query.container.as_deref())?;
     if query.previous {
         return Err(ApiError::bad_request(format!(
             "previous terminated container \"{container}\" in pod \"{name}\" not found"
         )));
     }
     let created = pod
-        .value
         .pointer("/metadata/creationTimestamp")
         .and_then(Value::as_str)
         .and_then(|t| t.parse::<jiff::Timestamp>().ok())

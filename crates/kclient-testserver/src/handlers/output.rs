@@ -8,10 +8,11 @@ use http::{Response, StatusCode};
 use serde_json::{Value, json};
 
 use super::Ctx;
+use super::context::json_in_version;
 use crate::error::ApiResult;
 use crate::registry::Served;
 use crate::respond::{Body, Output, encode_plain, value_response};
-use crate::store::Obj;
+use crate::store::{Obj, Undecodable};
 use crate::table::{self, IncludeObject, PrinterColumn};
 
 /// List metadata of a response.
@@ -83,12 +84,12 @@ pub(super) fn table_of(
 }
 
 /// PartialObjectMetadata of one object.
-pub(super) fn partial_metadata(value: &Value) -> Value {
-    json!({
+pub(super) fn partial_metadata(obj: &Obj) -> Result<Value, Undecodable> {
+    Ok(json!({
         "kind": "PartialObjectMetadata",
         "apiVersion": "meta.k8s.io/v1",
-        "metadata": value.get("metadata").cloned().unwrap_or_else(|| json!({})),
-    })
+        "metadata": obj.metadata()?,
+    }))
 }
 
 /// One object in the negotiated format.
@@ -96,12 +97,12 @@ pub(super) fn object_response(ctx: &Ctx, code: StatusCode, obj: &Obj) -> ApiResu
     let output = ctx.output()?;
     Ok(match output {
         Output::Table => {
-            let value = ctx.object_value(obj);
+            let value = ctx.object_value(obj)?;
             let rv = obj.resource_version().to_string();
             value_response(code, &table(ctx, &[&value], json!({"resourceVersion": rv})))
         }
-        Output::PartialMetadata => value_response(code, &partial_metadata(&obj.value)),
-        Output::Json | Output::Yaml => encode_plain(code, output, ctx.object_json(obj)),
+        Output::PartialMetadata => value_response(code, &partial_metadata(obj)?),
+        Output::Json | Output::Yaml => encode_plain(code, output, ctx.object_json(obj)?),
     })
 }
 
@@ -131,15 +132,21 @@ pub(super) fn list_response(
     let output = ctx.output()?;
     match output {
         Output::Table => {
-            let values: Vec<_> = items.iter().map(|o| ctx.object_value(o)).collect();
-            let refs: Vec<&Value> = values.iter().map(|v| v.as_ref()).collect();
+            let values = items
+                .iter()
+                .map(|o| ctx.object_value(o))
+                .collect::<ApiResult<Vec<_>>>()?;
+            let refs: Vec<&Value> = values.iter().collect();
             Ok(value_response(
                 StatusCode::OK,
                 &table(ctx, &refs, meta.to_value()),
             ))
         }
         Output::PartialMetadata => {
-            let items: Vec<Value> = items.iter().map(|o| partial_metadata(&o.value)).collect();
+            let items = items
+                .iter()
+                .map(|o| partial_metadata(o))
+                .collect::<Result<Vec<_>, _>>()?;
             Ok(value_response(
                 StatusCode::OK,
                 &json!({
@@ -157,6 +164,7 @@ pub(super) fn list_response(
                 "metadata": meta.to_value(),
             });
             let head = serde_json::to_vec(&head).unwrap_or_default();
+            let api_version = ctx.api_version();
             let total: usize = items.iter().map(|o| o.json.len() + 1).sum();
             let mut out = Vec::with_capacity(head.len() + total + 16);
             // Splice `"items":[...]` in before the closing brace of the head object.
@@ -166,7 +174,7 @@ pub(super) fn list_response(
                 if i > 0 {
                     out.push(b',');
                 }
-                out.extend_from_slice(&ctx.object_json(obj));
+                out.extend_from_slice(&json_in_version(obj, &api_version)?);
             }
             out.extend_from_slice(b"]}");
             Ok(encode_plain(StatusCode::OK, output, Bytes::from(out)))

@@ -128,6 +128,7 @@ pub(super) fn patch(ctx: &Ctx, body: &Bytes) -> ApiResult<Response<Body>> {
             }
             return apply_create(ctx, applied, &manager, force);
         };
+        let old_value = old.value()?;
         let (mut patched, managed) = match &applied {
             Some(applied) => {
                 let now = meta::now_rfc3339();
@@ -139,10 +140,10 @@ pub(super) fn patch(ctx: &Ctx, body: &Bytes) -> ApiResult<Response<Body>> {
                     subresource: sub,
                     has_status: ctx.served.has_subresource("status"),
                 };
-                let v = patching::apply(Some(&old.value), applied, &manager, force, &now, &target)?;
+                let v = patching::apply(Some(&old_value), applied, &manager, force, &now, &target)?;
                 (v, Managed::Provided)
             }
-            None => (patch_value(ctx, t, &old.value, body)?, Managed::Record),
+            None => (patch_value(ctx, t, &old_value, body)?, Managed::Record),
         };
         check_identity(ctx, &name, &mut patched)?;
         let warnings = check_schema(ctx, &patched)?;
@@ -151,7 +152,7 @@ pub(super) fn patch(ctx: &Ctx, body: &Bytes) -> ApiResult<Response<Body>> {
             managed,
             warnings,
         };
-        match finish_update(ctx, &old, patched, spec)? {
+        match finish_update(ctx, &old, &old_value, patched, spec)? {
             Attempt::Done(resp) => return Ok(resp),
             Attempt::Retry => continue,
         }

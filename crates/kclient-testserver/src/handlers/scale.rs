@@ -16,7 +16,6 @@ use crate::error::{ApiError, ApiResult};
 use crate::meta;
 use crate::registry::Served;
 use crate::respond::{Body, decode_object};
-use crate::store::Obj;
 
 /// JSON pointers of the scale fields of a kind.
 struct Paths {
@@ -107,9 +106,9 @@ fn selector_string(sel: &Value) -> String {
     }
 }
 
-fn scale_of(served: &Served, obj: &Obj) -> ApiResult<Value> {
+/// The Scale of `v`, a stored object's parsed tree.
+fn scale_of(served: &Served, v: &Value) -> ApiResult<Value> {
     let p = paths(served)?;
-    let v = &obj.value;
     let spec_replicas = v.pointer(&p.spec).and_then(Value::as_i64).unwrap_or(0);
     let status_replicas = v.pointer(&p.status).and_then(Value::as_i64).unwrap_or(0);
     let mut status = Map::new();
@@ -165,7 +164,7 @@ pub(super) fn get(ctx: &Ctx) -> ApiResult<Response<Body>> {
         .store()
         .get(&ctx.key(name))
         .ok_or_else(|| ctx.not_found(name))?;
-    foreign_value_response(ctx, StatusCode::OK, &scale_of(&ctx.served, &obj)?)
+    foreign_value_response(ctx, StatusCode::OK, &scale_of(&ctx.served, &obj.value()?)?)
 }
 
 fn write_scale(
@@ -178,7 +177,8 @@ fn write_scale(
     let p = paths(&ctx.served)?;
     for _ in 0..MAX_ATTEMPTS {
         let old = store.get(&key).ok_or_else(|| ctx.not_found(&name))?;
-        let current_scale = scale_of(&ctx.served, &old)?;
+        let old_value = old.value()?;
+        let current_scale = scale_of(&ctx.served, &old_value)?;
         let desired_scale = compute(&current_scale)?;
         if let Some(rv) = desired_scale
             .pointer("/metadata/resourceVersion")
@@ -204,17 +204,18 @@ fn write_scale(
                 )],
             ));
         }
-        let mut desired = old.value.clone();
+        let mut desired = old_value.clone();
         set_pointer(&mut desired, &p.spec, json!(replicas));
         let spec = UpdateSpec {
             subresource: Some("scale"),
             managed: Managed::Record,
             warnings: Vec::new(),
         };
-        let attempt = finish_update(ctx, &old, desired, spec)?;
+        let attempt = finish_update(ctx, &old, &old_value, desired, spec)?;
         match attempt {
             Attempt::Done(_) => {
                 let now = store.get(&key).unwrap_or(old);
+                let now = now.value()?;
                 return foreign_value_response(ctx, StatusCode::OK, &scale_of(&ctx.served, &now)?);
             }
             Attempt::Retry => continue,

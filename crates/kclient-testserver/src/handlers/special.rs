@@ -125,8 +125,8 @@ fn bind_pod(ctx: &Ctx, pod: String, binding: &Value) -> ApiResult<()> {
         let old = store
             .get(&key)
             .ok_or_else(|| ApiError::not_found("", "pods", &pod))?;
-        if old
-            .value
+        let old_value = old.value()?;
+        if old_value
             .pointer("/spec/nodeName")
             .and_then(Value::as_str)
             .is_some_and(|n| !n.is_empty())
@@ -138,7 +138,7 @@ fn bind_pod(ctx: &Ctx, pod: String, binding: &Value) -> ApiResult<()> {
                 "pod is already assigned to a node",
             ));
         }
-        let mut desired = old.value.clone();
+        let mut desired = old_value.clone();
         if let Some(spec) = desired.get_mut("spec").and_then(Value::as_object_mut) {
             spec.insert("nodeName".into(), Value::String(node.clone()));
         }
@@ -154,7 +154,7 @@ fn bind_pod(ctx: &Ctx, pod: String, binding: &Value) -> ApiResult<()> {
             managed: Managed::Record,
             warnings: Vec::new(),
         };
-        match finish_update(&pod_ctx, &old, desired, spec)? {
+        match finish_update(&pod_ctx, &old, &old_value, desired, spec)? {
             Attempt::Done(_) => return Ok(()),
             Attempt::Retry => continue,
         }

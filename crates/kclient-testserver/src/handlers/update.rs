@@ -33,12 +33,13 @@ pub(super) fn update(ctx: &Ctx, body: &Bytes) -> ApiResult<Response<Body>> {
     let key = ctx.key(&name);
     for _ in 0..MAX_ATTEMPTS {
         let old = store.get(&key).ok_or_else(|| ctx.not_found(&name))?;
+        let old_value = old.value()?;
         let spec = UpdateSpec {
             subresource: ctx.req.subresource.as_deref(),
             managed: Managed::Record,
             warnings: warnings.clone(),
         };
-        match finish_update(ctx, &old, obj.clone(), spec)? {
+        match finish_update(ctx, &old, &old_value, obj.clone(), spec)? {
             Attempt::Done(resp) => return Ok(resp),
             Attempt::Retry => continue,
         }

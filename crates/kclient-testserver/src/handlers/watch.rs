@@ -22,7 +22,9 @@ use super::output::{partial_metadata, table_of};
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::registry::Served;
 use crate::respond::{Body, Output};
-use crate::store::{Event, EventType, Obj, ResourceStore, Subscription, WatchStart, watch_line};
+use crate::store::{
+    Event, EventType, Obj, ResourceStore, Subscription, Undecodable, WatchStart, watch_line,
+};
 
 /// kube-apiserver's default watch timeout is randomised around its 30-minute
 /// min-request-timeout; one fixed value keeps runs reproducible.
@@ -198,11 +200,22 @@ impl WatchStream {
         self.selectors.matches(&self.served, obj)
     }
 
-    /// The wire object of an event in the negotiated format.
-    fn line(&self, kind: &str, obj: &Obj) -> Bytes {
-        match self.output {
+    /// The wire object of an event in the negotiated format. An object that cannot be
+    /// rendered ends the watch with an ERROR event, as kube-apiserver does.
+    fn line(&mut self, kind: &str, obj: &Obj) -> Bytes {
+        match self.render(kind, obj) {
+            Ok(line) => line,
+            Err(e) => {
+                self.finished = true;
+                error_line(&ApiError::from(e))
+            }
+        }
+    }
+
+    fn render(&self, kind: &str, obj: &Obj) -> Result<Bytes, Undecodable> {
+        Ok(match self.output {
             Output::Table => {
-                let v = value_in_version(obj, &self.api_version);
+                let v = value_in_version(obj, &self.api_version)?;
                 let rv = obj.resource_version().to_string();
                 let table = table_of(
                     &self.served,
@@ -214,12 +227,12 @@ impl WatchStream {
             }
             Output::PartialMetadata => watch_line(
                 kind,
-                &serde_json::to_vec(&partial_metadata(&obj.value)).unwrap_or_default(),
+                &serde_json::to_vec(&partial_metadata(obj)?).unwrap_or_default(),
             ),
             Output::Json | Output::Yaml => {
-                watch_line(kind, &json_in_version(obj, &self.api_version))
+                watch_line(kind, &json_in_version(obj, &self.api_version)?)
             }
-        }
+        })
     }
 
     /// The line a stored event becomes for this watcher, if any.
@@ -276,6 +289,8 @@ impl WatchStream {
         // Everything up to `current` is already in our channel: drain it first so the
         // bookmark never overtakes an event.
         let mut lines = Vec::new();
+        // Set when an event could not be rendered: its ERROR line is the last one sent.
+        let mut failed = false;
         if let Some(sub) = self.sub.as_mut() {
             let mut drained = Vec::new();
             while let Ok(ev) = sub.rx.try_recv() {
@@ -284,6 +299,10 @@ impl WatchStream {
             for ev in drained {
                 if let Some(line) = self.event_line(&ev) {
                     lines.push(line);
+                }
+                if self.finished {
+                    failed = true;
+                    break;
                 }
             }
         }
@@ -295,10 +314,16 @@ impl WatchStream {
         let mut out = Vec::new();
         for line in lines {
             out.extend_from_slice(&line);
+            if failed {
+                continue;
+            }
             self.count_event();
             if self.finished {
                 return Bytes::from(out);
             }
+        }
+        if failed {
+            return Bytes::from(out);
         }
         out.extend_from_slice(&self.bookmark_line(rv, false));
         Bytes::from(out)

@@ -167,7 +167,7 @@ fn check_preconditions(ctx: &Ctx, old: &Obj, desired: &Value) -> ApiResult<()> {
         return Err(ApiError::stale(ctx.group(), ctx.plural(), name));
     }
     if let Some(uid) = meta::meta_str(desired, "uid").filter(|s| !s.is_empty()) {
-        let old_uid = meta::meta_str(&old.value, "uid").unwrap_or("");
+        let old_uid = old.uid().unwrap_or("");
         if uid != old_uid {
             return Err(ApiError::conflict(
                 ctx.group(),
@@ -183,12 +183,19 @@ fn check_preconditions(ctx: &Ctx, old: &Obj, desired: &Value) -> ApiResult<()> {
 }
 
 /// The object an update stores: what the endpoint may change taken from `desired`,
-/// everything else from `old`, then validated, with generation and managed fields.
-fn compose(ctx: &Ctx, old: &Obj, mut desired: Value, spec: &UpdateSpec<'_>) -> ApiResult<Value> {
+/// everything else from `old` (whose parsed tree is `old_value`), then validated, with
+/// generation and managed fields.
+fn compose(
+    ctx: &Ctx,
+    old: &Obj,
+    old_value: &Value,
+    mut desired: Value,
+    spec: &UpdateSpec<'_>,
+) -> ApiResult<Value> {
     let has_status = ctx.served.has_subresource("status");
     let mut new = if spec.subresource == Some("status") {
         // Status writes change nothing but .status (and, for apply, its managed fields).
-        let mut base = old.value.clone();
+        let mut base = old_value.clone();
         let status = desired.as_object_mut().and_then(|m| m.remove("status"));
         if let Some(map) = base.as_object_mut() {
             match status {
@@ -203,26 +210,25 @@ fn compose(ctx: &Ctx, old: &Obj, mut desired: Value, spec: &UpdateSpec<'_>) -> A
         }
         base
     } else if spec.subresource == Some("ephemeralcontainers") {
-        ephemeral_containers_update(ctx, old, &desired)?
+        ephemeral_containers_update(ctx, old, old_value, &desired)?
     } else {
         // Main-resource writes of kinds with a status subresource leave status alone.
         if has_status && let Some(map) = desired.as_object_mut() {
-            match old.value.get("status") {
+            match old_value.get("status") {
                 Some(s) => map.insert("status".into(), s.clone()),
                 None => map.remove("status"),
             };
         }
         desired
     };
-    carry_server_metadata(&old.value, &mut new, spec.managed);
-    validate(&ctx.served, &new, Some(&old.value))?;
-    controllers::prepare_update(&ctx.served, &old.value, &mut new, spec.subresource);
+    carry_server_metadata(old_value, &mut new, spec.managed);
+    validate(&ctx.served, &new, Some(old_value))?;
+    controllers::prepare_update(&ctx.served, old_value, &mut new, spec.subresource);
     if strategy::tracks_generation(&ctx.served)
         && spec.subresource != Some("status")
-        && strategy::spec_changed(&old.value, &new, has_status)
+        && strategy::spec_changed(old_value, &new, has_status)
     {
-        let generation = old
-            .value
+        let generation = old_value
             .pointer("/metadata/generation")
             .and_then(Value::as_i64)
             .unwrap_or(0);
@@ -231,7 +237,7 @@ fn compose(ctx: &Ctx, old: &Obj, mut desired: Value, spec: &UpdateSpec<'_>) -> A
     if spec.managed == Managed::Record {
         let now = meta::now_rfc3339();
         record_update(
-            Some(&old.value),
+            Some(old_value),
             &mut new,
             &ctx.manager(),
             spec.subresource,
@@ -243,14 +249,18 @@ fn compose(ctx: &Ctx, old: &Obj, mut desired: Value, spec: &UpdateSpec<'_>) -> A
 
 /// `pods/{name}/ephemeralcontainers` writes change nothing but `spec.ephemeralContainers`,
 /// and, as kube-apiserver, only by adding containers: existing ones stay as they are.
-fn ephemeral_containers_update(ctx: &Ctx, old: &Obj, desired: &Value) -> ApiResult<Value> {
+fn ephemeral_containers_update(
+    ctx: &Ctx,
+    old: &Obj,
+    old_value: &Value,
+    desired: &Value,
+) -> ApiResult<Value> {
     let wanted = desired
         .pointer("/spec/ephemeralContainers")
         .cloned()
         .unwrap_or(Value::Null);
     let empty = Vec::new();
-    let before = old
-        .value
+    let before = old_value
         .pointer("/spec/ephemeralContainers")
         .and_then(Value::as_array)
         .unwrap_or(&empty);
@@ -272,7 +282,7 @@ fn ephemeral_containers_update(ctx: &Ctx, old: &Obj, desired: &Value) -> ApiResu
             ));
         }
     }
-    let mut base = old.value.clone();
+    let mut base = old_value.clone();
     if let Some(spec) = base.get_mut("spec").and_then(Value::as_object_mut) {
         if after.is_empty() {
             spec.remove("ephemeralContainers");
@@ -284,18 +294,20 @@ fn ephemeral_containers_update(ctx: &Ctx, old: &Obj, desired: &Value) -> ApiResu
 }
 
 /// Turns a desired object into the stored update of `old` (or a deletion when the last
-/// finalizer of a deleting object goes), honouring preconditions and dry run.
+/// finalizer of a deleting object goes), honouring preconditions and dry run. `old_value`
+/// is `old` parsed, which the caller usually needed already.
 pub(super) fn finish_update(
     ctx: &Ctx,
     old: &Arc<Obj>,
+    old_value: &Value,
     desired: Value,
     spec: UpdateSpec<'_>,
 ) -> ApiResult<Attempt> {
     check_preconditions(ctx, old, &desired)?;
-    let new = compose(ctx, old, desired, &spec)?;
+    let new = compose(ctx, old, old_value, desired, &spec)?;
     let done = |obj: &Obj| respond(ctx, StatusCode::OK, obj, &spec.warnings).map(Attempt::Done);
     // Like kube-apiserver's storage: an update that changes nothing is not written.
-    if old.value == new {
+    if *old_value == new {
         return done(old);
     }
     let finalized = meta::deletion_timestamp(&new).is_some()
@@ -313,6 +325,7 @@ pub(super) fn finish_update(
                 controllers::after_delete(&ctx.state, &ctx.served, &committed.obj);
                 done(&committed.obj)
             }
+            Err(CommitError::Undecodable(e)) => Err(e.into()),
             Err(_) => Ok(Attempt::Retry),
         };
     }
@@ -325,6 +338,7 @@ pub(super) fn finish_update(
         Err(CommitError::Stale | CommitError::NotFound | CommitError::AlreadyExists) => {
             Ok(Attempt::Retry)
         }
+        Err(CommitError::Undecodable(e)) => Err(e.into()),
     }
 }
 

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
-pub(crate) use object::{Event, EventType, Obj, watch_line};
+pub(crate) use object::{Event, EventType, Obj, Undecodable, watch_line};
 pub(crate) use resource::{
     Change, CommitError, Expect, ListRequest, ReadAt, ReadError, ResourceStore, Subscription,
     WatchStart, object_key,

@@ -4,48 +4,157 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 
 use bytes::Bytes;
+use serde::Deserialize;
 use serde_json::Value;
 
+use crate::catalog;
+use crate::error::ApiError;
 use crate::meta;
 
-/// An immutable stored object: the JSON tree, its serialized bytes (served as-is by
-/// lists and watches) and the labels every selector match needs.
-#[derive(Debug)]
+/// An immutable stored object: its serialized bytes (served as-is by lists and watches)
+/// plus the metadata the hot paths read. The JSON tree is not kept: a small JSON object
+/// as a `Value` costs several times its serialized size, so code that needs the whole
+/// object parses [`Obj::json`] again through [`Obj::value`].
 pub(crate) struct Obj {
-    pub value: Value,
     pub json: Bytes,
     pub labels: BTreeMap<String, String>,
+    name: Box<str>,
+    namespace: Box<str>,
+    resource_version: Box<str>,
+    api_version: Box<str>,
+    uid: Option<Box<str>>,
+    deletion_timestamp: Option<Box<str>>,
+    finalizers: Box<[String]>,
+    /// The kind-specific field-selector labels and their values.
+    fields: Box<[(&'static str, Box<str>)]>,
+}
+
+/// The stored bytes of an object did not parse back. The server serialized them itself,
+/// so this is a bug; it surfaces as a 500 rather than a panic.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("stored object {key:?} could not be decoded: {reason}")]
+pub(crate) struct Undecodable {
+    key: String,
+    reason: String,
+}
+
+impl From<Undecodable> for ApiError {
+    fn from(e: Undecodable) -> Self {
+        ApiError::internal(e.to_string())
+    }
+}
+
+/// Only `metadata`; every other field is skipped without being built.
+#[derive(Deserialize)]
+struct MetadataOnly {
+    #[serde(default)]
+    metadata: Option<Value>,
+}
+
+fn boxed(s: Option<&str>) -> Box<str> {
+    s.unwrap_or("").into()
 }
 
 impl Obj {
     pub fn new(value: Value) -> Arc<Self> {
         // Serializing a Value cannot fail (all map keys are strings).
         let json = Bytes::from(serde_json::to_vec(&value).unwrap_or_default());
-        let labels = meta::labels(&value);
+        let api_version = value.get("apiVersion").and_then(Value::as_str);
+        let group = api_version
+            .and_then(|av| av.split_once('/'))
+            .map_or("", |(g, _)| g);
+        let kind = value.get("kind").and_then(Value::as_str).unwrap_or("");
+        let fields = catalog::field_set(group, kind, &value)
+            .into_iter()
+            .map(|(f, v)| (f, v.into_boxed_str()))
+            .collect();
         Arc::new(Obj {
-            value,
             json,
-            labels,
+            labels: meta::labels(&value),
+            name: meta::name(&value).into(),
+            namespace: meta::namespace(&value).into(),
+            resource_version: boxed(meta::meta_str(&value, "resourceVersion")),
+            api_version: boxed(api_version),
+            uid: meta::meta_str(&value, "uid").map(Into::into),
+            deletion_timestamp: meta::deletion_timestamp(&value).map(Into::into),
+            finalizers: meta::finalizers(&value).into_boxed_slice(),
+            fields,
         })
     }
 
     pub fn name(&self) -> &str {
-        meta::name(&self.value)
+        &self.name
     }
 
     pub fn namespace(&self) -> &str {
-        meta::namespace(&self.value)
+        &self.namespace
     }
 
     pub fn resource_version(&self) -> &str {
-        meta::meta_str(&self.value, "resourceVersion").unwrap_or("")
+        &self.resource_version
     }
 
     pub fn api_version(&self) -> &str {
-        self.value
-            .get("apiVersion")
-            .and_then(Value::as_str)
-            .unwrap_or("")
+        &self.api_version
+    }
+
+    /// `metadata.uid`, when set.
+    pub fn uid(&self) -> Option<&str> {
+        self.uid.as_deref()
+    }
+
+    /// `metadata.deletionTimestamp`, when set.
+    pub fn deletion_timestamp(&self) -> Option<&str> {
+        self.deletion_timestamp.as_deref()
+    }
+
+    /// `metadata.finalizers` (the string entries).
+    pub fn finalizers(&self) -> &[String] {
+        &self.finalizers
+    }
+
+    /// The value of a kind-specific field-selector label, when the object's own
+    /// apiVersion and kind define it.
+    pub fn field(&self, label: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(f, _)| *f == label)
+            .map(|(_, v)| &**v)
+    }
+
+    fn undecodable(&self, err: &serde_json::Error) -> Undecodable {
+        Undecodable {
+            key: super::object_key(&self.namespace, &self.name),
+            reason: err.to_string(),
+        }
+    }
+
+    /// The whole object, parsed from the stored bytes on every call (nothing is cached,
+    /// which is what keeps stored objects compact).
+    pub fn value(&self) -> Result<Value, Undecodable> {
+        serde_json::from_slice(&self.json).map_err(|e| self.undecodable(&e))
+    }
+
+    /// Only `metadata` (`{}` when absent), without building the rest of the tree.
+    pub fn metadata(&self) -> Result<Value, Undecodable> {
+        let only: MetadataOnly =
+            serde_json::from_slice(&self.json).map_err(|e| self.undecodable(&e))?;
+        Ok(only
+            .metadata
+            .unwrap_or_else(|| Value::Object(serde_json::Map::new())))
+    }
+}
+
+// By hand: the object may be a Secret, and its content has no place in logs.
+impl std::fmt::Debug for Obj {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Obj")
+            .field("api_version", &self.api_version)
+            .field("namespace", &self.namespace)
+            .field("name", &self.name)
+            .field("resource_version", &self.resource_version)
+            .field("json_len", &self.json.len())
+            .finish_non_exhaustive()
     }
 }
 
@@ -130,6 +239,10 @@ mod tests {
         assert_eq!(o.name(), "a");
         assert_eq!(o.namespace(), "n");
         assert_eq!(o.resource_version(), "5");
+        assert_eq!(o.api_version(), "v1");
+        assert_eq!(o.uid(), None);
+        assert_eq!(o.deletion_timestamp(), None);
+        assert!(o.finalizers().is_empty());
         assert_eq!(o.labels.get("x").map(String::as_str), Some("y"));
         let e = Event::new(5, EventType::Added, o, None, "n/a".into());
         let line = e.line();
@@ -137,5 +250,58 @@ mod tests {
         assert_eq!(v["type"], "ADDED");
         assert_eq!(v["object"]["metadata"]["name"], "a");
         assert!(line.ends_with(b"\n"));
+    }
+
+    #[test]
+    fn metadata_is_extracted_and_the_tree_parsed_on_demand() {
+        let value = json!({"apiVersion": "v1", "kind": "Secret",
+            "metadata": {"name": "s", "namespace": "n", "uid": "u-1",
+                "deletionTimestamp": "2024-01-01T00:00:00Z", "finalizers": ["a/b", 7, "c"]},
+            "data": {"password": "aHVudGVyMg=="}});
+        let o = Obj::new(value.clone());
+        assert_eq!(o.uid(), Some("u-1"));
+        assert_eq!(o.deletion_timestamp(), Some("2024-01-01T00:00:00Z"));
+        assert_eq!(o.finalizers(), ["a/b".to_string(), "c".to_string()]);
+        assert_eq!(o.value().unwrap(), value);
+        assert_eq!(o.metadata().unwrap(), value["metadata"]);
+        assert_eq!(
+            Obj::new(json!({"kind": "X"})).metadata().unwrap(),
+            json!({})
+        );
+        assert_eq!(o.field("type"), Some(""));
+        assert_eq!(o.field("spec.nodeName"), None);
+        let pod = Obj::new(
+            json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+            "spec": {"nodeName": "n1"}}),
+        );
+        assert_eq!(pod.field("spec.nodeName"), Some("n1"));
+        assert_eq!(pod.field("status.phase"), Some(""));
+        let job = Obj::new(json!({"apiVersion": "batch/v1", "kind": "Job"}));
+        assert_eq!(job.field("status.successful"), Some("0"));
+        // Debug names the object but never shows its content.
+        let debug = format!("{o:?}");
+        assert!(debug.contains("\"s\""), "{debug}");
+        assert!(!debug.contains("aHVudGVyMg"), "{debug}");
+    }
+
+    #[test]
+    fn undecodable_bytes_are_an_internal_error() {
+        let o = Obj {
+            json: Bytes::from_static(b"{\"metadata\":"),
+            labels: BTreeMap::new(),
+            name: "x".into(),
+            namespace: "n".into(),
+            resource_version: "1".into(),
+            api_version: "v1".into(),
+            uid: None,
+            deletion_timestamp: None,
+            finalizers: Box::default(),
+            fields: Box::default(),
+        };
+        let err = o.value().unwrap_err();
+        assert!(err.to_string().contains("\"n/x\""), "{err}");
+        assert!(o.metadata().is_err());
+        let api: ApiError = err.into();
+        assert_eq!(api.code(), http::StatusCode::INTERNAL_SERVER_ERROR);
     }
 }

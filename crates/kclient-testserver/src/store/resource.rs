@@ -11,7 +11,7 @@ use serde_json::Value;
 use tokio::sync::mpsc;
 
 use super::history::History;
-use super::object::{Event, EventType, Obj};
+use super::object::{Event, EventType, Obj, Undecodable};
 use crate::meta;
 
 /// The storage key of an object: `namespace/name`, or `name` when cluster-scoped.
@@ -57,6 +57,8 @@ pub(crate) enum CommitError {
     NotFound,
     /// The object changed since it was read.
     Stale,
+    /// A deletion's last state could not be read back from the stored bytes.
+    Undecodable(Undecodable),
 }
 
 /// The stored result of a commit.
@@ -302,7 +304,10 @@ impl ResourceStore {
             Change::Put(v) if current.is_none() => (EventType::Added, v),
             Change::Put(v) => (EventType::Modified, v),
             Change::Delete => match &current {
-                Some(cur) => (EventType::Deleted, cur.value.clone()),
+                Some(cur) => (
+                    EventType::Deleted,
+                    cur.value().map_err(CommitError::Undecodable)?,
+                ),
                 None => return Err(CommitError::NotFound),
             },
         };
