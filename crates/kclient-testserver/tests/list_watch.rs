@@ -484,3 +484,101 @@ async fn table_watch_for_kubectl_get_w() {
     assert_eq!(ev["object"]["kind"], "Table");
     assert_eq!(ev["object"]["rows"][0]["cells"][0], "b");
 }
+
+const POM: &str = "application/json;as=PartialObjectMetadata;v=v1;g=meta.k8s.io";
+const POM_LIST: &str = "application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io";
+
+#[tokio::test]
+async fn partial_object_metadata_for_get_list_and_watch() {
+    let (_server, api) = start().await;
+    let mut body = cm("a", json!({"env": "prod"}));
+    body["data"] = json!({"secret-ish": "not in metadata"});
+    let created = api.post(CM, &body).await.expect(201);
+    api.post(CM, &cm("b", json!({}))).await.expect(201);
+
+    let one = api.get_accept(&format!("{CM}/a"), POM).await.expect(200);
+    assert_eq!(one["kind"], "PartialObjectMetadata");
+    assert_eq!(one["apiVersion"], "meta.k8s.io/v1");
+    assert_eq!(one["metadata"], created["metadata"]);
+    assert!(one.get("data").is_none());
+
+    let list = api.get_accept(CM, POM_LIST).await.expect(200);
+    assert_eq!(list["kind"], "PartialObjectMetadataList");
+    assert_eq!(list["apiVersion"], "meta.k8s.io/v1");
+    assert!(rv(&list) >= rv(&created));
+    assert_eq!(names(&list), ["a", "b"]);
+    assert_eq!(list["items"][0]["metadata"], created["metadata"]);
+    assert_eq!(list["items"][1]["kind"], "PartialObjectMetadata");
+    assert!(list["items"][0].get("data").is_none());
+    let empty = api
+        .get_accept(&format!("{CM}?labelSelector=env%3Dnone"), POM_LIST)
+        .await
+        .expect(200);
+    assert_eq!(empty["items"], json!([]));
+
+    let mut w = api
+        .watch_accept(
+            &format!("{CM}?watch=true&resourceVersion={}", rv(&list)),
+            POM,
+        )
+        .await;
+    api.post(CM, &cm("c", json!({"k": "v"}))).await.expect(201);
+    let ev = w.next().await.unwrap();
+    assert_eq!(ev["type"], "ADDED");
+    assert_eq!(ev["object"]["kind"], "PartialObjectMetadata");
+    assert_eq!(ev["object"]["metadata"]["name"], "c");
+    assert_eq!(ev["object"]["metadata"]["labels"]["k"], "v");
+}
+
+#[tokio::test]
+async fn pod_field_selectors_follow_spec_changes() {
+    let (_server, api) = start().await;
+    let pods = "/api/v1/namespaces/default/pods";
+    let pod = |name: &str, node: &str| {
+        json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name},
+               "spec": {"nodeName": node, "containers": [{"name": "c", "image": "busybox"}]}})
+    };
+    api.post(pods, &pod("p1", "n1")).await.expect(201);
+    api.post(pods, &pod("p2", "n2")).await.expect(201);
+    let on_n1 = api
+        .get(&format!("{pods}?fieldSelector=spec.nodeName%3Dn1"))
+        .await
+        .expect(200);
+    assert_eq!(names(&on_n1), ["p1"]);
+    let not_n1 = api
+        .get(&format!(
+            "{pods}?fieldSelector=spec.nodeName!%3Dn1,status.phase%3DPending,status.podIP%3D"
+        ))
+        .await
+        .expect(200);
+    assert_eq!(names(&not_n1), ["p2"]);
+
+    let mut w = api
+        .watch(&format!(
+            "{pods}?watch=true&fieldSelector=spec.nodeName%3Dn1&resourceVersion={}",
+            rv(&on_n1)
+        ))
+        .await;
+    // p1 leaves the selector (a DELETED for this watcher), p2 enters it (an ADDED).
+    for (name, node) in [("p1", "n3"), ("p2", "n1")] {
+        let mut p = api.get(&format!("{pods}/{name}")).await.expect(200);
+        p["spec"]["nodeName"] = json!(node);
+        api.put(&format!("{pods}/{name}"), &p).await.expect(200);
+    }
+    let left = w.next().await.unwrap();
+    assert_eq!(
+        (
+            left["type"].as_str(),
+            left["object"]["metadata"]["name"].as_str()
+        ),
+        (Some("DELETED"), Some("p1"))
+    );
+    let entered = w.next().await.unwrap();
+    assert_eq!(
+        (
+            entered["type"].as_str(),
+            entered["object"]["metadata"]["name"].as_str()
+        ),
+        (Some("ADDED"), Some("p2"))
+    );
+}

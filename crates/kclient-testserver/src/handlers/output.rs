@@ -11,7 +11,7 @@ use super::Ctx;
 use super::context::json_in_version;
 use crate::error::ApiResult;
 use crate::registry::Served;
-use crate::respond::{Body, Output, encode_plain, value_response};
+use crate::respond::{Body, Output, encode_plain, json_response, value_response};
 use crate::store::{Obj, Undecodable};
 use crate::table::{self, IncludeObject, PrinterColumn};
 
@@ -83,13 +83,38 @@ pub(super) fn table_of(
     )
 }
 
-/// PartialObjectMetadata of one object.
-pub(super) fn partial_metadata(obj: &Obj) -> Result<Value, Undecodable> {
-    Ok(json!({
-        "kind": "PartialObjectMetadata",
-        "apiVersion": "meta.k8s.io/v1",
-        "metadata": obj.metadata()?,
-    }))
+/// PartialObjectMetadata of one object, serialized around the stored metadata bytes.
+pub(super) fn partial_metadata(obj: &Obj) -> Result<Vec<u8>, Undecodable> {
+    const HEAD: &[u8] =
+        br#"{"apiVersion":"meta.k8s.io/v1","kind":"PartialObjectMetadata","metadata":"#;
+    let metadata = obj.metadata_json()?;
+    let mut out = Vec::with_capacity(HEAD.len() + metadata.len() + 1);
+    out.extend_from_slice(HEAD);
+    out.extend_from_slice(metadata);
+    out.push(b'}');
+    Ok(out)
+}
+
+/// `head` (a serialized JSON object) with `"items":[...]` spliced in before its closing
+/// brace; `item` writes one element.
+fn splice_items<T, E>(
+    head: &Value,
+    items: &[T],
+    size_hint: usize,
+    mut item: impl FnMut(&T, &mut Vec<u8>) -> Result<(), E>,
+) -> Result<Vec<u8>, E> {
+    let head = serde_json::to_vec(head).unwrap_or_default();
+    let mut out = Vec::with_capacity(head.len() + size_hint + 16);
+    out.extend_from_slice(&head[..head.len().saturating_sub(1)]);
+    out.extend_from_slice(b",\"items\":[");
+    for (i, x) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        item(x, &mut out)?;
+    }
+    out.extend_from_slice(b"]}");
+    Ok(out)
 }
 
 /// One object in the negotiated format.
@@ -101,7 +126,7 @@ pub(super) fn object_response(ctx: &Ctx, code: StatusCode, obj: &Obj) -> ApiResu
             let rv = obj.resource_version().to_string();
             value_response(code, &table(ctx, &[&value], json!({"resourceVersion": rv})))
         }
-        Output::PartialMetadata => value_response(code, &partial_metadata(obj)?),
+        Output::PartialMetadata => json_response(code, partial_metadata(obj)?),
         Output::Json | Output::Yaml => encode_plain(code, output, ctx.object_json(obj)?),
     })
 }
@@ -143,19 +168,16 @@ pub(super) fn list_response(
             ))
         }
         Output::PartialMetadata => {
-            let items = items
-                .iter()
-                .map(|o| partial_metadata(o))
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(value_response(
-                StatusCode::OK,
-                &json!({
-                    "kind": "PartialObjectMetadataList",
-                    "apiVersion": "meta.k8s.io/v1",
-                    "metadata": meta.to_value(),
-                    "items": items,
-                }),
-            ))
+            let head = json!({
+                "kind": "PartialObjectMetadataList",
+                "apiVersion": "meta.k8s.io/v1",
+                "metadata": meta.to_value(),
+            });
+            let out = splice_items(&head, items, 0, |obj, out| {
+                out.extend_from_slice(&partial_metadata(obj)?);
+                Ok::<_, Undecodable>(())
+            })?;
+            Ok(json_response(StatusCode::OK, out))
         }
         Output::Json | Output::Yaml => {
             let head = json!({
@@ -163,20 +185,12 @@ pub(super) fn list_response(
                 "apiVersion": ctx.api_version(),
                 "metadata": meta.to_value(),
             });
-            let head = serde_json::to_vec(&head).unwrap_or_default();
             let api_version = ctx.api_version();
             let total: usize = items.iter().map(|o| o.json.len() + 1).sum();
-            let mut out = Vec::with_capacity(head.len() + total + 16);
-            // Splice `"items":[...]` in before the closing brace of the head object.
-            out.extend_from_slice(&head[..head.len().saturating_sub(1)]);
-            out.extend_from_slice(b",\"items\":[");
-            for (i, obj) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
+            let out = splice_items(&head, items, total, |obj, out| {
                 out.extend_from_slice(&json_in_version(obj, &api_version)?);
-            }
-            out.extend_from_slice(b"]}");
+                Ok::<_, Undecodable>(())
+            })?;
             Ok(encode_plain(StatusCode::OK, output, Bytes::from(out)))
         }
     }

@@ -225,10 +225,7 @@ impl WatchStream {
                 );
                 watch_line(kind, &serde_json::to_vec(&table).unwrap_or_default())
             }
-            Output::PartialMetadata => watch_line(
-                kind,
-                &serde_json::to_vec(&partial_metadata(obj)?).unwrap_or_default(),
-            ),
+            Output::PartialMetadata => watch_line(kind, &partial_metadata(obj)?),
             Output::Json | Output::Yaml => {
                 watch_line(kind, &json_in_version(obj, &self.api_version)?)
             }

@@ -6,6 +6,7 @@ use std::sync::{Arc, OnceLock};
 use bytes::Bytes;
 use serde::Deserialize;
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use crate::catalog;
 use crate::error::ApiError;
@@ -46,9 +47,9 @@ impl From<Undecodable> for ApiError {
 
 /// Only `metadata`; every other field is skipped without being built.
 #[derive(Deserialize)]
-struct MetadataOnly {
-    #[serde(default)]
-    metadata: Option<Value>,
+struct MetadataOnly<'a> {
+    #[serde(borrow, default)]
+    metadata: Option<&'a RawValue>,
 }
 
 fn boxed(s: Option<&str>) -> Box<str> {
@@ -135,13 +136,12 @@ impl Obj {
         serde_json::from_slice(&self.json).map_err(|e| self.undecodable(&e))
     }
 
-    /// Only `metadata` (`{}` when absent), without building the rest of the tree.
-    pub fn metadata(&self) -> Result<Value, Undecodable> {
+    /// The serialized `metadata` (`{}` when absent or null), a slice of the stored bytes:
+    /// no tree is built, the rest of the object is only scanned.
+    pub fn metadata_json(&self) -> Result<&[u8], Undecodable> {
         let only: MetadataOnly =
             serde_json::from_slice(&self.json).map_err(|e| self.undecodable(&e))?;
-        Ok(only
-            .metadata
-            .unwrap_or_else(|| Value::Object(serde_json::Map::new())))
+        Ok(only.metadata.map_or(&b"{}"[..], |m| m.get().as_bytes()))
     }
 }
 
@@ -263,11 +263,14 @@ mod tests {
         assert_eq!(o.deletion_timestamp(), Some("2024-01-01T00:00:00Z"));
         assert_eq!(o.finalizers(), ["a/b".to_string(), "c".to_string()]);
         assert_eq!(o.value().unwrap(), value);
-        assert_eq!(o.metadata().unwrap(), value["metadata"]);
+        let meta: Value = serde_json::from_slice(o.metadata_json().unwrap()).unwrap();
+        assert_eq!(meta, value["metadata"]);
         assert_eq!(
-            Obj::new(json!({"kind": "X"})).metadata().unwrap(),
-            json!({})
+            Obj::new(json!({"kind": "X"})).metadata_json().unwrap(),
+            b"{}"
         );
+        let null_meta = Obj::new(json!({"kind": "X", "metadata": null}));
+        assert_eq!(null_meta.metadata_json().unwrap(), b"{}");
         assert_eq!(o.field("type"), Some(""));
         assert_eq!(o.field("spec.nodeName"), None);
         let pod = Obj::new(
@@ -300,7 +303,7 @@ mod tests {
         };
         let err = o.value().unwrap_err();
         assert!(err.to_string().contains("\"n/x\""), "{err}");
-        assert!(o.metadata().is_err());
+        assert!(o.metadata_json().is_err());
         let api: ApiError = err.into();
         assert_eq!(api.code(), http::StatusCode::INTERNAL_SERVER_ERROR);
     }
