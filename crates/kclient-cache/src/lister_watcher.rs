@@ -19,6 +19,7 @@ use serde::de::DeserializeOwned;
 mod decode;
 mod parallel;
 
+use crate::reflector::Transform;
 use decode::ListDecoder;
 use parallel::OrderedDecodes;
 
@@ -53,6 +54,15 @@ pub trait ListerWatcher<K>: Send + Sync {
     fn list(&self, options: &ListOptions) -> BoxFuture<'_, Result<ListPage<K>, Error>>;
     /// Starts a watch with `options` (resourceVersion, bookmarks, timeout, watch-list...).
     fn watch(&self, options: &ListOptions) -> BoxFuture<'_, Result<WatchStream<K>, Error>>;
+
+    /// Offers a reflector's transform to apply where objects are decoded (for
+    /// [`RestListerWatcher`], on its decode threads). Returns `true` if every object this
+    /// lister-watcher lists or watches from now on has been through `transform`, so the caller
+    /// must not apply it again. Default: `false`, the caller transforms.
+    fn apply_transform(&mut self, transform: &Transform<K>) -> bool {
+        let _ = transform;
+        false
+    }
 }
 
 #[derive(Deserialize)]
@@ -91,6 +101,7 @@ pub struct RestListerWatcher<K> {
     label_selector: Option<String>,
     field_selector: Option<String>,
     decode_parallelism: NonZeroUsize,
+    transform: Option<Transform<K>>,
     _object: PhantomData<fn() -> K>,
 }
 
@@ -105,6 +116,7 @@ impl<K> Clone for RestListerWatcher<K> {
             label_selector: self.label_selector.clone(),
             field_selector: self.field_selector.clone(),
             decode_parallelism: self.decode_parallelism,
+            transform: self.transform.clone(),
             _object: PhantomData,
         }
     }
@@ -119,6 +131,7 @@ impl<K> fmt::Debug for RestListerWatcher<K> {
             .field("label_selector", &self.label_selector)
             .field("field_selector", &self.field_selector)
             .field("decode_parallelism", &self.decode_parallelism)
+            .field("transform", &self.transform.is_some())
             .finish()
     }
 }
@@ -159,6 +172,7 @@ impl<K> RestListerWatcher<K> {
             label_selector: None,
             field_selector: None,
             decode_parallelism: parallel::default_parallelism(),
+            transform: None,
             _object: PhantomData,
         }
     }
@@ -216,6 +230,7 @@ where
     fn list(&self, options: &ListOptions) -> BoxFuture<'_, Result<ListPage<K>, Error>> {
         let req = self.request(options);
         let parallelism = self.decode_parallelism;
+        let transform = self.transform.clone();
         Box::pin(async move {
             // Items are decoded while the rest of the page is still arriving.
             let mut body = req.stream().await?;
@@ -230,8 +245,9 @@ where
                     .map_err(|e| decode_error::<K>(&e, received))?;
                 if decoder.batched_bytes() >= parallel::BATCH_BYTES {
                     let batch = decoder.take_batch();
+                    let transform = transform.clone();
                     decodes
-                        .submit(move || batch.decode::<K>())
+                        .submit(move || batch.decode::<K>(transform.as_ref()))
                         .await
                         .map_err(|e| decode_error::<K>(&e, received))?;
                 }
@@ -241,7 +257,7 @@ where
                 .map_err(|e| decode_error::<K>(&e, received))?;
             if last.len() > 0 {
                 decodes
-                    .submit(move || last.decode::<K>())
+                    .submit(move || last.decode::<K>(transform.as_ref()))
                     .await
                     .map_err(|e| decode_error::<K>(&e, received))?;
             }
@@ -263,14 +279,39 @@ where
     fn watch(&self, options: &ListOptions) -> BoxFuture<'_, Result<WatchStream<K>, Error>> {
         let req = self.request(options);
         let parallelism = self.decode_parallelism;
+        let transform = self.transform.clone();
         Box::pin(async move {
             if parallelism.get() == 1 {
-                return Ok(req.watch::<K>().await?.boxed());
+                let events = req.watch::<K>().await?;
+                return Ok(match transform {
+                    Some(t) => events
+                        .map(move |event| event.map(|e| transform_event(e, &t)))
+                        .boxed(),
+                    None => events.boxed(),
+                });
             }
             // Bursts (watch-list's initial events, a backlog after a pause) decode on
             // several cores; single events still decode as soon as they arrive.
-            Ok(req.watch_parallel::<K>(parallelism).await?.boxed())
+            let events = req.watch_parallel::<K>(parallelism).await?;
+            Ok(match transform {
+                Some(t) => events.map_objects(t).boxed(),
+                None => events.boxed(),
+            })
         })
+    }
+
+    fn apply_transform(&mut self, transform: &Transform<K>) -> bool {
+        self.transform = Some(transform.clone());
+        true
+    }
+}
+
+fn transform_event<K>(event: WatchEvent<K>, transform: &Transform<K>) -> WatchEvent<K> {
+    match event {
+        WatchEvent::Added(o) => WatchEvent::Added(transform(o)),
+        WatchEvent::Modified(o) => WatchEvent::Modified(transform(o)),
+        WatchEvent::Deleted(o) => WatchEvent::Deleted(transform(o)),
+        other => other,
     }
 }
 
@@ -291,5 +332,9 @@ impl<K, T: ListerWatcher<K> + ?Sized> ListerWatcher<K> for Box<T> {
 
     fn watch(&self, options: &ListOptions) -> BoxFuture<'_, Result<WatchStream<K>, Error>> {
         (**self).watch(options)
+    }
+
+    fn apply_transform(&mut self, transform: &Transform<K>) -> bool {
+        (**self).apply_transform(transform)
     }
 }

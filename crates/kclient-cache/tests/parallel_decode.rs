@@ -86,3 +86,51 @@ async fn watch_list_initial_events_are_the_same_decoded_serially_or_in_parallel(
     assert_eq!(streams[0].len(), 120);
     assert_eq!(streams[0], streams[1]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_taken_transform_runs_on_every_listed_and_watched_object() {
+    let (_server, client) = loaded_server().await;
+    let mark: kclient_cache::Transform<ConfigMap> = std::sync::Arc::new(|mut o: ConfigMap| {
+        o.data = None;
+        o.metadata
+            .annotations
+            .get_or_insert_with(Default::default)
+            .insert("transformed".into(), "yes".into());
+        o
+    });
+    let marked = |o: &ConfigMap| {
+        o.data.is_none()
+            && o.metadata
+                .annotations
+                .as_ref()
+                .is_some_and(|a| a.get("transformed").map(String::as_str) == Some("yes"))
+    };
+    for parallelism in [1, 4] {
+        let mut lw = lister(&client, parallelism);
+        assert!(
+            lw.apply_transform(&mark),
+            "RestListerWatcher takes transforms"
+        );
+        let page = lw.list(&ListOptions::default()).await.expect("list");
+        assert_eq!(page.items.len(), 120);
+        assert!(page.items.iter().all(marked), "parallelism {parallelism}");
+
+        let options = ListOptions::default()
+            .resource_version_match(ResourceVersionMatch::NotOlderThan)
+            .send_initial_events(true)
+            .bookmarks(true);
+        let mut stream = lw.watch(&options).await.expect("watch");
+        let mut seen = 0;
+        while let Some(event) = stream.next().await {
+            match event.expect("event") {
+                WatchEvent::Added(o) => {
+                    assert!(marked(&o), "parallelism {parallelism}");
+                    seen += 1;
+                }
+                WatchEvent::Bookmark(_) => break,
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        assert_eq!(seen, 120);
+    }
+}

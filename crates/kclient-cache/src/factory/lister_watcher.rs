@@ -88,4 +88,8 @@ where
         let options = self.options(options);
         Box::pin(async move { self.inner.watch(&options).await })
     }
+
+    fn apply_transform(&mut self, transform: &crate::reflector::Transform<K>) -> bool {
+        self.inner.apply_transform(transform)
+    }
 }

@@ -31,15 +31,20 @@ impl ItemBatch {
         self.ends.push(self.bytes.len());
     }
 
-    /// Decodes every item, in order.
-    pub(crate) fn decode<K: DeserializeOwned>(&self) -> Result<Vec<K>, String> {
+    /// Decodes every item, in order, each through `transform` if there is one.
+    pub(crate) fn decode<K: DeserializeOwned>(
+        &self,
+        transform: Option<&crate::reflector::Transform<K>>,
+    ) -> Result<Vec<K>, String> {
         let mut items = Vec::with_capacity(self.ends.len());
         let mut start = 0;
         for &end in &self.ends {
-            items.push(
-                kclient_core::json::from_slice(&self.bytes[start..end])
-                    .map_err(|e| e.to_string())?,
-            );
+            let item: K = kclient_core::json::from_slice(&self.bytes[start..end])
+                .map_err(|e| e.to_string())?;
+            items.push(match transform {
+                Some(t) => t(item),
+                None => item,
+            });
             start = end;
         }
         Ok(items)
@@ -272,11 +277,11 @@ mod tests {
             d.push(c)?;
             // Taking batches at arbitrary points must not change the result.
             if d.batched_bytes() > chunk * 3 {
-                items.extend(d.take_batch().decode::<Value>()?);
+                items.extend(d.take_batch().decode::<Value>(None)?);
             }
         }
         let (last, skeleton) = d.finish()?;
-        items.extend(last.decode::<Value>()?);
+        items.extend(last.decode::<Value>(None)?);
         Ok((
             items,
             kclient_core::json::from_slice(&skeleton).map_err(|e| e.to_string())?,

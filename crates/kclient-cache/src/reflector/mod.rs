@@ -223,9 +223,12 @@ where
     }
 
     /// Applies `transform` to every object before it reaches the store. Default: none.
+    /// A lister-watcher that takes it ([`ListerWatcher::apply_transform`]) runs it where it
+    /// decodes, in parallel for [`RestListerWatcher`](crate::RestListerWatcher); otherwise
+    /// the reflector runs it.
     #[must_use]
     pub fn transform(mut self, transform: Transform<K>) -> Self {
-        self.transform = Some(transform);
+        self.transform = (!self.lw.apply_transform(&transform)).then_some(transform);
         self
     }
 

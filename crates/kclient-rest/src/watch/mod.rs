@@ -12,5 +12,5 @@ mod parallel;
 mod stream;
 
 pub use decoder::{DEFAULT_MAX_EVENT_SIZE, WatchDecoder};
-pub use parallel::{BATCH_BYTES, ParallelEventStream};
+pub use parallel::{BATCH_BYTES, ObjectMap, ParallelEventStream};
 pub use stream::EventStream;

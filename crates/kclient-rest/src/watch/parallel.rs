@@ -30,6 +30,9 @@ pub const BATCH_BYTES: usize = 256 * 1024;
 
 type Decoded<T> = Vec<Result<WatchEvent<T>, WatchError>>;
 
+/// A function applied to every decoded object, on the decode job's thread.
+pub type ObjectMap<T> = std::sync::Arc<dyn Fn(T) -> T + Send + Sync>;
+
 /// Consecutive event lines, decoded together.
 #[derive(Default)]
 struct LineBatch {
@@ -38,11 +41,15 @@ struct LineBatch {
 }
 
 impl LineBatch {
-    fn decode<T: DeserializeOwned>(&self) -> Decoded<T> {
+    fn decode<T: DeserializeOwned>(&self, map: Option<&ObjectMap<T>>) -> Decoded<T> {
         let mut out = Vec::with_capacity(self.ends.len());
         let mut start = 0;
         for &end in &self.ends {
-            let event = WatchDecoder::<T>::decode_line(&self.bytes[start..end]);
+            let event =
+                WatchDecoder::<T>::decode_line(&self.bytes[start..end]).map(|event| match map {
+                    Some(map) => map_object(event, map),
+                    None => event,
+                });
             let failed = event.is_err();
             out.push(event);
             if failed {
@@ -51,6 +58,15 @@ impl LineBatch {
             start = end;
         }
         out
+    }
+}
+
+fn map_object<T>(event: WatchEvent<T>, map: &ObjectMap<T>) -> WatchEvent<T> {
+    match event {
+        WatchEvent::Added(o) => WatchEvent::Added(map(o)),
+        WatchEvent::Modified(o) => WatchEvent::Modified(map(o)),
+        WatchEvent::Deleted(o) => WatchEvent::Deleted(map(o)),
+        other => other,
     }
 }
 
@@ -69,6 +85,7 @@ pub struct ParallelEventStream<T> {
     batch: LineBatch,
     jobs: VecDeque<Job<T>>,
     parallelism: usize,
+    map: Option<ObjectMap<T>>,
     ready: VecDeque<Result<WatchEvent<T>, Error>>,
     /// The body ended or failed; no more bytes are read.
     body_done: bool,
@@ -84,10 +101,19 @@ impl<T: DeserializeOwned + Send + 'static> ParallelEventStream<T> {
             batch: LineBatch::default(),
             jobs: VecDeque::new(),
             parallelism: parallelism.get(),
+            map: None,
             ready: VecDeque::new(),
             body_done: false,
             failed: false,
         }
+    }
+
+    /// Applies `map` to the object of every Added, Modified and Deleted event on the decode
+    /// jobs' threads (an informer's transform, say), so it runs in parallel too.
+    #[must_use]
+    pub fn map_objects(mut self, map: ObjectMap<T>) -> Self {
+        self.map = Some(map);
+        self
     }
 
     /// Moves every complete line of the decoder into the batch; a framing error becomes a
@@ -113,9 +139,10 @@ impl<T: DeserializeOwned + Send + 'static> ParallelEventStream<T> {
             return;
         }
         let batch = std::mem::take(&mut self.batch);
+        let map = self.map.clone();
         self.jobs
             .push_back(Job::Running(tokio::task::spawn_blocking(move || {
-                batch.decode::<T>()
+                batch.decode::<T>(map.as_ref())
             })));
     }
 
@@ -363,6 +390,30 @@ mod tests {
                 assert_eq!(got, expected, "parallelism {parallelism}");
                 let last = expected.last().unwrap();
                 assert_eq!(last.starts_with("error"), ends_in_error, "{last}");
+            }
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn map_objects_runs_on_every_object_event() {
+        let body: String = (0..50).map(|i| event_line(i, 10)).collect();
+        let stream = ParallelEventStream::<Value>::new(
+            body_of(vec![Ok(body.into_bytes())]),
+            4096,
+            NonZeroUsize::new(2).unwrap(),
+        )
+        .map_objects(std::sync::Arc::new(|mut o: Value| {
+            o["mapped"] = Value::Bool(true);
+            o
+        }));
+        let events: Vec<_> = stream.collect().await;
+        assert_eq!(events.len(), 50);
+        for event in events {
+            match event.unwrap() {
+                WatchEvent::Added(o) | WatchEvent::Modified(o) | WatchEvent::Deleted(o) => {
+                    assert_eq!(o["mapped"], true);
+                }
+                other => panic!("unexpected {other:?}"),
             }
         }
     }
