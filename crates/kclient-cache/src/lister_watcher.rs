@@ -18,10 +18,9 @@ use serde::de::DeserializeOwned;
 
 mod decode;
 mod parallel;
+mod prefetch;
 
 use crate::reflector::Transform;
-use decode::ListDecoder;
-use parallel::OrderedDecodes;
 
 /// The decoder's message names the problem and position, never the body (it may hold
 /// secrets), like kclient-rest's own decode errors.
@@ -102,6 +101,8 @@ pub struct RestListerWatcher<K> {
     field_selector: Option<String>,
     decode_parallelism: NonZeroUsize,
     transform: Option<Transform<K>>,
+    /// The next page of the paginated list being read, fetched ahead.
+    prefetch: std::sync::Arc<parking_lot::Mutex<Option<prefetch::Prefetched<K>>>>,
     _object: PhantomData<fn() -> K>,
 }
 
@@ -117,6 +118,8 @@ impl<K> Clone for RestListerWatcher<K> {
             field_selector: self.field_selector.clone(),
             decode_parallelism: self.decode_parallelism,
             transform: self.transform.clone(),
+            // A clone reads its own lists.
+            prefetch: std::sync::Arc::default(),
             _object: PhantomData,
         }
     }
@@ -173,6 +176,7 @@ impl<K> RestListerWatcher<K> {
             field_selector: None,
             decode_parallelism: parallel::default_parallelism(),
             transform: None,
+            prefetch: std::sync::Arc::default(),
             _object: PhantomData,
         }
     }
@@ -228,51 +232,24 @@ where
     K: DeserializeOwned + Send + 'static,
 {
     fn list(&self, options: &ListOptions) -> BoxFuture<'_, Result<ListPage<K>, Error>> {
-        let req = self.request(options);
-        let parallelism = self.decode_parallelism;
-        let transform = self.transform.clone();
+        let options = options.clone();
         Box::pin(async move {
-            // Items are decoded while the rest of the page is still arriving.
-            let mut body = req.stream().await?;
-            let mut decoder = ListDecoder::new();
-            let mut decodes = OrderedDecodes::<K>::new(parallelism);
-            let mut received = 0usize;
-            while let Some(chunk) = body.next().await {
-                let chunk = chunk?;
-                received += chunk.len();
-                decoder
-                    .push(&chunk)
-                    .map_err(|e| decode_error::<K>(&e, received))?;
-                if decoder.batched_bytes() >= parallel::BATCH_BYTES {
-                    let batch = decoder.take_batch();
-                    let transform = transform.clone();
-                    decodes
-                        .submit(move || batch.decode::<K>(transform.as_ref()))
-                        .await
-                        .map_err(|e| decode_error::<K>(&e, received))?;
+            // Any other request than the one prefetched drops (aborts) the prefetch.
+            let prefetched = self.prefetch.lock().take();
+            if let Some(ahead) = prefetched.filter(|p| p.options == options) {
+                let page = ahead.page().await?;
+                if let Some(token) = &page.continue_token {
+                    self.prefetch_next(&options, token);
                 }
+                return Ok(page);
             }
-            let (last, skeleton) = decoder
-                .finish()
-                .map_err(|e| decode_error::<K>(&e, received))?;
-            if last.len() > 0 {
-                decodes
-                    .submit(move || last.decode::<K>(transform.as_ref()))
-                    .await
-                    .map_err(|e| decode_error::<K>(&e, received))?;
-            }
-            let items = decodes
-                .finish()
-                .await
-                .map_err(|e| decode_error::<K>(&e, received))?;
-            let list: WireList<K> = kclient_core::json::from_slice(&skeleton)
-                .map_err(|e| decode_error::<K>(&e.to_string(), received))?;
-            debug_assert!(list.items.is_empty());
-            Ok(ListPage {
-                items,
-                resource_version: list.metadata.resource_version.filter(|s| !s.is_empty()),
-                continue_token: list.metadata.continue_token.filter(|s| !s.is_empty()),
+            let paginated = options.limit.is_some();
+            prefetch::fetch_page(self.request(&options), self.decoding(), |token| {
+                if paginated {
+                    self.prefetch_next(&options, &token);
+                }
             })
+            .await
         })
     }
 
@@ -303,6 +280,24 @@ where
     fn apply_transform(&mut self, transform: &Transform<K>) -> bool {
         self.transform = Some(transform.clone());
         true
+    }
+}
+
+impl<K: DeserializeOwned + Send + 'static> RestListerWatcher<K> {
+    fn decoding(&self) -> prefetch::PageDecoding<K> {
+        prefetch::PageDecoding {
+            parallelism: self.decode_parallelism,
+            transform: self.transform.clone(),
+        }
+    }
+
+    /// Starts the page after the one `options` asked for.
+    fn prefetch_next(&self, options: &ListOptions, token: &str) {
+        let mut next = options.clone();
+        next.continue_token = Some(token.to_owned());
+        let request = self.request(&next);
+        let ahead = prefetch::Prefetched::spawn(next, request, self.decoding());
+        *self.prefetch.lock() = Some(ahead);
     }
 }
 

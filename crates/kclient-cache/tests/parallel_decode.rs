@@ -134,3 +134,51 @@ async fn a_taken_transform_runs_on_every_listed_and_watched_object() {
         assert_eq!(seen, 120);
     }
 }
+
+/// Every page of a paginated list, through one lister-watcher (which prefetches the next).
+async fn all_pages(
+    lw: &RestListerWatcher<ConfigMap>,
+    limit: u32,
+) -> (Vec<String>, Vec<Option<String>>) {
+    let mut options = ListOptions::default().limit(limit);
+    let mut names = Vec::new();
+    let mut tokens = Vec::new();
+    loop {
+        let page = lw.list(&options).await.expect("page");
+        assert!(page.items.len() <= limit as usize);
+        names.extend(page.items.iter().map(|o| summary(o).0));
+        tokens.push(page.continue_token.clone());
+        match page.continue_token {
+            Some(token) => options.continue_token = Some(token),
+            None => return (names, tokens),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn prefetched_pages_are_the_pages_asked_for() {
+    let (_server, client) = loaded_server().await;
+    let full: Vec<String> = names(
+        &lister(&client, 1)
+            .list(&ListOptions::default())
+            .await
+            .expect("full list")
+            .items,
+    );
+    for parallelism in [1, 4] {
+        let lw = lister(&client, parallelism);
+        let (paged, tokens) = all_pages(&lw, 7).await;
+        assert_eq!(paged, full, "parallelism {parallelism}");
+        assert_eq!(tokens.len(), 120usize.div_ceil(7));
+        // The same lister-watcher again, and then a different page size: a prefetched page
+        // never answers a request it was not made for.
+        assert_eq!(all_pages(&lw, 7).await, (paged.clone(), tokens));
+        let first = lw
+            .list(&ListOptions::default().limit(7))
+            .await
+            .expect("page");
+        assert!(first.continue_token.is_some());
+        let (other, _) = all_pages(&lw, 50).await;
+        assert_eq!(other, full);
+    }
+}

@@ -212,6 +212,18 @@ impl ListDecoder {
         Ok(())
     }
 
+    /// The list's metadata as soon as the body has reached `items` (kube-apiserver writes
+    /// `metadata` first): the skeleton so far, closed into a JSON object. `None` before that,
+    /// and once `items` is done (the caller decodes the whole skeleton then).
+    pub(crate) fn early_skeleton(&self) -> Option<Vec<u8>> {
+        if self.mode != Mode::Items {
+            return None;
+        }
+        let mut early = self.skeleton.clone();
+        early.push(b'}');
+        Some(early)
+    }
+
     /// Bytes of complete items not yet taken.
     pub(crate) fn batched_bytes(&self) -> usize {
         self.items.len_bytes()

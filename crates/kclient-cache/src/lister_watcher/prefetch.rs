@@ -1,0 +1,140 @@
+//! Fetching one list page, and the next page of a paginated list while this one is still
+//! being read.
+//!
+//! A pager asks for page N+1 only once page N is complete, so between pages the decoders
+//! idle for a round trip and the server's work on the next page. kube-apiserver writes a
+//! list's `metadata` (with `continue`) before its `items`, so the token for page N+1 is known
+//! as soon as page N starts: [`RestListerWatcher`](super::RestListerWatcher) starts page N+1
+//! then, and hands it over when the pager asks for exactly that page. One page is ahead at
+//! most; a request for anything else drops (and aborts) the prefetched one.
+
+use futures::StreamExt;
+use kclient_core::params::ListOptions;
+use kclient_rest::Error;
+use serde::de::DeserializeOwned;
+use tokio::task::JoinHandle;
+
+use super::decode::ListDecoder;
+use super::parallel::{self, OrderedDecodes};
+use super::{ListPage, WireList, WireListMeta, decode_error};
+use crate::reflector::Transform;
+
+/// What decoding a page needs, cheap to clone into a prefetch task.
+pub(crate) struct PageDecoding<K> {
+    pub parallelism: std::num::NonZeroUsize,
+    pub transform: Option<Transform<K>>,
+}
+
+impl<K> Clone for PageDecoding<K> {
+    fn clone(&self) -> Self {
+        Self {
+            parallelism: self.parallelism,
+            transform: self.transform.clone(),
+        }
+    }
+}
+
+/// A page being fetched ahead, for the request with exactly these options.
+pub(crate) struct Prefetched<K> {
+    pub options: ListOptions,
+    task: JoinHandle<Result<ListPage<K>, Error>>,
+}
+
+impl<K> Drop for Prefetched<K> {
+    fn drop(&mut self) {
+        // Nobody will ask for it: stop reading and decoding it.
+        self.task.abort();
+    }
+}
+
+impl<K: DeserializeOwned + Send + 'static> Prefetched<K> {
+    pub(crate) fn spawn(
+        options: ListOptions,
+        request: kclient_rest::Request,
+        decoding: PageDecoding<K>,
+    ) -> Self {
+        let task = tokio::spawn(fetch_page(request, decoding, |_| {}));
+        Self { options, task }
+    }
+
+    /// The page, once fetched.
+    pub(crate) async fn page(mut self) -> Result<ListPage<K>, Error> {
+        match (&mut self.task).await {
+            Ok(page) => page,
+            Err(join) => Err(decode_error::<K>(
+                &format!("the prefetched list page was not fetched: {join}"),
+                0,
+            )),
+        }
+    }
+}
+
+/// One list request, its items decoded while the rest of the page is still arriving.
+/// `on_continue` gets the page's continue token as soon as the metadata has arrived.
+pub(crate) async fn fetch_page<K: DeserializeOwned + Send + 'static>(
+    request: kclient_rest::Request,
+    decoding: PageDecoding<K>,
+    on_continue: impl FnOnce(String),
+) -> Result<ListPage<K>, Error> {
+    let mut on_continue = Some(on_continue);
+    let mut body = request.stream().await?;
+    let mut decoder = ListDecoder::new();
+    let mut decodes = OrderedDecodes::<K>::new(decoding.parallelism);
+    let mut received = 0usize;
+    while let Some(chunk) = body.next().await {
+        let chunk = chunk?;
+        received += chunk.len();
+        decoder
+            .push(&chunk)
+            .map_err(|e| decode_error::<K>(&e, received))?;
+        if on_continue.is_some()
+            && let Some(early) = decoder.early_skeleton()
+        {
+            // Unreadable early metadata is left to the final decode to report.
+            let token = kclient_core::json::from_slice::<EarlyList>(&early)
+                .ok()
+                .and_then(|list| list.metadata.continue_token)
+                .filter(|token| !token.is_empty());
+            if let (Some(token), Some(callback)) = (token, on_continue.take()) {
+                callback(token);
+            }
+        }
+        if decoder.batched_bytes() >= parallel::BATCH_BYTES {
+            let batch = decoder.take_batch();
+            let transform = decoding.transform.clone();
+            decodes
+                .submit(move || batch.decode::<K>(transform.as_ref()))
+                .await
+                .map_err(|e| decode_error::<K>(&e, received))?;
+        }
+    }
+    let (last, skeleton) = decoder
+        .finish()
+        .map_err(|e| decode_error::<K>(&e, received))?;
+    if last.len() > 0 {
+        let transform = decoding.transform.clone();
+        decodes
+            .submit(move || last.decode::<K>(transform.as_ref()))
+            .await
+            .map_err(|e| decode_error::<K>(&e, received))?;
+    }
+    let items = decodes
+        .finish()
+        .await
+        .map_err(|e| decode_error::<K>(&e, received))?;
+    let list: WireList<K> = kclient_core::json::from_slice(&skeleton)
+        .map_err(|e| decode_error::<K>(&e.to_string(), received))?;
+    debug_assert!(list.items.is_empty());
+    Ok(ListPage {
+        items,
+        resource_version: list.metadata.resource_version.filter(|s| !s.is_empty()),
+        continue_token: list.metadata.continue_token.filter(|s| !s.is_empty()),
+    })
+}
+
+/// Only the metadata of a list.
+#[derive(serde::Deserialize)]
+struct EarlyList {
+    #[serde(default)]
+    metadata: WireListMeta,
+}
