@@ -262,7 +262,7 @@ where
                 let events = req.watch::<K>().await?;
                 return Ok(match transform {
                     Some(t) => events
-                        .map(move |event| event.map(|e| transform_event(e, &t)))
+                        .map(move |event| event.map(|e| e.map(|object| t(object))))
                         .boxed(),
                     None => events.boxed(),
                 });
@@ -301,14 +301,6 @@ impl<K: DeserializeOwned + Send + 'static> RestListerWatcher<K> {
     }
 }
 
-fn transform_event<K>(event: WatchEvent<K>, transform: &Transform<K>) -> WatchEvent<K> {
-    match event {
-        WatchEvent::Added(o) => WatchEvent::Added(transform(o)),
-        WatchEvent::Modified(o) => WatchEvent::Modified(transform(o)),
-        WatchEvent::Deleted(o) => WatchEvent::Deleted(transform(o)),
-        other => other,
-    }
-}
 
 impl<K, T: ListerWatcher<K> + ?Sized> ListerWatcher<K> for std::sync::Arc<T> {
     fn list(&self, options: &ListOptions) -> BoxFuture<'_, Result<ListPage<K>, Error>> {

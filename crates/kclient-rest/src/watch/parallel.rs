@@ -47,7 +47,7 @@ impl LineBatch {
         for &end in &self.ends {
             let event =
                 WatchDecoder::<T>::decode_line(&self.bytes[start..end]).map(|event| match map {
-                    Some(map) => map_object(event, map),
+                    Some(map) => event.map(|object| map(object)),
                     None => event,
                 });
             let failed = event.is_err();
@@ -58,15 +58,6 @@ impl LineBatch {
             start = end;
         }
         out
-    }
-}
-
-fn map_object<T>(event: WatchEvent<T>, map: &ObjectMap<T>) -> WatchEvent<T> {
-    match event {
-        WatchEvent::Added(o) => WatchEvent::Added(map(o)),
-        WatchEvent::Modified(o) => WatchEvent::Modified(map(o)),
-        WatchEvent::Deleted(o) => WatchEvent::Deleted(map(o)),
-        other => other,
     }
 }
 
