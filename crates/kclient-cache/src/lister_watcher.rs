@@ -243,13 +243,12 @@ where
                 }
                 return Ok(page);
             }
-            let paginated = options.limit.is_some();
-            prefetch::fetch_page(self.request(&options), self.decoding(), |token| {
-                if paginated {
-                    self.prefetch_next(&options, &token);
-                }
-            })
-            .await
+            // Only a paginated list has a next page to fetch ahead.
+            let on_continue = options
+                .limit
+                .is_some()
+                .then_some(|token: String| self.prefetch_next(&options, &token));
+            prefetch::fetch_page(self.request(&options), self.decoding(), on_continue).await
         })
     }
 
@@ -300,7 +299,6 @@ impl<K: DeserializeOwned + Send + 'static> RestListerWatcher<K> {
         *self.prefetch.lock() = Some(ahead);
     }
 }
-
 
 impl<K, T: ListerWatcher<K> + ?Sized> ListerWatcher<K> for std::sync::Arc<T> {
     fn list(&self, options: &ListOptions) -> BoxFuture<'_, Result<ListPage<K>, Error>> {

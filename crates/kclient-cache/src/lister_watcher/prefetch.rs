@@ -53,7 +53,7 @@ impl<K: DeserializeOwned + Send + 'static> Prefetched<K> {
         request: kclient_rest::Request,
         decoding: PageDecoding<K>,
     ) -> Self {
-        let task = tokio::spawn(fetch_page(request, decoding, |_| {}));
+        let task = tokio::spawn(fetch_page(request, decoding, None::<fn(String)>));
         Self { options, task }
     }
 
@@ -61,6 +61,9 @@ impl<K: DeserializeOwned + Send + 'static> Prefetched<K> {
     pub(crate) async fn page(mut self) -> Result<ListPage<K>, Error> {
         match (&mut self.task).await {
             Ok(page) => page,
+            // A panic in the fetch is a bug there: surface it where the page is awaited, as
+            // kclient's `Pager` does with its prefetched pages.
+            Err(join) if join.is_panic() => std::panic::resume_unwind(join.into_panic()),
             Err(join) => Err(decode_error::<K>(
                 &format!("the prefetched list page was not fetched: {join}"),
                 0,
@@ -70,13 +73,13 @@ impl<K: DeserializeOwned + Send + 'static> Prefetched<K> {
 }
 
 /// One list request, its items decoded while the rest of the page is still arriving.
-/// `on_continue` gets the page's continue token as soon as the metadata has arrived.
+/// `on_continue` gets the page's continue token, if it has one, as soon as the metadata has
+/// arrived; the metadata is looked at once.
 pub(crate) async fn fetch_page<K: DeserializeOwned + Send + 'static>(
     request: kclient_rest::Request,
     decoding: PageDecoding<K>,
-    on_continue: impl FnOnce(String),
+    mut on_continue: Option<impl FnOnce(String)>,
 ) -> Result<ListPage<K>, Error> {
-    let mut on_continue = Some(on_continue);
     let mut body = request.stream().await?;
     let mut decoder = ListDecoder::new();
     let mut decodes = OrderedDecodes::<K>::new(decoding.parallelism);
@@ -89,13 +92,14 @@ pub(crate) async fn fetch_page<K: DeserializeOwned + Send + 'static>(
             .map_err(|e| decode_error::<K>(&e, received))?;
         if on_continue.is_some()
             && let Some(early) = decoder.early_skeleton()
+            && let Some(callback) = on_continue.take()
         {
             // Unreadable early metadata is left to the final decode to report.
             let token = kclient_core::json::from_slice::<EarlyList>(&early)
                 .ok()
                 .and_then(|list| list.metadata.continue_token)
                 .filter(|token| !token.is_empty());
-            if let (Some(token), Some(callback)) = (token, on_continue.take()) {
+            if let Some(token) = token {
                 callback(token);
             }
         }
