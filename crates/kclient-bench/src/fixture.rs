@@ -147,7 +147,8 @@ impl Fixture {
     }
 }
 
-async fn create_namespace(client: &RestClient, name: &str) -> Result<(), Error> {
+/// Creates namespace `name`; one that exists already is fine.
+pub(crate) async fn create_namespace(client: &RestClient, name: &str) -> Result<(), Error> {
     let ns = Namespace {
         metadata: ObjectMeta {
             name: Some(name.to_owned()),

@@ -6,8 +6,6 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use futures::{StreamExt, TryStreamExt};
-use k8s_openapi::api::core::v1::Namespace;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kclient_core::patch::{Patch, PatchType};
 use kclient_rest::RestClient;
 use kclient_testserver::TestServer;
@@ -355,25 +353,9 @@ async fn signal(pid: u32, signal: &str) -> Result<(), Error> {
 }
 
 async fn create_namespace(client: &RestClient) -> Result<(), Error> {
-    let ns = Namespace {
-        metadata: ObjectMeta {
-            name: Some(NAMESPACE.to_owned()),
-            ..ObjectMeta::default()
-        },
-        ..Namespace::default()
-    };
-    match client
-        .post()
-        .prefix(["api", "v1"])
-        .resource("namespaces")
-        .body_json(&ns)
-        .send()
+    crate::fixture::create_namespace(client, NAMESPACE)
         .await
-    {
-        Ok(_) => Ok(()),
-        Err(err) if err.is_already_exists() => Ok(()),
-        Err(err) => Err(err.into()),
-    }
+        .map_err(Error::Bench)
 }
 
 /// Pod `index` as a create body: the template copy without the fields the server assigns.
