@@ -27,3 +27,40 @@ pub enum IndexError {
     #[error(transparent)]
     Key(#[from] KeyError),
 }
+
+/// JSON that does not decode into the type asked for ([`crate::Compact`]). It says where,
+/// never what: the text may be a Secret's.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("cannot decode {type_name}: {category} error at line {line}, column {column}")]
+pub struct DecodeError {
+    type_name: String,
+    category: &'static str,
+    line: usize,
+    column: usize,
+}
+
+impl DecodeError {
+    pub(crate) fn new<T>(err: serde_json::Error) -> Self {
+        Self {
+            type_name: crate::object::short_type_name::<T>(),
+            category: match err.classify() {
+                serde_json::error::Category::Io => "I/O",
+                serde_json::error::Category::Syntax => "syntax",
+                serde_json::error::Category::Data => "data",
+                serde_json::error::Category::Eof => "end-of-input",
+            },
+            line: err.line(),
+            column: err.column(),
+        }
+    }
+
+    /// The line of the JSON text where decoding failed (1-based; 0 if not known).
+    pub fn line(&self) -> usize {
+        self.line
+    }
+
+    /// The column of the JSON text where decoding failed (1-based; 0 if not known).
+    pub fn column(&self) -> usize {
+        self.column
+    }
+}

@@ -17,6 +17,8 @@
 //!   (`factory.core_v1().pods()`), start / wait-for-sync / shutdown.
 //! - [`Lister`]: reads from an informer's cache by namespace and [`kclient_core::LabelSelector`],
 //!   returning the cached `Arc<K>`.
+//! - [`Compact`]: objects cached as their JSON text plus typed metadata, for caches of many
+//!   large objects at a fraction of the typed memory; decoded on read.
 //! - [`CachedClient`]: controller-runtime's cache-backed client — reads from factory
 //!   informers, writes to the server.
 //!
@@ -39,6 +41,7 @@
 
 pub mod backoff;
 pub mod cached_client;
+pub mod compact;
 pub mod delta;
 pub mod error;
 pub mod factory;
@@ -54,8 +57,9 @@ pub use backoff::{Backoff, BackoffConfig};
 pub use cached_client::{
     CachedClient, CachedClientBuilder, CachedClientError, CachedObject, ScopeApi,
 };
+pub use compact::Compact;
 pub use delta::{Delta, DeltaObject, DeltaType, Deltas, StoreChange, apply_deltas};
-pub use error::{IndexError, KeyError};
+pub use error::{DecodeError, IndexError, KeyError};
 pub use factory::{
     CacheSyncResults, DynamicSharedInformerFactory, FactoryError, FactoryInformer,
     FactoryListerWatcher, FactoryObject, InformerId, InformerState, InformerStatus,

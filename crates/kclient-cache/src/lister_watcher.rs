@@ -20,6 +20,7 @@ mod decode;
 mod parallel;
 mod prefetch;
 
+use crate::compact::Compact;
 use crate::reflector::Transform;
 
 /// The decoder's message names the problem and position, never the body (it may hold
@@ -142,6 +143,14 @@ impl<K> fmt::Debug for RestListerWatcher<K> {
 impl<K: Resource> RestListerWatcher<K> {
     /// Lists and watches `K` in all namespaces (or cluster-wide).
     pub fn new(client: RestClient) -> Self {
+        Self::from_parts(client, K::group_version(), K::PLURAL, K::namespaced())
+    }
+}
+
+impl<K: Resource> RestListerWatcher<Compact<K>> {
+    /// Lists and watches `K` in all namespaces (or cluster-wide), keeping each object as
+    /// [`Compact`]: its JSON text plus typed metadata.
+    pub fn compact(client: RestClient) -> Self {
         Self::from_parts(client, K::group_version(), K::PLURAL, K::namespaced())
     }
 }

@@ -45,6 +45,40 @@ pub fn meta_namespace_key<K: CacheObject + ?Sized>(obj: &K) -> Result<String, Ke
     })
 }
 
+/// `K`'s type name without module paths, generic arguments included (`Compact<Pod>`), for
+/// logs and errors.
+pub(crate) fn short_type_name<K: ?Sized>() -> String {
+    fn push_last_segment(out: &mut String, path: &str) {
+        out.push_str(path.rsplit("::").next().unwrap_or(path));
+    }
+    let full = std::any::type_name::<K>();
+    let mut out = String::with_capacity(full.len());
+    let mut start = 0;
+    for (i, c) in full.char_indices() {
+        if matches!(c, '<' | '>' | ',' | ' ' | '&' | '(' | ')' | '[' | ']' | ';') {
+            push_last_segment(&mut out, &full[start..i]);
+            out.push(c);
+            start = i + c.len_utf8();
+        }
+    }
+    push_last_segment(&mut out, &full[start..]);
+    out
+}
+
+#[cfg(test)]
+#[test]
+fn short_type_names_drop_module_paths() {
+    assert_eq!(short_type_name::<Unstructured>(), "Unstructured");
+    assert_eq!(
+        short_type_name::<crate::Compact<k8s_openapi::api::core::v1::Pod>>(),
+        "Compact<Pod>"
+    );
+    assert_eq!(
+        short_type_name::<(u8, std::vec::Vec<String>)>(),
+        "(u8, Vec<String>)"
+    );
+}
+
 /// client-go's `SplitMetaNamespaceKey`: `(namespace, name)`; the namespace is `None` for a
 /// cluster-scoped key.
 pub fn split_meta_namespace_key(key: &str) -> Result<(Option<&str>, &str), KeyError> {

@@ -500,3 +500,125 @@ async fn custom_resync_overrides_the_default_for_one_type_only() {
     assert_eq!(secrets.load(Ordering::SeqCst), 0, "Secrets never resync");
     factory.shutdown().await;
 }
+
+#[tokio::test]
+async fn compact_informers_keep_json_and_decode_on_read() {
+    use kclient_cache::{Compact, Indexer, Reflector, ReflectorConfig, RestListerWatcher};
+    use std::sync::Mutex;
+
+    let server = TestServer::start().await.unwrap();
+    let rc = client(&server);
+    let cs = ClientSet::from_client(rc.clone());
+    namespace(&cs, "shop").await;
+    for (name, app) in [("a", "web"), ("b", "web"), ("c", "db")] {
+        let mut cm = ConfigMap {
+            metadata: meta("shop", name, &[("app", app)]),
+            ..Default::default()
+        };
+        cm.data = Some(BTreeMap::from([("k".to_owned(), format!("{name}-1"))]));
+        cs.core_v1()
+            .config_maps("shop")
+            .create(&cm, &CreateOptions::default())
+            .await
+            .unwrap();
+    }
+
+    let factory = SharedInformerFactory::new(rc.clone());
+    let compact = factory.compact::<ConfigMap>();
+    let typed = factory.core_v1().config_maps().lister();
+    let events = Arc::new(Mutex::new(Vec::<String>::new()));
+    let log = |what: &'static str, events: &Arc<Mutex<Vec<String>>>| {
+        let events = events.clone();
+        move |obj: &Compact<ConfigMap>| {
+            let data = obj.decode().unwrap().data.unwrap_or_default();
+            let line = format!("{what} {}", meta_namespace_key(obj).unwrap());
+            events.lock().unwrap().push(format!("{line} {}", data["k"]));
+        }
+    };
+    let (add, update, delete) = (
+        log("ADD", &events),
+        log("UPDATE", &events),
+        log("DELETE", &events),
+    );
+    compact
+        .informer()
+        .add_event_handler(
+            HandlerFuncs::new()
+                .on_add(move |o, _| add(o))
+                .on_update(move |_, n| update(n))
+                .on_delete(move |d| delete(d.object())),
+        )
+        .unwrap();
+    assert_eq!(
+        factory.start().unwrap(),
+        2,
+        "the compact informer is its own"
+    );
+    assert!(factory.wait_for_cache_sync().await.all_synced());
+
+    let lister = compact.lister();
+    let web = lister.list(&LabelSelector::parse("app=web").unwrap());
+    assert_eq!(keys(&web), ["shop/a", "shop/b"]);
+    let a = lister.namespace("shop").get("a").unwrap();
+    assert!(a.meta().managed_fields.is_none());
+    let full = a.decode().unwrap();
+    assert_eq!(&full, typed.config_maps("shop").get("a").unwrap().as_ref());
+    assert!(
+        full.metadata.managed_fields.is_some(),
+        "managedFields are kept in the JSON"
+    );
+
+    let mut b = (*typed.config_maps("shop").get("b").unwrap()).clone();
+    b.data = Some(BTreeMap::from([("k".to_owned(), "b-2".to_owned())]));
+    cs.core_v1()
+        .config_maps("shop")
+        .update(&b, &Default::default())
+        .await
+        .unwrap();
+    cs.core_v1()
+        .config_maps("shop")
+        .delete("c", &DeleteOptions::default())
+        .await
+        .unwrap();
+    eventually("the update and the delete", || {
+        events.lock().unwrap().len() == 5
+    })
+    .await;
+    let mut seen = events.lock().unwrap().clone();
+    seen[..3].sort();
+    assert_eq!(
+        seen,
+        [
+            "ADD shop/a a-1",
+            "ADD shop/b b-1",
+            "ADD shop/c c-1",
+            "UPDATE shop/b b-2",
+            "DELETE shop/c c-1"
+        ]
+    );
+    let b = lister.namespace("shop").get("b").unwrap().decode().unwrap();
+    assert_eq!(b.data.unwrap()["k"], "b-2");
+    factory.shutdown().await;
+
+    // Paged list+watch, the path that cuts list bodies into items, gives the same objects.
+    let store = Indexer::<Compact<ConfigMap>>::new();
+    let config = ReflectorConfig {
+        page_size: 1,
+        use_watch_list: false,
+        ..ReflectorConfig::for_type::<Compact<ConfigMap>>()
+    };
+    let reflector = Reflector::with_config(
+        RestListerWatcher::<Compact<ConfigMap>>::compact(rc).namespace("shop"),
+        store.clone(),
+        config,
+    );
+    let mut health = reflector.health();
+    let run = tokio::spawn(reflector.run());
+    health.wait_for(|h| h.synced).await.unwrap();
+    assert_eq!(keys(&store.list()), ["shop/a", "shop/b"]);
+    assert_eq!(
+        store.get_by_key("shop/b").unwrap().json(),
+        lister.namespace("shop").get("b").unwrap().json()
+    );
+    run.abort();
+}

@@ -182,3 +182,27 @@ async fn prefetched_pages_are_the_pages_asked_for() {
         assert_eq!(other, full);
     }
 }
+
+/// A compact list (decoded on the batch threads) holds exactly the typed list's objects.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn compact_lists_decode_to_the_typed_objects() {
+    use kclient_cache::Compact;
+    let (_server, client) = loaded_server().await;
+    let options = ListOptions::default().limit(70);
+    let typed = lister(&client, 1).list(&options).await.expect("typed list");
+    let compact = RestListerWatcher::<Compact<ConfigMap>>::compact(client.clone())
+        .namespace(NS)
+        .decode_parallelism(NonZeroUsize::new(4).expect("non-zero"))
+        .list(&options)
+        .await
+        .expect("compact list");
+    assert_eq!(compact.items.len(), 70);
+    assert_eq!(compact.resource_version, typed.resource_version);
+    assert_eq!(compact.continue_token, typed.continue_token);
+    let decoded: Vec<ConfigMap> = compact
+        .items
+        .iter()
+        .map(|c| c.decode().expect("decode"))
+        .collect();
+    assert_eq!(decoded, typed.items);
+}

@@ -11,7 +11,11 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use k8s_openapi::api::core::v1::Pod;
-use kclient_cache::{HandlerFuncs, ReflectorConfig, RestListerWatcher, SharedIndexInformer};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use kclient_cache::{
+    CacheObject, Compact, HandlerFuncs, ListerWatcher, ReflectorConfig, RestListerWatcher,
+    SharedIndexInformer,
+};
 use kube::runtime::{WatchStreamExt, reflector, watcher};
 
 use crate::informer::protocol::Report;
@@ -72,9 +76,8 @@ impl Tally {
     }
 }
 
-fn has_tick(pod: &Pod, tick: &str) -> bool {
-    pod.metadata
-        .labels
+fn has_tick(meta: &ObjectMeta, tick: &str) -> bool {
+    meta.labels
         .as_ref()
         .and_then(|labels| labels.get(TICK_LABEL))
         .is_some_and(|value| value == tick)
@@ -125,7 +128,7 @@ async fn run_kube(args: &ChildArgs, tallies: &[Arc<Tally>]) -> Result<(), Error>
         let tally = tally.clone();
         let tick = args.tick.clone();
         tokio::spawn(subscriber.for_each(move |pod| {
-            if has_tick(&pod, &tick) {
+            if has_tick(&pod.metadata, &tick) {
                 tally.record();
             }
             std::future::ready(())
@@ -172,21 +175,38 @@ async fn run_kclient(args: &ChildArgs, tallies: &[Arc<Tally>]) -> Result<(), Err
         .without_rate_limit()
         .build()?;
     let mut config = ReflectorConfig::for_type::<Pod>();
-    config.use_watch_list = args.mode == Mode::KclientWatchList;
-    let informer = SharedIndexInformer::new(
-        RestListerWatcher::<Pod>::new(client).namespace(args.namespace.clone()),
-        config,
-    );
+    config.use_watch_list = args.mode.uses_watch_list();
+    if args.mode.is_compact() {
+        let lw = RestListerWatcher::<Compact<Pod>>::compact(client);
+        let informer = SharedIndexInformer::new(lw.namespace(args.namespace.clone()), config);
+        return drive_kclient(args, tallies, informer, Compact::meta).await;
+    }
+    let lw = RestListerWatcher::<Pod>::new(client).namespace(args.namespace.clone());
+    let informer = SharedIndexInformer::new(lw, config);
     if args.mode.strips_managed_fields() {
         informer.set_transform(kclient_cache::strip_managed_fields())?;
     }
+    drive_kclient(args, tallies, informer, |pod: &Pod| &pod.metadata).await
+}
+
+/// Runs a configured informer of `K` to sync and through the updates.
+async fn drive_kclient<K, L>(
+    args: &ChildArgs,
+    tallies: &[Arc<Tally>],
+    informer: SharedIndexInformer<K, L>,
+    meta: fn(&K) -> &ObjectMeta,
+) -> Result<(), Error>
+where
+    K: CacheObject,
+    L: ListerWatcher<K> + Send + Sync + 'static,
+{
     let mut registrations = Vec::with_capacity(tallies.len());
     for tally in tallies {
         let tally = tally.clone();
         let tick = args.tick.clone();
         registrations.push(informer.add_event_handler(HandlerFuncs::new().on_update(
             move |_old, new| {
-                if has_tick(new, &tick) {
+                if has_tick(meta(new), &tick) {
                     tally.record();
                 }
             },
@@ -317,12 +337,12 @@ mod tests {
     #[test]
     fn only_this_runs_tick_counts() {
         let mut pod = Pod::default();
-        assert!(!has_tick(&pod, "run-1"));
+        assert!(!has_tick(&pod.metadata, "run-1"));
         pod.metadata.labels = Some(BTreeMap::from([(
             TICK_LABEL.to_owned(),
             "run-0".to_owned(),
         )]));
-        assert!(!has_tick(&pod, "run-1"));
-        assert!(has_tick(&pod, "run-0"));
+        assert!(!has_tick(&pod.metadata, "run-1"));
+        assert!(has_tick(&pod.metadata, "run-0"));
     }
 }

@@ -32,17 +32,24 @@ pub enum Mode {
     KubeListWatchStripped,
     /// kclient list+watch with the `strip_managed_fields` transform.
     KclientListWatchStripped,
+    /// kclient list+watch caching `Compact<Pod>`: JSON text plus typed metadata, nothing
+    /// dropped (managedFields kept), decoded on read.
+    KclientListWatchCompact,
+    /// kclient watch-list caching `Compact<Pod>`.
+    KclientWatchListCompact,
 }
 
 impl Mode {
     /// Every mode, kube-rs first.
-    pub const ALL: [Mode; 6] = [
+    pub const ALL: [Mode; 8] = [
         Mode::KubeListWatch,
         Mode::KubeStreaming,
         Mode::KubeListWatchStripped,
         Mode::KclientListWatch,
         Mode::KclientWatchList,
         Mode::KclientListWatchStripped,
+        Mode::KclientListWatchCompact,
+        Mode::KclientWatchListCompact,
     ];
 
     /// The command-line name of the mode.
@@ -54,6 +61,8 @@ impl Mode {
             Mode::KclientWatchList => "kclient-watch-list",
             Mode::KubeListWatchStripped => "kube-list-watch-stripped",
             Mode::KclientListWatchStripped => "kclient-list-watch-stripped",
+            Mode::KclientListWatchCompact => "kclient-list-watch-compact",
+            Mode::KclientWatchListCompact => "kclient-watch-list-compact",
         }
     }
 
@@ -73,12 +82,29 @@ impl Mode {
     /// The kube-rs mode that gets its initial state the same way as this kclient mode.
     pub fn kube_counterpart(self) -> Mode {
         match self {
-            Mode::KclientListWatch | Mode::KubeListWatch => Mode::KubeListWatch,
-            Mode::KclientWatchList | Mode::KubeStreaming => Mode::KubeStreaming,
+            Mode::KclientListWatch | Mode::KclientListWatchCompact | Mode::KubeListWatch => {
+                Mode::KubeListWatch
+            }
+            Mode::KclientWatchList | Mode::KclientWatchListCompact | Mode::KubeStreaming => {
+                Mode::KubeStreaming
+            }
             Mode::KclientListWatchStripped | Mode::KubeListWatchStripped => {
                 Mode::KubeListWatchStripped
             }
         }
+    }
+
+    /// True for the kclient modes that use watch-list.
+    pub fn uses_watch_list(self) -> bool {
+        matches!(self, Mode::KclientWatchList | Mode::KclientWatchListCompact)
+    }
+
+    /// True for the kclient modes that cache `Compact<Pod>`.
+    pub fn is_compact(self) -> bool {
+        matches!(
+            self,
+            Mode::KclientListWatchCompact | Mode::KclientWatchListCompact
+        )
     }
 
     /// True for the modes that drop managedFields before storing.

@@ -30,6 +30,8 @@ fn label(mode: Mode) -> &'static str {
         Mode::KclientListWatchStripped | Mode::KubeListWatchStripped => {
             "list+watch, managedFields stripped by both"
         }
+        Mode::KclientListWatchCompact => "list+watch, kclient caching Compact<Pod>",
+        Mode::KclientWatchListCompact => "watch-list, kclient caching Compact<Pod>",
     }
 }
 

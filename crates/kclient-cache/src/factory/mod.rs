@@ -39,6 +39,7 @@ pub use typed::*;
 
 use lister_watcher::RequestCounts;
 
+use crate::compact::Compact;
 use crate::informer::{InformerError, SharedIndexInformer};
 use crate::lister::Lister;
 use crate::lister_watcher::{ListerWatcher, RestListerWatcher};
@@ -395,6 +396,15 @@ impl SharedInformerFactory {
     pub fn resource<K: FactoryObject>(&self) -> ResourceInformer<K> {
         ResourceInformer {
             informer: self.informer_for::<K>(K::gvr(), |client| RestListerWatcher::new(client)),
+        }
+    }
+
+    /// The shared informer of `K` objects cached as [`Compact`] (their JSON text plus typed
+    /// metadata, decoded on read): a fraction of the typed cache's memory for large objects.
+    /// It is an informer of its own, with its own watch, beside [`resource::<K>`](Self::resource).
+    pub fn compact<K: FactoryObject>(&self) -> ResourceInformer<Compact<K>> {
+        ResourceInformer {
+            informer: self.informer_for::<Compact<K>>(K::gvr(), RestListerWatcher::compact),
         }
     }
 

@@ -112,10 +112,8 @@ impl ReflectorConfig {
     /// The default settings for objects of type `K` (named after the type), to adjust and
     /// pass to [`Reflector::with_config`] or [`SharedIndexInformer::new`](crate::SharedIndexInformer::new).
     pub fn for_type<K>() -> Self {
-        let full = std::any::type_name::<K>();
-        let short = full.rsplit("::").next().unwrap_or(full);
         Self {
-            name: short.to_owned(),
+            name: crate::object::short_type_name::<K>(),
             page_size: 500,
             resync_period: None,
             use_watch_list: true,

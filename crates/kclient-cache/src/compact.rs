@@ -1,0 +1,241 @@
+//! [`Compact`]: an object cached as the JSON text the server sent, beside its metadata.
+//!
+//! A decoded k8s-openapi `Pod` of ~13 KB JSON holds ~120 KB of heap: every string, option and
+//! list is its own allocation, and `managedFields` (a `serde_json::Value` tree of one
+//! `BTreeMap` node per field path) is 60% of it. An informer of `Compact<Pod>` keeps each
+//! object as one string of its JSON plus a typed [`ObjectMeta`] (without `managedFields`), so a
+//! cache of large objects costs little more than their JSON. Nothing is dropped: [`Compact::decode`]
+//! gives the whole object, `managedFields` included.
+//!
+//! The trade is read cost for memory: keys, namespaces, labels and index functions work on the
+//! metadata with no decoding, but reading the spec or status decodes the object (about as
+//! costly as client-go's `DeepCopy` of it). Use it for caches that mostly select and count,
+//! or whose objects are large and many; keep the typed informer for hot reads of the whole
+//! object.
+//!
+//! Decoding into `Compact` needs serde_json's own deserializer (lists, watch events and
+//! `serde_json::from_str` all qualify); formats that buffer the object first cannot hand
+//! over its text and fail with an error.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::marker::PhantomData;
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference, Time};
+use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, Visitor};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+use crate::error::DecodeError;
+#[cfg(test)]
+use crate::error::KeyError;
+use crate::object::CacheObject;
+
+/// An object of type `K` held as its JSON text plus its metadata (see the
+/// [module docs](self)). Clone is cheap only behind the `Arc` the cache hands out.
+///
+/// ```no_run
+/// use k8s_openapi::api::core::v1::Pod;
+/// use kclient_cache::SharedInformerFactory;
+/// use kclient_core::LabelSelector;
+/// # async fn demo(client: kclient_rest::RestClient) -> Result<(), Box<dyn std::error::Error>> {
+/// let factory = SharedInformerFactory::new(client);
+/// let pods = factory.compact::<Pod>();
+/// factory.start()?;
+/// factory.wait_for_cache_sync().await;
+/// // Selecting works on the metadata; only the Pods read are decoded.
+/// for pod in pods.lister().list(&LabelSelector::parse("app=web")?) {
+///     let pod: Pod = pod.decode()?;
+///     println!("{:?}", pod.status.and_then(|s| s.phase));
+/// }
+/// # Ok(()) }
+/// ```
+pub struct Compact<K> {
+    meta: ObjectMeta,
+    json: Box<str>,
+    kind: PhantomData<fn() -> K>,
+}
+
+impl<K> Clone for Compact<K> {
+    fn clone(&self) -> Self {
+        Self {
+            meta: self.meta.clone(),
+            json: self.json.clone(),
+            kind: PhantomData,
+        }
+    }
+}
+
+/// Shows the identity only: the JSON may be a Secret's.
+impl<K> fmt::Debug for Compact<K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Compact")
+            .field("namespace", &self.meta.namespace)
+            .field("name", &self.meta.name)
+            .field("resource_version", &self.meta.resource_version)
+            .field("json_bytes", &self.json.len())
+            .finish()
+    }
+}
+
+impl<K> PartialEq for Compact<K> {
+    fn eq(&self, other: &Self) -> bool {
+        self.json == other.json
+    }
+}
+
+impl<K> Compact<K> {
+    /// The object's metadata, every field but `managedFields` (which stays in the JSON).
+    pub fn meta(&self) -> &ObjectMeta {
+        &self.meta
+    }
+
+    /// The object's JSON text, exactly as the server sent it (top-level whitespace aside).
+    pub fn json(&self) -> &str {
+        &self.json
+    }
+
+    /// Parses a compact object from JSON text.
+    pub fn from_json(json: &str) -> Result<Self, DecodeError> {
+        serde_json::from_str(json).map_err(DecodeError::new::<Self>)
+    }
+}
+
+impl<K: DeserializeOwned> Compact<K> {
+    /// The whole object, decoded from the JSON. Each call decodes anew; keep the result if
+    /// you read it more than once.
+    pub fn decode(&self) -> Result<K, DecodeError> {
+        serde_json::from_str(&self.json).map_err(DecodeError::new::<K>)
+    }
+}
+
+impl<K: Serialize> Compact<K> {
+    /// The compact form of a typed object.
+    pub fn from_object(obj: &K) -> Result<Self, DecodeError> {
+        let json = serde_json::to_string(obj).map_err(DecodeError::new::<K>)?;
+        Self::from_json(&json)
+    }
+}
+
+impl<K: Send + Sync + 'static> CacheObject for Compact<K> {
+    fn name(&self) -> Option<&str> {
+        self.meta.name.as_deref()
+    }
+
+    fn namespace(&self) -> Option<&str> {
+        self.meta.namespace.as_deref()
+    }
+
+    fn resource_version(&self) -> Option<&str> {
+        self.meta.resource_version.as_deref()
+    }
+
+    fn labels(&self) -> Cow<'_, BTreeMap<String, String>> {
+        match &self.meta.labels {
+            Some(labels) => Cow::Borrowed(labels),
+            None => Cow::Borrowed(&crate::object::__private::NO_LABELS),
+        }
+    }
+}
+
+impl<'de, K> Deserialize<'de> for Compact<K> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(CompactVisitor(PhantomData))
+    }
+}
+
+struct CompactVisitor<K>(PhantomData<fn() -> K>);
+
+impl<'de, K> Visitor<'de> for CompactVisitor<K> {
+    type Value = Compact<K>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a Kubernetes object")
+    }
+
+    // One pass: each top-level field is captured as raw text and the object's text is put
+    // back together from them, so only `metadata` is parsed twice (once raw, once typed).
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut json = String::with_capacity(4096);
+        let mut keys: Vec<String> = Vec::with_capacity(8);
+        let mut meta = None;
+        json.push('{');
+        while let Some(key) = map.next_key::<String>()? {
+            if keys.contains(&key) {
+                return Err(de::Error::custom(format_args!("duplicate field `{key}`")));
+            }
+            let value: Box<RawValue> = map.next_value()?;
+            if key == "metadata" {
+                let slim: SlimMeta = serde_json::from_str(value.get()).map_err(|e| {
+                    de::Error::custom(format_args!(
+                        "metadata: {:?} error at column {}",
+                        e.classify(),
+                        e.column()
+                    ))
+                })?;
+                meta = Some(ObjectMeta::from(slim));
+            }
+            if !keys.is_empty() {
+                json.push(',');
+            }
+            // Keys of Kubernetes objects never need escaping, but a stranger one must still
+            // come back as valid JSON.
+            json.push_str(&serde_json::to_string(&key).map_err(de::Error::custom)?);
+            json.push(':');
+            json.push_str(value.get());
+            keys.push(key);
+        }
+        json.push('}');
+        Ok(Compact {
+            meta: meta.unwrap_or_default(),
+            json: json.into_boxed_str(),
+            kind: PhantomData,
+        })
+    }
+}
+
+/// `ObjectMeta` without `managedFields`, which serde skips over without building its tree.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SlimMeta {
+    annotations: Option<BTreeMap<String, String>>,
+    creation_timestamp: Option<Time>,
+    deletion_grace_period_seconds: Option<i64>,
+    deletion_timestamp: Option<Time>,
+    finalizers: Option<Vec<String>>,
+    generate_name: Option<String>,
+    generation: Option<i64>,
+    labels: Option<BTreeMap<String, String>>,
+    name: Option<String>,
+    namespace: Option<String>,
+    owner_references: Option<Vec<OwnerReference>>,
+    resource_version: Option<String>,
+    self_link: Option<String>,
+    uid: Option<String>,
+}
+
+impl From<SlimMeta> for ObjectMeta {
+    fn from(m: SlimMeta) -> Self {
+        ObjectMeta {
+            annotations: m.annotations,
+            creation_timestamp: m.creation_timestamp,
+            deletion_grace_period_seconds: m.deletion_grace_period_seconds,
+            deletion_timestamp: m.deletion_timestamp,
+            finalizers: m.finalizers,
+            generate_name: m.generate_name,
+            generation: m.generation,
+            labels: m.labels,
+            managed_fields: None,
+            name: m.name,
+            namespace: m.namespace,
+            owner_references: m.owner_references,
+            resource_version: m.resource_version,
+            self_link: m.self_link,
+            uid: m.uid,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
