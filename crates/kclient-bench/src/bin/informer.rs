@@ -37,12 +37,8 @@ struct Args {
         default_missing_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/benchmarks.md")
     )]
     write_docs: Option<PathBuf>,
-    /// Client modes to run, comma-separated (default: all four).
-    #[arg(
-        long,
-        value_delimiter = ',',
-        default_value = "kube-list-watch,kube-streaming,kube-list-watch-stripped,kclient-list-watch,kclient-watch-list,kclient-list-watch-stripped"
-    )]
+    /// Client modes to run, comma-separated (default: every mode).
+    #[arg(long, value_delimiter = ',')]
     modes: Vec<String>,
     /// Internal: run as the child measuring this client mode.
     #[arg(long, hide = true)]
@@ -102,11 +98,14 @@ async fn run(args: Args) -> Result<(), Error> {
         })
         .await;
     }
-    let modes = args
-        .modes
-        .iter()
-        .map(|m| Mode::parse(m).ok_or_else(|| Error::Protocol(format!("unknown mode {m}"))))
-        .collect::<Result<Vec<_>, _>>()?;
+    let modes = if args.modes.is_empty() {
+        Mode::ALL.to_vec()
+    } else {
+        args.modes
+            .iter()
+            .map(|m| Mode::parse(m).ok_or_else(|| Error::Protocol(format!("unknown mode {m}"))))
+            .collect::<Result<Vec<_>, _>>()?
+    };
     let options = Options {
         modes,
         sizes: args.sizes.clone(),
@@ -168,6 +167,10 @@ vs kube-rs `reflector(store(), watcher(api, watcher::Config::default()))` (pages
 `kclient_cache::strip_managed_fields()` transform vs kube-rs with \
 `.modify(|pod| pod.metadata.managed_fields = None)` on the watcher stream (kube-rs's advice \
 for memory): what either cache costs when a controller does not need managedFields.\n\
+- **kclient caching `Compact<Pod>`** (list+watch and watch-list): `factory.compact::<Pod>()`'s \
+informer, holding each Pod as the server's JSON text plus typed `ObjectMeta`, nothing dropped \
+(`decode()` gives the whole Pod, managedFields included), against kube-rs's default full-Pod \
+reflector of the same mode.\n\
 - **Decoding**: kclient decodes list items and watch events in 256 KB batches on tokio's \
 blocking pool, up to `RestListerWatcher::decode_parallelism` at once (default: the cores, at \
 most 4); kube-rs decodes on the task that reads the body.\n\
