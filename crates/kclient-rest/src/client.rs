@@ -64,6 +64,7 @@ impl RestClient {
             rate_limiter: None,
             warning_handler: Arc::new(LogWarnings),
             max_watch_event_size: DEFAULT_MAX_EVENT_SIZE,
+            watch_connections: None,
         }
     }
 
@@ -145,6 +146,7 @@ pub struct RestClientBuilder {
     rate_limiter: Option<RateLimitLayer>,
     warning_handler: Arc<dyn WarningHandler>,
     max_watch_event_size: usize,
+    watch_connections: Option<std::num::NonZeroUsize>,
 }
 
 impl fmt::Debug for RestClientBuilder {
@@ -189,10 +191,22 @@ impl RestClientBuilder {
         self
     }
 
+    /// How many connections watches are spread over, in turn (default
+    /// [`transport::DEFAULT_WATCH_CONNECTIONS`]); other requests share one pool. Over HTTP/2
+    /// one connection carries every frame through one task, so many busy watches on it are
+    /// held to about one core. Applies to [`build`](Self::build), not to a given service.
+    pub fn watch_connections(mut self, connections: std::num::NonZeroUsize) -> Self {
+        self.watch_connections = Some(connections);
+        self
+    }
+
     /// Builds the client. Fails on configuration problems (bad CA data or client key, bad
     /// proxy URL, non-HTTP host...), never on network problems: nothing is connected yet.
     pub fn build(self) -> Result<RestClient, Error> {
-        let http = transport::HttpService::new(&self.config)?;
+        let mut http = transport::HttpService::new(&self.config)?;
+        if let Some(connections) = self.watch_connections {
+            http = http.watch_connections(connections)?;
+        }
         self.build_with_service(http)
     }
 

@@ -3,7 +3,9 @@
 
 use std::fmt;
 use std::future::Future;
+use std::num::NonZeroUsize;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -21,6 +23,10 @@ use super::{Body, ProxyConnector, tls};
 use crate::error::{Error, TransportErrorKind};
 
 type HyperClient = Client<HttpsConnector<ProxyConnector>, Full<Bytes>>;
+
+/// How many connection pools watches are spread over by default (see
+/// [`HttpService::watch_connections`]).
+pub const DEFAULT_WATCH_CONNECTIONS: usize = 4;
 
 /// The pool built for the latest exec-plugin certificate, keyed by the certificate PEM.
 type IdentityPool = Arc<Mutex<Option<(Vec<u8>, HyperClient)>>>;
@@ -47,6 +53,9 @@ impl PartialEq for ClientIdentity {
 #[derive(Clone)]
 pub struct HttpService {
     client: HyperClient,
+    /// Pools of their own for watches, taken in turn.
+    watch_clients: Arc<[HyperClient]>,
+    next_watch: Arc<AtomicUsize>,
     config: Arc<Config>,
     identity_client: IdentityPool,
 }
@@ -55,6 +64,7 @@ impl fmt::Debug for HttpService {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("HttpService")
             .field("host", &self.config.host.to_string())
+            .field("watch_connections", &self.watch_clients.len())
             .finish_non_exhaustive()
     }
 }
@@ -71,11 +81,40 @@ impl HttpService {
                 )));
             }
         }
+        let https = connector(config, &config.tls)?;
         Ok(Self {
-            client: hyper_client(config, &config.tls)?,
+            client: pool(https.clone()),
+            watch_clients: (0..DEFAULT_WATCH_CONNECTIONS)
+                .map(|_| pool(https.clone()))
+                .collect(),
+            next_watch: Arc::default(),
             config: Arc::new(config.clone()),
             identity_client: Arc::default(),
         })
+    }
+
+    /// Spreads watches over `connections` pools of their own, in turn (default
+    /// [`DEFAULT_WATCH_CONNECTIONS`]); other requests keep one pool.
+    ///
+    /// Over HTTP/2 a pool is one connection, and one connection is one task on each side
+    /// carrying every frame: client-go's single connection caps a process with many busy
+    /// watches at about one core. Over HTTP/1.1 every request has a connection anyway, so
+    /// this changes nothing there. 1 puts watches on a pool of their own.
+    pub fn watch_connections(mut self, connections: NonZeroUsize) -> Result<Self, Error> {
+        let https = connector(&self.config, &self.config.tls)?;
+        self.watch_clients = (0..connections.get())
+            .map(|_| pool(https.clone()))
+            .collect();
+        Ok(self)
+    }
+
+    fn pool_for(&self, uri: &http::Uri) -> HyperClient {
+        if is_watch(uri) && !self.watch_clients.is_empty() {
+            let turn = self.next_watch.fetch_add(1, Ordering::Relaxed);
+            self.watch_clients[turn % self.watch_clients.len()].clone()
+        } else {
+            self.client.clone()
+        }
     }
 
     /// The pool to use for a request presenting `identity`; rebuilt when the certificate changes.
@@ -93,13 +132,25 @@ impl HttpService {
             client_cert: Some(identity.clone()),
             ..self.config.tls.clone()
         };
-        let client = hyper_client(&self.config, &tls)?;
+        let client = pool(connector(&self.config, &tls)?);
         *cached = Some((identity.cert_pem.clone(), client.clone()));
         Ok(client)
     }
 }
 
-fn hyper_client(config: &Config, tls_config: &TlsConfig) -> Result<HyperClient, Error> {
+/// `watch=true` (or `1`) in the query: the requests that stay open and stream.
+fn is_watch(uri: &http::Uri) -> bool {
+    uri.query().is_some_and(|query| {
+        query
+            .split('&')
+            .any(|pair| matches!(pair, "watch=true" | "watch=1"))
+    })
+}
+
+fn connector(
+    config: &Config,
+    tls_config: &TlsConfig,
+) -> Result<HttpsConnector<ProxyConnector>, Error> {
     let tls = tls::client_config(tls_config)?;
     let connector = match config.proxy_for(&config.host) {
         Some(proxy) => ProxyConnector::via(&proxy, tls_config.ca_data.as_deref())?,
@@ -115,8 +166,12 @@ fn hyper_client(config: &Config, tls_config: &TlsConfig) -> Result<HyperClient, 
         }
         None => builder,
     };
-    let https = builder.enable_all_versions().wrap_connector(connector);
-    Ok(Client::builder(TokioExecutor::new())
+    Ok(builder.enable_all_versions().wrap_connector(connector))
+}
+
+/// A connection pool over `https`.
+fn pool(https: HttpsConnector<ProxyConnector>) -> HyperClient {
+    Client::builder(TokioExecutor::new())
         .timer(TokioTimer::new())
         .pool_timer(TokioTimer::new())
         .pool_idle_timeout(Duration::from_secs(90))
@@ -129,7 +184,7 @@ fn hyper_client(config: &Config, tls_config: &TlsConfig) -> Result<HyperClient, 
         // report: list, paginated list and 100-watch fan-out were all slower with it).
         .http2_initial_stream_window_size(4 << 20)
         .http2_initial_connection_window_size(1 << 30)
-        .build(https))
+        .build(https)
 }
 
 impl Service<Request<Bytes>> for HttpService {
@@ -143,7 +198,7 @@ impl Service<Request<Bytes>> for HttpService {
 
     fn call(&mut self, req: Request<Bytes>) -> Self::Future {
         let client = match req.extensions().get::<ClientIdentity>() {
-            None => self.client.clone(),
+            None => self.pool_for(req.uri()),
             Some(ClientIdentity(cert)) => match self.client_for(cert) {
                 Ok(client) => client,
                 Err(err) => return Box::pin(async move { Err(err) }),
@@ -174,6 +229,43 @@ mod tests {
     async fn rejects_non_http_hosts() {
         let config = Config::new(http::Uri::from_static("ftp://example"));
         assert!(matches!(HttpService::new(&config), Err(Error::Config(_))));
+    }
+
+    #[test]
+    fn only_watches_count_as_watches() {
+        for (uri, watch) in [
+            ("https://h/api/v1/pods?watch=true", true),
+            ("https://h/api/v1/pods?labelSelector=a&watch=1", true),
+            ("https://h/api/v1/pods?watch=false", false),
+            ("https://h/api/v1/pods?allowWatchBookmarks=true", false),
+            ("https://h/api/v1/pods?xwatch=true", false),
+            ("https://h/api/v1/pods", false),
+        ] {
+            assert_eq!(is_watch(&http::Uri::from_static(uri)), watch, "{uri}");
+        }
+    }
+
+    #[tokio::test]
+    async fn watches_take_the_watch_pools_in_turn() {
+        let config = Config::new(http::Uri::from_static("https://127.0.0.1:6443"));
+        let svc = HttpService::new(&config)
+            .unwrap()
+            .watch_connections(NonZeroUsize::new(3).unwrap())
+            .unwrap();
+        assert_eq!(svc.watch_clients.len(), 3);
+        let watch = http::Uri::from_static("https://127.0.0.1:6443/api/v1/pods?watch=true");
+        for _ in 0..7 {
+            svc.pool_for(&watch);
+        }
+        assert_eq!(svc.next_watch.load(Ordering::Relaxed), 7);
+        svc.pool_for(&http::Uri::from_static(
+            "https://127.0.0.1:6443/api/v1/pods",
+        ));
+        assert_eq!(
+            svc.next_watch.load(Ordering::Relaxed),
+            7,
+            "a get is not a watch"
+        );
     }
 
     #[tokio::test]

@@ -31,7 +31,7 @@ pub mod trace;
 pub use auth::AuthLayer;
 pub use body::Body;
 pub use headers::HeadersLayer;
-pub use http::{ClientIdentity, HttpService};
+pub use http::{ClientIdentity, DEFAULT_WATCH_CONNECTIONS, HttpService};
 pub use proxy::ProxyConnector;
 pub use ratelimit::{RateLimitLayer, TokenBucket};
 pub use retry::{RetryLayer, RetryPolicy};
