@@ -7,18 +7,22 @@
 //! cargo run -p kclient-examples --example informer -- --kubeconfig ~/.kube/config \
 //!     --resource pods --duration 60s
 //! ```
+//! With `--compact` the informer caches `Compact` objects (the server's JSON plus typed
+//! metadata, decoded on read) and, after sync, decodes them all once to show what that costs.
 //! Runs until `--duration` has passed or it is interrupted (Ctrl-C), then exits 0.
 
 use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
+use k8s_openapi::api::core::v1::{ConfigMap, Pod};
 use kclient::RestClient;
 use kclient_cache::{
-    CacheObject, FactoryObject, HandlerFuncs, ListerWatcher, NAMESPACE_INDEX, ResourceInformer,
+    CacheObject, Compact, HandlerFuncs, Lister, ListerWatcher, NAMESPACE_INDEX, ResourceInformer,
     RestListerWatcher, SharedInformerFactory, meta_namespace_key,
 };
 use kclient_core::LabelSelector;
 use kclient_examples::{ConfigFlags, parse_duration, stop_signal};
+use serde::de::DeserializeOwned;
 
 /// What the informer watches.
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -47,6 +51,9 @@ struct Args {
     /// Exit after this long (e.g. 30s). Default: run until interrupted.
     #[arg(long, value_parser = parse_duration)]
     duration: Option<Duration>,
+    /// Cache `Compact` objects (JSON text plus metadata) instead of typed ones.
+    #[arg(long)]
+    compact: bool,
 }
 
 #[tokio::main]
@@ -73,19 +80,42 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         builder = builder.default_resync(period);
     }
     let factory = builder.build();
-    match args.resource {
-        Kind::Pods => watch(&factory, factory.core_v1().pods(), &args).await,
-        Kind::Configmaps => watch(&factory, factory.core_v1().config_maps(), &args).await,
+    match (args.resource, args.compact) {
+        (Kind::Pods, false) => watch(&factory, factory.core_v1().pods(), &args, |_| Ok(())).await,
+        (Kind::Configmaps, false) => {
+            watch(&factory, factory.core_v1().config_maps(), &args, |_| Ok(())).await
+        }
+        (Kind::Pods, true) => watch(&factory, factory.compact::<Pod>(), &args, decode_all).await,
+        (Kind::Configmaps, true) => {
+            watch(&factory, factory.compact::<ConfigMap>(), &args, decode_all).await
+        }
     }
+}
+
+/// Decodes every cached compact object once: the cost a reader of the whole objects pays.
+fn decode_all<K: DeserializeOwned + Send + Sync + 'static>(
+    lister: &Lister<Compact<K>>,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let cached = lister.list(&LabelSelector::everything());
+    let bytes: usize = cached.iter().map(|c| c.json().len()).sum();
+    for obj in &cached {
+        obj.decode()?;
+    }
+    println!(
+        "compact: {} objects decoded from {bytes} bytes of JSON",
+        cached.len()
+    );
+    Ok(())
 }
 
 async fn watch<K>(
     factory: &SharedInformerFactory,
     resource: ResourceInformer<K>,
     args: &Args,
+    after_sync: fn(&Lister<K>) -> Result<(), Box<dyn std::error::Error>>,
 ) -> Result<(), Box<dyn std::error::Error>>
 where
-    K: FactoryObject,
+    K: CacheObject,
     RestListerWatcher<K>: ListerWatcher<K>,
 {
     let informer = resource.informer();
@@ -152,6 +182,7 @@ where
             .len();
         println!("  namespace {ns}: {count} objects");
     }
+    after_sync(&lister)?;
 
     stop.await;
     println!("stopping");

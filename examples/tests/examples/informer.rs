@@ -96,7 +96,7 @@ async fn informer_prints_adds_updates_deletes_and_the_synced_cache() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn informer_filters_by_namespace_and_labels_and_stops_after_its_duration() {
+async fn a_compact_informer_filters_by_namespace_and_labels_and_stops_after_its_duration() {
     let env = Env::start().await;
     for (ns, name, tier) in [
         ("default", "a", "web"),
@@ -129,6 +129,7 @@ async fn informer_filters_by_namespace_and_labels_and_stops_after_its_duration()
             "tier=web",
             "--duration",
             "2s",
+            "--compact",
         ],
     );
     informer
@@ -142,6 +143,11 @@ async fn informer_filters_by_namespace_and_labels_and_stops_after_its_duration()
         .filter(|l| l.starts_with("ADD "))
         .collect();
     assert_eq!(adds, ["ADD default/a"], "{}", informer.transcript());
+    assert!(
+        informer.has_seen(|l| l.starts_with("compact: 1 objects decoded from ")),
+        "{}",
+        informer.transcript()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
