@@ -92,6 +92,9 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     }
 }
 
+/// What runs once the cache has synced and been printed.
+type AfterSync<K> = fn(&Lister<K>) -> Result<(), Box<dyn std::error::Error>>;
+
 /// Decodes every cached compact object once: the cost a reader of the whole objects pays.
 fn decode_all<K: DeserializeOwned + Send + Sync + 'static>(
     lister: &Lister<Compact<K>>,
@@ -112,7 +115,7 @@ async fn watch<K>(
     factory: &SharedInformerFactory,
     resource: ResourceInformer<K>,
     args: &Args,
-    after_sync: fn(&Lister<K>) -> Result<(), Box<dyn std::error::Error>>,
+    after_sync: AfterSync<K>,
 ) -> Result<(), Box<dyn std::error::Error>>
 where
     K: CacheObject,
