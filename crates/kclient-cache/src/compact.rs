@@ -13,6 +13,12 @@
 //! or whose objects are large and many; keep the typed informer for hot reads of the whole
 //! object.
 //!
+//! What is checked when an object arrives is its JSON syntax and its `metadata`; the rest is
+//! checked against `K` by `decode`, so a spec the type does not take is cached and reported
+//! on every read (a typed informer would fail the list or watch instead). Annotations are held
+//! twice, in the JSON and in the metadata: for objects with a large
+//! `kubectl.kubernetes.io/last-applied-configuration` that is close to twice the JSON.
+//!
 //! Decoding into `Compact` needs serde_json's own deserializer (lists, watch events and
 //! `serde_json::from_str` all qualify); formats that buffer the object first cannot hand
 //! over its text and fail with an error.
@@ -158,15 +164,17 @@ impl<'de, K> Visitor<'de> for CompactVisitor<K> {
     // back together from them, so only `metadata` is parsed twice (once raw, once typed).
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut json = String::with_capacity(4096);
-        let mut keys: Vec<String> = Vec::with_capacity(8);
         let mut meta = None;
+        let mut first = true;
         json.push('{');
         while let Some(key) = map.next_key::<String>()? {
-            if keys.contains(&key) {
-                return Err(de::Error::custom(format_args!("duplicate field `{key}`")));
-            }
             let value: Box<RawValue> = map.next_value()?;
             if key == "metadata" {
+                // The typed decode rejects a second `metadata`; so does this, rather than
+                // keep metadata that `decode` would not give back.
+                if meta.is_some() {
+                    return Err(de::Error::duplicate_field("metadata"));
+                }
                 let slim: SlimMeta = serde_json::from_str(value.get()).map_err(|e| {
                     de::Error::custom(format_args!(
                         "metadata: {:?} error at column {}",
@@ -176,15 +184,15 @@ impl<'de, K> Visitor<'de> for CompactVisitor<K> {
                 })?;
                 meta = Some(ObjectMeta::from(slim));
             }
-            if !keys.is_empty() {
+            if !first {
                 json.push(',');
             }
+            first = false;
             // Keys of Kubernetes objects never need escaping, but a stranger one must still
             // come back as valid JSON.
             json.push_str(&serde_json::to_string(&key).map_err(de::Error::custom)?);
             json.push(':');
             json.push_str(value.get());
-            keys.push(key);
         }
         json.push('}');
         Ok(Compact {

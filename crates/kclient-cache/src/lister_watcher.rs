@@ -16,7 +16,7 @@ use kclient_rest::{Error, RestClient};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-mod decode;
+pub(crate) mod decode;
 mod parallel;
 mod prefetch;
 

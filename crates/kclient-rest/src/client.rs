@@ -146,7 +146,7 @@ pub struct RestClientBuilder {
     rate_limiter: Option<RateLimitLayer>,
     warning_handler: Arc<dyn WarningHandler>,
     max_watch_event_size: usize,
-    watch_connections: Option<std::num::NonZeroUsize>,
+    watch_connections: Option<usize>,
 }
 
 impl fmt::Debug for RestClientBuilder {
@@ -192,10 +192,11 @@ impl RestClientBuilder {
     }
 
     /// How many connections watches are spread over, in turn (default
-    /// [`transport::DEFAULT_WATCH_CONNECTIONS`]); other requests share one pool. Over HTTP/2
-    /// one connection carries every frame through one task, so many busy watches on it are
-    /// held to about one core. Applies to [`build`](Self::build), not to a given service.
-    pub fn watch_connections(mut self, connections: std::num::NonZeroUsize) -> Self {
+    /// [`transport::DEFAULT_WATCH_CONNECTIONS`]); other requests share one pool, and 0 puts
+    /// watches there too, as client-go does. Over HTTP/2 one connection carries every frame
+    /// through one task, so many busy watches on it are held to about one core. Applies to
+    /// [`build`](Self::build), not to a given service.
+    pub fn watch_connections(mut self, connections: usize) -> Self {
         self.watch_connections = Some(connections);
         self
     }

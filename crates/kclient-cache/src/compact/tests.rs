@@ -87,8 +87,9 @@ fn bad_json_is_an_error_never_a_panic() {
         "{\"metadata\":5}",
         "{\"metadata\":{\"labels\":[\"x\"]}}",
         "{\"metadata\":{\"name\":\"a\"},\"metadata\":{\"name\":\"b\"}}",
-        "{\"spec\":1,\"spec\":2}",
         "{\"metadata\":{}} trailing",
+        // The same key twice once unescaped: a typed decode would refuse it too.
+        r#"{"met\u0061data":{"name":"a"},"metadata":{"name":"b"}}"#,
     ] {
         assert!(
             Compact::<Pod>::from_json(text).is_err(),
@@ -127,9 +128,47 @@ fn nothing_secret_reaches_debug_or_errors() {
     assert!(!shown.contains("hunter2"), "{shown}");
     assert!(err.column() > 0);
 
-    let bad_meta = r#"{"metadata":{"name":["hunter2"]}}"#;
-    let err = Compact::<Secret>::from_json(bad_meta).unwrap_err();
+    // The messages the informer's decoders report for a list item or a watch event whose
+    // metadata is bad. The padding keeps the secret out of the watch error's line snippet.
+    let pad = "x".repeat(80);
+    let bad_meta =
+        format!(r#"{{"kind":"Secret","apiVersion":"{pad}","metadata":{{"name":["hunter2"]}}}}"#);
+    let err = Compact::<Secret>::from_json(&bad_meta).unwrap_err();
     assert!(!format!("{err} {err:?}").contains("hunter2"));
+    let mut batch = crate::lister_watcher::decode::ItemBatch::default();
+    batch.push(bad_meta.as_bytes());
+    let err = batch.decode::<Compact<Secret>>(None).unwrap_err();
+    assert!(
+        err.contains("metadata") && !err.contains("hunter2"),
+        "{err}"
+    );
+    let line = format!(r#"{{"type":"ADDED","object":{bad_meta}}}"#);
+    let err =
+        kclient_rest::WatchDecoder::<Compact<Secret>>::decode_line(line.as_bytes()).unwrap_err();
+    let shown = format!("{err} {err:?}");
+    assert!(
+        shown.contains("metadata") && !shown.contains("hunter2"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn compact_input_comes_back_byte_for_byte() {
+    for text in [
+        r#"{"kind":"Pod","metadata":{"name":"a","labels":{"x":"y"}},"spec":{"b":[1,{"c":null}]},"status":{}}"#,
+        r#"{"spec":{},"metadata":{"name":"a"}}"#,
+        r#"{"sp\u0065c":{},"metadata":{"name":"a"}}"#,
+        "{}",
+    ] {
+        let compact = Compact::<serde_json::Value>::from_json(text).unwrap();
+        // An escaped key comes back unescaped, which is the same JSON.
+        let expected = text.replace(r"sp\u0065c", "spec");
+        assert_eq!(compact.json(), expected, "{text}");
+    }
+    // Whitespace between top-level tokens goes; inside values it stays.
+    let spaced = "{ \"metadata\" : {\"name\": \"a\"} ,\n \"spec\":{ } }";
+    let compact = Compact::<serde_json::Value>::from_json(spaced).unwrap();
+    assert_eq!(compact.json(), r#"{"metadata":{"name": "a"},"spec":{ }}"#);
 }
 
 #[test]

@@ -26,7 +26,7 @@ impl ItemBatch {
         self.ends.len()
     }
 
-    fn push(&mut self, item: &[u8]) {
+    pub(crate) fn push(&mut self, item: &[u8]) {
         self.bytes.extend_from_slice(item);
         self.ends.push(self.bytes.len());
     }

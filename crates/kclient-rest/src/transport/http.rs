@@ -3,7 +3,6 @@
 
 use std::fmt;
 use std::future::Future;
-use std::num::NonZeroUsize;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -28,8 +27,41 @@ type HyperClient = Client<HttpsConnector<ProxyConnector>, Full<Bytes>>;
 /// [`HttpService::watch_connections`]).
 pub const DEFAULT_WATCH_CONNECTIONS: usize = 4;
 
-/// The pool built for the latest exec-plugin certificate, keyed by the certificate PEM.
-type IdentityPool = Arc<Mutex<Option<(Vec<u8>, HyperClient)>>>;
+/// The pools built for the latest exec-plugin certificate, keyed by the certificate PEM.
+type IdentityPools = Arc<Mutex<Option<(Vec<u8>, Pools)>>>;
+
+/// One pool for ordinary requests and, for watches, pools of their own taken in turn.
+#[derive(Clone)]
+struct Pools {
+    main: HyperClient,
+    watches: Arc<[HyperClient]>,
+}
+
+impl Pools {
+    fn new(https: &HttpsConnector<ProxyConnector>, watch_connections: usize) -> Self {
+        Self {
+            main: pool(https.clone()),
+            watches: (0..watch_connections)
+                .map(|_| pool(https.clone()))
+                .collect(),
+        }
+    }
+
+    /// Which watch pool `uri` takes (`None`: the main pool), advancing `turn` for watches.
+    fn watch_index(&self, uri: &http::Uri, turn: &AtomicUsize) -> Option<usize> {
+        if self.watches.is_empty() || !is_watch(uri) {
+            return None;
+        }
+        Some(turn.fetch_add(1, Ordering::Relaxed) % self.watches.len())
+    }
+
+    fn pick(&self, uri: &http::Uri, turn: &AtomicUsize) -> HyperClient {
+        match self.watch_index(uri, turn) {
+            Some(i) => self.watches[i].clone(),
+            None => self.main.clone(),
+        }
+    }
+}
 
 /// A client certificate to present on this request's connection instead of the configured
 /// one (set by the auth layer when an exec plugin returns `clientCertificateData`).
@@ -52,19 +84,17 @@ impl PartialEq for ClientIdentity {
 /// The network service at the bottom of the stack.
 #[derive(Clone)]
 pub struct HttpService {
-    client: HyperClient,
-    /// Pools of their own for watches, taken in turn.
-    watch_clients: Arc<[HyperClient]>,
+    pools: Pools,
     next_watch: Arc<AtomicUsize>,
     config: Arc<Config>,
-    identity_client: IdentityPool,
+    identity_pools: IdentityPools,
 }
 
 impl fmt::Debug for HttpService {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("HttpService")
             .field("host", &self.config.host.to_string())
-            .field("watch_connections", &self.watch_clients.len())
+            .field("watch_connections", &self.pools.watches.len())
             .finish_non_exhaustive()
     }
 }
@@ -81,60 +111,51 @@ impl HttpService {
                 )));
             }
         }
-        let https = connector(config, &config.tls)?;
         Ok(Self {
-            client: pool(https.clone()),
-            watch_clients: (0..DEFAULT_WATCH_CONNECTIONS)
-                .map(|_| pool(https.clone()))
-                .collect(),
+            pools: Pools::new(&connector(config, &config.tls)?, DEFAULT_WATCH_CONNECTIONS),
             next_watch: Arc::default(),
             config: Arc::new(config.clone()),
-            identity_client: Arc::default(),
+            identity_pools: Arc::default(),
         })
     }
 
     /// Spreads watches over `connections` pools of their own, in turn (default
-    /// [`DEFAULT_WATCH_CONNECTIONS`]); other requests keep one pool.
+    /// [`DEFAULT_WATCH_CONNECTIONS`]); other requests keep one pool. 0 keeps watches in
+    /// that one pool too, as client-go does.
     ///
     /// Over HTTP/2 a pool is one connection, and one connection is one task on each side
     /// carrying every frame: client-go's single connection caps a process with many busy
-    /// watches at about one core. Over HTTP/1.1 every request has a connection anyway, so
-    /// this changes nothing there. 1 puts watches on a pool of their own.
-    pub fn watch_connections(mut self, connections: NonZeroUsize) -> Result<Self, Error> {
-        let https = connector(&self.config, &self.config.tls)?;
-        self.watch_clients = (0..connections.get())
-            .map(|_| pool(https.clone()))
-            .collect();
+    /// watches at about one core. Over HTTP/1.1 every request in flight has a connection of
+    /// its own either way; the separate pools only keep more idle connections (and, through
+    /// a proxy, more tunnels) than one shared pool would. Applies to the pools of exec-plugin
+    /// client certificates too.
+    pub fn watch_connections(mut self, connections: usize) -> Result<Self, Error> {
+        self.pools = Pools::new(&connector(&self.config, &self.config.tls)?, connections);
+        if let Ok(mut cached) = self.identity_pools.lock() {
+            // Rebuilt with the new count on the next request that presents a certificate.
+            *cached = None;
+        }
         Ok(self)
     }
 
-    fn pool_for(&self, uri: &http::Uri) -> HyperClient {
-        if is_watch(uri) && !self.watch_clients.is_empty() {
-            let turn = self.next_watch.fetch_add(1, Ordering::Relaxed);
-            self.watch_clients[turn % self.watch_clients.len()].clone()
-        } else {
-            self.client.clone()
-        }
-    }
-
-    /// The pool to use for a request presenting `identity`; rebuilt when the certificate changes.
-    fn client_for(&self, identity: &ClientCert) -> Result<HyperClient, Error> {
+    /// The pools for requests presenting `identity`; rebuilt when the certificate changes.
+    fn pools_for(&self, identity: &ClientCert) -> Result<Pools, Error> {
         let mut cached = self
-            .identity_client
+            .identity_pools
             .lock()
             .map_err(|_| Error::Config("client certificate cache poisoned".into()))?;
-        if let Some((pem, client)) = cached.as_ref()
+        if let Some((pem, pools)) = cached.as_ref()
             && *pem == identity.cert_pem
         {
-            return Ok(client.clone());
+            return Ok(pools.clone());
         }
         let tls = TlsConfig {
             client_cert: Some(identity.clone()),
             ..self.config.tls.clone()
         };
-        let client = pool(connector(&self.config, &tls)?);
-        *cached = Some((identity.cert_pem.clone(), client.clone()));
-        Ok(client)
+        let pools = Pools::new(&connector(&self.config, &tls)?, self.pools.watches.len());
+        *cached = Some((identity.cert_pem.clone(), pools.clone()));
+        Ok(pools)
     }
 }
 
@@ -197,13 +218,14 @@ impl Service<Request<Bytes>> for HttpService {
     }
 
     fn call(&mut self, req: Request<Bytes>) -> Self::Future {
-        let client = match req.extensions().get::<ClientIdentity>() {
-            None => self.pool_for(req.uri()),
-            Some(ClientIdentity(cert)) => match self.client_for(cert) {
-                Ok(client) => client,
+        let pools = match req.extensions().get::<ClientIdentity>() {
+            None => self.pools.clone(),
+            Some(ClientIdentity(cert)) => match self.pools_for(cert) {
+                Ok(pools) => pools,
                 Err(err) => return Box::pin(async move { Err(err) }),
             },
         };
+        let client = pools.pick(req.uri(), &self.next_watch);
         let fut = client.request(req.map(Full::new));
         Box::pin(async move {
             match fut.await {
@@ -248,23 +270,26 @@ mod tests {
     #[tokio::test]
     async fn watches_take_the_watch_pools_in_turn() {
         let config = Config::new(http::Uri::from_static("https://127.0.0.1:6443"));
+        let watch = http::Uri::from_static("https://127.0.0.1:6443/api/v1/pods?watch=true");
+        let get = http::Uri::from_static("https://127.0.0.1:6443/api/v1/pods");
         let svc = HttpService::new(&config)
             .unwrap()
-            .watch_connections(NonZeroUsize::new(3).unwrap())
+            .watch_connections(3)
             .unwrap();
-        assert_eq!(svc.watch_clients.len(), 3);
-        let watch = http::Uri::from_static("https://127.0.0.1:6443/api/v1/pods?watch=true");
-        for _ in 0..7 {
-            svc.pool_for(&watch);
-        }
-        assert_eq!(svc.next_watch.load(Ordering::Relaxed), 7);
-        svc.pool_for(&http::Uri::from_static(
-            "https://127.0.0.1:6443/api/v1/pods",
-        ));
+        let turns: Vec<Option<usize>> = [&watch, &get, &watch, &watch, &get, &watch]
+            .iter()
+            .map(|uri| svc.pools.watch_index(uri, &svc.next_watch))
+            .collect();
+        assert_eq!(turns, [Some(0), None, Some(1), Some(2), None, Some(0)]);
+
+        let shared = HttpService::new(&config)
+            .unwrap()
+            .watch_connections(0)
+            .unwrap();
+        assert_eq!(shared.pools.watch_index(&watch, &shared.next_watch), None);
         assert_eq!(
-            svc.next_watch.load(Ordering::Relaxed),
-            7,
-            "a get is not a watch"
+            HttpService::new(&config).unwrap().pools.watches.len(),
+            DEFAULT_WATCH_CONNECTIONS
         );
     }
 
@@ -278,10 +303,16 @@ mod tests {
             .self_signed(&key)
             .unwrap();
         let identity = ClientCert::new(cert.pem().into_bytes(), key.serialize_pem().into_bytes());
-        svc.client_for(&identity).unwrap();
-        svc.client_for(&identity).unwrap();
-        let cached = svc.identity_client.lock().unwrap();
-        assert_eq!(cached.as_ref().unwrap().0, identity.cert_pem);
+        svc.pools_for(&identity).unwrap();
+        svc.pools_for(&identity).unwrap();
+        let cached = svc.identity_pools.lock().unwrap();
+        let (pem, pools) = cached.as_ref().unwrap();
+        assert_eq!(*pem, identity.cert_pem);
+        assert_eq!(
+            pools.watches.len(),
+            DEFAULT_WATCH_CONNECTIONS,
+            "watches spread here too"
+        );
         assert!(!format!("{:?}", ClientIdentity(identity.clone())).contains("PRIVATE"));
     }
 }
