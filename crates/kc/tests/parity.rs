@@ -437,6 +437,39 @@ async fn get_watch_prints_the_table_then_each_change() {
     assert!(next_line(&mut lines).await.starts_with("first    0      "));
 }
 
+#[tokio::test]
+async fn get_watch_on_nothing_prints_the_header_once_with_the_first_change() {
+    use tokio::io::{AsyncBufReadExt, BufReader};
+
+    let env = Env::start().await;
+    let ns = env.file(
+        "ns.yaml",
+        "apiVersion: v1\nkind: Namespace\nmetadata: {name: quiet}\n",
+    );
+    assert!(env.kc(&["create", "-f", &ns]).await.ok);
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_kc"))
+        .arg("--kubeconfig")
+        .arg(&env.kubeconfig)
+        .args(["-n", "quiet", "get", "cm", "-w"])
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("kc runs");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    // Give the watch time to start, so the create below is an event, not part of the list.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let cm = env.file(
+        "cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: late, namespace: quiet}\n",
+    );
+    assert!(env.kc(&["create", "-f", &cm]).await.ok);
+    // kubectl prints nothing for the empty list, then the header with the first row.
+    let header = next_line(&mut lines).await;
+    assert!(header.starts_with("NAME   DATA   AGE"), "{header:?}");
+    let row = next_line(&mut lines).await;
+    assert!(row.starts_with("late   0      "), "{row:?}");
+}
+
 async fn next_line(
     lines: &mut tokio::io::Lines<tokio::io::BufReader<tokio::process::ChildStdout>>,
 ) -> String {

@@ -38,7 +38,14 @@ pub async fn run(
             options.resource_version = list.metadata.resource_version.clone();
             let mut widths = Vec::new();
             let mut columns = list.column_definitions.clone();
-            print_rows(&mut stdout, &list, table, true, &mut widths)?;
+            // kubectl prints no header for an empty list; the first change brings it.
+            print_rows(
+                &mut stdout,
+                &list,
+                table,
+                !list.rows.is_empty(),
+                &mut widths,
+            )?;
             let mut events = scope
                 .request(client, &query.target)
                 .params(&options)
