@@ -188,9 +188,15 @@ impl<'de, K> Visitor<'de> for CompactVisitor<K> {
                 json.push(',');
             }
             first = false;
-            // Keys of Kubernetes objects never need escaping, but a stranger one must still
-            // come back as valid JSON.
-            json.push_str(&serde_json::to_string(&key).map_err(de::Error::custom)?);
+            // Keys of Kubernetes objects never need escaping (the bytes serde_json escapes),
+            // but a stranger one must still come back as valid JSON.
+            if key.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+                json.push('"');
+                json.push_str(&key);
+                json.push('"');
+            } else {
+                json.push_str(&serde_json::to_string(&key).map_err(de::Error::custom)?);
+            }
             json.push(':');
             json.push_str(value.get());
         }

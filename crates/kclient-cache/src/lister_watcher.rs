@@ -103,7 +103,7 @@ pub struct RestListerWatcher<K> {
     decode_parallelism: NonZeroUsize,
     transform: Option<Transform<K>>,
     /// The next page of the paginated list being read, fetched ahead.
-    prefetch: std::sync::Arc<parking_lot::Mutex<Option<prefetch::Prefetched<K>>>>,
+    prefetch: parking_lot::Mutex<Option<prefetch::Prefetched<K>>>,
     _object: PhantomData<fn() -> K>,
 }
 
@@ -120,7 +120,7 @@ impl<K> Clone for RestListerWatcher<K> {
             decode_parallelism: self.decode_parallelism,
             transform: self.transform.clone(),
             // A clone reads its own lists.
-            prefetch: std::sync::Arc::default(),
+            prefetch: parking_lot::Mutex::default(),
             _object: PhantomData,
         }
     }
@@ -185,7 +185,7 @@ impl<K> RestListerWatcher<K> {
             field_selector: None,
             decode_parallelism: parallel::default_parallelism(),
             transform: None,
-            prefetch: std::sync::Arc::default(),
+            prefetch: parking_lot::Mutex::default(),
             _object: PhantomData,
         }
     }
@@ -257,7 +257,13 @@ where
                 .limit
                 .is_some()
                 .then_some(|token: String| self.prefetch_next(&options, &token));
-            prefetch::fetch_page(self.request(&options), self.decoding(), on_continue).await
+            let page =
+                prefetch::fetch_page(self.request(&options), self.decoding(), on_continue).await;
+            if page.is_err() {
+                // Its continue token came from the failed page: nobody will ask for it.
+                self.prefetch.lock().take();
+            }
+            page
         })
     }
 

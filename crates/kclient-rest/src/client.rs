@@ -206,7 +206,7 @@ impl RestClientBuilder {
     pub fn build(self) -> Result<RestClient, Error> {
         let mut http = transport::HttpService::new(&self.config)?;
         if let Some(connections) = self.watch_connections {
-            http = http.watch_connections(connections)?;
+            http = http.watch_connections(connections);
         }
         self.build_with_service(http)
     }

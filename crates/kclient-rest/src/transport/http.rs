@@ -84,6 +84,8 @@ impl PartialEq for ClientIdentity {
 /// The network service at the bottom of the stack.
 #[derive(Clone)]
 pub struct HttpService {
+    /// Kept to build watch pools over without redoing TLS and proxy set-up.
+    https: HttpsConnector<ProxyConnector>,
     pools: Pools,
     next_watch: Arc<AtomicUsize>,
     config: Arc<Config>,
@@ -111,8 +113,10 @@ impl HttpService {
                 )));
             }
         }
+        let https = connector(config, &config.tls)?;
         Ok(Self {
-            pools: Pools::new(&connector(config, &config.tls)?, DEFAULT_WATCH_CONNECTIONS),
+            pools: Pools::new(&https, DEFAULT_WATCH_CONNECTIONS),
+            https,
             next_watch: Arc::default(),
             config: Arc::new(config.clone()),
             identity_pools: Arc::default(),
@@ -129,13 +133,13 @@ impl HttpService {
     /// its own either way; the separate pools only keep more idle connections (and, through
     /// a proxy, more tunnels) than one shared pool would. Applies to the pools of exec-plugin
     /// client certificates too.
-    pub fn watch_connections(mut self, connections: usize) -> Result<Self, Error> {
-        self.pools = Pools::new(&connector(&self.config, &self.config.tls)?, connections);
+    pub fn watch_connections(mut self, connections: usize) -> Self {
+        self.pools = Pools::new(&self.https, connections);
         if let Ok(mut cached) = self.identity_pools.lock() {
             // Rebuilt with the new count on the next request that presents a certificate.
             *cached = None;
         }
-        Ok(self)
+        self
     }
 
     /// The pools for requests presenting `identity`; rebuilt when the certificate changes.
@@ -218,14 +222,13 @@ impl Service<Request<Bytes>> for HttpService {
     }
 
     fn call(&mut self, req: Request<Bytes>) -> Self::Future {
-        let pools = match req.extensions().get::<ClientIdentity>() {
-            None => self.pools.clone(),
+        let client = match req.extensions().get::<ClientIdentity>() {
+            None => self.pools.pick(req.uri(), &self.next_watch),
             Some(ClientIdentity(cert)) => match self.pools_for(cert) {
-                Ok(pools) => pools,
+                Ok(pools) => pools.pick(req.uri(), &self.next_watch),
                 Err(err) => return Box::pin(async move { Err(err) }),
             },
         };
-        let client = pools.pick(req.uri(), &self.next_watch);
         let fut = client.request(req.map(Full::new));
         Box::pin(async move {
             match fut.await {
@@ -272,20 +275,14 @@ mod tests {
         let config = Config::new(http::Uri::from_static("https://127.0.0.1:6443"));
         let watch = http::Uri::from_static("https://127.0.0.1:6443/api/v1/pods?watch=true");
         let get = http::Uri::from_static("https://127.0.0.1:6443/api/v1/pods");
-        let svc = HttpService::new(&config)
-            .unwrap()
-            .watch_connections(3)
-            .unwrap();
+        let svc = HttpService::new(&config).unwrap().watch_connections(3);
         let turns: Vec<Option<usize>> = [&watch, &get, &watch, &watch, &get, &watch]
             .iter()
             .map(|uri| svc.pools.watch_index(uri, &svc.next_watch))
             .collect();
         assert_eq!(turns, [Some(0), None, Some(1), Some(2), None, Some(0)]);
 
-        let shared = HttpService::new(&config)
-            .unwrap()
-            .watch_connections(0)
-            .unwrap();
+        let shared = HttpService::new(&config).unwrap().watch_connections(0);
         assert_eq!(shared.pools.watch_index(&watch, &shared.next_watch), None);
         assert_eq!(
             HttpService::new(&config).unwrap().pools.watches.len(),

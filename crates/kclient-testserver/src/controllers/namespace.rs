@@ -30,13 +30,16 @@ fn namespaces_key() -> StorageKey {
 /// The phase of a namespace, `None` when it does not exist.
 pub(crate) fn namespace_phase(state: &State, name: &str) -> Option<NamespacePhase> {
     let ns = state.store.resource(&namespaces_key())?.get(name)?;
-    // Every namespaced create asks: the status is only parsed for a namespace that is not
-    // already marked deleted. One whose bytes do not parse counts as Terminating, so
-    // nothing new lands in it.
+    // Every namespaced create asks, so the phase comes from the field set the store keeps
+    // (`status.phase` is a Namespace field selector); only an object without one is parsed.
+    // One whose bytes do not parse counts as Terminating, so nothing new lands in it.
     let terminating = ns.deletion_timestamp().is_some()
-        || ns.value().map_or(true, |v| {
-            v.pointer("/status/phase").and_then(Value::as_str) == Some("Terminating")
-        });
+        || match ns.field("status.phase") {
+            Some(phase) => phase == "Terminating",
+            None => ns.value().map_or(true, |v| {
+                v.pointer("/status/phase").and_then(Value::as_str) == Some("Terminating")
+            }),
+        };
     Some(if terminating {
         NamespacePhase::Terminating
     } else {

@@ -308,19 +308,16 @@ impl WatchStream {
         if lines.is_empty() {
             return self.bookmark_line(rv, false);
         }
+        if failed {
+            return Bytes::from(lines.concat());
+        }
         let mut out = Vec::new();
         for line in lines {
             out.extend_from_slice(&line);
-            if failed {
-                continue;
-            }
             self.count_event();
             if self.finished {
                 return Bytes::from(out);
             }
-        }
-        if failed {
-            return Bytes::from(out);
         }
         out.extend_from_slice(&self.bookmark_line(rv, false));
         Bytes::from(out)
