@@ -85,14 +85,21 @@ pub(super) fn table_of(
 
 /// PartialObjectMetadata of one object, serialized around the stored metadata bytes.
 pub(super) fn partial_metadata(obj: &Obj) -> Result<Vec<u8>, Undecodable> {
+    let mut out = Vec::new();
+    write_partial_metadata(obj, &mut out)?;
+    Ok(out)
+}
+
+/// [`partial_metadata`] appended to `out`, so a list writes its items in place.
+fn write_partial_metadata(obj: &Obj, out: &mut Vec<u8>) -> Result<(), Undecodable> {
     const HEAD: &[u8] =
         br#"{"apiVersion":"meta.k8s.io/v1","kind":"PartialObjectMetadata","metadata":"#;
     let metadata = obj.metadata_json()?;
-    let mut out = Vec::with_capacity(HEAD.len() + metadata.len() + 1);
+    out.reserve(HEAD.len() + metadata.len() + 1);
     out.extend_from_slice(HEAD);
     out.extend_from_slice(metadata);
     out.push(b'}');
-    Ok(out)
+    Ok(())
 }
 
 /// `head` (a serialized JSON object) with `"items":[...]` spliced in before its closing
@@ -173,10 +180,7 @@ pub(super) fn list_response(
                 "apiVersion": "meta.k8s.io/v1",
                 "metadata": meta.to_value(),
             });
-            let out = splice_items(&head, items, 0, |obj, out| {
-                out.extend_from_slice(&partial_metadata(obj)?);
-                Ok::<_, Undecodable>(())
-            })?;
+            let out = splice_items(&head, items, 0, |obj, out| write_partial_metadata(obj, out))?;
             Ok(json_response(StatusCode::OK, out))
         }
         Output::Json | Output::Yaml => {
