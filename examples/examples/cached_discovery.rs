@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 
 use clap::Parser;
-use kclient_discovery::{
+use kclient::discovery::{
     CachedDiscovery, DEFAULT_TTL, Discovery, DiscoveryClient, DiskCachedDiscovery, MemCacheClient,
     compute_discovery_cache_dir, default_cache_dir,
 };

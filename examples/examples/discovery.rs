@@ -9,8 +9,8 @@
 use std::io::Write;
 
 use clap::Parser;
-use kclient_core::gvk::GroupVersion;
-use kclient_discovery::{Discovery, DiscoveryClient};
+use kclient::core::gvk::GroupVersion;
+use kclient::discovery::{Discovery, DiscoveryClient};
 use kclient_examples::ConfigFlags;
 
 /// List every group, version and resource the server serves.

@@ -9,7 +9,7 @@
 
 use clap::Parser;
 use k8s_openapi::api::core::v1::Pod;
-use kclient::dynamic::list_from_unstructured;
+use kclient::client::dynamic::list_from_unstructured;
 use kclient::{DynamicClient, GroupVersionResource, ListOptions, RestClient};
 use kclient_examples::ConfigFlags;
 

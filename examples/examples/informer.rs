@@ -16,11 +16,11 @@ use std::time::Duration;
 use clap::{Parser, ValueEnum};
 use k8s_openapi::api::core::v1::{ConfigMap, Pod};
 use kclient::RestClient;
-use kclient_cache::{
+use kclient::cache::{
     CacheObject, Compact, HandlerFuncs, Lister, ListerWatcher, NAMESPACE_INDEX, ResourceInformer,
     RestListerWatcher, SharedInformerFactory, meta_namespace_key,
 };
-use kclient_core::LabelSelector;
+use kclient::core::LabelSelector;
 use kclient_examples::{ConfigFlags, parse_duration, stop_signal};
 use serde::de::DeserializeOwned;
 

@@ -15,10 +15,10 @@ use std::time::Duration;
 
 use clap::Parser;
 use kclient::RestClient;
-use kclient_examples::{ConfigFlags, default_identity, parse_duration, stop_signal};
-use kclient_runtime::leaderelection::{
+use kclient::runtime::leaderelection::{
     CancellationToken, LeaderCallbacks, LeaderElectionConfig, LeaderElector, LeaseLock, Stopped,
 };
+use kclient_examples::{ConfigFlags, default_identity, parse_duration, stop_signal};
 
 /// Compete for a Lease and do "work" while leading.
 #[derive(Debug, Parser)]

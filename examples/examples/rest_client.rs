@@ -9,9 +9,9 @@
 
 use clap::{Parser, ValueEnum};
 use k8s_openapi::api::core::v1::{ConfigMap, Pod};
+use kclient::core::ListOptions;
+use kclient::core::gvk::GroupVersion;
 use kclient::{ObjectList, RestClient};
-use kclient_core::ListOptions;
-use kclient_core::gvk::GroupVersion;
 use kclient_examples::ConfigFlags;
 
 /// The collections this example knows how to print.

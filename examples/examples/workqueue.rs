@@ -16,10 +16,10 @@ use std::time::Duration;
 use clap::Parser;
 use k8s_openapi::api::core::v1::ConfigMap;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use kclient::workqueue::RateLimitingQueue;
+use kclient::workqueue::limiters::{Bucket, ItemExponentialFailure, MaxOf};
 use kclient::{Api, ClientSet, CreateOptions, GetOptions, UpdateOptions};
 use kclient_examples::{ConfigFlags, parse_duration};
-use kclient_workqueue::RateLimitingQueue;
-use kclient_workqueue::limiters::{Bucket, ItemExponentialFailure, MaxOf};
 
 /// Reconcile a few ConfigMaps through a rate-limited work queue, with retries.
 #[derive(Debug, Parser)]

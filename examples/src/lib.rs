@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use kclient_config::{Config, ConfigError, KubeconfigOptions};
+use kclient::config::{Config, ConfigError, KubeconfigOptions};
 
 /// The configuration flags of every example.
 ///

@@ -10,7 +10,7 @@ pub enum CliError {
     Config(String),
     /// The API server answered with an error, or could not be reached.
     #[error("{}", ServerError(.0))]
-    Rest(#[from] kclient_rest::Error),
+    Rest(#[from] kclient::rest::Error),
     /// The embedded server failed to start or stop.
     #[error("error: embedded API server: {0}")]
     TestServer(String),
@@ -35,7 +35,7 @@ pub enum CliError {
 }
 
 /// Formats API errors as kubectl does: `Error from server (NotFound): pods "x" not found`.
-struct ServerError<'a>(&'a kclient_rest::Error);
+struct ServerError<'a>(&'a kclient::rest::Error);
 
 impl fmt::Display for ServerError<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

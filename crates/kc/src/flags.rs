@@ -1,7 +1,7 @@
 //! Turning kubectl-style flags into a client configuration (client-go's BuildConfigFromFlags order).
 
-use kclient_config::{Config, KubeconfigOptions};
-use kclient_rest::RestClient;
+use kclient::config::{Config, KubeconfigOptions};
+use kclient::rest::RestClient;
 
 use crate::cli::GlobalFlags;
 use crate::error::CliError;

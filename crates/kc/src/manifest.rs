@@ -5,7 +5,7 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use kclient_core::Unstructured;
+use kclient::core::Unstructured;
 use serde::Deserialize;
 use serde_json::Value;
 

@@ -2,10 +2,10 @@
 //! (short names, kinds, `resource.group`, `resource.version.group`, categories, CRDs that
 //! appeared since the last load).
 
-use kclient_core::restmapper::RestMapping;
-use kclient_core::{GroupKind, GroupVersion, GroupVersionResource};
-use kclient_discovery::{DiscoveryClient, DiscoveryRestMapper, MapperError, MemCacheClient};
-use kclient_rest::RestClient;
+use kclient::core::restmapper::RestMapping;
+use kclient::core::{GroupKind, GroupVersion, GroupVersionResource};
+use kclient::discovery::{DiscoveryClient, DiscoveryRestMapper, MapperError, MemCacheClient};
+use kclient::rest::RestClient;
 
 use crate::error::CliError;
 

@@ -40,7 +40,7 @@ async fn demo_runs_every_step_on_the_embedded_server() {
 
 #[tokio::test]
 async fn demo_against_an_explicit_kubeconfig_uses_that_cluster() {
-    let server = kclient_testserver::TestServer::start()
+    let server = kclient::testserver::TestServer::start()
         .await
         .expect("server");
     let dir = tempfile::tempdir().expect("tempdir");
@@ -63,7 +63,7 @@ async fn demo_against_an_explicit_kubeconfig_uses_that_cluster() {
         "{stdout}"
     );
     // It cleaned up after itself: only the server's own namespaces are left.
-    let client = kclient_rest::RestClient::new(server.config()).expect("client");
+    let client = kclient::rest::RestClient::new(server.config()).expect("client");
     let namespaces: serde_json::Value = client
         .get()
         .abs_path(["/api/v1/namespaces"])

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::time::Duration;
 
-use kclient_testserver::TestServer;
+use kclient::testserver::TestServer;
 use serde_json::Value;
 
 struct Env {

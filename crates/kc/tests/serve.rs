@@ -60,8 +60,8 @@ async fn serve_writes_a_kubeconfig_kubectl_can_use_and_takes_fault_flags() {
     let names = String::from_utf8_lossy(&kubectl.stdout);
     assert!(names.lines().any(|l| l == "namespace/default"), "{names}");
 
-    let client = kclient_rest::RestClient::new(
-        kclient_config::Config::infer(Some(&kubeconfig), &Default::default()).expect("config"),
+    let client = kclient::rest::RestClient::new(
+        kclient::config::Config::infer(Some(&kubeconfig), &Default::default()).expect("config"),
     )
     .expect("client");
     let faults: serde_json::Value = client

@@ -5,10 +5,10 @@ use k8s_openapi::api::core::v1::Pod;
 use crate::error::Error;
 
 /// kclient's path: `Request::into_json::<List<Pod>>()` reads the body into `Bytes` and
-/// hands the slice to `kclient_core::json::from_slice` (kclient-rest `response::decode_json`):
+/// hands the slice to `kclient::core::json::from_slice` (kclient-rest `response::decode_json`):
 /// one UTF-8 check over the whole body, then `serde_json::from_str`.
 pub fn kclient(body: &[u8]) -> Result<k8s_openapi::List<Pod>, Error> {
-    Ok(kclient_core::json::from_slice(body)?)
+    Ok(kclient::core::json::from_slice(body)?)
 }
 
 /// kube-rs's path (kube-client 5.0 `Client::request` via `request_text`): the collected body

@@ -11,7 +11,7 @@ pub enum Error {
     Template(String),
     /// A kclient request failed.
     #[error("kclient: {0}")]
-    Kclient(#[from] kclient_rest::Error),
+    Kclient(#[from] kclient::rest::Error),
     /// A kube-rs request failed.
     #[error("kube-rs: {0}")]
     Kube(#[from] kube::Error),
@@ -20,7 +20,7 @@ pub enum Error {
     KubeConfig(#[from] kube::config::KubeconfigError),
     /// The embedded test server failed to start or write its kubeconfig.
     #[error("test server: {0}")]
-    Server(#[from] kclient_testserver::Error),
+    Server(#[from] kclient::testserver::Error),
     /// Reading or writing a file (kubeconfig, report) failed.
     #[error("i/o: {0}")]
     Io(#[from] std::io::Error),

@@ -5,9 +5,9 @@
 use futures::{StreamExt, TryStreamExt};
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use kclient_core::params::ListOptions;
-use kclient_rest::RestClient;
-use kclient_testserver::TestServer;
+use kclient::core::params::ListOptions;
+use kclient::rest::RestClient;
+use kclient::testserver::TestServer;
 
 use crate::data::{NAMESPACE, configmap};
 use crate::error::Error;

@@ -2,8 +2,8 @@
 //! ConfigMap in the benchmark namespace, decoded into typed objects by each client.
 
 use k8s_openapi::api::core::v1::ConfigMap;
-use kclient_core::params::ListOptions;
-use kclient_rest::RestClient;
+use kclient::core::params::ListOptions;
+use kclient::rest::RestClient;
 use kube::api::{Api, ListParams};
 
 use crate::data::NAMESPACE;
@@ -12,7 +12,7 @@ use crate::error::Error;
 /// Objects per page in the paginated scenarios (kubectl's `--chunk-size` default).
 pub const PAGE_SIZE: u32 = 500;
 
-fn kclient_list(client: &RestClient, options: &ListOptions) -> kclient_rest::Request {
+fn kclient_list(client: &RestClient, options: &ListOptions) -> kclient::rest::Request {
     client
         .get()
         .prefix(["api", "v1"])

@@ -14,9 +14,9 @@ use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
-use kclient_config::Config;
-use kclient_rest::transport::Body;
-use kclient_rest::{RestClient, TransportError, TransportErrorKind};
+use kclient::config::Config;
+use kclient::rest::transport::Body;
+use kclient::rest::{RestClient, TransportError, TransportErrorKind};
 
 /// Which wire protocol the alternative transport speaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,8 +46,8 @@ pub struct AltTransport {
 
 impl AltTransport {
     /// Trusts what `config` trusts (its CA data), like kclient's default transport.
-    pub fn new(config: &Config, protocol: Protocol) -> Result<Self, kclient_rest::Error> {
-        let tls = kclient_rest::transport::tls::client_config(&config.tls)?;
+    pub fn new(config: &Config, protocol: Protocol) -> Result<Self, kclient::rest::Error> {
+        let tls = kclient::rest::transport::tls::client_config(&config.tls)?;
         let builder = hyper_rustls::HttpsConnectorBuilder::new()
             .with_tls_config(tls)
             .https_or_http();
@@ -67,9 +67,9 @@ impl AltTransport {
 
 impl tower_service::Service<http::Request<Bytes>> for AltTransport {
     type Response = http::Response<Body>;
-    type Error = kclient_rest::Error;
+    type Error = kclient::rest::Error;
     type Future =
-        Pin<Box<dyn Future<Output = Result<http::Response<Body>, kclient_rest::Error>> + Send>>;
+        Pin<Box<dyn Future<Output = Result<http::Response<Body>, kclient::rest::Error>> + Send>>;
 
     fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         // The legacy client queues on its own pool; it is always ready.
@@ -88,7 +88,7 @@ impl tower_service::Service<http::Request<Bytes>> for AltTransport {
                     } else {
                         TransportErrorKind::Io
                     };
-                    kclient_rest::Error::Transport(TransportError::new(kind, err.to_string()))
+                    kclient::rest::Error::Transport(TransportError::new(kind, err.to_string()))
                 })?;
             Ok(response.map(Body::new))
         })
@@ -96,7 +96,7 @@ impl tower_service::Service<http::Request<Bytes>> for AltTransport {
 }
 
 /// kclient's [`RestClient`] with every layer as usual (rate limit off) over [`AltTransport`].
-pub fn client(config: Config, protocol: Protocol) -> Result<RestClient, kclient_rest::Error> {
+pub fn client(config: Config, protocol: Protocol) -> Result<RestClient, kclient::rest::Error> {
     let service = AltTransport::new(&config, protocol)?;
     RestClient::builder(config)
         .without_rate_limit()

@@ -5,9 +5,9 @@ use std::time::{Duration, Instant};
 
 use futures::{StreamExt, TryStreamExt};
 use k8s_openapi::api::core::v1::ConfigMap;
-use kclient_core::params::ListOptions;
-use kclient_core::watch::WatchEvent;
-use kclient_rest::RestClient;
+use kclient::core::params::ListOptions;
+use kclient::core::watch::WatchEvent;
+use kclient::rest::RestClient;
 use kube::api::{Api, WatchParams};
 
 use crate::error::Error;

@@ -1,7 +1,7 @@
 //! [`CachedClient`]: controller-runtime's cache-backed client. Reads (`get`, `list`) of a
 //! type are served from a [`SharedInformerFactory`] informer, started and synced on first
 //! use; writes (`create`, `update`, `patch`, `delete`) go to the server through
-//! [`kclient::Api`]. Types opted out with [`CachedClientBuilder::uncached`] are read from
+//! [`kclient_client::Api`]. Types opted out with [`CachedClientBuilder::uncached`] are read from
 //! the server too.
 //!
 //! Reads from the cache are eventually consistent, exactly as in controller-runtime: a write
@@ -12,7 +12,7 @@ use std::collections::HashSet;
 use std::fmt;
 use std::sync::Arc;
 
-use kclient::{Api, DeleteResponse, Object};
+use kclient_client::{Api, DeleteResponse, Object};
 use kclient_core::resource::{ClusterScope, NamespaceScope, ResourceScope};
 use kclient_core::{
     CreateOptions, DeleteOptions, GetOptions, LabelSelector, ListOptions, Patch, PatchOptions,
@@ -30,7 +30,7 @@ use crate::reflector::ReflectorError;
 pub enum CachedClientError {
     /// The server answered a request with an error.
     #[error(transparent)]
-    Api(#[from] kclient::Error),
+    Api(#[from] kclient_client::Error),
     /// The object is not in the cache (the cache's answer to a `get` of a missing object).
     #[error("{resource} \"{name}\" not found in the cache")]
     NotFound {

@@ -11,10 +11,10 @@ use std::time::Duration;
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace};
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use kclient::{ClientSet, DynamicResource, Unstructured};
 use kclient_cache::{
     HandlerFuncs, InformerState, Phase, SharedInformerFactory, meta_namespace_key,
 };
+use kclient_client::{ClientSet, DynamicResource, Unstructured};
 use kclient_core::{
     CreateOptions, DeleteOptions, GroupVersionResource, LabelSelector, ListOptions,
 };

@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use k8s_openapi::api::core::v1::ConfigMap;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use kclient::ClientSet;
 use kclient_cache::{CacheObject, HandlerFuncs, SharedInformerFactory, meta_namespace_key};
+use kclient_client::ClientSet;
 use kclient_core::{CreateOptions, DeleteOptions, LabelSelector, ListOptions, Patch, PatchOptions};
 use kclient_rest::RestClient;
 use kclient_testserver::TestServer;

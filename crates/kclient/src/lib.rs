@@ -1,68 +1,84 @@
-//! kclient: client-go for Rust — the user-facing clients.
+//! kclient: client-go for Rust. This is the one crate to depend on.
 //!
-//! - [`Api<K>`]: a typed client for any [`Resource`] (every
-//!   k8s-openapi type, and custom types), with scope checked at compile time, the full verb
-//!   set, server-side apply and the scale/log/eviction/binding/token subresources.
-//! - [`ClientSet`]: `clientset.core_v1().pods("default")`, for every built-in group-version.
-//! - [`DynamicClient`]: any resource by GroupVersionResource, as [`Unstructured`].
-//! - [`MetadataClient`]: `PartialObjectMetadata` of any resource.
-//! - [`ScaleClient`]: the scale subresource of any scalable resource.
-//! - [`Pager`]: lists in pages following `continue` tokens, with a full-list fallback.
-//! - [`discovery`]: the DiscoveryClient, its memory and disk caches and the discovery-backed
-//!   RESTMapper (the `kclient-discovery` crate, re-exported).
+//! It re-exports every layer of kclient, each behind a cargo feature:
 //!
-//! All of them share one request layer and one error type, [`Error`] (kclient-rest's), with
-//! apimachinery's predicates (`is_not_found()`, `is_conflict()`, ...).
+//! | feature | default | what it brings | module |
+//! |---|:-:|---|---|
+//! | (always) | ✓ | API machinery without I/O: GVK/GVR, [`Resource`], [`Object`], [`Unstructured`], options, selectors, patches, `Status` errors, watch events, the RESTMapper | [`core`] |
+//! | `config` | ✓ | kubeconfig and in-cluster [`Config`] | [`config`] |
+//! | `client` | ✓ | [`RestClient`], typed [`Api<K>`] and [`ClientSet`], [`DynamicClient`], metadata and scale clients, the pager | [`rest`], [`client`] |
+//! | `discovery` | ✓ | [`DiscoveryClient`], its memory and disk caches, the discovery-backed RESTMapper | [`discovery`] |
+//! | `cache` | ✓ | informers: Reflector, DeltaFifo, Indexer, [`SharedInformerFactory`], [`Lister`], [`CachedClient`] | [`cache`] |
+//! | `workqueue` | ✓ | the work queue and its rate limiters | [`workqueue`] |
+//! | `runtime` | ✓ | leader election on Leases | [`runtime`] |
+//! | `testserver` | | the embedded, kubectl-compatible API server for your tests | [`testserver`] |
+//!
+//! The names almost every program needs are at the crate root and in [`prelude`]:
 //!
 //! ```no_run
-//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-//! use kclient::ClientSet;
-//! use kclient_config::{Config, KubeconfigOptions};
-//! use kclient_core::ListOptions;
+//! use kclient::prelude::*;
+//! use k8s_openapi::api::core::v1::Pod;
 //!
-//! let config = Config::infer(None, &KubeconfigOptions::default())?;
-//! let clientset = ClientSet::new(config)?;
-//! let pods = clientset.core_v1().pods("default").list(&ListOptions::default()).await?;
-//! for pod in &pods {
-//!     println!("{}", pod.metadata.name.as_deref().unwrap_or_default());
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let client = RestClient::new(Config::infer(None, &KubeconfigOptions::default())?)?;
+//! let pods: Api<Pod> = Api::namespaced(client, "default");
+//! for pod in pods.list(&ListOptions::default()).await? {
+//!     println!("{}", pod.metadata.name.unwrap_or_default());
 //! }
 //! # Ok(()) }
 //! ```
 
-mod api;
-pub mod clientset;
-mod delete;
-pub mod dynamic;
-mod list;
-pub mod metadata;
-pub mod pager;
-pub mod scale;
-pub mod subresource;
-mod target;
+pub mod prelude;
 
-pub use api::{AllNamespaces, Api, Object};
-pub use clientset::ClientSet;
-pub use delete::DeleteResponse;
-pub use dynamic::{DynamicClient, DynamicResource};
-pub use list::{ObjectList, PagedList};
-pub use metadata::{
-    MetadataClient, MetadataResource, PartialObjectMetadata, PartialObjectMetadataList,
-};
-pub use pager::{Page, Pager};
-pub use scale::{ScaleClient, ScaleResource};
-pub use subresource::{HasScale, LogOptions};
+pub use kclient_core as core;
+pub use kclient_core::k8s_openapi;
 
-/// The client error: kclient-rest's [`kclient_rest::Error`], with apimachinery's predicates.
-pub use kclient_rest::Error;
-pub use kclient_rest::{ByteStream, EventStream, RestClient};
+#[cfg(feature = "config")]
+pub use kclient_config as config;
 
-/// Discovery and the discovery-backed RESTMapper (`kclient-discovery`).
+#[cfg(feature = "client")]
+pub use kclient_client as client;
+#[cfg(feature = "client")]
+pub use kclient_rest as rest;
+
+#[cfg(feature = "discovery")]
 pub use kclient_discovery as discovery;
+
+#[cfg(feature = "cache")]
+pub use kclient_cache as cache;
+
+#[cfg(feature = "workqueue")]
+pub use kclient_workqueue as workqueue;
+
+#[cfg(feature = "runtime")]
+pub use kclient_runtime as runtime;
+
+#[cfg(feature = "testserver")]
+pub use kclient_testserver as testserver;
+
+// API machinery: always there.
+pub use kclient_core::{
+    CreateOptions, DeleteOptions, FieldSelector, GetOptions, GroupKind, GroupResource,
+    GroupVersion, GroupVersionKind, GroupVersionResource, LabelSelector, ListOptions, Patch,
+    PatchOptions, PatchType, Resource, Unstructured, UnstructuredList, UpdateOptions, WatchEvent,
+};
+
+#[cfg(feature = "config")]
+pub use kclient_config::{Config, KubeconfigOptions};
+
+#[cfg(feature = "client")]
+pub use kclient_client::{
+    AllNamespaces, Api, ClientSet, DeleteResponse, DynamicClient, DynamicResource, MetadataClient,
+    ObjectList, Pager, PartialObjectMetadata, ScaleClient,
+};
+#[cfg(feature = "client")]
+pub use kclient_rest::{Error, RestClient};
+
+#[cfg(feature = "discovery")]
 pub use kclient_discovery::{DiscoveryClient, DiscoveryRestMapper};
 
-// The machinery types users pass to every call.
-pub use kclient_core::{self as core, k8s_openapi};
-pub use kclient_core::{
-    CreateOptions, DeleteOptions, GetOptions, GroupVersionKind, GroupVersionResource, ListOptions,
-    Patch, PatchOptions, Resource, Unstructured, UnstructuredList, UpdateOptions, WatchEvent,
+#[cfg(feature = "cache")]
+pub use kclient_cache::{
+    CachedClient, Compact, HandlerFuncs, Indexer, Lister, SharedIndexInformer,
+    SharedInformerFactory,
 };

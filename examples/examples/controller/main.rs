@@ -24,10 +24,10 @@ use std::time::Duration;
 
 use clap::Parser;
 use kclient::ClientSet;
-use kclient_examples::{ConfigFlags, default_identity, parse_duration, stop_signal};
-use kclient_runtime::leaderelection::{
+use kclient::runtime::leaderelection::{
     CancellationToken, LeaderCallbacks, LeaderElectionConfig, LeaderElector, LeaseLock, Stopped,
 };
+use kclient_examples::{ConfigFlags, default_identity, parse_duration, stop_signal};
 use tokio::sync::watch;
 
 use mirror::{Controller, Settings};

@@ -13,12 +13,12 @@ use std::sync::Arc;
 
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use kclient::cache::{HandlerFuncs, NamespaceLister, SharedInformerFactory};
+use kclient::core::LabelSelector;
+use kclient::runtime::leaderelection::CancellationToken;
+use kclient::workqueue::RateLimitingQueue;
+use kclient::workqueue::limiters::default_controller_rate_limiter;
 use kclient::{Api, ClientSet, CreateOptions, DeleteOptions, GetOptions, UpdateOptions};
-use kclient_cache::{HandlerFuncs, NamespaceLister, SharedInformerFactory};
-use kclient_core::LabelSelector;
-use kclient_runtime::leaderelection::CancellationToken;
-use kclient_workqueue::RateLimitingQueue;
-use kclient_workqueue::limiters::default_controller_rate_limiter;
 
 /// The label that selects ConfigMaps to mirror.
 pub const MIRROR_LABEL: &str = "kclient.io/mirror";

@@ -4,15 +4,15 @@
 use std::io::Write;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{APIResource, APIResourceList};
-use kclient_core::GroupVersion;
-use kclient_discovery::{Discovery, DiscoveryClient};
+use kclient::core::GroupVersion;
+use kclient::discovery::{Discovery, DiscoveryClient};
 
 use crate::cli::{ApiResourcesArgs, GlobalFlags};
 use crate::error::CliError;
 use crate::print::TabWriter;
 
 pub async fn run(flags: &GlobalFlags, args: &ApiResourcesArgs) -> Result<(), CliError> {
-    let client = kclient_rest::RestClient::new(flags.config()?)?;
+    let client = kclient::rest::RestClient::new(flags.config()?)?;
     let discovery = DiscoveryClient::new(client);
     let found = discovery
         .server_preferred_resources()

@@ -2,8 +2,8 @@
 //! annotation, as kubectl does for objects without a strategic-merge schema) or, with
 //! `--server-side`, server-side apply with a field manager.
 
-use kclient_core::{PatchType, Unstructured};
-use kclient_rest::RestClient;
+use kclient::core::{PatchType, Unstructured};
+use kclient::rest::RestClient;
 use serde_json::Value;
 
 use super::create::report;

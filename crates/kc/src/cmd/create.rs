@@ -1,6 +1,6 @@
 //! `kc create -f FILE`: POST every object of the manifests, reporting `kind/name created`.
 
-use kclient_core::Unstructured;
+use kclient::core::Unstructured;
 
 use super::write::{Placed, when};
 use crate::cli::{FileArgs, GlobalFlags};

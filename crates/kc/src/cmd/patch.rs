@@ -1,7 +1,7 @@
 //! `kc patch TYPE NAME --type merge|json|strategic -p PATCH`: reports `kind/name patched`, or
 //! `patched (no change)` when the server's resourceVersion did not move.
 
-use kclient_core::{PatchType, Unstructured};
+use kclient::core::{PatchType, Unstructured};
 use serde_json::Value;
 
 use super::write::on_collection;

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use kclient_rest::RestClient;
+use kclient::rest::RestClient;
 
 use crate::cli::GlobalFlags;
 use crate::error::CliError;

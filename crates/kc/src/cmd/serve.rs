@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use kclient_testserver::{Faults, TestServer};
+use kclient::testserver::{Faults, TestServer};
 
 use crate::cli::ServeArgs;
 use crate::error::CliError;

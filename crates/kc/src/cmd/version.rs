@@ -1,7 +1,7 @@
 //! `kc version`: the client's version and the server's gitVersion, in kubectl's format.
 
 use k8s_openapi::apimachinery::pkg::version::Info;
-use kclient_rest::RestClient;
+use kclient::rest::RestClient;
 
 use crate::cli::GlobalFlags;
 use crate::error::CliError;

@@ -1,8 +1,8 @@
 //! What the writing commands share: where an object from a manifest goes (its resource and
 //! namespace), and the request for it.
 
-use kclient_core::Unstructured;
-use kclient_rest::Request;
+use kclient::core::Unstructured;
+use kclient::rest::Request;
 
 use crate::error::CliError;
 use crate::manifest::ManifestObject;
@@ -94,7 +94,7 @@ pub fn on_collection(request: Request, target: &Target, namespace: Option<&str>)
 }
 
 /// kubectl's wording for a failed write of an object from a file.
-pub fn when(action: &str, placed: &Placed, err: kclient_rest::Error) -> CliError {
+pub fn when(action: &str, placed: &Placed, err: kclient::rest::Error) -> CliError {
     match err.status() {
         Some(status) => {
             let reason = status.reason.as_deref().unwrap_or_default();

@@ -164,7 +164,7 @@ vs kube-rs `reflector(store(), watcher(api, watcher::Config::default()))` (pages
 - **watch-list**: kclient `use_watch_list = true` vs kube-rs \
 `watcher::Config::default().streaming_lists()` (both `sendInitialEvents=true`).\n\
 - **list+watch, managedFields stripped by both**: kclient with the \
-`kclient_cache::strip_managed_fields()` transform vs kube-rs with \
+`kclient::cache::strip_managed_fields()` transform vs kube-rs with \
 `.modify(|pod| pod.metadata.managed_fields = None)` on the watcher stream (kube-rs's advice \
 for memory): what either cache costs when a controller does not need managedFields.\n\
 - **kclient caching `Compact<Pod>`** (list+watch and watch-list): `factory.compact::<Pod>()`'s \

@@ -7,13 +7,13 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use clap::Parser;
+use kclient::rest::RestClient;
 use kclient_bench::data::{self, PodTemplate};
 use kclient_bench::fixture::{Fixture, FixtureSize};
 use kclient_bench::measure::{self, Allocations, Timings};
 use kclient_bench::report::{self, Figure};
 use kclient_bench::watch::FanOut;
 use kclient_bench::{Error, decode, list, watch};
-use kclient_rest::RestClient;
 use stats_alloc::{INSTRUMENTED_SYSTEM, StatsAlloc};
 
 // Counting allocator for the decode figures; it forwards to the system allocator.

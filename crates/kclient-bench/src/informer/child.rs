@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use futures::StreamExt;
 use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use kclient_cache::{
+use kclient::cache::{
     CacheObject, Compact, HandlerFuncs, ListerWatcher, ReflectorConfig, RestListerWatcher,
     SharedIndexInformer,
 };
@@ -166,12 +166,12 @@ async fn run_kube(args: &ChildArgs, tallies: &[Arc<Tally>]) -> Result<(), Error>
 }
 
 async fn run_kclient(args: &ChildArgs, tallies: &[Arc<Tally>]) -> Result<(), Error> {
-    let config = kclient_config::Config::from_kubeconfig_file(
+    let config = kclient::config::Config::from_kubeconfig_file(
         &args.kubeconfig,
-        &kclient_config::KubeconfigOptions::default(),
+        &kclient::config::KubeconfigOptions::default(),
     )?;
     // kube-rs has no client-side rate limit; client-go's 5 QPS default would pace the pages.
-    let client = kclient_rest::RestClient::builder(config)
+    let client = kclient::rest::RestClient::builder(config)
         .without_rate_limit()
         .build()?;
     let mut config = ReflectorConfig::for_type::<Pod>();
@@ -184,7 +184,7 @@ async fn run_kclient(args: &ChildArgs, tallies: &[Arc<Tally>]) -> Result<(), Err
     let lw = RestListerWatcher::<Pod>::new(client).namespace(args.namespace.clone());
     let informer = SharedIndexInformer::new(lw, config);
     if args.mode.strips_managed_fields() {
-        informer.set_transform(kclient_cache::strip_managed_fields())?;
+        informer.set_transform(kclient::cache::strip_managed_fields())?;
     }
     drive_kclient(args, tallies, informer, |pod: &Pod| &pod.metadata).await
 }

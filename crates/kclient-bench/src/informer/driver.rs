@@ -6,9 +6,9 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use futures::{StreamExt, TryStreamExt};
-use kclient_core::patch::{Patch, PatchType};
-use kclient_rest::RestClient;
-use kclient_testserver::TestServer;
+use kclient::core::patch::{Patch, PatchType};
+use kclient::rest::RestClient;
+use kclient::testserver::TestServer;
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, BufReader};
 

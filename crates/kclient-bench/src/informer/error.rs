@@ -8,13 +8,13 @@ pub enum Error {
     Bench(#[from] crate::Error),
     /// A kclient request failed.
     #[error("kclient: {0}")]
-    Kclient(#[from] kclient_rest::Error),
+    Kclient(#[from] kclient::rest::Error),
     /// kclient could not load the server's kubeconfig.
     #[error("kclient kubeconfig: {0}")]
-    KclientConfig(#[from] kclient_config::KubeconfigError),
+    KclientConfig(#[from] kclient::config::KubeconfigError),
     /// kclient's informer stopped.
     #[error("kclient informer: {0}")]
-    Informer(#[from] kclient_cache::InformerError),
+    Informer(#[from] kclient::cache::InformerError),
     /// A kube-rs request failed.
     #[error("kube-rs: {0}")]
     Kube(#[from] kube::Error),
@@ -23,7 +23,7 @@ pub enum Error {
     KubeConfig(#[from] kube::config::KubeconfigError),
     /// The test server failed.
     #[error("test server: {0}")]
-    Server(#[from] kclient_testserver::Error),
+    Server(#[from] kclient::testserver::Error),
     /// Spawning or talking to a child, reading `/proc`, writing the docs.
     #[error("i/o: {0}")]
     Io(#[from] std::io::Error),

@@ -42,7 +42,7 @@ pub enum Stopped {
 /// One candidate in a leader election.
 ///
 /// ```no_run
-/// # async fn demo(client: kclient::RestClient) -> Result<(), Box<dyn std::error::Error>> {
+/// # async fn demo(client: kclient_client::RestClient) -> Result<(), Box<dyn std::error::Error>> {
 /// use kclient_runtime::leaderelection::{
 ///     LeaderCallbacks, LeaderElectionConfig, LeaderElector, LeaseLock,
 /// };

@@ -6,7 +6,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use k8s_openapi::api::coordination::v1::{Lease, LeaseSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{MicroTime, ObjectMeta};
-use kclient::{Api, CreateOptions, GetOptions, RestClient, UpdateOptions};
+use kclient_client::{Api, CreateOptions, GetOptions, RestClient, UpdateOptions};
 
 use crate::leaderelection::lock::{LockError, ResourceLock};
 use crate::leaderelection::record::LeaderElectionRecord;
@@ -73,7 +73,7 @@ impl LeaseLock {
         *self.last() = Some(lease);
     }
 
-    fn map_err(&self, err: kclient::Error) -> LockError {
+    fn map_err(&self, err: kclient_client::Error) -> LockError {
         if err.is_not_found() {
             LockError::NotFound(self.describe())
         } else if err.is_conflict() {

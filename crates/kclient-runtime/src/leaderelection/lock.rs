@@ -19,7 +19,7 @@ pub enum LockError {
     NotInitialized(String),
     /// The API request failed.
     #[error("request for the lock failed: {0}")]
-    Client(#[source] kclient::Error),
+    Client(#[source] kclient_client::Error),
     /// The lock object exists but cannot hold a record (e.g. a negative lease duration).
     #[error("the lock {lock} is invalid: {message}")]
     Invalid {

@@ -9,9 +9,9 @@ use k8s_openapi::List;
 use k8s_openapi::api::core::v1::ConfigMap;
 use k8s_openapi::apimachinery::pkg::version::Info;
 use kclient::ClientSet;
-use kclient_core::watch::WatchEvent;
-use kclient_discovery::{Discovery, DiscoveryClient};
-use kclient_rest::{Patch, PatchType, RestClient};
+use kclient::core::watch::WatchEvent;
+use kclient::discovery::{Discovery, DiscoveryClient};
+use kclient::rest::{Patch, PatchType, RestClient};
 use serde_json::json;
 
 use super::out::Out;
@@ -181,7 +181,7 @@ pub async fn rest_client(out: &Out, clientset: &ClientSet, ns: &str) -> Result<(
     Ok(())
 }
 
-fn write(client: &RestClient, ns: &str) -> kclient_rest::Request {
+fn write(client: &RestClient, ns: &str) -> kclient::rest::Request {
     client
         .post()
         .prefix(["api", "v1"])

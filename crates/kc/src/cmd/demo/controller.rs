@@ -8,11 +8,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use k8s_openapi::api::core::v1::ConfigMap;
+use kclient::cache::{
+    DeltaObject, HandlerFuncs, Lister, SharedInformerFactory, meta_namespace_key,
+};
+use kclient::core::LabelSelector;
+use kclient::workqueue::RateLimitingQueue;
+use kclient::workqueue::limiters::default_controller_rate_limiter;
 use kclient::{Api, ClientSet, CreateOptions, DeleteOptions, Patch, PatchOptions};
-use kclient_cache::{DeltaObject, HandlerFuncs, Lister, SharedInformerFactory, meta_namespace_key};
-use kclient_core::LabelSelector;
-use kclient_workqueue::RateLimitingQueue;
-use kclient_workqueue::limiters::default_controller_rate_limiter;
 use parking_lot::Mutex;
 use serde_json::json;
 

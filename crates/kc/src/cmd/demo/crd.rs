@@ -4,9 +4,9 @@
 use std::time::Duration;
 
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+use kclient::discovery::{Discovery, DiscoveryClient};
 use kclient::{ClientSet, CreateOptions, DeleteOptions, GroupVersionResource, ListOptions};
 use kclient::{Unstructured, UnstructuredList};
-use kclient_discovery::{Discovery, DiscoveryClient};
 use serde_json::json;
 
 use super::out::Out;

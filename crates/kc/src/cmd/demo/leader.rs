@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use kclient::ClientSet;
-use kclient_runtime::leaderelection::{
+use kclient::runtime::leaderelection::{
     CancellationToken, LeaderCallbacks, LeaderElectionConfig, LeaderElector, LeaseLock,
 };
 use parking_lot::Mutex;

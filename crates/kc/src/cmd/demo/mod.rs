@@ -13,9 +13,9 @@ mod out;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use k8s_openapi::api::core::v1::Namespace;
+use kclient::config::Config;
+use kclient::testserver::TestServer;
 use kclient::{Api, ClientSet, CreateOptions, DeleteOptions};
-use kclient_config::Config;
-use kclient_testserver::TestServer;
 
 use crate::cli::{DemoArgs, GlobalFlags};
 use crate::error::CliError;

@@ -5,8 +5,8 @@ mod watch;
 
 use std::io::Write;
 
-use kclient_core::{ListOptions, UnstructuredList};
-use kclient_rest::{Request, RestClient};
+use kclient::core::{ListOptions, UnstructuredList};
+use kclient::rest::{Request, RestClient};
 use serde_json::Value;
 
 use crate::cli::{GetArgs, GlobalFlags, OutputFormat};

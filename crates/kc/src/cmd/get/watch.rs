@@ -4,9 +4,9 @@
 use std::io::Write;
 
 use futures::StreamExt;
-use kclient_core::UnstructuredList;
-use kclient_core::watch::WatchEvent;
-use kclient_rest::RestClient;
+use kclient::core::UnstructuredList;
+use kclient::core::watch::WatchEvent;
+use kclient::rest::RestClient;
 use serde_json::Value;
 
 use super::{Query, Scope, TABLE_ACCEPT, without_managed_fields};

@@ -2,7 +2,7 @@
 
 #![allow(dead_code)]
 
-use kclient::ClientSet;
+use kclient_client::ClientSet;
 use kclient_testserver::TestServer;
 
 /// A fresh server and a clientset for it.

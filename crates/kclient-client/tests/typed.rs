@@ -10,7 +10,7 @@ use futures::StreamExt;
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace};
 use k8s_openapi::api::rbac::v1::{ClusterRole, PolicyRule};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use kclient::{Api, DeleteResponse, WatchEvent};
+use kclient_client::{Api, DeleteResponse, WatchEvent};
 use kclient_core::params::{Preconditions, PropagationPolicy};
 use kclient_core::{CreateOptions, DeleteOptions, GetOptions, ListOptions, UpdateOptions};
 
@@ -133,9 +133,15 @@ async fn names_are_checked_before_any_request() {
         .update(&ConfigMap::default(), &UpdateOptions::default())
         .await
         .unwrap_err();
-    assert!(matches!(err, kclient::Error::InvalidRequest(_)), "{err}");
+    assert!(
+        matches!(err, kclient_client::Error::InvalidRequest(_)),
+        "{err}"
+    );
     let err = cms.get("", &GetOptions::default()).await.unwrap_err();
-    assert!(matches!(err, kclient::Error::InvalidRequest(_)), "{err}");
+    assert!(
+        matches!(err, kclient_client::Error::InvalidRequest(_)),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -310,7 +316,10 @@ async fn all_namespaces_lists_and_watches_everywhere() {
         .create(&config_map("x", &[]), &CreateOptions::default())
         .await
         .unwrap_err();
-    assert!(matches!(err, kclient::Error::InvalidRequest(_)), "{err}");
+    assert!(
+        matches!(err, kclient_client::Error::InvalidRequest(_)),
+        "{err}"
+    );
     let one = everywhere.namespace("team-b");
     assert!(one.get("same", &GetOptions::default()).await.is_ok());
 }

@@ -19,7 +19,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use futures::StreamExt;
 use k8s_openapi::api::core::v1::{ConfigMap, Pod};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use kclient::{Api, ClientSet};
+use kclient_client::{Api, ClientSet};
 use kclient_core::{CreateOptions, GroupVersionResource, ListOptions};
 use kclient_testserver::TestServer;
 use tokio::runtime::Runtime;

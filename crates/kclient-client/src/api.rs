@@ -32,8 +32,8 @@ impl<K> Object for K where K: Resource + Serialize + DeserializeOwned + Send + S
 /// kinds; [`Api::all_namespaces`] gives list/watch across namespaces.
 ///
 /// ```no_run
-/// # async fn demo(client: kclient_rest::RestClient) -> Result<(), kclient::Error> {
-/// use kclient::Api;
+/// # async fn demo(client: kclient_rest::RestClient) -> Result<(), kclient_client::Error> {
+/// use kclient_client::Api;
 /// use kclient_core::ListOptions;
 /// use k8s_openapi::api::core::v1::{Node, Pod};
 ///

@@ -22,8 +22,8 @@ use crate::target::{Representation, Target};
 /// A client for any resource by GroupVersionResource. Cheap to clone.
 ///
 /// ```no_run
-/// # async fn demo(client: kclient_rest::RestClient) -> Result<(), kclient::Error> {
-/// use kclient::DynamicClient;
+/// # async fn demo(client: kclient_rest::RestClient) -> Result<(), kclient_client::Error> {
+/// use kclient_client::DynamicClient;
 /// use kclient_core::{GroupVersionResource, ListOptions};
 ///
 /// let dynamic = DynamicClient::new(client);

@@ -19,8 +19,8 @@ use crate::scale::ScaleClient;
 /// connection pool, one rate limiter). Cheap to clone.
 ///
 /// ```no_run
-/// # async fn demo(config: kclient_config::Config) -> Result<(), kclient::Error> {
-/// use kclient::ClientSet;
+/// # async fn demo(config: kclient_config::Config) -> Result<(), kclient_client::Error> {
+/// use kclient_client::ClientSet;
 /// use kclient_core::ListOptions;
 ///
 /// let clientset = ClientSet::new(config)?;

@@ -7,7 +7,7 @@ use common::start;
 use futures::StreamExt;
 use k8s_openapi::api::core::v1::ConfigMap;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use kclient::Api;
+use kclient_client::Api;
 use kclient_core::{CreateOptions, ListOptions};
 
 async fn fill(api: &Api<ConfigMap>, n: usize) {
@@ -23,7 +23,7 @@ async fn fill(api: &Api<ConfigMap>, n: usize) {
     }
 }
 
-fn names(list: &kclient::ObjectList<ConfigMap>) -> Vec<String> {
+fn names(list: &kclient_client::ObjectList<ConfigMap>) -> Vec<String> {
     list.iter()
         .filter_map(|c| c.metadata.name.clone())
         .collect()

@@ -10,8 +10,8 @@ use futures::StreamExt;
 use k8s_openapi::api::core::v1::ConfigMap;
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use kclient::dynamic::{from_unstructured, list_from_unstructured, to_unstructured};
-use kclient::{DynamicResource, Patch, Unstructured, WatchEvent};
+use kclient_client::dynamic::{from_unstructured, list_from_unstructured, to_unstructured};
+use kclient_client::{DynamicResource, Patch, Unstructured, WatchEvent};
 use kclient_core::{
     CreateOptions, DeleteOptions, GetOptions, GroupVersionResource, ListOptions, PatchOptions,
     UpdateOptions,

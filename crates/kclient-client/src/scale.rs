@@ -15,8 +15,8 @@ use crate::target::{Representation, Target};
 /// Reads and changes the scale of any scalable resource. Cheap to clone.
 ///
 /// ```no_run
-/// # async fn demo(client: kclient_rest::RestClient) -> Result<(), kclient::Error> {
-/// use kclient::ScaleClient;
+/// # async fn demo(client: kclient_rest::RestClient) -> Result<(), kclient_client::Error> {
+/// use kclient_client::ScaleClient;
 /// use kclient_core::{GroupVersionResource, GetOptions};
 ///
 /// let scales = ScaleClient::new(client);

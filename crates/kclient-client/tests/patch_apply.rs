@@ -8,7 +8,7 @@ use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, DeploymentStatus};
 use k8s_openapi::api::autoscaling::v1::{Scale, ScaleSpec};
 use k8s_openapi::api::core::v1::{Container, EnvVar, PodSpec, PodTemplateSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
-use kclient::{Api, Patch};
+use kclient_client::{Api, Patch};
 use kclient_core::{CreateOptions, GetOptions, PatchOptions, UpdateOptions};
 use serde_json::json;
 
@@ -185,7 +185,10 @@ async fn apply_conflicts_and_force() {
         .apply(&deployment("api", 1), &PatchOptions::default())
         .await
         .unwrap_err();
-    assert!(matches!(err, kclient::Error::InvalidRequest(_)), "{err}");
+    assert!(
+        matches!(err, kclient_client::Error::InvalidRequest(_)),
+        "{err}"
+    );
 }
 
 #[tokio::test]

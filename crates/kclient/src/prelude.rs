@@ -1,0 +1,26 @@
+//! `use kclient::prelude::*;` brings the traits whose methods every program calls and the
+//! types most programs name: configuration, the clients, informers and listers, options and
+//! selectors.
+
+pub use kclient_core::{
+    ClusterScoped, CreateOptions, DeleteOptions, FieldSelector, GetOptions, GroupVersionKind,
+    GroupVersionResource, LabelSelector, ListOptions, NamespaceScoped, Patch, PatchOptions,
+    Resource, Unstructured, UpdateOptions, WatchEvent,
+};
+
+#[cfg(feature = "config")]
+pub use kclient_config::{Config, KubeconfigOptions};
+
+#[cfg(feature = "client")]
+pub use kclient_client::{Api, ClientSet, DynamicClient};
+#[cfg(feature = "client")]
+pub use kclient_rest::RestClient;
+
+#[cfg(feature = "cache")]
+pub use kclient_cache::{
+    CachedClient, Compact, HandlerFuncs, Lister, NAMESPACE_INDEX, ResourceInformer,
+    SharedInformerFactory,
+};
+
+#[cfg(feature = "workqueue")]
+pub use kclient_workqueue::RateLimitingQueue;
