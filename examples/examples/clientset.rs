@@ -12,6 +12,7 @@ use clap::Parser;
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
 use k8s_openapi::api::core::v1::{Container, ContainerPort, PodSpec, PodTemplateSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
+use kclient::ApiError;
 use kclient::{
     Api, ClientSet, CreateOptions, DeleteOptions, GetOptions, ListOptions, UpdateOptions,
 };

@@ -15,12 +15,7 @@ use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
 use k8s_openapi::api::core::v1::{ConfigMap, Pod};
-use kclient::RestClient;
-use kclient::cache::{
-    CacheObject, Compact, HandlerFuncs, Lister, ListerWatcher, NAMESPACE_INDEX, ResourceInformer,
-    RestListerWatcher, SharedInformerFactory, meta_namespace_key,
-};
-use kclient::core::LabelSelector;
+use kclient::prelude::*;
 use kclient_examples::{ConfigFlags, parse_duration, stop_signal};
 use serde::de::DeserializeOwned;
 
@@ -118,8 +113,7 @@ async fn watch<K>(
     after_sync: AfterSync<K>,
 ) -> Result<(), Box<dyn std::error::Error>>
 where
-    K: CacheObject,
-    RestListerWatcher<K>: ListerWatcher<K>,
+    K: Object,
 {
     let informer = resource.informer();
     let registration = informer.add_event_handler(
@@ -193,6 +187,6 @@ where
     Ok(())
 }
 
-fn key<K: CacheObject>(obj: &K) -> String {
+fn key<K: Object>(obj: &K) -> String {
     meta_namespace_key(obj).unwrap_or_else(|_| "<unnamed>".to_owned())
 }

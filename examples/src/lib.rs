@@ -31,7 +31,7 @@ impl ConfigFlags {
             context: self.context.clone(),
             ..KubeconfigOptions::default()
         };
-        Config::infer(self.kubeconfig.as_deref(), &options)
+        Config::infer_with(self.kubeconfig.as_deref(), &options)
     }
 }
 

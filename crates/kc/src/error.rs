@@ -1,5 +1,6 @@
 //! kc's error type: one variant per layer it talks to, printed the way kubectl prints them.
 
+use kclient::ApiError;
 use std::fmt;
 
 /// Everything a kc command can fail with.

@@ -19,7 +19,7 @@ impl GlobalFlags {
 
     /// `--kubeconfig`, then `$KUBECONFIG` (merged), then `~/.kube/config`, then in-cluster.
     pub fn config(&self) -> Result<Config, CliError> {
-        Config::infer(self.kubeconfig.as_deref(), &self.kubeconfig_options())
+        Config::infer_with(self.kubeconfig.as_deref(), &self.kubeconfig_options())
             .map_err(|e| CliError::Config(e.to_string()))
     }
 

@@ -61,7 +61,8 @@ async fn serve_writes_a_kubeconfig_kubectl_can_use_and_takes_fault_flags() {
     assert!(names.lines().any(|l| l == "namespace/default"), "{names}");
 
     let client = kclient::rest::RestClient::new(
-        kclient::config::Config::infer(Some(&kubeconfig), &Default::default()).expect("config"),
+        kclient::config::Config::infer_with(Some(&kubeconfig), &Default::default())
+            .expect("config"),
     )
     .expect("client");
     let faults: serde_json::Value = client

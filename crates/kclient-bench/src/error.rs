@@ -20,7 +20,7 @@ pub enum Error {
     KubeConfig(#[from] kube::config::KubeconfigError),
     /// The embedded test server failed to start or write its kubeconfig.
     #[error("test server: {0}")]
-    Server(#[from] kclient::testserver::Error),
+    Server(#[from] kclient::testserver::TestServerError),
     /// Reading or writing a file (kubeconfig, report) failed.
     #[error("i/o: {0}")]
     Io(#[from] std::io::Error),

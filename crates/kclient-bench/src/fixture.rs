@@ -5,6 +5,7 @@
 use futures::{StreamExt, TryStreamExt};
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use kclient::ApiError;
 use kclient::core::params::ListOptions;
 use kclient::rest::RestClient;
 use kclient::testserver::TestServer;

@@ -12,15 +12,17 @@ use std::collections::HashSet;
 use std::fmt;
 use std::sync::Arc;
 
-use kclient_client::{Api, DeleteResponse, Object};
-use kclient_core::resource::{ClusterScope, NamespaceScope, ResourceScope};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Status;
+use kclient_client::{Api, DeleteResponse};
+use kclient_core::status::new_not_found;
+use kclient_core::{ApiError, GroupResource, Transience};
 use kclient_core::{
     CreateOptions, DeleteOptions, GetOptions, LabelSelector, ListOptions, Patch, PatchOptions,
     Resource, UpdateOptions,
 };
 use kclient_rest::RestClient;
 
-use crate::factory::{FactoryError, FactoryInformer, FactoryObject, SharedInformerFactory};
+use crate::factory::{FactoryError, FactoryInformer, SharedInformerFactory};
 use crate::lister::Lister;
 use crate::reflector::ReflectorError;
 
@@ -32,12 +34,16 @@ pub enum CachedClientError {
     #[error(transparent)]
     Api(#[from] kclient_client::Error),
     /// The object is not in the cache (the cache's answer to a `get` of a missing object).
+    /// Like controller-runtime's cache, it carries the NotFound `Status` the server would
+    /// have answered, so [`ApiError::is_not_found`] treats both alike.
     #[error("{resource} \"{name}\" not found in the cache")]
     NotFound {
         /// The resource (`pods`).
         resource: String,
         /// `namespace/name` or `name`.
         name: String,
+        /// apimachinery's NotFound status for the object.
+        status: Box<Status>,
     },
     /// The informer of the type stopped before syncing, or later.
     #[error("the cache of {resource} is not available: {}", describe(.reason))]
@@ -50,6 +56,13 @@ pub enum CachedClientError {
     /// The informer could not be started.
     #[error(transparent)]
     Factory(#[from] FactoryError),
+    /// A namespaced kind was asked for in an empty namespace (which never means "all
+    /// namespaces"; list across namespaces with `None`).
+    #[error("an empty namespace for {resource}: list across namespaces with no namespace")]
+    EmptyNamespace {
+        /// The resource (`pods`).
+        resource: String,
+    },
     /// A namespaced object was written without `metadata.namespace`, or without a name.
     #[error("{resource} object needs metadata.{field}")]
     MissingMetadata {
@@ -67,56 +80,35 @@ fn describe(reason: &Option<Arc<ReflectorError>>) -> String {
     }
 }
 
-impl CachedClientError {
-    /// True for a missing object, whether the cache or the server said so.
-    pub fn is_not_found(&self) -> bool {
+/// A missing object reads the same whether the cache or the server said so.
+impl ApiError for CachedClientError {
+    fn status(&self) -> Option<&Status> {
         match self {
-            Self::NotFound { .. } => true,
-            Self::Api(err) => err.is_not_found(),
-            _ => false,
+            Self::Api(err) => err.status(),
+            Self::NotFound { status, .. } => Some(status),
+            Self::CacheUnavailable {
+                reason: Some(err), ..
+            } => err.status(),
+            _ => None,
         }
     }
 
-    /// True for a 409 Conflict from the server (stale resourceVersion, or already exists).
-    pub fn is_conflict(&self) -> bool {
-        matches!(self, Self::Api(err) if err.is_conflict())
+    fn is_transport(&self) -> bool {
+        matches!(self, Self::Api(err) if err.is_transport())
     }
-}
 
-/// Builds an [`Api`] for either scope, so generic code over [`CachedObject`] can reach the
-/// server without knowing the scope of `K`. Implemented for the two scope markers.
-pub trait ScopeApi: ResourceScope {
-    /// A client for `K` in `namespace` (ignored for cluster-scoped kinds; `""` for all
-    /// namespaces when listing).
-    fn api<K: Object + Resource<Scope = Self>>(client: RestClient, namespace: &str) -> Api<K>;
-}
-
-impl ScopeApi for NamespaceScope {
-    fn api<K: Object + Resource<Scope = Self>>(client: RestClient, namespace: &str) -> Api<K> {
-        Api::namespaced(client, namespace)
+    fn is_timeout(&self) -> bool {
+        matches!(self, Self::Api(err) if err.is_timeout())
     }
-}
 
-impl ScopeApi for ClusterScope {
-    fn api<K: Object + Resource<Scope = Self>>(client: RestClient, _namespace: &str) -> Api<K> {
-        Api::all(client)
-    }
-}
-
-/// The object types a [`CachedClient`] reads and writes: every built-in kind and custom
-/// resources that implement [`CacheObject`](crate::CacheObject).
-pub trait CachedObject: FactoryObject + Object {
-    /// The typed server client for `namespace`.
-    fn api(client: RestClient, namespace: &str) -> Api<Self>;
-}
-
-impl<K> CachedObject for K
-where
-    K: FactoryObject + Object,
-    K::Scope: ScopeApi,
-{
-    fn api(client: RestClient, namespace: &str) -> Api<Self> {
-        <K::Scope as ScopeApi>::api::<K>(client, namespace)
+    fn transience(&self) -> Transience {
+        match self {
+            Self::Api(err) => err.transience(),
+            Self::CacheUnavailable {
+                reason: Some(err), ..
+            } => err.transience(),
+            _ => Transience::Permanent,
+        }
     }
 }
 
@@ -162,7 +154,7 @@ impl CachedClientBuilder {
 ///
 /// let client = CachedClient::builder(client).uncached::<Secret>().build();
 /// let cm = client.get::<ConfigMap>("default", "settings").await?; // from the cache
-/// let secrets = client.list::<Secret>("default", &LabelSelector::everything()).await?; // server
+/// let secrets = client.list::<Secret>(Some("default"), &LabelSelector::everything()).await?; // server
 /// # let _ = (cm, secrets);
 /// # Ok(()) }
 /// ```
@@ -205,12 +197,18 @@ impl CachedClient {
         !self.uncached.contains(&TypeId::of::<K>())
     }
 
-    fn api<K: CachedObject>(&self, namespace: &str) -> Api<K> {
-        K::api(self.factory.client().clone(), namespace)
+    /// The server client for `K` in `namespace` (`None`: all namespaces, for lists).
+    fn api<K: Resource>(&self, namespace: Option<&str>) -> Result<Api<K>, CachedClientError> {
+        if K::namespaced() && namespace == Some("") {
+            return Err(CachedClientError::EmptyNamespace {
+                resource: K::PLURAL.to_owned(),
+            });
+        }
+        Ok(Api::in_scope(self.factory.client().clone(), namespace))
     }
 
     /// The informer of `K`, started and synced.
-    async fn informer<K: CachedObject>(&self) -> Result<FactoryInformer<K>, CachedClientError> {
+    async fn informer<K: Resource>(&self) -> Result<FactoryInformer<K>, CachedClientError> {
         let informer = self.factory.resource::<K>().informer();
         let running = || {
             self.factory
@@ -241,22 +239,19 @@ impl CachedClient {
     }
 
     /// The lister of `K`'s cache, after starting and syncing its informer.
-    pub async fn lister<K: CachedObject>(&self) -> Result<Lister<K>, CachedClientError> {
+    pub async fn lister<K: Resource>(&self) -> Result<Lister<K>, CachedClientError> {
         Ok(Lister::new(self.informer::<K>().await?.indexer().clone()))
     }
 
     /// Gets `name` in `namespace` (ignored for cluster-scoped kinds).
-    pub async fn get<K: CachedObject>(
+    pub async fn get<K: Resource>(
         &self,
         namespace: &str,
         name: &str,
     ) -> Result<Arc<K>, CachedClientError> {
+        let api = self.api::<K>(Some(namespace))?;
         if !self.is_cached::<K>() {
-            let obj = self
-                .api::<K>(namespace)
-                .get(name, &GetOptions::default())
-                .await?;
-            return Ok(Arc::new(obj));
+            return Ok(Arc::new(api.get(name, &GetOptions::default()).await?));
         }
         let lister = self.lister::<K>().await?;
         let found = if K::namespaced() {
@@ -271,33 +266,37 @@ impl CachedClient {
             } else {
                 name.to_owned()
             },
+            status: Box::new(new_not_found(
+                &GroupResource::new(K::GROUP, K::PLURAL),
+                name,
+            )),
         })
     }
 
-    /// Lists the objects matching `selector` in `namespace` (`""`: all namespaces; ignored
+    /// Lists the objects matching `selector` in `namespace` (`None`: all namespaces; ignored
     /// for cluster-scoped kinds).
-    pub async fn list<K: CachedObject>(
+    pub async fn list<K: Resource>(
         &self,
-        namespace: &str,
+        namespace: Option<&str>,
         selector: &LabelSelector,
     ) -> Result<Vec<Arc<K>>, CachedClientError> {
+        let api = self.api::<K>(namespace)?;
         if !self.is_cached::<K>() {
             let options = ListOptions {
                 label_selector: (!selector.is_empty()).then(|| selector.to_string()),
                 ..ListOptions::default()
             };
-            let list = self.api::<K>(namespace).list_all(&options).await?;
+            let list = api.list_all(&options).await?;
             return Ok(list.items.into_iter().map(Arc::new).collect());
         }
         let lister = self.lister::<K>().await?;
-        Ok(if K::namespaced() && !namespace.is_empty() {
-            lister.namespace(namespace).list(selector)
-        } else {
-            lister.list(selector)
+        Ok(match namespace.filter(|_| K::namespaced()) {
+            Some(ns) => lister.namespace(ns).list(selector),
+            None => lister.list(selector),
         })
     }
 
-    fn namespace_of<K: CachedObject>(obj: &K) -> Result<&str, CachedClientError> {
+    fn namespace_of<K: Resource>(obj: &K) -> Result<&str, CachedClientError> {
         let ns = obj.meta().namespace.as_deref().unwrap_or("");
         if K::namespaced() && ns.is_empty() {
             return Err(CachedClientError::MissingMetadata {
@@ -309,17 +308,17 @@ impl CachedClient {
     }
 
     /// Creates `obj` on the server (in `metadata.namespace` for namespaced kinds).
-    pub async fn create<K: CachedObject>(
+    pub async fn create<K: Resource>(
         &self,
         obj: &K,
         opts: &CreateOptions,
     ) -> Result<K, CachedClientError> {
         let ns = Self::namespace_of(obj)?;
-        Ok(self.api::<K>(ns).create(obj, opts).await?)
+        Ok(self.api::<K>(Some(ns))?.create(obj, opts).await?)
     }
 
     /// Replaces `obj` on the server; its `resourceVersion` guards against lost updates.
-    pub async fn update<K: CachedObject>(
+    pub async fn update<K: Resource>(
         &self,
         obj: &K,
         opts: &UpdateOptions,
@@ -331,27 +330,30 @@ impl CachedClient {
                 field: "name",
             });
         }
-        Ok(self.api::<K>(ns).update(obj, opts).await?)
+        Ok(self.api::<K>(Some(ns))?.update(obj, opts).await?)
     }
 
     /// Patches `name` in `namespace` on the server.
-    pub async fn patch<K: CachedObject>(
+    pub async fn patch<K: Resource>(
         &self,
         namespace: &str,
         name: &str,
         patch: &Patch,
         opts: &PatchOptions,
     ) -> Result<K, CachedClientError> {
-        Ok(self.api::<K>(namespace).patch(name, patch, opts).await?)
+        Ok(self
+            .api::<K>(Some(namespace))?
+            .patch(name, patch, opts)
+            .await?)
     }
 
     /// Deletes `name` in `namespace` on the server.
-    pub async fn delete<K: CachedObject>(
+    pub async fn delete<K: Resource>(
         &self,
         namespace: &str,
         name: &str,
         opts: &DeleteOptions,
     ) -> Result<DeleteResponse<K>, CachedClientError> {
-        Ok(self.api::<K>(namespace).delete(name, opts).await?)
+        Ok(self.api::<K>(Some(namespace))?.delete(name, opts).await?)
     }
 }

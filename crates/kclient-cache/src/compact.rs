@@ -23,7 +23,6 @@
 //! `serde_json::from_str` all qualify); formats that buffer the object first cannot hand
 //! over its text and fail with an error.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::marker::PhantomData;
@@ -36,7 +35,6 @@ use serde_json::value::RawValue;
 use crate::error::DecodeError;
 #[cfg(test)]
 use crate::error::KeyError;
-use crate::object::CacheObject;
 
 /// An object of type `K` held as its JSON text plus its metadata (see the
 /// [module docs](self)). Clone is cheap only behind the `Arc` the cache hands out.
@@ -124,26 +122,7 @@ impl<K: Serialize> Compact<K> {
     }
 }
 
-impl<K: Send + Sync + 'static> CacheObject for Compact<K> {
-    fn name(&self) -> Option<&str> {
-        self.meta.name.as_deref()
-    }
-
-    fn namespace(&self) -> Option<&str> {
-        self.meta.namespace.as_deref()
-    }
-
-    fn resource_version(&self) -> Option<&str> {
-        self.meta.resource_version.as_deref()
-    }
-
-    fn labels(&self) -> Cow<'_, BTreeMap<String, String>> {
-        match &self.meta.labels {
-            Some(labels) => Cow::Borrowed(labels),
-            None => Cow::Borrowed(&crate::object::__private::NO_LABELS),
-        }
-    }
-}
+kclient_core::impl_object_for_typed_meta!([K: 'static] Compact<K>, Compact::meta);
 
 impl<'de, K> Deserialize<'de> for Compact<K> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::object::CacheObject;
+use kclient_core::Object;
 
 /// The kind of change a [`Delta`] records.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -169,7 +169,7 @@ pub(crate) fn push_dedup<K>(deltas: &mut Vec<Delta<K>>, delta: Delta<K>) {
 /// Applies popped deltas to an indexer the way client-go's informers do
 /// (`processDeltas`): Added/Updated/Replaced/Sync upsert, Deleted removes. Returns what
 /// each delta meant for the store, for handler dispatch.
-pub fn apply_deltas<K: CacheObject>(
+pub fn apply_deltas<K: Object>(
     store: &crate::Indexer<K>,
     deltas: &Deltas<K>,
 ) -> Vec<StoreChange<K>> {

@@ -15,8 +15,9 @@ use tokio::sync::Notify;
 
 use crate::delta::{Delta, DeltaObject, DeltaType, Deltas, push_dedup};
 use crate::error::KeyError;
-use crate::object::{CacheObject, meta_namespace_key};
+use crate::object::meta_namespace_key;
 use crate::store::Indexer;
+use kclient_core::Object;
 
 /// The objects a [`DeltaFifo`]'s consumer has already applied (usually its [`Indexer`]):
 /// the FIFO asks it which objects a relist dropped and what a resync re-delivers.
@@ -27,7 +28,7 @@ pub trait KnownObjects<K>: Send + Sync {
     fn get_by_key(&self, key: &str) -> Option<Arc<K>>;
 }
 
-impl<K: CacheObject> KnownObjects<K> for Indexer<K> {
+impl<K: Object> KnownObjects<K> for Indexer<K> {
     fn list_keys(&self) -> Vec<String> {
         Indexer::list_keys(self)
     }
@@ -138,13 +139,13 @@ impl<K> fmt::Debug for DeltaFifo<K> {
     }
 }
 
-impl<K: CacheObject> Default for DeltaFifo<K> {
+impl<K: Object> Default for DeltaFifo<K> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<K: CacheObject> DeltaFifo<K> {
+impl<K: Object> DeltaFifo<K> {
     /// A FIFO without known objects that emits [`DeltaType::Replaced`].
     pub fn new() -> Self {
         Self::with_options(DeltaFifoOptions::default())

@@ -36,8 +36,9 @@
 //! # }
 //! ```
 //!
-//! Objects are anything implementing [`CacheObject`]: every built-in k8s-openapi kind,
-//! `Unstructured`, and custom resources via [`impl_cache_object!`].
+//! Objects are anything implementing [`kclient_core::Object`]: every built-in k8s-openapi
+//! kind and custom resource (every [`kclient_core::Resource`]), `Unstructured`,
+//! `PartialObjectMetadata` and [`Compact`].
 
 pub mod backoff;
 pub mod cached_client;
@@ -54,16 +55,14 @@ pub mod reflector;
 pub mod store;
 
 pub use backoff::{Backoff, BackoffConfig};
-pub use cached_client::{
-    CachedClient, CachedClientBuilder, CachedClientError, CachedObject, ScopeApi,
-};
+pub use cached_client::{CachedClient, CachedClientBuilder, CachedClientError};
 pub use compact::Compact;
 pub use delta::{Delta, DeltaObject, DeltaType, Deltas, StoreChange, apply_deltas};
 pub use error::{DecodeError, IndexError, KeyError};
 pub use factory::{
     CacheSyncResults, DynamicSharedInformerFactory, FactoryError, FactoryInformer,
-    FactoryListerWatcher, FactoryObject, InformerId, InformerState, InformerStatus,
-    ResourceInformer, SharedInformerFactory, SharedInformerFactoryBuilder, TweakListOptions,
+    FactoryListerWatcher, InformerId, InformerState, InformerStatus, ResourceInformer,
+    SharedInformerFactory, SharedInformerFactoryBuilder, TweakListOptions,
 };
 pub use fifo::{DeltaFifo, DeltaFifoOptions, KnownObjects, PopError, ProcessError};
 pub use informer::{
@@ -72,7 +71,7 @@ pub use informer::{
 };
 pub use lister::{Lister, NamespaceLister};
 pub use lister_watcher::{ListPage, ListerWatcher, RestListerWatcher, WatchStream};
-pub use object::{CacheObject, meta_namespace_key, split_meta_namespace_key};
+pub use object::{meta_namespace_key, split_meta_namespace_key};
 pub use reflector::{
     ErrorAction, ErrorHandler, ErrorKind, Phase, Reflector, ReflectorConfig, ReflectorError,
     ReflectorHealth, ReflectorStore, ShouldResync, Transform, strip_managed_fields,

@@ -10,8 +10,8 @@ use std::sync::Arc;
 
 use kclient_core::LabelSelector;
 
-use crate::object::CacheObject;
 use crate::store::{Indexer, NAMESPACE_INDEX};
+use kclient_core::Object;
 
 /// Lists and gets objects of one resource from an informer's cache.
 ///
@@ -37,7 +37,7 @@ impl<K> Clone for Lister<K> {
     }
 }
 
-impl<K: CacheObject> fmt::Debug for Lister<K> {
+impl<K: Object> fmt::Debug for Lister<K> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Lister")
             .field("objects", &self.indexer.len())
@@ -45,7 +45,7 @@ impl<K: CacheObject> fmt::Debug for Lister<K> {
     }
 }
 
-impl<K: CacheObject> Lister<K> {
+impl<K: Object> Lister<K> {
     /// A lister over `indexer` (usually an informer's).
     pub fn new(indexer: Indexer<K>) -> Self {
         Self { indexer }
@@ -90,7 +90,7 @@ impl<K> Clone for NamespaceLister<K> {
     }
 }
 
-impl<K: CacheObject> fmt::Debug for NamespaceLister<K> {
+impl<K: Object> fmt::Debug for NamespaceLister<K> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("NamespaceLister")
             .field("namespace", &self.namespace)
@@ -98,7 +98,7 @@ impl<K: CacheObject> fmt::Debug for NamespaceLister<K> {
     }
 }
 
-impl<K: CacheObject> NamespaceLister<K> {
+impl<K: Object> NamespaceLister<K> {
     /// The namespace this lister reads.
     pub fn namespace(&self) -> &str {
         &self.namespace
@@ -129,7 +129,7 @@ impl<K: CacheObject> NamespaceLister<K> {
     }
 }
 
-fn filter<K: CacheObject>(objects: Vec<Arc<K>>, selector: &LabelSelector) -> Vec<Arc<K>> {
+fn filter<K: Object>(objects: Vec<Arc<K>>, selector: &LabelSelector) -> Vec<Arc<K>> {
     if selector.is_empty() {
         return objects;
     }

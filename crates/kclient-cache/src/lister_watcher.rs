@@ -11,7 +11,9 @@ use std::num::NonZeroUsize;
 use futures::future::BoxFuture;
 use futures::stream::{BoxStream, StreamExt};
 use kclient_core::params::ListOptions;
-use kclient_core::{GroupVersion, GroupVersionResource, Resource, Unstructured, WatchEvent};
+use kclient_core::{
+    GroupVersion, GroupVersionResource, Object, Resource, Unstructured, WatchEvent,
+};
 use kclient_rest::{Error, RestClient};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -236,10 +238,7 @@ impl<K> RestListerWatcher<K> {
     }
 }
 
-impl<K> ListerWatcher<K> for RestListerWatcher<K>
-where
-    K: DeserializeOwned + Send + 'static,
-{
+impl<K: Object + DeserializeOwned> ListerWatcher<K> for RestListerWatcher<K> {
     fn list(&self, options: &ListOptions) -> BoxFuture<'_, Result<ListPage<K>, Error>> {
         let options = options.clone();
         Box::pin(async move {

@@ -1,34 +1,13 @@
-//! [`CacheObject`]: the little the cache needs to know about an object (name, namespace,
-//! resourceVersion, labels), and client-go's `MetaNamespaceKeyFunc` built on it.
-//!
-//! The trait is implemented for [`Unstructured`] and, through a macro table, for every
-//! built-in k8s-openapi type with `ObjectMeta`. A blanket impl over
-//! [`kclient_core::Resource`] is impossible next to the `Unstructured` impl (coherence: the
-//! upstream crate could implement `Resource` for `Unstructured` later), so custom resource
-//! types opt in with [`impl_cache_object!`](crate::impl_cache_object).
+//! client-go's `MetaNamespaceKeyFunc` and `SplitMetaNamespaceKey`, over any
+//! [`Object`](kclient_core::Object): the keys the FIFO, the indexer and listers use.
 
-use std::borrow::Cow;
-use std::collections::BTreeMap;
-
-use kclient_core::Unstructured;
+use kclient_core::Object;
 
 use crate::error::KeyError;
 
-/// Read access to the object metadata the cache indexes on.
-pub trait CacheObject: Send + Sync + 'static {
-    /// `metadata.name`.
-    fn name(&self) -> Option<&str>;
-    /// `metadata.namespace`; `None` or empty for cluster-scoped objects.
-    fn namespace(&self) -> Option<&str>;
-    /// `metadata.resourceVersion`.
-    fn resource_version(&self) -> Option<&str>;
-    /// `metadata.labels`, borrowed when the object holds them as a map already.
-    fn labels(&self) -> Cow<'_, BTreeMap<String, String>>;
-}
-
 /// client-go's `MetaNamespaceKeyFunc`: `namespace/name` for namespaced objects, `name` for
 /// cluster-scoped ones.
-pub fn meta_namespace_key<K: CacheObject + ?Sized>(obj: &K) -> Result<String, KeyError> {
+pub fn meta_namespace_key<K: Object + ?Sized>(obj: &K) -> Result<String, KeyError> {
     let name = obj
         .name()
         .filter(|n| !n.is_empty())
@@ -68,7 +47,10 @@ pub(crate) fn short_type_name<K: ?Sized>() -> String {
 #[cfg(test)]
 #[test]
 fn short_type_names_drop_module_paths() {
-    assert_eq!(short_type_name::<Unstructured>(), "Unstructured");
+    assert_eq!(
+        short_type_name::<kclient_core::Unstructured>(),
+        "Unstructured"
+    );
     assert_eq!(
         short_type_name::<crate::Compact<k8s_openapi::api::core::v1::Pod>>(),
         "Compact<Pod>"
@@ -92,93 +74,12 @@ pub fn split_meta_namespace_key(key: &str) -> Result<(Option<&str>, &str), KeyEr
     }
 }
 
-impl CacheObject for Unstructured {
-    fn name(&self) -> Option<&str> {
-        Unstructured::name(self)
-    }
-
-    fn namespace(&self) -> Option<&str> {
-        Unstructured::namespace(self)
-    }
-
-    fn resource_version(&self) -> Option<&str> {
-        Unstructured::resource_version(self)
-    }
-
-    fn labels(&self) -> Cow<'_, BTreeMap<String, String>> {
-        Cow::Owned(Unstructured::labels(self))
-    }
-}
-
-#[doc(hidden)]
-pub mod __private {
-    pub use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-    pub use kclient_core::Resource;
-
-    /// An empty label map to borrow when an object has no labels.
-    pub static NO_LABELS: std::collections::BTreeMap<String, String> =
-        std::collections::BTreeMap::new();
-}
-
-/// Implements [`CacheObject`] for types that implement [`kclient_core::Resource`] (custom
-/// resources), reading their `ObjectMeta`.
-///
-/// ```
-/// # use kclient_cache::impl_cache_object;
-/// # use kclient_core::k8s_openapi::api::core::v1::ConfigMap as MyCustomType;
-/// // For a hand-written `impl Resource for MyCustomType`:
-/// // impl_cache_object!(MyCustomType);
-/// ```
-#[macro_export]
-macro_rules! impl_cache_object {
-    ($($ty:ty),+ $(,)?) => {$(
-        impl $crate::CacheObject for $ty {
-            fn name(&self) -> Option<&str> {
-                $crate::object::__private::Resource::meta(self).name.as_deref()
-            }
-            fn namespace(&self) -> Option<&str> {
-                $crate::object::__private::Resource::meta(self).namespace.as_deref()
-            }
-            fn resource_version(&self) -> Option<&str> {
-                $crate::object::__private::Resource::meta(self).resource_version.as_deref()
-            }
-            fn labels(&self) -> ::std::borrow::Cow<'_, ::std::collections::BTreeMap<String, String>> {
-                match &$crate::object::__private::Resource::meta(self).labels {
-                    Some(labels) => ::std::borrow::Cow::Borrowed(labels),
-                    None => ::std::borrow::Cow::Borrowed(&$crate::object::__private::NO_LABELS),
-                }
-            }
-        }
-    )+};
-}
-
-/// Implements [`CacheObject`] for the listable kinds of the built-in table (review and
-/// subresource bodies are left out: nothing caches them).
-macro_rules! builtin_cache_objects {
-    ($(
-        $method:ident => $client:ident, $informers:ident ($($module:ident)::+) {
-            namespaced: [$($nname:ident : $nty:ident),* $(,)?],
-            cluster: [$($cname:ident : $cty:ident),* $(,)?],
-            $($rest:tt)*
-        }
-    ),+ $(,)?) => {
-        $(const _: () = {
-            // Unused for the groups that serve no listable kind (authentication, authorization).
-            #[allow(unused_imports)]
-            use k8s_openapi::$($module)::+ as group;
-            $($crate::impl_cache_object!(group::$nty);)*
-            $($crate::impl_cache_object!(group::$cty);)*
-        };)+
-    };
-}
-
-kclient_core::builtin_group_versions!(builtin_cache_objects);
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use k8s_openapi::api::core::v1::{Namespace, Pod};
     use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+    use kclient_core::Unstructured;
     use serde_json::json;
 
     #[test]
@@ -204,7 +105,7 @@ mod tests {
             meta_namespace_key(&Pod::default()),
             Err(KeyError::MissingName)
         );
-        assert!(CacheObject::labels(&pod).is_empty());
+        assert!(Object::labels(&pod).is_empty());
     }
 
     #[test]
@@ -216,11 +117,8 @@ mod tests {
         }))
         .unwrap();
         assert_eq!(meta_namespace_key(&u).unwrap(), "ns/w");
-        assert_eq!(CacheObject::resource_version(&u), Some("7"));
-        assert_eq!(
-            CacheObject::labels(&u).get("app").map(String::as_str),
-            Some("x")
-        );
+        assert_eq!(Object::resource_version(&u), Some("7"));
+        assert_eq!(Object::labels(&u).get("app").map(String::as_str), Some("x"));
     }
 
     #[test]

@@ -12,7 +12,8 @@ use foldhash::HashMap;
 use parking_lot::RwLock;
 
 use crate::error::{IndexError, KeyError};
-use crate::object::{CacheObject, meta_namespace_key};
+use crate::object::meta_namespace_key;
+use kclient_core::Object;
 
 /// An index function: the index values of an object (none, one or several).
 pub type IndexFunc<K> = Arc<dyn Fn(&K) -> Vec<String> + Send + Sync>;
@@ -23,12 +24,12 @@ pub const NAMESPACE_INDEX: &str = "namespace";
 
 /// client-go's `MetaNamespaceIndexFunc`: the object's namespace (`""` for cluster-scoped
 /// objects, so they can be found too).
-pub fn namespace_index_func<K: CacheObject>() -> IndexFunc<K> {
+pub fn namespace_index_func<K: Object>() -> IndexFunc<K> {
     Arc::new(|obj: &K| vec![obj.namespace().unwrap_or_default().to_owned()])
 }
 
 /// An index of objects by the value of one label; objects without it are not indexed.
-pub fn label_index_func<K: CacheObject>(label: impl Into<String>) -> IndexFunc<K> {
+pub fn label_index_func<K: Object>(label: impl Into<String>) -> IndexFunc<K> {
     let label = label.into();
     Arc::new(move |obj: &K| obj.labels().get(&label).cloned().into_iter().collect())
 }
@@ -67,7 +68,7 @@ impl<K> fmt::Debug for Indexer<K> {
     }
 }
 
-impl<K: CacheObject> Default for Indexer<K> {
+impl<K: Object> Default for Indexer<K> {
     fn default() -> Self {
         Self::new()
     }
@@ -134,7 +135,7 @@ impl<K> State<K> {
     }
 }
 
-impl<K: CacheObject> Indexer<K> {
+impl<K: Object> Indexer<K> {
     /// A store with the [`NAMESPACE_INDEX`].
     pub fn new() -> Self {
         let store = Self::without_indices();

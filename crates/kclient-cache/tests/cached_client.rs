@@ -8,6 +8,7 @@ use std::time::Duration;
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Secret};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kclient_cache::{CachedClient, CachedClientError, SharedInformerFactory};
+use kclient_core::ApiError;
 use kclient_core::{
     CreateOptions, DeleteOptions, GroupVersionResource, LabelSelector, Patch, PatchOptions,
     UpdateOptions,
@@ -171,7 +172,7 @@ async fn reads_its_own_writes_from_the_cache() {
         "three configmaps cached",
         async || {
             client
-                .list::<ConfigMap>("", &LabelSelector::everything())
+                .list::<ConfigMap>(None, &LabelSelector::everything())
                 .await
         },
         |r| r.as_ref().is_ok_and(|l| l.len() == 3),
@@ -179,8 +180,11 @@ async fn reads_its_own_writes_from_the_cache() {
     .await
     .unwrap();
     assert_eq!(everywhere.len(), 3);
-    assert_eq!(client.list::<ConfigMap>("", &web).await.unwrap().len(), 2);
-    let in_default = client.list::<ConfigMap>("default", &web).await.unwrap();
+    assert_eq!(client.list::<ConfigMap>(None, &web).await.unwrap().len(), 2);
+    let in_default = client
+        .list::<ConfigMap>(Some("default"), &web)
+        .await
+        .unwrap();
     assert_eq!(in_default.len(), 1);
     assert_eq!(in_default[0].metadata.name.as_deref(), Some("a"));
     // Cluster-scoped reads ignore the namespace argument.
@@ -235,12 +239,16 @@ async fn reads_its_own_writes_from_the_cache() {
     let s = client.get::<Secret>("default", "s").await.unwrap();
     assert_eq!(s.metadata.name.as_deref(), Some("s"));
     assert_eq!(
-        client.list::<Secret>("default", &web).await.unwrap().len(),
+        client
+            .list::<Secret>(Some("default"), &web)
+            .await
+            .unwrap()
+            .len(),
         1
     );
     assert!(
         client
-            .list::<Secret>("", &LabelSelector::parse("app=db").unwrap())
+            .list::<Secret>(None, &LabelSelector::parse("app=db").unwrap())
             .await
             .unwrap()
             .is_empty()

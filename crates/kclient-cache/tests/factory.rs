@@ -14,6 +14,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kclient_cache::{
     HandlerFuncs, InformerState, Phase, SharedInformerFactory, meta_namespace_key,
 };
+use kclient_client::ApiError;
 use kclient_client::{ClientSet, DynamicResource, Unstructured};
 use kclient_core::{
     CreateOptions, DeleteOptions, GroupVersionResource, LabelSelector, ListOptions,
@@ -67,7 +68,7 @@ async fn config_map(cs: &ClientSet, ns: &str, name: &str, labels: &[(&str, &str)
         .expect("configmap");
 }
 
-fn keys<K: kclient_cache::CacheObject>(objs: &[Arc<K>]) -> Vec<String> {
+fn keys<K: kclient_core::Object>(objs: &[Arc<K>]) -> Vec<String> {
     let mut v: Vec<String> = objs
         .iter()
         .map(|o| meta_namespace_key(o.as_ref()).unwrap())
@@ -477,7 +478,7 @@ async fn custom_resync_overrides_the_default_for_one_type_only() {
         .custom_resync::<ConfigMap>(Duration::from_secs(1))
         .custom_resync::<Secret>(Duration::ZERO)
         .build();
-    fn updates<K: kclient_cache::FactoryObject>(
+    fn updates<K: kclient_core::Resource>(
         informer: &kclient_cache::FactoryInformer<K>,
     ) -> Arc<AtomicUsize> {
         let count = Arc::new(AtomicUsize::new(0));

@@ -10,8 +10,9 @@ use std::time::Duration;
 
 use k8s_openapi::api::core::v1::ConfigMap;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use kclient_cache::{CacheObject, HandlerFuncs, SharedInformerFactory, meta_namespace_key};
+use kclient_cache::{HandlerFuncs, SharedInformerFactory, meta_namespace_key};
 use kclient_client::ClientSet;
+use kclient_core::Object;
 use kclient_core::{CreateOptions, DeleteOptions, LabelSelector, ListOptions, Patch, PatchOptions};
 use kclient_rest::RestClient;
 use kclient_testserver::TestServer;
@@ -28,7 +29,7 @@ const INITIAL: usize = 20;
 
 type State = BTreeMap<String, u64>;
 
-fn rv_of<K: CacheObject>(o: &K) -> u64 {
+fn rv_of<K: Object>(o: &K) -> u64 {
     o.resource_version()
         .and_then(|rv| rv.parse().ok())
         .unwrap_or(0)

@@ -15,6 +15,7 @@ use kclient_cache::{
     DeltaFifo, ErrorKind, Indexer, NAMESPACE_INDEX, ProcessError, Reflector, ReflectorConfig,
     RestListerWatcher, apply_deltas,
 };
+use kclient_core::ApiError;
 use kclient_core::{GroupVersionResource, Unstructured};
 use kclient_rest::RestClient;
 use kclient_testserver::TestServer;

@@ -12,18 +12,13 @@ use kclient_core::patch::Patch;
 use kclient_core::resource::{ClusterScoped, NamespaceScoped, Resource};
 use kclient_rest::{EventStream, RestClient};
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 
 use crate::Error;
 use crate::delete::DeleteResponse;
-use crate::list::ObjectList;
 use crate::pager::Pager;
 use crate::target::{Representation, Target};
-
-/// The bounds every typed object meets: a [`Resource`] that (de)serializes and crosses threads.
-pub trait Object: Resource + Serialize + DeserializeOwned + Send + Sync + 'static {}
-
-impl<K> Object for K where K: Resource + Serialize + DeserializeOwned + Send + Sync + 'static {}
+use kclient_core::ApiError;
+use kclient_core::ObjectList;
 
 /// A typed client for `K` objects in one namespace, or for a cluster-scoped `K`.
 ///
@@ -76,6 +71,16 @@ impl<K: Resource> Api<K> {
         }
     }
 
+    /// A client for `K` whatever its scope, for generic code that cannot name the scope (a
+    /// cache-backed client, a controller over any kind): a namespaced kind works in
+    /// `namespace`, or across all namespaces with `None` (for list and watch; an empty
+    /// namespace fails every request, as with [`Api::namespaced`]); a cluster-scoped kind
+    /// ignores `namespace`.
+    pub fn in_scope(client: RestClient, namespace: Option<&str>) -> Self {
+        let namespace = namespace.filter(|_| K::namespaced()).map(str::to_owned);
+        Self::with_namespace(client, namespace)
+    }
+
     /// The namespace this client works in (`None` for cluster-scoped kinds).
     pub fn namespace(&self) -> Option<&str> {
         self.target.namespace()
@@ -89,6 +94,10 @@ impl<K: Resource> Api<K> {
 
 impl<K: NamespaceScoped> Api<K> {
     /// A client for `K` objects in `namespace`.
+    ///
+    /// An empty `namespace` does not mean "all namespaces" as it does in client-go: every
+    /// request of such a client fails before any I/O with an invalid-request error. Read
+    /// across namespaces with [`Api::all_namespaces`].
     pub fn namespaced(client: RestClient, namespace: &str) -> Self {
         Self::with_namespace(client, Some(namespace.to_owned()))
     }
@@ -108,7 +117,7 @@ impl<K: ClusterScoped> Api<K> {
     }
 }
 
-impl<K: Object> Api<K> {
+impl<K: Resource> Api<K> {
     /// Creates `obj` (`POST`); returns the object as stored.
     pub async fn create(&self, obj: &K, opts: &CreateOptions) -> Result<K, Error> {
         self.target.create(None, obj, opts).await
@@ -253,7 +262,7 @@ impl<K: Resource> fmt::Debug for AllNamespaces<K> {
     }
 }
 
-impl<K: Object + NamespaceScoped> AllNamespaces<K> {
+impl<K: NamespaceScoped> AllNamespaces<K> {
     /// Lists objects in every namespace.
     pub async fn list(&self, opts: &ListOptions) -> Result<ObjectList<K>, Error> {
         self.api.list(opts).await

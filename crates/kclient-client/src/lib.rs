@@ -15,10 +15,10 @@
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! use kclient_client::ClientSet;
-//! use kclient_config::{Config, KubeconfigOptions};
+//! use kclient_config::Config;
 //! use kclient_core::ListOptions;
 //!
-//! let config = Config::infer(None, &KubeconfigOptions::default())?;
+//! let config = Config::infer()?;
 //! let clientset = ClientSet::new(config)?;
 //! let pods = clientset.core_v1().pods("default").list(&ListOptions::default()).await?;
 //! for pod in &pods {
@@ -31,21 +31,17 @@ mod api;
 pub mod clientset;
 mod delete;
 pub mod dynamic;
-mod list;
 pub mod metadata;
 pub mod pager;
 pub mod scale;
 pub mod subresource;
 mod target;
 
-pub use api::{AllNamespaces, Api, Object};
+pub use api::{AllNamespaces, Api};
 pub use clientset::ClientSet;
 pub use delete::DeleteResponse;
 pub use dynamic::{DynamicClient, DynamicResource};
-pub use list::{ObjectList, PagedList};
-pub use metadata::{
-    MetadataClient, MetadataResource, PartialObjectMetadata, PartialObjectMetadataList,
-};
+pub use metadata::{MetadataClient, MetadataResource};
 pub use pager::{Page, Pager};
 pub use scale::{ScaleClient, ScaleResource};
 pub use subresource::{HasScale, LogOptions};
@@ -57,6 +53,7 @@ pub use kclient_rest::{ByteStream, EventStream, RestClient};
 // The machinery types users pass to every call.
 pub use kclient_core::{self as core, k8s_openapi};
 pub use kclient_core::{
-    CreateOptions, DeleteOptions, GetOptions, GroupVersionKind, GroupVersionResource, ListOptions,
+    ApiError, CreateOptions, DeleteOptions, GetOptions, GroupVersionKind, GroupVersionResource,
+    ListOptions, Object, ObjectList, PagedList, PartialObjectMetadata, PartialObjectMetadataList,
     Patch, PatchOptions, Resource, Unstructured, UnstructuredList, UpdateOptions, WatchEvent,
 };

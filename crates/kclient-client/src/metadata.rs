@@ -4,74 +4,16 @@
 
 use std::fmt;
 
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ListMeta, ObjectMeta};
 use kclient_core::gvk::GroupVersionResource;
 use kclient_core::params::{DeleteOptions, GetOptions, ListOptions, PatchOptions};
 use kclient_core::patch::Patch;
+use kclient_core::{PartialObjectMetadata, PartialObjectMetadataList};
 use kclient_rest::{EventStream, RestClient};
-use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::Error;
 use crate::delete::DeleteResponse;
-use crate::list::PagedList;
 use crate::pager::Pager;
 use crate::target::{Representation, Target};
-
-/// An object's metadata without its body (meta.k8s.io/v1 `PartialObjectMetadata`).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PartialObjectMetadata {
-    /// `meta.k8s.io/v1`.
-    #[serde(default)]
-    pub api_version: String,
-    /// `PartialObjectMetadata`.
-    #[serde(default)]
-    pub kind: String,
-    /// The object's metadata.
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub metadata: ObjectMeta,
-}
-
-/// A list of [`PartialObjectMetadata`] (meta.k8s.io/v1 `PartialObjectMetadataList`).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PartialObjectMetadataList {
-    /// `meta.k8s.io/v1`.
-    #[serde(default)]
-    pub api_version: String,
-    /// `PartialObjectMetadataList`.
-    #[serde(default)]
-    pub kind: String,
-    /// `resourceVersion`, `continue`, `remainingItemCount`.
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub metadata: ListMeta,
-    /// The objects' metadata.
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub items: Vec<PartialObjectMetadata>,
-}
-
-fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de> + Default,
-{
-    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
-}
-
-impl PagedList for PartialObjectMetadataList {
-    fn list_meta(&self) -> &ListMeta {
-        &self.metadata
-    }
-    fn list_meta_mut(&mut self) -> &mut ListMeta {
-        &mut self.metadata
-    }
-    fn len(&self) -> usize {
-        self.items.len()
-    }
-    fn append(&mut self, next: Self) {
-        self.items.extend(next.items);
-    }
-}
 
 /// Metadata-only access to any resource by GroupVersionResource. Cheap to clone.
 #[derive(Clone)]

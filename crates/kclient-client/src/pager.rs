@@ -8,8 +8,9 @@ use futures::stream::{self, BoxStream, StreamExt};
 use kclient_core::params::ListOptions;
 
 use crate::Error;
-use crate::list::PagedList;
 use crate::target::Target;
+use kclient_core::ApiError;
+use kclient_core::PagedList;
 
 /// client-go's default page size.
 pub const DEFAULT_PAGE_SIZE: u32 = 500;

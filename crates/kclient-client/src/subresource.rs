@@ -14,10 +14,11 @@ use kclient_rest::ByteStream;
 use serde_json::json;
 
 use crate::Error;
-use crate::api::{Api, Object, name_of};
+use crate::api::{Api, name_of};
+use kclient_core::Resource;
 
 /// Kinds served with a `scale` subresource (autoscaling/v1 `Scale`).
-pub trait HasScale: Object {}
+pub trait HasScale: Resource {}
 
 impl HasScale for Deployment {}
 impl HasScale for ReplicaSet {}

@@ -112,15 +112,23 @@ impl Target {
     /// A request for the collection (no name yet).
     pub(crate) fn request(&self, method: Method) -> Request {
         let loc = &self.location;
-        let mut req = self
+        let req = self
             .client
             .verb(method)
             .group_version(&loc.group_version)
             .resource(loc.resource.as_str());
-        if let Some(ns) = &loc.namespace {
-            req = req.namespace(ns.as_str());
+        match loc.namespace.as_deref() {
+            // client-go reads an empty namespace as "all namespaces"; here that choice is
+            // explicit (`Api::all_namespaces`, a cluster-scoped `Api::all`), so an empty one
+            // is a mistake, caught before it reads or deletes across every namespace.
+            Some("") => req.invalid(format!(
+                "an empty namespace for {}: use the all-namespaces client to read every \
+                 namespace",
+                loc.resource
+            )),
+            Some(ns) => req.namespace(ns),
+            None => req,
         }
-        req
     }
 
     /// A request for one object, optionally a subresource of it.

@@ -8,6 +8,7 @@ use std::time::Duration;
 use common::start;
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use kclient_client::ApiError;
 use kclient_client::{Api, Patch};
 use kclient_core::resource::NamespaceScope;
 use kclient_core::{CreateOptions, GetOptions, ListOptions, PatchOptions, Resource, UpdateOptions};

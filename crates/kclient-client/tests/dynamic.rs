@@ -10,6 +10,7 @@ use futures::StreamExt;
 use k8s_openapi::api::core::v1::ConfigMap;
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use kclient_client::ApiError;
 use kclient_client::dynamic::{from_unstructured, list_from_unstructured, to_unstructured};
 use kclient_client::{DynamicResource, Patch, Unstructured, WatchEvent};
 use kclient_core::{
@@ -126,7 +127,7 @@ async fn crud_on_custom_resources() {
         )
         .await
         .unwrap_err();
-    assert_eq!(err.status_code().map(|c| c.as_u16()), Some(415), "{err}");
+    assert_eq!(err.status_code(), Some(415), "{err}");
 
     let applied = widgets
         .apply(&widget("w2", 7), &PatchOptions::apply("dyn-test"))

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::ConfigMap;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use kclient_client::ApiError;
 use kclient_client::{ClientSet, LogOptions};
 use kclient_core::{CreateOptions, GetOptions, PatchOptions};
 use kclient_testserver::TestServer;

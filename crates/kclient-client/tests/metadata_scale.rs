@@ -8,6 +8,7 @@ use k8s_openapi::api::apps::v1::{ReplicaSet, ReplicaSetSpec};
 use k8s_openapi::api::autoscaling::v1::ScaleSpec;
 use k8s_openapi::api::core::v1::{ConfigMap, PodTemplateSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
+use kclient_client::ApiError;
 use kclient_client::{DeleteResponse, Patch, WatchEvent};
 use kclient_core::{
     CreateOptions, DeleteOptions, GetOptions, GroupVersionResource, ListOptions, PatchOptions,

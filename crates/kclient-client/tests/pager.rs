@@ -8,6 +8,7 @@ use futures::StreamExt;
 use k8s_openapi::api::core::v1::ConfigMap;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kclient_client::Api;
+use kclient_client::ApiError;
 use kclient_core::{CreateOptions, ListOptions};
 
 async fn fill(api: &Api<ConfigMap>, n: usize) {

@@ -8,6 +8,7 @@ use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, DeploymentStatus};
 use k8s_openapi::api::autoscaling::v1::{Scale, ScaleSpec};
 use k8s_openapi::api::core::v1::{Container, EnvVar, PodSpec, PodTemplateSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
+use kclient_client::ApiError;
 use kclient_client::{Api, Patch};
 use kclient_core::{CreateOptions, GetOptions, PatchOptions, UpdateOptions};
 use serde_json::json;
@@ -162,7 +163,7 @@ async fn apply_conflicts_and_force() {
         .await
         .unwrap_err();
     assert!(err.is_conflict(), "{err}");
-    assert_eq!(err.status_code().map(|c| c.as_u16()), Some(409));
+    assert_eq!(err.status_code(), Some(409));
 
     // ... unless forced, which takes ownership.
     let forced = deploys

@@ -10,6 +10,7 @@ use k8s_openapi::api::core::v1::{
     Binding, Container, EphemeralContainer, ObjectReference, Pod, PodSpec, ServiceAccount,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use kclient_client::ApiError;
 use kclient_client::LogOptions;
 use kclient_core::{CreateOptions, DeleteOptions, GetOptions, UpdateOptions};
 

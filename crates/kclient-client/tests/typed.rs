@@ -10,6 +10,7 @@ use futures::StreamExt;
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace};
 use k8s_openapi::api::rbac::v1::{ClusterRole, PolicyRule};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use kclient_client::ApiError;
 use kclient_client::{Api, DeleteResponse, WatchEvent};
 use kclient_core::params::{Preconditions, PropagationPolicy};
 use kclient_core::{CreateOptions, DeleteOptions, GetOptions, ListOptions, UpdateOptions};
@@ -301,15 +302,18 @@ async fn all_namespaces_lists_and_watches_everywhere() {
         .collect();
     nss.sort();
     assert_eq!(nss, vec!["team-a", "team-b"]);
-    // The client-go spelling: an empty namespace means all namespaces for list.
-    let list = cs
+    // client-go reads an empty namespace as "all namespaces"; kclient refuses it before any
+    // I/O, for reads as for writes, so a missing namespace never widens a read or a delete.
+    let err = cs
         .core_v1()
         .config_maps("")
         .list(&ListOptions::default().fields("metadata.name=same"))
         .await
-        .unwrap();
-    assert_eq!(list.items.len(), 2);
-    // ... but creating with an empty namespace is refused before any I/O.
+        .unwrap_err();
+    assert!(
+        matches!(err, kclient_client::Error::InvalidRequest(_)),
+        "{err}"
+    );
     let err = cs
         .core_v1()
         .config_maps("")

@@ -2,10 +2,10 @@
 //! in-cluster configuration, [`Config`] (client-go's `rest.Config`) and runtime credentials.
 //!
 //! ```no_run
-//! use kclient_config::{Config, KubeconfigOptions};
+//! use kclient_config::Config;
 //!
 //! // --kubeconfig, then $KUBECONFIG, then ~/.kube/config, then in-cluster.
-//! let config = Config::infer(None, &KubeconfigOptions::default())?;
+//! let config = Config::infer()?;
 //! println!("talking to {}", config.host);
 //! # Ok::<(), kclient_config::ConfigError>(())
 //! ```

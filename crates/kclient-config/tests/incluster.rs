@@ -128,7 +128,7 @@ fn infer_falls_back_to_in_cluster_only_without_kubeconfig() {
         home_dir: Some(dir.path().join("home")),
         ..Default::default()
     };
-    let c = Config::infer_with(
+    let c = Config::infer_from_sources(
         &no_files,
         &KubeconfigOptions::default(),
         in_cluster_ok(dir.path()),
@@ -142,11 +142,11 @@ fn infer_falls_back_to_in_cluster_only_without_kubeconfig() {
         namespace: Some("flag-ns".into()),
         ..Default::default()
     };
-    let c = Config::infer_with(&no_files, &opts, in_cluster_ok(dir.path())).unwrap();
+    let c = Config::infer_from_sources(&no_files, &opts, in_cluster_ok(dir.path())).unwrap();
     assert_eq!(c.default_namespace, "flag-ns");
 
     // Not in a cluster either: the "no configuration" error.
-    let err = Config::infer_with(&no_files, &KubeconfigOptions::default(), || {
+    let err = Config::infer_from_sources(&no_files, &KubeconfigOptions::default(), || {
         Err(InClusterError::NotInCluster)
     })
     .unwrap_err();
@@ -163,7 +163,7 @@ fn infer_falls_back_to_in_cluster_only_without_kubeconfig() {
         "current-context: x\nclusters:\n- name: x\n  cluster: {server: https://from-home}\ncontexts:\n- name: x\n  context: {cluster: x}\n",
     )
     .unwrap();
-    let c = Config::infer_with(&no_files, &KubeconfigOptions::default(), || {
+    let c = Config::infer_from_sources(&no_files, &KubeconfigOptions::default(), || {
         panic!("in-cluster must not be consulted")
     })
     .unwrap();
@@ -175,7 +175,7 @@ fn infer_with_explicit_missing_path_does_not_fall_back() {
     let dir = tempfile::tempdir().unwrap();
     service_account(dir.path(), None);
     let loader = KubeconfigLoader::default().with_explicit_path(Some(dir.path().join("missing")));
-    let err = Config::infer_with(
+    let err = Config::infer_from_sources(
         &loader,
         &KubeconfigOptions::default(),
         in_cluster_ok(dir.path()),

@@ -1,15 +1,20 @@
 //! Kubernetes API machinery without I/O.
 //!
 //! Everything here is plain data and pure functions: group/version/kind and resource names,
-//! the [`resource::Resource`] trait over k8s-openapi types, [`dynamic::Unstructured`] objects,
-//! the [`scheme::Scheme`], request options and their query forms, label and field selectors,
-//! patches, `Status` errors with apimachinery's predicates, and watch events. Transports,
+//! the [`Resource`] trait over k8s-openapi types, the [`Object`] trait over every object
+//! representation ([`Unstructured`], [`PartialObjectMetadata`], typed kinds), the
+//! [`ObjectList`] family, the [`Scheme`], request options and their query forms, label and
+//! field selectors, patches, `Status` errors and the [`ApiError`] predicates every layer's
+//! errors share, and watch events. Transports,
 //! clients and caches build on it.
 
 pub mod builtin_kinds;
 pub mod dynamic;
+pub mod error;
 pub mod gvk;
 pub mod json;
+pub mod list;
+pub mod object;
 pub mod params;
 pub mod patch;
 pub mod resource;
@@ -23,7 +28,10 @@ pub use k8s_openapi;
 
 // The names almost every user of the crate needs, at the crate root.
 pub use dynamic::{Unstructured, UnstructuredList};
+pub use error::{ApiError, Transience};
 pub use gvk::{GroupKind, GroupResource, GroupVersion, GroupVersionKind, GroupVersionResource};
+pub use list::{ObjectList, PagedList};
+pub use object::{Object, PartialObjectMetadata, PartialObjectMetadataList};
 pub use resource::{ClusterScoped, NamespaceScoped, Resource};
 pub use restmapper::{
     DefaultRestMapper, ResourceResolver, RestMapper, RestMapperError, RestMapping,

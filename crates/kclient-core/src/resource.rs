@@ -32,6 +32,8 @@
 //! ```
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 use crate::gvk::{GroupVersion, GroupVersionKind, GroupVersionResource};
 
@@ -107,8 +109,12 @@ impl OpenApiScope for k8s_openapi::SubResourceScope {
     type Scope = SubresourceScope;
 }
 
-/// A Kubernetes API type with static group/version/kind, plural name, scope and `ObjectMeta`.
-pub trait Resource {
+/// A Kubernetes API type known at compile time: its group/version/kind, plural name and
+/// scope, its typed `ObjectMeta`, and its JSON form.
+///
+/// Implemented for every k8s-openapi type with `ObjectMeta`; implement it (or derive it) for
+/// custom resources. Every `Resource` is an [`Object`](crate::Object).
+pub trait Resource: Serialize + DeserializeOwned + Send + Sync + 'static {
     /// The API group, `""` for the core group.
     const GROUP: &'static str;
     /// The version within the group.
@@ -170,7 +176,13 @@ pub trait Resource {
 
 impl<T> Resource for T
 where
-    T: k8s_openapi::Resource + k8s_openapi::Metadata<Ty = ObjectMeta>,
+    T: k8s_openapi::Resource
+        + k8s_openapi::Metadata<Ty = ObjectMeta>
+        + Serialize
+        + DeserializeOwned
+        + Send
+        + Sync
+        + 'static,
     <T as k8s_openapi::Resource>::Scope: OpenApiScope,
 {
     const GROUP: &'static str = <T as k8s_openapi::Resource>::GROUP;

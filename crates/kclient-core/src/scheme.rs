@@ -26,8 +26,7 @@ use std::fmt;
 use std::sync::OnceLock;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::dynamic::{DynamicError, Unstructured};
@@ -183,23 +182,9 @@ impl Clone for Box<dyn SchemeObject> {
 }
 
 /// The bounds a type needs to be registered in a [`Scheme`].
-pub trait SchemeType:
-    Resource + Serialize + DeserializeOwned + Default + Clone + fmt::Debug + Send + Sync + 'static
-{
-}
+pub trait SchemeType: Resource + Default + Clone + fmt::Debug {}
 
-impl<T> SchemeType for T where
-    T: Resource
-        + Serialize
-        + DeserializeOwned
-        + Default
-        + Clone
-        + fmt::Debug
-        + Send
-        + Sync
-        + 'static
-{
-}
+impl<T: Resource + Default + Clone + fmt::Debug> SchemeType for T {}
 
 type DecodeFn = fn(&[u8]) -> Result<Box<dyn SchemeObject>, serde_json::Error>;
 type ConvertFn = fn(&Map<String, Value>) -> Result<Box<dyn SchemeObject>, serde_json::Error>;

@@ -187,10 +187,10 @@ impl std::fmt::Display for StatusReason {
     }
 }
 
-/// apimachinery's `errors.IsX` predicates and accessors on a `metav1.Status`.
+/// Accessors on a `metav1.Status` that only a `Status` has. The `errors.IsX` predicates and
+/// the parsed [`reason`](crate::ApiError::reason) are [`ApiError`](crate::ApiError)'s, which
+/// `Status` implements like every error that can carry one.
 pub trait StatusExt {
-    /// The parsed reason (`Unknown` when absent or unrecognised).
-    fn reason(&self) -> StatusReason;
     /// The HTTP code, 0 when absent.
     fn code(&self) -> i32;
     /// `details.retryAfterSeconds` when positive.
@@ -198,58 +198,13 @@ pub trait StatusExt {
     /// apimachinery's `SuggestsClientDelay`: the delay a server asked for, `Some(0)` for a
     /// `ServerTimeout` without one.
     fn suggests_client_delay(&self) -> Option<i32>;
-    /// `IsNotFound`: reason NotFound, or code 404 with an unknown reason.
-    fn is_not_found(&self) -> bool;
-    /// `IsAlreadyExists`: reason AlreadyExists (409 alone is ambiguous).
-    fn is_already_exists(&self) -> bool;
-    /// `IsConflict`: reason Conflict, or code 409 with an unknown reason.
-    fn is_conflict(&self) -> bool;
-    /// `IsInvalid`: reason Invalid, or code 422 with an unknown reason.
-    fn is_invalid(&self) -> bool;
-    /// `IsForbidden`: reason Forbidden, or code 403 with an unknown reason.
-    fn is_forbidden(&self) -> bool;
-    /// `IsUnauthorized`: reason Unauthorized, or code 401 with an unknown reason.
-    fn is_unauthorized(&self) -> bool;
-    /// Gone in the broad sense a reflector needs: reason Gone or Expired, or code 410.
-    ///
-    /// apimachinery's `IsGone` alone is false for `Expired`; callers relisting on a too-old
-    /// resourceVersion check both, so this predicate answers that question directly.
-    fn is_gone(&self) -> bool;
-    /// `IsResourceExpired`: reason Expired.
-    fn is_resource_expired(&self) -> bool;
-    /// `IsTooManyRequests`: reason TooManyRequests, or code 429 whatever the reason.
-    fn is_too_many_requests(&self) -> bool;
-    /// `IsTimeout`: reason Timeout, or code 504 with an unknown reason.
-    fn is_timeout(&self) -> bool;
-    /// `IsServerTimeout`: reason ServerTimeout.
-    fn is_server_timeout(&self) -> bool;
-    /// `IsInternalError`: reason InternalError, or code 500 with an unknown reason.
-    fn is_internal_error(&self) -> bool;
-    /// `IsServiceUnavailable`: reason ServiceUnavailable, or code 503 with an unknown reason.
-    fn is_service_unavailable(&self) -> bool;
-    /// `IsBadRequest`: reason BadRequest, or code 400 with an unknown reason.
-    fn is_bad_request(&self) -> bool;
-    /// `IsMethodNotSupported`: reason MethodNotAllowed, or code 405 with an unknown reason.
-    fn is_method_not_supported(&self) -> bool;
-    /// `IsNotAcceptable`: reason NotAcceptable, or code 406 with an unknown reason.
-    fn is_not_acceptable(&self) -> bool;
-    /// `IsUnsupportedMediaType`: reason UnsupportedMediaType, or code 415 with an unknown reason.
-    fn is_unsupported_media_type(&self) -> bool;
-    /// `IsRequestEntityTooLargeError`: reason RequestEntityTooLarge, or 413 with an unknown reason.
-    fn is_request_entity_too_large(&self) -> bool;
     /// `IsUnexpectedServerError`: a cause of type `UnexpectedServerResponse` (synthesized status).
     fn is_unexpected_server_error(&self) -> bool;
-    /// A 5xx code, or (without a code) a server-side reason.
-    fn is_server_error(&self) -> bool;
     /// True when `status` is `"Success"`.
     fn is_success(&self) -> bool;
 }
 
 impl StatusExt for Status {
-    fn reason(&self) -> StatusReason {
-        StatusReason::from_reason(self.reason.as_deref().unwrap_or(""))
-    }
-
     fn code(&self) -> i32 {
         self.code.unwrap_or(0)
     }
@@ -263,83 +218,10 @@ impl StatusExt for Status {
 
     fn suggests_client_delay(&self) -> Option<i32> {
         let details = self.details.as_ref()?;
-        if self.reason() == StatusReason::ServerTimeout {
+        if parse_reason(self) == StatusReason::ServerTimeout {
             return Some(details.retry_after_seconds.unwrap_or(0));
         }
         self.retry_after_seconds()
-    }
-
-    fn is_not_found(&self) -> bool {
-        reason_or_code(self, StatusReason::NotFound, 404)
-    }
-
-    fn is_already_exists(&self) -> bool {
-        self.reason() == StatusReason::AlreadyExists
-    }
-
-    fn is_conflict(&self) -> bool {
-        reason_or_code(self, StatusReason::Conflict, 409)
-    }
-
-    fn is_invalid(&self) -> bool {
-        reason_or_code(self, StatusReason::Invalid, 422)
-    }
-
-    fn is_forbidden(&self) -> bool {
-        reason_or_code(self, StatusReason::Forbidden, 403)
-    }
-
-    fn is_unauthorized(&self) -> bool {
-        reason_or_code(self, StatusReason::Unauthorized, 401)
-    }
-
-    fn is_gone(&self) -> bool {
-        matches!(self.reason(), StatusReason::Gone | StatusReason::Expired) || self.code() == 410
-    }
-
-    fn is_resource_expired(&self) -> bool {
-        self.reason() == StatusReason::Expired
-    }
-
-    fn is_too_many_requests(&self) -> bool {
-        // apimachinery checks the code regardless of the reason here, for backward compatibility.
-        self.reason() == StatusReason::TooManyRequests || self.code() == 429
-    }
-
-    fn is_timeout(&self) -> bool {
-        reason_or_code(self, StatusReason::Timeout, 504)
-    }
-
-    fn is_server_timeout(&self) -> bool {
-        self.reason() == StatusReason::ServerTimeout
-    }
-
-    fn is_internal_error(&self) -> bool {
-        reason_or_code(self, StatusReason::InternalError, 500)
-    }
-
-    fn is_service_unavailable(&self) -> bool {
-        reason_or_code(self, StatusReason::ServiceUnavailable, 503)
-    }
-
-    fn is_bad_request(&self) -> bool {
-        reason_or_code(self, StatusReason::BadRequest, 400)
-    }
-
-    fn is_method_not_supported(&self) -> bool {
-        reason_or_code(self, StatusReason::MethodNotAllowed, 405)
-    }
-
-    fn is_not_acceptable(&self) -> bool {
-        reason_or_code(self, StatusReason::NotAcceptable, 406)
-    }
-
-    fn is_unsupported_media_type(&self) -> bool {
-        reason_or_code(self, StatusReason::UnsupportedMediaType, 415)
-    }
-
-    fn is_request_entity_too_large(&self) -> bool {
-        reason_or_code(self, StatusReason::RequestEntityTooLarge, 413)
     }
 
     fn is_unexpected_server_error(&self) -> bool {
@@ -353,28 +235,19 @@ impl StatusExt for Status {
             })
     }
 
-    fn is_server_error(&self) -> bool {
-        match self.code {
-            Some(code) => (500..600).contains(&code),
-            None => matches!(
-                self.reason(),
-                StatusReason::InternalError
-                    | StatusReason::ServerTimeout
-                    | StatusReason::StoreReadError
-                    | StatusReason::Timeout
-                    | StatusReason::ServiceUnavailable
-            ),
-        }
-    }
-
     fn is_success(&self) -> bool {
         self.status.as_deref() == Some(STATUS_SUCCESS)
     }
 }
 
+/// The parsed reason of `status` (`Unknown` when absent or unrecognised).
+pub(crate) fn parse_reason(status: &Status) -> StatusReason {
+    StatusReason::from_reason(status.reason.as_deref().unwrap_or(""))
+}
+
 /// apimachinery's rule: the reason decides when it is a known one; otherwise the code does.
-fn reason_or_code(status: &Status, reason: StatusReason, code: i32) -> bool {
-    let actual = status.reason();
+pub(crate) fn reason_or_code(status: &Status, reason: StatusReason, code: i32) -> bool {
+    let actual = parse_reason(status);
     actual == reason || (actual == StatusReason::Unknown && status.code() == code)
 }
 

@@ -8,8 +8,9 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Status;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 
+use crate::json::null_as_default;
 use crate::resource::Resource;
 
 /// The annotation kube-apiserver puts on the bookmark that ends the initial events of a
@@ -122,14 +123,10 @@ pub struct BookmarkMeta {
     /// Annotations, e.g. [`INITIAL_EVENTS_END_ANNOTATION`].
     #[serde(
         default,
-        deserialize_with = "null_as_empty",
+        deserialize_with = "null_as_default",
         skip_serializing_if = "BTreeMap::is_empty"
     )]
     pub annotations: BTreeMap<String, String>,
-}
-
-fn null_as_empty<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, String>, D::Error> {
-    Ok(Option::deserialize(d)?.unwrap_or_default())
 }
 
 impl Bookmark {

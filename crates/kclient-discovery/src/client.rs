@@ -15,6 +15,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{
 };
 use k8s_openapi::apimachinery::pkg::version::Info;
 use kclient_config::Config;
+use kclient_core::ApiError;
 use kclient_core::gvk::GroupVersion;
 use kclient_rest::RestClient;
 use serde::de::DeserializeOwned;

@@ -9,8 +9,9 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
-use http::StatusCode;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Status;
 use kclient_core::gvk::{GroupVersion, ParseGroupVersionError};
+use kclient_core::{ApiError, Transience};
 
 /// Why a discovery call failed.
 #[derive(Clone, Debug, thiserror::Error)]
@@ -68,31 +69,29 @@ impl DiscoveryError {
         }
     }
 
-    /// The HTTP status of the server's error answer, if there was one.
-    pub fn status_code(&self) -> Option<StatusCode> {
-        let code = self.request_error()?.status()?.code?;
-        u16::try_from(code)
-            .ok()
-            .and_then(|c| StatusCode::from_u16(c).ok())
-    }
-
-    /// True for a 404 answer.
-    pub fn is_not_found(&self) -> bool {
-        self.request_error()
-            .is_some_and(kclient_rest::Error::is_not_found)
-    }
-
-    /// True for errors worth retrying: transport failures, 5xx answers and 429 (client-go's
-    /// memcache `isTransientError`).
+    /// True for errors worth retrying (client-go's memcache `isTransientError`): the one
+    /// rule of [`Transience::is_transient`] — transport failures, 429 and 5xx answers.
     pub fn is_transient(&self) -> bool {
-        match self.request_error() {
-            Some(e) => {
-                e.is_transport()
-                    || e.is_too_many_requests()
-                    || self.status_code().is_some_and(|c| c.is_server_error())
-            }
-            None => false,
-        }
+        self.transience().is_transient()
+    }
+}
+
+impl ApiError for DiscoveryError {
+    fn status(&self) -> Option<&Status> {
+        self.request_error()?.status()
+    }
+
+    fn is_transport(&self) -> bool {
+        self.request_error().is_some_and(ApiError::is_transport)
+    }
+
+    fn is_timeout(&self) -> bool {
+        self.request_error().is_some_and(ApiError::is_timeout)
+    }
+
+    fn transience(&self) -> Transience {
+        self.request_error()
+            .map_or(Transience::Permanent, ApiError::transience)
     }
 }
 

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use common::{discovery, rest, start, start_legacy};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::APIResourceList;
+use kclient_core::ApiError;
 use kclient_core::gvk::GroupVersion;
 use kclient_discovery::{Discovery, DiscoveryClient, DiscoveryError};
 use kclient_testserver::TestServer;
@@ -101,7 +102,7 @@ async fn server_resources_for_group_version() {
 
     let missing = d.server_resources("nope.example.com/v1").await.unwrap_err();
     assert!(missing.is_not_found(), "{missing}");
-    assert_eq!(missing.status_code().map(|c| c.as_u16()), Some(404));
+    assert_eq!(missing.status_code(), Some(404));
     let bad = d.server_resources("a/b/c").await.unwrap_err();
     assert!(
         matches!(bad, DiscoveryError::InvalidGroupVersion { .. }),
@@ -186,7 +187,7 @@ async fn partial_failure_names_each_failed_group_version() {
     let names: Vec<String> = failed.group_versions().map(ToString::to_string).collect();
     assert_eq!(names, ["batch/v1", "policy/v1"]);
     for err in failed.groups.values() {
-        assert_eq!(err.status_code().map(|c| c.as_u16()), Some(503), "{err}");
+        assert_eq!(err.status_code(), Some(503), "{err}");
         assert!(err.is_transient());
     }
     let message = failed.to_string();
@@ -231,7 +232,7 @@ async fn failing_discovery_root_fails_the_whole_call() {
         .server_groups_and_resources()
         .await
         .unwrap_err();
-    assert_eq!(err.status_code().map(|c| c.as_u16()), Some(500), "{err}");
+    assert_eq!(err.status_code(), Some(500), "{err}");
     let core_only = discovery(&server)
         .server_resources_for_group_version(&GroupVersion::new("", "v1"))
         .await

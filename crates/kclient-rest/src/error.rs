@@ -8,10 +8,10 @@
 use std::fmt;
 use std::time::Duration;
 
-use http::StatusCode;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Status;
 use kclient_config::auth::AuthError;
-use kclient_core::status::StatusExt;
+use kclient_core::status::StatusReason;
+use kclient_core::{ApiError, Transience};
 
 /// Everything that can go wrong while building, sending or reading a request.
 #[derive(Debug, thiserror::Error)]
@@ -196,120 +196,46 @@ pub enum WatchError {
     },
 }
 
-impl Error {
-    /// The API `Status` of an [`Error::Api`].
-    pub fn status(&self) -> Option<&Status> {
+impl ApiError for Error {
+    fn status(&self) -> Option<&Status> {
         match self {
             Error::Api(status) => Some(status),
             _ => None,
         }
     }
 
-    /// The HTTP status code of an [`Error::Api`].
-    pub fn status_code(&self) -> Option<StatusCode> {
-        let code = self.status()?.code?;
-        u16::try_from(code)
-            .ok()
-            .and_then(|c| StatusCode::from_u16(c).ok())
+    fn is_transport(&self) -> bool {
+        matches!(self, Error::Transport(_))
     }
 
+    /// The client-side timeout expired, or the server answered with reason `Timeout` (504).
+    fn is_timeout(&self) -> bool {
+        matches!(self, Error::Timeout(_))
+            || self.status().is_some_and(|s| {
+                s.reason() == StatusReason::Timeout || s.status_code() == Some(504)
+            })
+    }
+
+    /// A broken connection may pass on a retry. A client-side timeout is the request's own
+    /// deadline, so that request is over (client-go's discovery does not count timeouts as
+    /// transient either); every other failure before or after the exchange (invalid request,
+    /// credentials, configuration, an undecodable body) is permanent.
+    fn transience(&self) -> Transience {
+        match self {
+            Error::Api(status) => status.transience(),
+            Error::Transport(_) => Transience::Transient,
+            _ => Transience::Permanent,
+        }
+    }
+}
+
+impl Error {
     /// The transport failure, if this is one.
     pub fn transport(&self) -> Option<&TransportError> {
         match self {
             Error::Transport(t) => Some(t),
             _ => None,
         }
-    }
-
-    fn status_is(&self, f: impl Fn(&Status) -> bool) -> bool {
-        self.status().is_some_and(f)
-    }
-
-    /// 404 / reason `NotFound`.
-    pub fn is_not_found(&self) -> bool {
-        self.status_is(|s| s.is_not_found())
-    }
-
-    /// 409 / reason `AlreadyExists`.
-    pub fn is_already_exists(&self) -> bool {
-        self.status_is(|s| s.is_already_exists())
-    }
-
-    /// 409 / reason `Conflict` (stale resourceVersion).
-    pub fn is_conflict(&self) -> bool {
-        self.status_is(|s| s.is_conflict())
-    }
-
-    /// 422 / reason `Invalid`.
-    pub fn is_invalid(&self) -> bool {
-        self.status_is(|s| s.is_invalid())
-    }
-
-    /// 403 / reason `Forbidden`.
-    pub fn is_forbidden(&self) -> bool {
-        self.status_is(|s| s.is_forbidden())
-    }
-
-    /// 401 / reason `Unauthorized`.
-    pub fn is_unauthorized(&self) -> bool {
-        self.status_is(|s| s.is_unauthorized())
-    }
-
-    /// 410 Gone or reason `Expired` (a watch or list resourceVersion too old).
-    pub fn is_gone(&self) -> bool {
-        self.status_is(|s| s.is_gone())
-    }
-
-    /// Reason `Expired`.
-    pub fn is_resource_expired(&self) -> bool {
-        self.status_is(|s| s.is_resource_expired())
-    }
-
-    /// 429 / reason `TooManyRequests`.
-    pub fn is_too_many_requests(&self) -> bool {
-        self.status_is(|s| s.is_too_many_requests())
-    }
-
-    /// The client-side timeout expired, or the server answered with reason `Timeout` (504)
-    /// or `ServerTimeout`.
-    pub fn is_timeout(&self) -> bool {
-        matches!(self, Error::Timeout(_))
-            || self.status_is(|s| s.is_timeout() || s.is_server_timeout())
-    }
-
-    /// 5xx.
-    pub fn is_server_error(&self) -> bool {
-        self.status_is(|s| s.is_server_error())
-    }
-
-    /// 400 / reason `BadRequest`.
-    pub fn is_bad_request(&self) -> bool {
-        self.status_is(|s| s.is_bad_request())
-    }
-
-    /// 405 / reason `MethodNotAllowed`.
-    pub fn is_method_not_supported(&self) -> bool {
-        self.status_is(|s| s.is_method_not_supported())
-    }
-
-    /// 500 / reason `InternalError`.
-    pub fn is_internal_error(&self) -> bool {
-        self.status_is(|s| s.is_internal_error())
-    }
-
-    /// 503 / reason `ServiceUnavailable`.
-    pub fn is_service_unavailable(&self) -> bool {
-        self.status_is(|s| s.is_service_unavailable())
-    }
-
-    /// The server's suggested wait (`details.retryAfterSeconds`), if any.
-    pub fn retry_after_seconds(&self) -> Option<i32> {
-        self.status().and_then(|s| s.retry_after_seconds())
-    }
-
-    /// A transport failure (connection refused, reset, TLS, proxy).
-    pub fn is_transport(&self) -> bool {
-        matches!(self, Error::Transport(_))
     }
 
     pub(crate) fn invalid(message: impl Into<String>) -> Self {

@@ -3,12 +3,12 @@
 //! tracing), plus incremental decoding of watch streams.
 //!
 //! ```no_run
-//! use kclient_config::{Config, KubeconfigOptions};
+//! use kclient_config::Config;
 //! use kclient_rest::RestClient;
 //! use k8s_openapi::api::core::v1::ConfigMap;
 //!
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-//! let config = Config::infer(None, &KubeconfigOptions::default())?;
+//! let config = Config::infer()?;
 //! let client = RestClient::new(config)?;
 //! let cm: ConfigMap = client
 //!     .get()

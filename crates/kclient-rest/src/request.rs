@@ -101,6 +101,13 @@ impl Request {
         self
     }
 
+    /// Marks the request invalid: sending it fails with [`Error::InvalidRequest`] and
+    /// `message`, before any I/O (the first such error wins). For layers above that validate
+    /// their own inputs the way this builder validates path segments.
+    pub fn invalid(self, message: impl Into<String>) -> Self {
+        self.fail(message.into())
+    }
+
     /// The HTTP method.
     pub fn method(&self) -> &Method {
         &self.method

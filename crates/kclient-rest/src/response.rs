@@ -133,6 +133,7 @@ pub(crate) fn api_error(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use kclient_core::ApiError;
 
     fn req<'a>(method: &'a Method, resource: &'a str, name: &'a str) -> FailedRequest<'a> {
         FailedRequest {
@@ -154,7 +155,7 @@ mod tests {
         );
         assert!(err.is_not_found());
         assert_eq!(err.to_string(), "pods \"x\" not found");
-        assert_eq!(err.status_code(), Some(StatusCode::NOT_FOUND));
+        assert_eq!(err.status_code(), Some(StatusCode::NOT_FOUND.as_u16()));
     }
 
     #[test]
@@ -169,7 +170,7 @@ mod tests {
             &req(&Method::GET, "pods", ""),
         );
         assert!(err.is_too_many_requests());
-        assert_eq!(err.retry_after_seconds(), Some(7));
+        assert_eq!(err.retry_after(), Some(std::time::Duration::from_secs(7)));
         let status = err.status().unwrap();
         let cause = &status.details.as_ref().unwrap().causes.as_ref().unwrap()[0];
         assert!(cause.message.as_ref().unwrap().len() <= 2048);

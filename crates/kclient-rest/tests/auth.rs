@@ -1,6 +1,7 @@
 //! Credentials from kclient-config's CredentialSource reach the server; exec credentials are
 //! refreshed after a 401.
 
+use kclient_core::error::ApiError;
 mod common;
 
 use std::os::unix::fs::PermissionsExt;

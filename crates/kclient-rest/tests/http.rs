@@ -1,6 +1,7 @@
 //! RestClient against a real (in-test) HTTP server: decoding, errors, warnings, headers,
 //! retries over real connections, streaming and watch cancellation.
 
+use kclient_core::ApiError;
 mod common;
 
 use std::sync::Arc;
@@ -122,7 +123,7 @@ async fn status_bodies_become_api_errors_with_predicates() {
     let err = get("/notfound").await;
     assert!(err.is_not_found());
     assert_eq!(err.to_string(), "configmaps \"x\" not found");
-    assert_eq!(err.status_code(), Some(StatusCode::NOT_FOUND));
+    assert_eq!(err.status_code(), Some(StatusCode::NOT_FOUND.as_u16()));
     assert!(!err.is_conflict() && !err.is_server_error());
     assert!(get("/exists").await.is_already_exists());
     let conflict = get("/conflict").await;
@@ -140,7 +141,7 @@ async fn status_bodies_become_api_errors_with_predicates() {
 
     // Non-JSON bodies are synthesized into a Status with the code and a snippet.
     let html = get("/html").await;
-    assert_eq!(html.status_code(), Some(StatusCode::BAD_GATEWAY));
+    assert_eq!(html.status_code(), Some(StatusCode::BAD_GATEWAY.as_u16()));
     assert!(html.is_server_error());
     assert!(html.to_string().contains("Bad Gateway"), "{html}");
     let plain = get("/other").await;

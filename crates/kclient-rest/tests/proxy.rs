@@ -1,5 +1,6 @@
 //! Proxies: HTTP CONNECT tunnels (TLS end to end through the tunnel) with credentials.
 
+use kclient_core::error::ApiError;
 mod common;
 
 use common::*;

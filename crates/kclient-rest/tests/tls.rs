@@ -1,5 +1,6 @@
 //! TLS: CA bundles, insecure mode, the server-name override, client certificates, ALPN.
 
+use kclient_core::error::ApiError;
 mod common;
 
 use common::*;

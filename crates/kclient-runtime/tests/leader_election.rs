@@ -6,6 +6,7 @@
 use std::time::Duration;
 
 use k8s_openapi::api::coordination::v1::Lease;
+use kclient_client::ApiError;
 use kclient_client::{Api, DeleteOptions, GetOptions, RestClient, UpdateOptions};
 use kclient_runtime::leaderelection::{
     CancellationToken, LeaderCallbacks, LeaderElectionConfig, LeaderElector, LeaderStatus,

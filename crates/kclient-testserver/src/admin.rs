@@ -4,7 +4,7 @@
 use bytes::Bytes;
 use http::{Method, Response, StatusCode};
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiResult, ErrorResponse};
 use crate::faults::Faults;
 use crate::respond::{Body, json_response};
 use crate::state::State;
@@ -27,19 +27,22 @@ pub(crate) fn handle(
         (&Method::GET, "faults") => Ok(faults_json(state)),
         (&Method::PUT, "faults") => {
             let faults: Faults = serde_json::from_slice(body)
-                .map_err(|e| ApiError::bad_request(format!("invalid faults document: {e}")))?;
-            state.faults.set(faults).map_err(ApiError::bad_request)?;
+                .map_err(|e| ErrorResponse::bad_request(format!("invalid faults document: {e}")))?;
+            state
+                .faults
+                .set(faults)
+                .map_err(ErrorResponse::bad_request)?;
             Ok(faults_json(state))
         }
         (&Method::POST, "faults/compact") => {
             state.faults.compact_history();
             Ok(faults_json(state))
         }
-        (_, "faults" | "faults/compact") => Err(ApiError::method_not_supported(
+        (_, "faults" | "faults/compact") => Err(ErrorResponse::method_not_supported(
             "kclient-testserver",
             "faults",
             method.as_str(),
         )),
-        _ => Err(ApiError::no_route()),
+        _ => Err(ErrorResponse::no_route()),
     }
 }

@@ -1,5 +1,5 @@
-//! Errors: [`Error`] for starting and driving the server, and the crate-internal
-//! [`ApiError`], a `metav1.Status` on its way to the client.
+//! Errors: [`TestServerError`] for starting and driving the server, and the crate-internal
+//! [`ErrorResponse`], a `metav1.Status` on its way to the client.
 
 use http::{HeaderName, HeaderValue, StatusCode};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Status, StatusCause, StatusDetails};
@@ -10,7 +10,7 @@ pub(crate) use kclient_core::status::FieldError;
 
 /// Why the test server could not start, or a library call on it failed.
 #[derive(Debug, thiserror::Error)]
-pub enum Error {
+pub enum TestServerError {
     /// Binding the listening socket failed.
     #[error("failed to bind the listener: {0}")]
     Bind(#[source] std::io::Error),
@@ -30,7 +30,7 @@ pub enum Error {
 
 /// A failed API request: the `Status` body plus any extra response headers.
 #[derive(Debug, Clone)]
-pub(crate) struct ApiError {
+pub(crate) struct ErrorResponse {
     pub status: Box<Status>,
     pub headers: Vec<(HeaderName, HeaderValue)>,
 }
@@ -49,9 +49,9 @@ fn gk(group: &str, kind: &str) -> GroupKind {
     }
 }
 
-impl ApiError {
+impl ErrorResponse {
     pub fn from_status(status: Status) -> Self {
-        ApiError {
+        ErrorResponse {
             status: Box::new(status),
             headers: Vec::new(),
         }
@@ -212,4 +212,4 @@ impl ApiError {
 }
 
 /// Crate-internal result of request handling.
-pub(crate) type ApiResult<T> = Result<T, ApiError>;
+pub(crate) type ApiResult<T> = Result<T, ErrorResponse>;

@@ -9,7 +9,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 
-use crate::error::ApiError;
+use crate::error::ErrorResponse;
 use crate::store::Store;
 
 /// The fault settings. Serialized (camelCase) by the admin API at
@@ -180,7 +180,7 @@ impl FaultsHandle {
     }
 
     /// The error for a request to `path`, if a path-scoped fault covers it.
-    pub(crate) fn path_error(&self, path: &str) -> Option<ApiError> {
+    pub(crate) fn path_error(&self, path: &str) -> Option<ErrorResponse> {
         let faults = self
             .inner
             .path_faults
@@ -196,11 +196,11 @@ impl FaultsHandle {
             covered.then_some(*status)
         })?;
         Some(match status {
-            429 => ApiError::too_many_requests(1),
-            503 => ApiError::service_unavailable(format!(
+            429 => ErrorResponse::too_many_requests(1),
+            503 => ErrorResponse::service_unavailable(format!(
                 "injected fault: service unavailable for {path}"
             )),
-            _ => ApiError::internal(format!("injected fault for {path}")),
+            _ => ErrorResponse::internal(format!("injected fault for {path}")),
         })
     }
 
@@ -271,7 +271,7 @@ impl FaultsHandle {
     }
 
     /// Decides whether this request gets an injected error.
-    pub(crate) fn injected_error(&self) -> Option<ApiError> {
+    pub(crate) fn injected_error(&self) -> Option<ErrorResponse> {
         let f = self.get();
         let hit = if let Some(n) = f.error_every_nth {
             let count = self.inner.requests.fetch_add(1, Ordering::SeqCst) + 1;
@@ -291,15 +291,15 @@ impl FaultsHandle {
             return None;
         }
         Some(match f.error_status {
-            429 => ApiError::too_many_requests(f.retry_after_seconds),
+            429 => ErrorResponse::too_many_requests(f.retry_after_seconds),
             503 => {
-                let err = ApiError::service_unavailable("injected fault: service unavailable");
+                let err = ErrorResponse::service_unavailable("injected fault: service unavailable");
                 match http::HeaderValue::from_str(&f.retry_after_seconds.to_string()) {
                     Ok(v) => err.with_header(http::header::RETRY_AFTER, v),
                     Err(_) => err,
                 }
             }
-            _ => ApiError::internal("injected fault"),
+            _ => ErrorResponse::internal("injected fault"),
         })
     }
 }

@@ -12,7 +12,7 @@
 //! admin API at `/kclient-testserver/faults`.
 //!
 //! ```no_run
-//! # async fn demo() -> Result<(), kclient_testserver::Error> {
+//! # async fn demo() -> Result<(), kclient_testserver::TestServerError> {
 //! use kclient_testserver::TestServer;
 //!
 //! let server = TestServer::start().await?;
@@ -52,6 +52,6 @@ mod strategy;
 mod tls;
 mod validate;
 
-pub use error::Error;
+pub use error::TestServerError;
 pub use faults::{Faults, FaultsHandle};
 pub use server::{TestServer, TestServerBuilder};

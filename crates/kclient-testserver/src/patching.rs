@@ -3,11 +3,11 @@
 
 use serde_json::Value;
 
-use crate::error::{ApiError, ApiResult};
-use crate::patch::{self, ApplyOptions, PatchError};
+use crate::error::{ApiResult, ErrorResponse};
+use crate::patch::{self, ApplyOptions, PatchRequestError};
 
-fn patch_error(e: PatchError) -> ApiError {
-    ApiError::from_status(e.to_status())
+fn patch_error(e: PatchRequestError) -> ErrorResponse {
+    ErrorResponse::from_status(e.to_status())
 }
 
 /// Records an Update operation of `manager` in `new`'s managedFields.
@@ -56,8 +56,9 @@ pub(crate) fn apply(
         kind: target.kind,
         subresource: target.subresource,
     };
-    patch::apply_with(live, applied, &opts)
-        .map_err(|e| ApiError::from_status(e.to_status(target.group, target.plural, target.name)))
+    patch::apply_with(live, applied, &opts).map_err(|e| {
+        ErrorResponse::from_status(e.to_status(target.group, target.plural, target.name))
+    })
 }
 
 /// The applied configuration of an apply body (YAML, which includes JSON).
@@ -83,6 +84,6 @@ pub(crate) fn strategic_merge(
     kind: &str,
 ) -> ApiResult<Value> {
     let p: Value = serde_json::from_slice(body)
-        .map_err(|e| ApiError::bad_request(format!("error decoding patch: {e}")))?;
+        .map_err(|e| ErrorResponse::bad_request(format!("error decoding patch: {e}")))?;
     patch::strategic_merge(original, &p, group, kind).map_err(patch_error)
 }

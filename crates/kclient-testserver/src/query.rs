@@ -1,6 +1,6 @@
 //! Query parameters of API requests (the server side of list/get/write/delete options).
 
-use crate::error::{ApiError, ApiResult, FieldError};
+use crate::error::{ApiResult, ErrorResponse, FieldError};
 
 /// Field validation directive (`fieldValidation`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -40,7 +40,7 @@ fn parse_bool(key: &str, v: &str) -> ApiResult<bool> {
     match v {
         "" | "true" | "1" | "True" | "TRUE" | "t" | "T" => Ok(true),
         "false" | "0" | "False" | "FALSE" | "f" | "F" => Ok(false),
-        _ => Err(ApiError::bad_request(format!(
+        _ => Err(ErrorResponse::bad_request(format!(
             "invalid value for {key}: strconv.ParseBool: parsing {}: invalid syntax",
             serde_json::to_string(v).unwrap_or_default()
         ))),
@@ -49,7 +49,7 @@ fn parse_bool(key: &str, v: &str) -> ApiResult<bool> {
 
 fn parse_int(key: &str, v: &str) -> ApiResult<i64> {
     v.parse::<i64>().map_err(|_| {
-        ApiError::bad_request(format!(
+        ErrorResponse::bad_request(format!(
             "invalid value for {key}: strconv.ParseInt: parsing {}: invalid syntax",
             serde_json::to_string(v).unwrap_or_default()
         ))
@@ -84,7 +84,7 @@ impl Query {
                 }
                 "dryRun" => {
                     if v != "All" {
-                        return Err(ApiError::invalid(
+                        return Err(ErrorResponse::invalid(
                             "meta.k8s.io",
                             "CreateOptions",
                             "",
@@ -105,7 +105,7 @@ impl Query {
                         "Warn" | "" => FieldValidation::Warn,
                         "Strict" => FieldValidation::Strict,
                         _ => {
-                            return Err(ApiError::bad_request(format!(
+                            return Err(ErrorResponse::bad_request(format!(
                                 "fieldValidation must be one of \"Ignore\", \"Warn\", or \"Strict\", got: {v}"
                             )));
                         }

@@ -10,7 +10,7 @@ use http_body_util::combinators::UnsyncBoxBody;
 use http_body_util::{BodyExt, Full, Limited};
 use serde_json::Value;
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiResult, ErrorResponse};
 
 /// Response body: a full buffer or a stream (watches).
 pub(crate) type Body = UnsyncBoxBody<Bytes, Infallible>;
@@ -40,7 +40,7 @@ pub(crate) fn value_response(code: StatusCode, value: &Value) -> Response<Body> 
     json_response(code, serde_json::to_vec(value).unwrap_or_default())
 }
 
-pub(crate) fn error_response(err: ApiError) -> Response<Body> {
+pub(crate) fn error_response(err: ErrorResponse) -> Response<Body> {
     let mut resp = json_response(err.code(), err.body());
     for (name, value) in err.headers {
         resp.headers_mut().append(name, value);
@@ -66,14 +66,14 @@ where
         .parse::<usize>()
         .ok();
     if declared.is_some_and(|n| n > MAX_BODY_BYTES) {
-        return Err(ApiError::entity_too_large(MAX_BODY_BYTES));
+        return Err(ErrorResponse::entity_too_large(MAX_BODY_BYTES));
     }
     match Limited::new(body, MAX_BODY_BYTES).collect().await {
         Ok(collected) => Ok(collected.to_bytes()),
         Err(e) if e.is::<http_body_util::LengthLimitError>() => {
-            Err(ApiError::entity_too_large(MAX_BODY_BYTES))
+            Err(ErrorResponse::entity_too_large(MAX_BODY_BYTES))
         }
-        Err(e) => Err(ApiError::bad_request(format!(
+        Err(e) => Err(ErrorResponse::bad_request(format!(
             "failed to read the request body: {e}"
         ))),
     }
@@ -98,23 +98,25 @@ pub(crate) fn decode_object(headers: &HeaderMap, body: &[u8]) -> ApiResult<Value
     let ct = header_str(headers, header::CONTENT_TYPE);
     let value: Value = match media_type(ct).as_str() {
         "application/json" => serde_json::from_slice(body).map_err(|e| {
-            ApiError::bad_request(format!("couldn't get version/kind; json parse error: {e}"))
+            ErrorResponse::bad_request(format!("couldn't get version/kind; json parse error: {e}"))
         })?,
         "application/yaml" | "application/x-yaml" | "text/yaml" => serde_yaml_ng::from_slice(body)
             .map_err(|e| {
-                ApiError::bad_request(format!("couldn't get version/kind; yaml parse error: {e}"))
+                ErrorResponse::bad_request(format!(
+                    "couldn't get version/kind; yaml parse error: {e}"
+                ))
             })?,
         PROTOBUF => match crate::protobuf::decode(body) {
             Ok(v) => v,
             Err(crate::protobuf::ProtoError::UnsupportedKind(_)) => {
                 return Err(unsupported_body_type(ct));
             }
-            Err(e) => return Err(ApiError::bad_request(e.to_string())),
+            Err(e) => return Err(ErrorResponse::bad_request(e.to_string())),
         },
         _ => return Err(unsupported_body_type(ct)),
     };
     if !value.is_object() {
-        return Err(ApiError::bad_request(
+        return Err(ErrorResponse::bad_request(
             "the object provided is unrecognized (must be of type map)",
         ));
     }
@@ -122,8 +124,8 @@ pub(crate) fn decode_object(headers: &HeaderMap, body: &[u8]) -> ApiResult<Value
 }
 
 /// 415 for a body in a format the server does not read.
-pub(crate) fn unsupported_body_type(_content_type: &str) -> ApiError {
-    ApiError::unsupported_media_type(&[
+pub(crate) fn unsupported_body_type(_content_type: &str) -> ErrorResponse {
+    ErrorResponse::unsupported_media_type(&[
         "application/json",
         "application/yaml",
         "application/vnd.kubernetes.protobuf",
@@ -177,7 +179,7 @@ pub(crate) fn negotiate(accept: &str) -> ApiResult<Output> {
             _ => {}
         }
     }
-    Err(ApiError::not_acceptable())
+    Err(ErrorResponse::not_acceptable())
 }
 
 /// Encodes an object response in the negotiated plain format (JSON or YAML).

@@ -14,7 +14,7 @@ use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 
 use crate::auth::random_token;
-use crate::error::Error;
+use crate::error::TestServerError;
 use crate::faults::{Faults, FaultsHandle};
 use crate::handlers::{CreateOptions, DEFAULT_WATCH_TIMEOUT, Managed, create_object};
 use crate::kubeconfig;
@@ -138,13 +138,15 @@ impl TestServerBuilder {
 
     /// Generates the certificates, binds the port and starts serving on the current tokio
     /// runtime.
-    pub async fn build(self) -> Result<TestServer, Error> {
-        self.faults.validate().map_err(Error::InvalidSetting)?;
+    pub async fn build(self) -> Result<TestServer, TestServerError> {
+        self.faults
+            .validate()
+            .map_err(TestServerError::InvalidSetting)?;
         let pki = tls::generate()?;
         let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, self.port)))
             .await
-            .map_err(Error::Bind)?;
-        let addr = listener.local_addr().map_err(Error::Bind)?;
+            .map_err(TestServerError::Bind)?;
+        let addr = listener.local_addr().map_err(TestServerError::Bind)?;
         let token = self.token.unwrap_or_else(random_token);
         let store = Arc::new(Store::new(StoreConfig {
             history_size: self.history_size,
@@ -185,11 +187,13 @@ impl TestServerBuilder {
     }
 }
 
-fn seed(state: &State) -> Result<(), Error> {
+fn seed(state: &State) -> Result<(), TestServerError> {
     let served = state
         .registry
         .lookup("", "v1", "namespaces")
-        .ok_or_else(|| Error::InvalidSetting("the catalog does not serve namespaces".into()))?;
+        .ok_or_else(|| {
+            TestServerError::InvalidSetting("the catalog does not serve namespaces".into())
+        })?;
     for ns in INITIAL_NAMESPACES {
         let obj = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns,
             "labels": {"kubernetes.io/metadata.name": ns}}});
@@ -205,7 +209,7 @@ fn seed(state: &State) -> Result<(), Error> {
         )
         .map_err(|e| {
             let why = e.status.message.unwrap_or_default();
-            Error::InvalidSetting(format!("creating namespace {ns}: {why}"))
+            TestServerError::InvalidSetting(format!("creating namespace {ns}: {why}"))
         })?;
     }
     Ok(())
@@ -258,7 +262,7 @@ async fn connection(
 /// An in-memory, kubectl-compatible Kubernetes API server on 127.0.0.1 over HTTPS.
 ///
 /// ```no_run
-/// # async fn demo() -> Result<(), kclient_testserver::Error> {
+/// # async fn demo() -> Result<(), kclient_testserver::TestServerError> {
 /// let server = kclient_testserver::TestServer::start().await?;
 /// let dir = std::env::temp_dir().join("kubeconfig");
 /// server.write_kubeconfig(&dir)?; // kubectl --kubeconfig <dir> get ns
@@ -287,7 +291,7 @@ impl std::fmt::Debug for TestServer {
 
 impl TestServer {
     /// Starts a server with the default settings on a free port.
-    pub async fn start() -> Result<TestServer, Error> {
+    pub async fn start() -> Result<TestServer, TestServerError> {
         Self::builder().build().await
     }
 
@@ -328,15 +332,16 @@ impl TestServer {
     }
 
     /// Writes [`TestServer::kubeconfig_yaml`] to `path` (mode 0600 on Unix).
-    pub fn write_kubeconfig(&self, path: impl AsRef<Path>) -> Result<(), Error> {
+    pub fn write_kubeconfig(&self, path: impl AsRef<Path>) -> Result<(), TestServerError> {
         let path = path.as_ref();
         std::fs::write(path, self.kubeconfig_yaml())
-            .map_err(|e| Error::Kubeconfig(format!("writing {}: {e}", path.display())))?;
+            .map_err(|e| TestServerError::Kubeconfig(format!("writing {}: {e}", path.display())))?;
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
-                .map_err(|e| Error::Kubeconfig(format!("chmod {}: {e}", path.display())))?;
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(
+                |e| TestServerError::Kubeconfig(format!("chmod {}: {e}", path.display())),
+            )?;
         }
         Ok(())
     }

@@ -9,7 +9,7 @@ use http::{Request, Response, StatusCode};
 
 use crate::admin;
 use crate::auth::authenticated;
-use crate::error::ApiError;
+use crate::error::ErrorResponse;
 use crate::handlers;
 use crate::query::Query;
 use crate::respond::{Body, bytes_response, error_response, read_body};
@@ -36,7 +36,7 @@ where
         ));
     }
     if !authenticated(&parts.headers, &state.token) {
-        return Ok(error_response(ApiError::unauthorized()));
+        return Ok(error_response(ErrorResponse::unauthorized()));
     }
     if let Route::Admin(path) = &route {
         let body = match read_body(&parts.headers, body).await {
@@ -62,6 +62,6 @@ where
     }
     Ok(match route {
         Route::Resource(rr) => handlers::handle(state, rr, parts, body).await,
-        _ => error_response(ApiError::no_route()),
+        _ => error_response(ErrorResponse::no_route()),
     })
 }

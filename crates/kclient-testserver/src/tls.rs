@@ -9,7 +9,7 @@ use rcgen::{
 };
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
-use crate::error::Error;
+use crate::error::TestServerError;
 
 /// The generated CA and the rustls configuration serving with a leaf signed by it.
 pub(crate) struct Pki {
@@ -28,12 +28,12 @@ impl std::fmt::Debug for Pki {
     }
 }
 
-fn tls_err(e: impl std::fmt::Display) -> Error {
-    Error::Tls(e.to_string())
+fn tls_err(e: impl std::fmt::Display) -> TestServerError {
+    TestServerError::Tls(e.to_string())
 }
 
 /// Generates a fresh CA and serving certificate.
-pub(crate) fn generate() -> Result<Pki, Error> {
+pub(crate) fn generate() -> Result<Pki, TestServerError> {
     let ca_key = KeyPair::generate().map_err(tls_err)?;
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).map_err(tls_err)?;
     let mut ca_dn = DistinguishedName::new();

@@ -4,7 +4,7 @@
 //!
 //! | feature | default | what it brings | module |
 //! |---|:-:|---|---|
-//! | (always) | ✓ | API machinery without I/O: GVK/GVR, [`Resource`], [`Object`], [`Unstructured`], options, selectors, patches, `Status` errors, watch events, the RESTMapper | [`core`] |
+//! | (always) | ✓ | API machinery without I/O: GVK/GVR, [`Resource`], [`Object`], [`Unstructured`], options, selectors, patches, `Status` errors and [`ApiError`], watch events, the RESTMapper | [`core`] |
 //! | `config` | ✓ | kubeconfig and in-cluster [`Config`] | [`config`] |
 //! | `client` | ✓ | [`RestClient`], typed [`Api<K>`] and [`ClientSet`], [`DynamicClient`], metadata and scale clients, the pager | [`rest`], [`client`] |
 //! | `discovery` | ✓ | [`DiscoveryClient`], its memory and disk caches, the discovery-backed RESTMapper | [`discovery`] |
@@ -20,12 +20,58 @@
 //! use k8s_openapi::api::core::v1::Pod;
 //!
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-//! let client = RestClient::new(Config::infer(None, &KubeconfigOptions::default())?)?;
+//! let client = RestClient::new(Config::infer()?)?;
 //! let pods: Api<Pod> = Api::namespaced(client, "default");
 //! for pod in pods.list(&ListOptions::default()).await? {
-//!     println!("{}", pod.metadata.name.unwrap_or_default());
+//!     println!("{}", pod.name().unwrap_or_default());
 //! }
 //! # Ok(()) }
+//! ```
+//!
+//! An informer, from a program that depends on `kclient` with its default features and
+//! imports nothing else from it but the prelude (the `informer` example, condensed):
+//!
+//! ```no_run
+//! use kclient::prelude::*;
+//! use k8s_openapi::api::core::v1::Pod;
+//!
+//! fn key(obj: &impl Object) -> String {
+//!     meta_namespace_key(obj).unwrap_or_else(|_| "<unnamed>".to_owned())
+//! }
+//!
+//! /// Prints every change of `resource`, then what its lister sees once synced. Works for
+//! /// any object type: typed, `Compact`, or `Unstructured`.
+//! async fn watch<K: Object>(
+//!     factory: &SharedInformerFactory,
+//!     resource: ResourceInformer<K>,
+//! ) -> Result<(), Box<dyn std::error::Error>> {
+//!     resource.informer().add_event_handler(
+//!         HandlerFuncs::<K>::new()
+//!             .on_add(|obj, _initial| println!("ADD {}", key(obj.as_ref())))
+//!             .on_update(|_old, new| println!("UPDATE {}", key(new.as_ref())))
+//!             .on_delete(|gone| println!("DELETE {}", key(gone.object().as_ref()))),
+//!     )?;
+//!     factory.start()?;
+//!     if !factory.wait_for_cache_sync().await.all_synced() {
+//!         return Err("the informer stopped before its cache synced".into());
+//!     }
+//!     for obj in resource.lister().list(&LabelSelector::parse("app=web")?) {
+//!         println!("cached: {} at {}", key(obj.as_ref()), obj.resource_version().unwrap_or(""));
+//!     }
+//!     let per_namespace = resource.informer().indexer().list_index_func_values(NAMESPACE_INDEX);
+//!     println!("{} namespaces", per_namespace.map_or(0, |ns| ns.len()));
+//!     Ok(())
+//! }
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     let client = RestClient::new(Config::infer()?)?;
+//!     let factory = SharedInformerFactory::builder(client).namespace("default").build();
+//!     watch(&factory, factory.core_v1().pods()).await?;
+//!     watch(&factory, factory.compact::<Pod>()).await?;
+//!     factory.shutdown().await;
+//!     Ok(())
+//! }
 //! ```
 
 pub mod prelude;
@@ -58,9 +104,10 @@ pub use kclient_testserver as testserver;
 
 // API machinery: always there.
 pub use kclient_core::{
-    CreateOptions, DeleteOptions, FieldSelector, GetOptions, GroupKind, GroupResource,
-    GroupVersion, GroupVersionKind, GroupVersionResource, LabelSelector, ListOptions, Patch,
-    PatchOptions, PatchType, Resource, Unstructured, UnstructuredList, UpdateOptions, WatchEvent,
+    ApiError, CreateOptions, DeleteOptions, FieldSelector, GetOptions, GroupKind, GroupResource,
+    GroupVersion, GroupVersionKind, GroupVersionResource, LabelSelector, ListOptions, Object,
+    ObjectList, PagedList, PartialObjectMetadata, PartialObjectMetadataList, Patch, PatchOptions,
+    PatchType, Resource, Transience, Unstructured, UnstructuredList, UpdateOptions, WatchEvent,
 };
 
 #[cfg(feature = "config")]
@@ -69,7 +116,7 @@ pub use kclient_config::{Config, KubeconfigOptions};
 #[cfg(feature = "client")]
 pub use kclient_client::{
     AllNamespaces, Api, ClientSet, DeleteResponse, DynamicClient, DynamicResource, MetadataClient,
-    ObjectList, Pager, PartialObjectMetadata, ScaleClient,
+    Pager, ScaleClient,
 };
 #[cfg(feature = "client")]
 pub use kclient_rest::{Error, RestClient};

@@ -1,15 +1,16 @@
-//! `use kclient::prelude::*;` brings the traits whose methods every program calls and the
-//! types most programs name: configuration, the clients, informers and listers, options and
-//! selectors.
+//! `use kclient::prelude::*;` brings the traits whose methods every program calls
+//! ([`Resource`], [`Object`], [`ApiError`]) and the types most programs name: configuration,
+//! the clients, informers and listers, options and selectors.
 
 pub use kclient_core::{
-    ClusterScoped, CreateOptions, DeleteOptions, FieldSelector, GetOptions, GroupVersionKind,
-    GroupVersionResource, LabelSelector, ListOptions, NamespaceScoped, Patch, PatchOptions,
-    Resource, Unstructured, UpdateOptions, WatchEvent,
+    ApiError, ClusterScoped, CreateOptions, DeleteOptions, FieldSelector, GetOptions,
+    GroupVersionKind, GroupVersionResource, LabelSelector, ListOptions, NamespaceScoped, Object,
+    ObjectList, PartialObjectMetadata, Patch, PatchOptions, Resource, Unstructured, UpdateOptions,
+    WatchEvent,
 };
 
 #[cfg(feature = "config")]
-pub use kclient_config::{Config, KubeconfigOptions};
+pub use kclient_config::Config;
 
 #[cfg(feature = "client")]
 pub use kclient_client::{Api, ClientSet, DynamicClient};
@@ -19,7 +20,7 @@ pub use kclient_rest::RestClient;
 #[cfg(feature = "cache")]
 pub use kclient_cache::{
     CachedClient, Compact, HandlerFuncs, Lister, NAMESPACE_INDEX, ResourceInformer,
-    SharedInformerFactory,
+    SharedInformerFactory, meta_namespace_key,
 };
 
 #[cfg(feature = "workqueue")]

@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use kclient::ApiError;
 use kclient::cache::{HandlerFuncs, NamespaceLister, SharedInformerFactory};
 use kclient::core::LabelSelector;
 use kclient::runtime::leaderelection::CancellationToken;

@@ -2,6 +2,7 @@
 //! annotation, as kubectl does for objects without a strategic-merge schema) or, with
 //! `--server-side`, server-side apply with a field manager.
 
+use kclient::ApiError;
 use kclient::core::{PatchType, Unstructured};
 use kclient::rest::RestClient;
 use serde_json::Value;

@@ -5,6 +5,7 @@ use super::write::on_collection;
 use crate::cli::{DeleteArgs, GlobalFlags};
 use crate::error::CliError;
 use crate::resolve::{Resolver, Target};
+use kclient::ApiError;
 
 pub async fn run(flags: &GlobalFlags, args: &DeleteArgs) -> Result<(), CliError> {
     let (client, namespace) = flags.client_and_namespace()?;

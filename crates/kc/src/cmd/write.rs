@@ -1,6 +1,7 @@
 //! What the writing commands share: where an object from a manifest goes (its resource and
 //! namespace), and the request for it.
 
+use kclient::ApiError;
 use kclient::core::Unstructured;
 use kclient::rest::Request;
 

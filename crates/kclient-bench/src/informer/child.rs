@@ -12,9 +12,9 @@ use std::time::{Duration, Instant};
 use futures::StreamExt;
 use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use kclient::Object;
 use kclient::cache::{
-    CacheObject, Compact, HandlerFuncs, ListerWatcher, ReflectorConfig, RestListerWatcher,
-    SharedIndexInformer,
+    Compact, HandlerFuncs, ListerWatcher, ReflectorConfig, RestListerWatcher, SharedIndexInformer,
 };
 use kube::runtime::{WatchStreamExt, reflector, watcher};
 
@@ -197,7 +197,7 @@ async fn drive_kclient<K, L>(
     meta: fn(&K) -> &ObjectMeta,
 ) -> Result<(), Error>
 where
-    K: CacheObject,
+    K: Object,
     L: ListerWatcher<K> + Send + Sync + 'static,
 {
     let mut registrations = Vec::with_capacity(tallies.len());

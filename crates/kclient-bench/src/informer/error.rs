@@ -23,7 +23,7 @@ pub enum Error {
     KubeConfig(#[from] kube::config::KubeconfigError),
     /// The test server failed.
     #[error("test server: {0}")]
-    Server(#[from] kclient::testserver::Error),
+    Server(#[from] kclient::testserver::TestServerError),
     /// Spawning or talking to a child, reading `/proc`, writing the docs.
     #[error("i/o: {0}")]
     Io(#[from] std::io::Error),

@@ -1,5 +1,5 @@
 use k8s_openapi::api::core::v1::{Pod, Secret};
-use kclient_core::WatchEvent;
+use kclient_core::{Object, WatchEvent};
 use serde_json::json;
 
 use super::*;
@@ -54,11 +54,11 @@ fn cache_identity_comes_from_the_metadata() {
         crate::meta_namespace_key(&compact).unwrap(),
         "default/web-0"
     );
-    assert_eq!(CacheObject::resource_version(&compact), Some("42"));
-    assert_eq!(CacheObject::labels(&compact).get("tier").unwrap(), "front");
+    assert_eq!(Object::resource_version(&compact), Some("42"));
+    assert_eq!(Object::labels(&compact).get("tier").unwrap(), "front");
 
     let bare = Compact::<Pod>::from_json(r#"{"metadata":{"name":"n"}}"#).unwrap();
-    assert!(CacheObject::labels(&bare).is_empty());
+    assert!(Object::labels(&bare).is_empty());
     assert_eq!(crate::meta_namespace_key(&bare).unwrap(), "n");
     let nameless = Compact::<Pod>::from_json(r#"{"spec":{}}"#).unwrap();
     assert_eq!(

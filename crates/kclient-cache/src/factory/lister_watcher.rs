@@ -7,8 +7,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use futures::future::BoxFuture;
+use kclient_core::Object;
 use kclient_core::params::ListOptions;
 use kclient_rest::Error;
+use serde::de::DeserializeOwned;
 
 use crate::lister_watcher::{ListPage, ListerWatcher, RestListerWatcher, WatchStream};
 
@@ -73,10 +75,7 @@ impl<K> FactoryListerWatcher<K> {
     }
 }
 
-impl<K> ListerWatcher<K> for FactoryListerWatcher<K>
-where
-    RestListerWatcher<K>: ListerWatcher<K>,
-{
+impl<K: Object + DeserializeOwned> ListerWatcher<K> for FactoryListerWatcher<K> {
     fn list(&self, options: &ListOptions) -> BoxFuture<'_, Result<ListPage<K>, Error>> {
         self.counts.lists.fetch_add(1, Ordering::Relaxed);
         let options = self.options(options);

@@ -26,7 +26,7 @@ use std::time::Duration;
 use foldhash::HashMap;
 use futures::future::BoxFuture;
 use kclient_core::params::ListOptions;
-use kclient_core::{GroupVersionResource, Resource};
+use kclient_core::{GroupVersionResource, Object, Resource};
 use kclient_rest::RestClient;
 use parking_lot::Mutex;
 use serde::de::DeserializeOwned;
@@ -43,7 +43,6 @@ use crate::compact::Compact;
 use crate::informer::{InformerError, SharedIndexInformer};
 use crate::lister::Lister;
 use crate::lister_watcher::{ListerWatcher, RestListerWatcher};
-use crate::object::CacheObject;
 use crate::reflector::{
     ErrorAction, ErrorHandler, ErrorKind, ReflectorConfig, ReflectorError, ReflectorHealth,
 };
@@ -273,7 +272,7 @@ trait Runner: Send + Sync {
 
 impl<K, L> Runner for SharedIndexInformer<K, L>
 where
-    K: CacheObject,
+    K: Object,
     L: ListerWatcher<K> + 'static,
 {
     fn run(&self) -> BoxFuture<'static, Result<(), InformerError>> {
@@ -360,11 +359,6 @@ impl fmt::Debug for SharedInformerFactory {
     }
 }
 
-/// What a typed factory informer needs of its object type.
-pub trait FactoryObject: Resource + CacheObject + DeserializeOwned {}
-
-impl<K: Resource + CacheObject + DeserializeOwned> FactoryObject for K {}
-
 impl SharedInformerFactory {
     /// A factory over `client` for all namespaces, without resync or tweaks (client-go's
     /// `NewSharedInformerFactory(client, 0)`).
@@ -393,7 +387,7 @@ impl SharedInformerFactory {
     /// The shared informer of `K` (any built-in type or custom resource with
     /// [`impl_cache_object!`](crate::impl_cache_object)); `factory.core_v1().pods()` is a
     /// shorthand.
-    pub fn resource<K: FactoryObject>(&self) -> ResourceInformer<K> {
+    pub fn resource<K: Resource>(&self) -> ResourceInformer<K> {
         ResourceInformer {
             informer: self.informer_for::<K>(K::gvr(), |client| RestListerWatcher::new(client)),
         }
@@ -402,7 +396,7 @@ impl SharedInformerFactory {
     /// The shared informer of `K` objects cached as [`Compact`] (their JSON text plus typed
     /// metadata, decoded on read): a fraction of the typed cache's memory for large objects.
     /// It is an informer of its own, with its own watch, beside [`resource::<K>`](Self::resource).
-    pub fn compact<K: FactoryObject>(&self) -> ResourceInformer<Compact<K>> {
+    pub fn compact<K: Resource>(&self) -> ResourceInformer<Compact<K>> {
         ResourceInformer {
             informer: self.informer_for::<Compact<K>>(K::gvr(), RestListerWatcher::compact),
         }
@@ -421,8 +415,7 @@ impl SharedInformerFactory {
         lister_watcher: impl FnOnce(RestClient) -> RestListerWatcher<K>,
     ) -> FactoryInformer<K>
     where
-        K: CacheObject,
-        RestListerWatcher<K>: ListerWatcher<K>,
+        K: Object + DeserializeOwned,
     {
         let key = (TypeId::of::<K>(), resource);
         let mut state = self.inner.state.lock();
@@ -668,10 +661,7 @@ impl<K> fmt::Debug for ResourceInformer<K> {
     }
 }
 
-impl<K: CacheObject> ResourceInformer<K>
-where
-    RestListerWatcher<K>: ListerWatcher<K>,
-{
+impl<K: Object> ResourceInformer<K> {
     /// The shared informer: add handlers, indexers, or wait for it to sync.
     pub fn informer(&self) -> FactoryInformer<K> {
         self.informer.clone()

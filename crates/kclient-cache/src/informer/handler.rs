@@ -1,9 +1,10 @@
 //! Event handlers and their per-handler buffers.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use tokio::runtime::Handle;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
@@ -13,6 +14,12 @@ use crate::delta::DeltaObject;
 /// runs on its own thread (handlers are synchronous and may block, as client-go's do in their
 /// own goroutine), fed from an unbounded buffer, so a slow handler delays only itself and
 /// never an async runtime. Objects are shared with the cache: read them, do not expect to own them.
+///
+/// The thread runs inside the informer's tokio runtime (the one the handler was added from,
+/// or else the one the informer runs on): `tokio::spawn`, `Handle::current()` and async
+/// channels' `send` work in a handler, so it can hand work to async code (enqueue a key,
+/// spawn a reconcile) without blocking. Blocking on a future (`Handle::block_on`) also works,
+/// as on any thread outside the runtime's workers.
 pub trait EventHandler<K>: Send + Sync + 'static {
     /// An object appeared in the cache; `is_in_initial_list` is true for objects of the
     /// initial list and for the catch-up adds a late handler receives.
@@ -173,18 +180,31 @@ impl<K> Listener<K> {
     }
 }
 
-/// The handler's thread: drains the buffer until the informer drops the sender.
+/// The handler's thread: drains the buffer until the informer drops the sender, inside the
+/// runtime the handler was added from or, failing that, the one the informer runs on (known
+/// by the time anything is sent: the first notification comes from a running informer).
 pub(crate) fn run_handler<K: 'static>(
     handler: Arc<dyn EventHandler<K>>,
     mut rx: mpsc::UnboundedReceiver<Notification<K>>,
     progress: Arc<Progress>,
+    added_from: Option<Handle>,
+    informer_runtime: Arc<OnceLock<Handle>>,
 ) {
-    while let Some(n) = rx.blocking_recv() {
+    let Some(first) = rx.blocking_recv() else {
+        return;
+    };
+    let runtime = added_from.or_else(|| informer_runtime.get().cloned());
+    // Entering a handle makes it current without making this thread a runtime worker, so
+    // `blocking_recv` below stays allowed.
+    let _entered = runtime.as_ref().map(Handle::enter);
+    let mut next = Some(first);
+    while let Some(n) = next {
         match &n {
             Notification::Add(obj, initial) => handler.on_add(obj, *initial),
             Notification::Update(old, new) => handler.on_update(old, new),
             Notification::Delete(obj) => handler.on_delete(obj),
         }
         progress.done.fetch_add(1, Ordering::AcqRel);
+        next = rx.blocking_recv();
     }
 }

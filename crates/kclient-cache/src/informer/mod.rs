@@ -6,13 +6,23 @@
 //! the current contents as adds. Dispatch never blocks: every handler has its own unbounded
 //! buffer and thread. The cache is updated before handlers are told, so a handler that looks
 //! an object up in the [`Indexer`] sees at least the state it was notified about.
+//!
+//! # Threading
+//!
+//! The informer itself (reflector, FIFO, dispatch) runs as one task on the tokio runtime
+//! `run` is awaited on; decoding runs on that runtime's blocking pool. Each handler runs on a
+//! thread of its own that has that runtime entered, so handlers may call `tokio::spawn`,
+//! `Handle::current()` or send on async channels; they may block too, delaying only
+//! themselves.
 
 mod handler;
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Status;
+use kclient_core::{ApiError, Object, Transience};
 use parking_lot::Mutex;
 use tokio::sync::{mpsc, watch};
 
@@ -22,7 +32,6 @@ use handler::{Listener, Notification, Progress, run_handler};
 use crate::delta::{StoreChange, apply_deltas};
 use crate::fifo::{DeltaFifo, PopError, ProcessError};
 use crate::lister_watcher::ListerWatcher;
-use crate::object::CacheObject;
 use crate::reflector::{
     ErrorHandler, Reflector, ReflectorConfig, ReflectorError, ReflectorHealth, ShouldResync,
     Transform,
@@ -45,6 +54,31 @@ pub enum InformerError {
     /// The reflector stopped because its error handler said so.
     #[error(transparent)]
     Reflector(Arc<ReflectorError>),
+}
+
+/// A reflector that stopped carries the server's answer that stopped it.
+impl ApiError for InformerError {
+    fn status(&self) -> Option<&Status> {
+        match self {
+            Self::Reflector(err) => err.status(),
+            _ => None,
+        }
+    }
+
+    fn is_transport(&self) -> bool {
+        matches!(self, Self::Reflector(err) if err.is_transport())
+    }
+
+    fn is_timeout(&self) -> bool {
+        matches!(self, Self::Reflector(err) if err.is_timeout())
+    }
+
+    fn transience(&self) -> Transience {
+        match self {
+            Self::Reflector(err) => err.transience(),
+            _ => Transience::Permanent,
+        }
+    }
 }
 
 /// A handler's registration: ask it whether the handler has caught up, or pass it to
@@ -95,6 +129,8 @@ struct Inner<K, L> {
     /// `resyncCheckPeriod`): the shortest handler period registered before the start.
     resync_check: Mutex<Option<Duration>>,
     started: AtomicBool,
+    /// The runtime `run` was called on, for handlers added from outside any runtime.
+    runtime: Arc<OnceLock<tokio::runtime::Handle>>,
 }
 
 /// The shortest resync period a handler can have (client-go's `minimumResyncPeriod`).
@@ -125,7 +161,7 @@ impl<K, L> std::fmt::Debug for SharedIndexInformer<K, L> {
 
 impl<K, L> SharedIndexInformer<K, L>
 where
-    K: CacheObject,
+    K: Object,
     L: ListerWatcher<K> + 'static,
 {
     /// An informer over `lister_watcher`, with the reflector settings of `config` (its
@@ -154,10 +190,15 @@ where
                 default_resync,
                 resync_check: Mutex::new(default_resync),
                 started: AtomicBool::new(false),
+                runtime: Arc::default(),
             }),
         }
     }
+}
 
+/// Handlers, indices and cache reads need nothing of the lister-watcher: code holding a
+/// factory informer of any `K` uses them without naming how it lists.
+impl<K: Object, L> SharedIndexInformer<K, L> {
     /// Sets a transform applied to every object before it is stored; only before `run`.
     pub fn set_transform(&self, transform: Transform<K>) -> Result<(), InformerError> {
         let mut setup = self.inner.setup.lock();
@@ -233,9 +274,13 @@ where
         let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
         let handler: Arc<dyn EventHandler<K>> = Arc::new(handler);
         let thread_progress = progress.clone();
+        let added_from = tokio::runtime::Handle::try_current().ok();
+        let informer_runtime = self.inner.runtime.clone();
         std::thread::Builder::new()
             .name(format!("kclient-handler-{id}"))
-            .spawn(move || run_handler(handler, rx, thread_progress))
+            .spawn(move || {
+                run_handler(handler, rx, thread_progress, added_from, informer_runtime);
+            })
             .map_err(|e| InformerError::HandlerThread(e.to_string()))?;
         let listener = Listener {
             id,
@@ -278,7 +323,13 @@ where
             .lock()
             .retain(|l| l.id != registration.id);
     }
+}
 
+impl<K, L> SharedIndexInformer<K, L>
+where
+    K: Object,
+    L: ListerWatcher<K> + 'static,
+{
     /// Runs the reflector and the dispatch loop until the reflector's error handler asks to
     /// stop; drop the future to stop the informer. Callable once.
     pub async fn run(&self) -> Result<(), InformerError> {
@@ -288,6 +339,10 @@ where
             .lock()
             .take()
             .ok_or(InformerError::AlreadyStarted)?;
+        // Before anything is dispatched, so every handler thread finds it.
+        if let Ok(handle) = tokio::runtime::Handle::try_current() {
+            let _ = self.inner.runtime.set(handle);
+        }
         setup.config.resync_period = {
             let check = self.inner.resync_check.lock();
             self.inner.started.store(true, Ordering::Release);

@@ -398,3 +398,48 @@ async fn each_handler_resyncs_on_its_own_period() {
     assert_eq!(fast.lock().unwrap()[1], "update a 1->1");
     run.abort();
 }
+
+/// Handlers can hand work to async code: `tokio::spawn` and `Handle::current()` work on a
+/// handler's thread, whether the handler was added inside the runtime or outside any.
+#[test]
+fn handlers_run_inside_the_informers_runtime() {
+    let (lw, _tx) = feed(vec![cm("a", 1)]);
+    let informer = SharedIndexInformer::new(lw, config());
+    let (spawned_tx, mut spawned_rx) = mpsc::unbounded_channel::<String>();
+    let handler_for = |tag: &'static str| {
+        let spawned = spawned_tx.clone();
+        HandlerFuncs::<ConfigMap>::new().on_add(move |obj, _| {
+            let name = obj.metadata.name.clone().unwrap_or_default();
+            let spawned = spawned.clone();
+            // Panics outside a runtime: the test fails through the missing message.
+            let _ = tokio::runtime::Handle::current();
+            tokio::spawn(async move {
+                tokio::task::yield_now().await;
+                let _ = spawned.send(format!("{tag} {name}"));
+            });
+        })
+    };
+    // Added before any runtime exists: the thread finds the informer's runtime.
+    informer.add_event_handler(handler_for("outside")).unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let seen = runtime.block_on(async {
+        informer.add_event_handler(handler_for("inside")).unwrap();
+        let running = tokio::spawn({
+            let informer = informer.clone();
+            async move { informer.run().await }
+        });
+        let mut seen = Vec::new();
+        while seen.len() < 2 {
+            let next = tokio::time::timeout(Duration::from_secs(20), spawned_rx.recv()).await;
+            seen.push(next.expect("a spawned task ran").expect("sender alive"));
+        }
+        running.abort();
+        seen.sort();
+        seen
+    });
+    assert_eq!(seen, ["inside a", "outside a"]);
+}

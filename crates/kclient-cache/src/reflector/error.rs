@@ -1,8 +1,9 @@
-//! [`ReflectorError`]: what went wrong while listing or watching, classified so callers can
-//! tell a persistent problem (403, 404 of a deleted CRD, 401) from a transient one.
+//! [`ReflectorError`]: what went wrong while listing or watching, with the server's `Status`
+//! and [`ApiError`]'s predicates, classified so callers can tell a persistent problem (403,
+//! 404 of a deleted CRD, 401) from a transient one.
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Status;
-use kclient_core::status::StatusExt;
+use kclient_core::{ApiError, Transience};
 
 use crate::error::KeyError;
 
@@ -121,6 +122,36 @@ pub(crate) fn classify_rest(err: &kclient_rest::Error) -> ErrorKind {
     }
 }
 
+impl ApiError for ReflectorError {
+    fn status(&self) -> Option<&Status> {
+        match self {
+            Self::List { source, .. } | Self::Watch { source, .. } => source.status(),
+            Self::WatchEvent { status, .. } => Some(status),
+            Self::Store { .. } => None,
+        }
+    }
+
+    fn is_transport(&self) -> bool {
+        matches!(self, Self::List { source, .. } | Self::Watch { source, .. } if source.is_transport())
+    }
+
+    fn is_timeout(&self) -> bool {
+        match self {
+            Self::List { source, .. } | Self::Watch { source, .. } => source.is_timeout(),
+            Self::WatchEvent { status, .. } => status.is_timeout(),
+            Self::Store { .. } => false,
+        }
+    }
+
+    fn transience(&self) -> Transience {
+        match self {
+            Self::List { source, .. } | Self::Watch { source, .. } => source.transience(),
+            Self::WatchEvent { status, .. } => status.transience(),
+            Self::Store { .. } => Transience::Permanent,
+        }
+    }
+}
+
 impl ReflectorError {
     /// The class of this error.
     pub fn kind(&self) -> ErrorKind {
@@ -129,30 +160,6 @@ impl ReflectorError {
             Self::WatchEvent { status, .. } => classify_status(status),
             Self::Store { .. } => ErrorKind::InvalidData,
         }
-    }
-
-    /// The server's `Status`, when the error carries one.
-    pub fn status(&self) -> Option<&Status> {
-        match self {
-            Self::List { source, .. } | Self::Watch { source, .. } => source.status(),
-            Self::WatchEvent { status, .. } => Some(status),
-            Self::Store { .. } => None,
-        }
-    }
-
-    /// 403.
-    pub fn is_forbidden(&self) -> bool {
-        self.kind() == ErrorKind::Forbidden
-    }
-
-    /// 404.
-    pub fn is_not_found(&self) -> bool {
-        self.kind() == ErrorKind::NotFound
-    }
-
-    /// 401.
-    pub fn is_unauthorized(&self) -> bool {
-        self.kind() == ErrorKind::Unauthorized
     }
 
     /// See [`ErrorKind::is_persistent`].

@@ -8,6 +8,7 @@
 //! the error handler and the [`ReflectorHealth`] channel. Periodic resyncs run while watching.
 //! Cancel a reflector by dropping its [`Reflector::run`] future.
 
+use kclient_core::{ApiError, Transience};
 mod error;
 mod health;
 mod target;
@@ -19,7 +20,6 @@ use foldhash::HashMap;
 use futures::StreamExt;
 use kclient_core::WatchEvent;
 use kclient_core::params::{ListOptions, ResourceVersionMatch};
-use kclient_core::status::StatusExt;
 use rand::Rng;
 use tokio::sync::watch;
 use tokio::time::Instant;
@@ -30,7 +30,8 @@ pub use target::ReflectorStore;
 
 use crate::backoff::{Backoff, BackoffConfig};
 use crate::lister_watcher::{ListerWatcher, WatchStream};
-use crate::object::{CacheObject, meta_namespace_key};
+use crate::object::meta_namespace_key;
+use kclient_core::Object;
 
 /// What to do after an error.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -173,7 +174,7 @@ impl<K, L, S> std::fmt::Debug for Reflector<K, L, S> {
 
 impl<K, L, S> Reflector<K, L, S>
 where
-    K: CacheObject,
+    K: Object,
     L: ListerWatcher<K>,
     S: ReflectorStore<K>,
 {
@@ -280,7 +281,12 @@ where
         if stopped {
             return Err(err);
         }
-        tokio::time::sleep(self.backoff.next_delay()).await;
+        // A server that names its wait (429, or 5xx with retryAfterSeconds) gets at least that.
+        let delay = match err.transience() {
+            Transience::RetryAfter(wait) => self.backoff.next_delay().max(wait),
+            _ => self.backoff.next_delay(),
+        };
+        tokio::time::sleep(delay).await;
         Ok(())
     }
 

@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use crate::error::KeyError;
 use crate::fifo::DeltaFifo;
-use crate::object::CacheObject;
 use crate::store::Indexer;
+use kclient_core::Object;
 
 /// The writes a reflector makes.
 pub trait ReflectorStore<K>: Send + Sync {
@@ -22,7 +22,7 @@ pub trait ReflectorStore<K>: Send + Sync {
     fn resync(&self);
 }
 
-impl<K: CacheObject> ReflectorStore<K> for DeltaFifo<K> {
+impl<K: Object> ReflectorStore<K> for DeltaFifo<K> {
     fn add(&self, obj: Arc<K>) -> Result<(), KeyError> {
         DeltaFifo::add(self, obj)
     }
@@ -44,7 +44,7 @@ impl<K: CacheObject> ReflectorStore<K> for DeltaFifo<K> {
     }
 }
 
-impl<K: CacheObject> ReflectorStore<K> for Indexer<K> {
+impl<K: Object> ReflectorStore<K> for Indexer<K> {
     fn add(&self, obj: Arc<K>) -> Result<(), KeyError> {
         Indexer::add(self, obj)
     }

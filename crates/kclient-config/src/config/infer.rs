@@ -18,20 +18,32 @@ pub enum ConfigError {
 }
 
 impl Config {
-    /// Finds a configuration the way kubectl and client-go's deferred loading do:
-    /// the explicit kubeconfig path if given (it must exist), else the merged `$KUBECONFIG`
-    /// files, else `~/.kube/config`; when that yields no configuration at all and no override
-    /// selects a context or cluster, the in-cluster configuration is used.
-    pub fn infer(
+    /// Finds a configuration the way kubectl and client-go's deferred loading do: the merged
+    /// `$KUBECONFIG` files, else `~/.kube/config`, with their current context; when that
+    /// yields no configuration at all, the in-cluster configuration.
+    ///
+    /// ```no_run
+    /// let config = kclient_config::Config::infer()?;
+    /// # Ok::<(), kclient_config::ConfigError>(())
+    /// ```
+    pub fn infer() -> Result<Config, ConfigError> {
+        Config::infer_with(None, &KubeconfigOptions::default())
+    }
+
+    /// [`Config::infer`] with kubectl's flags: an explicit kubeconfig path (`--kubeconfig`,
+    /// which must exist and replaces `$KUBECONFIG`), and overrides of the context, cluster,
+    /// user or namespace (`--context`, ...). The in-cluster configuration is used only when
+    /// no kubeconfig applies and no override selects a context or cluster.
+    pub fn infer_with(
         explicit: Option<&Path>,
         options: &KubeconfigOptions,
     ) -> Result<Config, ConfigError> {
         let loader = KubeconfigLoader::from_env().with_explicit_path(explicit);
-        Config::infer_with(&loader, options, Config::incluster)
+        Config::infer_from_sources(&loader, options, Config::incluster)
     }
 
-    /// [`Config::infer`] with the loading rules and the in-cluster source injected.
-    pub fn infer_with(
+    /// [`Config::infer_with`] with the loading rules and the in-cluster source injected.
+    pub fn infer_from_sources(
         loader: &KubeconfigLoader,
         options: &KubeconfigOptions,
         incluster: impl FnOnce() -> Result<Config, InClusterError>,

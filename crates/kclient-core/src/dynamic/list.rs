@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{DynamicError, Unstructured};
 use crate::gvk::GroupVersionKind;
+use crate::json::null_as_default;
 use crate::resource::Resource;
 
 /// A list of untyped objects (`PodList`, `WidgetList`, ...), like apimachinery's
@@ -38,14 +39,6 @@ struct RawList {
     metadata: ListMeta,
     #[serde(default, deserialize_with = "null_as_default")]
     items: Vec<Unstructured>,
-}
-
-fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de> + Default,
-{
-    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
 }
 
 impl From<RawList> for UnstructuredList {

@@ -2,6 +2,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::Status;
 use serde_json::{Value, json};
 
 use super::*;
+use crate::ApiError;
 use crate::gvk::{GroupKind, GroupResource};
 
 fn pods() -> GroupResource {

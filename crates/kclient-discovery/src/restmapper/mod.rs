@@ -26,6 +26,8 @@ pub use limit::ReloadLimit;
 
 use crate::error::{DiscoveryError, GroupDiscoveryFailed};
 use crate::interface::CachedDiscovery;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Status;
+use kclient_core::{ApiError, Transience};
 use limit::TokenBucket;
 
 /// Why a discovery-backed lookup failed.
@@ -49,6 +51,31 @@ impl From<RestMapperError> for MapperError {
 impl From<Box<RestMapperError>> for MapperError {
     fn from(err: Box<RestMapperError>) -> Self {
         MapperError::Mapping(err)
+    }
+}
+
+/// A lookup that failed in discovery answers as that discovery call does.
+impl ApiError for MapperError {
+    fn status(&self) -> Option<&Status> {
+        match self {
+            MapperError::Discovery(err) => err.status(),
+            MapperError::Mapping(_) => None,
+        }
+    }
+
+    fn is_transport(&self) -> bool {
+        matches!(self, MapperError::Discovery(err) if err.is_transport())
+    }
+
+    fn is_timeout(&self) -> bool {
+        matches!(self, MapperError::Discovery(err) if err.is_timeout())
+    }
+
+    fn transience(&self) -> Transience {
+        match self {
+            MapperError::Discovery(err) => err.transience(),
+            MapperError::Mapping(_) => Transience::Permanent,
+        }
     }
 }
 

@@ -28,7 +28,8 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::{HeaderMap, Method, Request, Response, StatusCode};
+use http::{HeaderMap, Method, Request, Response};
+use kclient_core::{ApiError, Transience};
 use rand::Rng;
 use tower::ServiceExt;
 use tower_layer::Layer;
@@ -81,26 +82,17 @@ impl RetryPolicy {
         if retry >= self.max_retries {
             return None;
         }
-        match outcome {
+        let transience = match outcome {
             Ok(resp) => {
-                let status = resp.status();
-                if status != StatusCode::TOO_MANY_REQUESTS && !status.is_server_error() {
-                    return None;
-                }
-                if let Some(secs) = retry_after_seconds(resp.headers()) {
-                    return Some(Duration::from_secs(secs).min(self.max_retry_after));
-                }
-                let transient = matches!(
-                    status,
-                    StatusCode::TOO_MANY_REQUESTS
-                        | StatusCode::BAD_GATEWAY
-                        | StatusCode::SERVICE_UNAVAILABLE
-                        | StatusCode::GATEWAY_TIMEOUT
-                );
-                (transient && is_idempotent(method)).then(|| self.backoff(retry))
+                let retry_after = retry_after_seconds(resp.headers()).map(Duration::from_secs);
+                Transience::of_answer(resp.status().as_u16(), retry_after)
             }
-            Err(err) if err.is_transport() && is_idempotent(method) => Some(self.backoff(retry)),
-            Err(_) => None,
+            Err(err) => err.transience(),
+        };
+        match transience {
+            Transience::RetryAfter(wait) => Some(wait.min(self.max_retry_after)),
+            Transience::Transient if is_idempotent(method) => Some(self.backoff(retry)),
+            _ => None,
         }
     }
 

@@ -64,6 +64,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use kclient_core::ApiError;
     use std::time::Duration;
     use tower::ServiceExt;
 

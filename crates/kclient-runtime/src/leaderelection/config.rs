@@ -88,7 +88,7 @@ impl<L> LeaderElectionConfig<L> {
 /// Why a [`LeaderElectionConfig`] was rejected.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
-pub enum ConfigError {
+pub enum LeaderElectionConfigError {
     /// A duration is zero.
     #[error("{0} must be greater than zero")]
     ZeroDuration(&'static str),
@@ -127,36 +127,40 @@ impl<L: ResourceLock> LeaderElectionConfig<L> {
     /// Checks client-go's rules: every duration positive,
     /// `lease_duration > renew_deadline > JITTER_FACTOR * retry_period`, a non-empty identity;
     /// and, because Leases store whole seconds, `1s <= lease_duration <= i32::MAX s`.
-    pub fn validate(&self) -> Result<(), ConfigError> {
+    pub fn validate(&self) -> Result<(), LeaderElectionConfigError> {
         for (name, value) in [
             ("lease_duration", self.lease_duration),
             ("renew_deadline", self.renew_deadline),
             ("retry_period", self.retry_period),
         ] {
             if value.is_zero() {
-                return Err(ConfigError::ZeroDuration(name));
+                return Err(LeaderElectionConfigError::ZeroDuration(name));
             }
         }
         if self.lease_duration <= self.renew_deadline {
-            return Err(ConfigError::LeaseNotLongerThanRenewDeadline {
+            return Err(LeaderElectionConfigError::LeaseNotLongerThanRenewDeadline {
                 lease_duration: self.lease_duration,
                 renew_deadline: self.renew_deadline,
             });
         }
         if self.renew_deadline.as_secs_f64() <= JITTER_FACTOR * self.retry_period.as_secs_f64() {
-            return Err(ConfigError::RenewDeadlineTooShort {
+            return Err(LeaderElectionConfigError::RenewDeadlineTooShort {
                 renew_deadline: self.renew_deadline,
                 retry_period: self.retry_period,
             });
         }
         if self.lease_duration < Duration::from_secs(1) {
-            return Err(ConfigError::LeaseDurationTooShort(self.lease_duration));
+            return Err(LeaderElectionConfigError::LeaseDurationTooShort(
+                self.lease_duration,
+            ));
         }
         if self.lease_duration_seconds().is_none() {
-            return Err(ConfigError::LeaseDurationTooLong(self.lease_duration));
+            return Err(LeaderElectionConfigError::LeaseDurationTooLong(
+                self.lease_duration,
+            ));
         }
         if self.lock.identity().is_empty() {
-            return Err(ConfigError::EmptyIdentity);
+            return Err(LeaderElectionConfigError::EmptyIdentity);
         }
         Ok(())
     }

@@ -15,6 +15,7 @@
 //! since the round began, then ends its leadership. As `renew_deadline < lease_duration`, it
 //! has stopped before any other candidate may take over.
 
+use kclient_client::ApiError;
 use std::time::Duration;
 
 use tokio::sync::watch;
@@ -23,7 +24,9 @@ use tokio_util::sync::CancellationToken;
 use tracing::{debug, info, warn};
 
 use crate::leaderelection::callbacks::LeaderCallbacks;
-use crate::leaderelection::config::{ConfigError, JITTER_FACTOR, LeaderElectionConfig};
+use crate::leaderelection::config::{
+    JITTER_FACTOR, LeaderElectionConfig, LeaderElectionConfigError,
+};
 use crate::leaderelection::lock::ResourceLock;
 use crate::leaderelection::record::{LeaderElectionRecord, now_micros};
 use crate::leaderelection::status::{LeaderStatus, Snapshot};
@@ -93,11 +96,11 @@ impl<L: ResourceLock> LeaderElector<L> {
     pub fn new(
         config: LeaderElectionConfig<L>,
         callbacks: LeaderCallbacks,
-    ) -> Result<Self, ConfigError> {
+    ) -> Result<Self, LeaderElectionConfigError> {
         config.validate()?;
-        let lease_duration_seconds = config
-            .lease_duration_seconds()
-            .ok_or(ConfigError::LeaseDurationTooLong(config.lease_duration))?;
+        let lease_duration_seconds = config.lease_duration_seconds().ok_or(
+            LeaderElectionConfigError::LeaseDurationTooLong(config.lease_duration),
+        )?;
         let (status, status_rx) = watch::channel(Snapshot::default());
         Ok(Self {
             config,

@@ -210,26 +210,26 @@ fn validation_follows_client_go() {
         config(store.lock("a"))
             .renew_deadline(Duration::from_secs(15))
             .validate(),
-        Err(ConfigError::LeaseNotLongerThanRenewDeadline { .. })
+        Err(LeaderElectionConfigError::LeaseNotLongerThanRenewDeadline { .. })
     ));
     // 1.2 * 2 s = 2.4 s: a renew deadline of 2.4 s is not greater.
     assert!(matches!(
         config(store.lock("a"))
             .renew_deadline(Duration::from_millis(2400))
             .validate(),
-        Err(ConfigError::RenewDeadlineTooShort { .. })
+        Err(LeaderElectionConfigError::RenewDeadlineTooShort { .. })
     ));
     assert_eq!(
         config(store.lock("a"))
             .retry_period(Duration::ZERO)
             .validate(),
-        Err(ConfigError::ZeroDuration("retry_period"))
+        Err(LeaderElectionConfigError::ZeroDuration("retry_period"))
     );
     assert_eq!(
         config(store.lock("a"))
             .lease_duration(Duration::ZERO)
             .validate(),
-        Err(ConfigError::ZeroDuration("lease_duration"))
+        Err(LeaderElectionConfigError::ZeroDuration("lease_duration"))
     );
     assert!(matches!(
         config(store.lock("a"))
@@ -237,11 +237,11 @@ fn validation_follows_client_go() {
             .renew_deadline(Duration::from_millis(800))
             .retry_period(Duration::from_millis(100))
             .validate(),
-        Err(ConfigError::LeaseDurationTooShort(_))
+        Err(LeaderElectionConfigError::LeaseDurationTooShort(_))
     ));
     assert_eq!(
         config(store.lock("")).validate(),
-        Err(ConfigError::EmptyIdentity)
+        Err(LeaderElectionConfigError::EmptyIdentity)
     );
     let callbacks = LeaderCallbacks::new(|_| {}, || {});
     assert!(LeaderElector::new(config(store.lock("")), callbacks).is_err());

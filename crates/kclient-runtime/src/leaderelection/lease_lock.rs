@@ -6,6 +6,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use k8s_openapi::api::coordination::v1::{Lease, LeaseSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{MicroTime, ObjectMeta};
+use kclient_client::ApiError;
 use kclient_client::{Api, CreateOptions, GetOptions, RestClient, UpdateOptions};
 
 use crate::leaderelection::lock::{LockError, ResourceLock};

@@ -2,6 +2,9 @@
 
 use std::future::Future;
 
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Status;
+use kclient_core::{ApiError, Transience};
+
 use crate::leaderelection::record::LeaderElectionRecord;
 
 /// Why a lock operation failed.
@@ -30,15 +33,44 @@ pub enum LockError {
     },
 }
 
-impl LockError {
-    /// Whether the lock object does not exist.
-    pub fn is_not_found(&self) -> bool {
-        matches!(self, Self::NotFound(_))
+/// The lock's own NotFound and Conflict answer like the server's 404 and 409 they stand for.
+impl ApiError for LockError {
+    fn status(&self) -> Option<&Status> {
+        match self {
+            Self::Client(err) => err.status(),
+            _ => None,
+        }
     }
 
-    /// Whether the write lost an optimistic-concurrency race.
-    pub fn is_conflict(&self) -> bool {
-        matches!(self, Self::Conflict(_))
+    fn is_transport(&self) -> bool {
+        matches!(self, Self::Client(err) if err.is_transport())
+    }
+
+    fn is_timeout(&self) -> bool {
+        matches!(self, Self::Client(err) if err.is_timeout())
+    }
+
+    fn is_not_found(&self) -> bool {
+        match self {
+            Self::NotFound(_) => true,
+            Self::Client(err) => err.is_not_found(),
+            _ => false,
+        }
+    }
+
+    fn is_conflict(&self) -> bool {
+        match self {
+            Self::Conflict(_) => true,
+            Self::Client(err) => err.is_conflict(),
+            _ => false,
+        }
+    }
+
+    fn transience(&self) -> Transience {
+        match self {
+            Self::Client(err) => err.transience(),
+            _ => Transience::Permanent,
+        }
     }
 }
 

@@ -17,8 +17,8 @@ mod status;
 
 pub use callbacks::LeaderCallbacks;
 pub use config::{
-    ConfigError, DEFAULT_LEASE_DURATION, DEFAULT_RENEW_DEADLINE, DEFAULT_RETRY_PERIOD,
-    JITTER_FACTOR, LeaderElectionConfig,
+    DEFAULT_LEASE_DURATION, DEFAULT_RENEW_DEADLINE, DEFAULT_RETRY_PERIOD, JITTER_FACTOR,
+    LeaderElectionConfig, LeaderElectionConfigError,
 };
 pub use elector::{LeaderElector, Stopped};
 pub use lease_lock::LeaseLock;

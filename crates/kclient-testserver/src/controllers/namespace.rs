@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiResult, ErrorResponse};
 use crate::handlers::{DeleteOptions, Deleted, delete_object};
 use crate::meta;
 use crate::registry::Served;
@@ -80,7 +80,7 @@ pub(crate) fn begin_namespace_deletion(
 ) -> ApiResult<Arc<Obj>> {
     let name = current.name().to_string();
     if matches!(name.as_str(), "default" | "kube-system" | "kube-public") {
-        return Err(ApiError::forbidden(
+        return Err(ErrorResponse::forbidden(
             "",
             "namespaces",
             &name,
@@ -107,7 +107,7 @@ pub(crate) fn begin_namespace_deletion(
     let store = state.store.ensure(&namespaces_key());
     let done = store
         .commit(&object_key("", &name), Expect::Rv(rv), Change::Put(value))
-        .map_err(|_| ApiError::stale("", "namespaces", &name))?;
+        .map_err(|_| ErrorResponse::stale("", "namespaces", &name))?;
     let task_state = state.clone();
     tokio::spawn(async move { cleanup(task_state, name).await });
     Ok(done.obj)

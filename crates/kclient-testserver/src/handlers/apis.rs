@@ -6,7 +6,7 @@ use http::{HeaderMap, HeaderValue, Response, StatusCode, header};
 use serde_json::Value;
 
 use crate::discovery;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiResult, ErrorResponse};
 use crate::openapi;
 use crate::respond::{Body, bytes_response, header_str, value_response};
 use crate::router::Route;
@@ -57,10 +57,10 @@ pub(crate) fn discovery_route(
         })),
         Route::Group(g) => discovery::api_group(g, &resources)
             .map(|doc| with_vary(value_response(StatusCode::OK, &doc)))
-            .ok_or_else(ApiError::no_route),
+            .ok_or_else(ErrorResponse::no_route),
         Route::GroupVersion(g, v) => discovery::api_resource_list(g, v, &resources)
             .map(|doc| with_vary(value_response(StatusCode::OK, &doc)))
-            .ok_or_else(ApiError::no_route),
+            .ok_or_else(ErrorResponse::no_route),
         Route::OpenApi(rest) => match rest.as_str() {
             "v3" => Ok(value_response(StatusCode::OK, &openapi::index(&resources))),
             "v2" if state.openapi_v2 => Ok(value_response(
@@ -71,7 +71,7 @@ pub(crate) fn discovery_route(
                 .strip_prefix("v3/")
                 .and_then(|gv| openapi::group_version_doc(gv, &resources))
                 .map(|doc| value_response(StatusCode::OK, &doc))
-                .ok_or_else(ApiError::no_route),
+                .ok_or_else(ErrorResponse::no_route),
         },
         _ => return None,
     };

@@ -6,7 +6,7 @@ use bytes::Bytes;
 use http::{HeaderMap, header};
 use serde_json::Value;
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiResult, ErrorResponse};
 use crate::query::Query;
 use crate::registry::Served;
 use crate::respond::{Output, header_str, negotiate};
@@ -47,15 +47,15 @@ impl Ctx {
 
     /// The name from the URL (routing guarantees it for object verbs).
     pub fn name(&self) -> ApiResult<&str> {
-        self.req.name.as_deref().ok_or_else(ApiError::no_route)
+        self.req.name.as_deref().ok_or_else(ErrorResponse::no_route)
     }
 
     pub fn key(&self, name: &str) -> String {
         object_key(self.namespace(), name)
     }
 
-    pub fn not_found(&self, name: &str) -> ApiError {
-        ApiError::not_found(self.group(), self.plural(), name)
+    pub fn not_found(&self, name: &str) -> ErrorResponse {
+        ErrorResponse::not_found(self.group(), self.plural(), name)
     }
 
     /// The field manager of a write: `fieldManager`, else the User-Agent's program name.

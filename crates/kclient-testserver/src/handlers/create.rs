@@ -13,7 +13,7 @@ use super::write::{
     validate,
 };
 use crate::controllers;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiResult, ErrorResponse};
 use crate::meta;
 use crate::patching::record_update;
 use crate::registry::Served;
@@ -50,7 +50,7 @@ pub(crate) fn create_object(
     let namespace = meta::namespace(&obj).to_string();
     check_namespace_lifecycle(state, served, &namespace, meta::name(&obj))?;
     if meta::meta_str(&obj, "resourceVersion").is_some_and(|rv| !rv.is_empty()) {
-        return Err(ApiError::internal(
+        return Err(ErrorResponse::internal(
             "resourceVersion should not be set on objects to be created",
         ));
     }
@@ -97,7 +97,7 @@ pub(crate) fn create_object(
                 meta::set_meta(&mut obj, "name", Value::String(meta::generate_name(&base)));
             }
             Err(_) => {
-                return Err(ApiError::already_exists(
+                return Err(ErrorResponse::already_exists(
                     &info.group,
                     &info.plural,
                     meta::name(&obj),
@@ -110,7 +110,7 @@ pub(crate) fn create_object(
 /// `POST` on a collection.
 pub(super) fn create(ctx: &Ctx, body: &Bytes) -> ApiResult<Response<Body>> {
     if ctx.req.name.is_some() {
-        return Err(ApiError::method_not_supported(
+        return Err(ErrorResponse::method_not_supported(
             ctx.group(),
             ctx.plural(),
             "create",

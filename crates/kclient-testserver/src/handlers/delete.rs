@@ -11,7 +11,7 @@ use super::Ctx;
 use super::list::Selectors;
 use super::output::{ListMeta, list_response, object_response};
 use crate::controllers::{self, begin_namespace_deletion};
-use crate::error::{ApiError, ApiResult, FieldError};
+use crate::error::{ApiResult, ErrorResponse, FieldError};
 use crate::meta;
 use crate::registry::Served;
 use crate::respond::{Body, PROTOBUF, header_str, json_response, media_type};
@@ -55,7 +55,7 @@ fn decode_wire(ctx: &Ctx, body: &Bytes) -> ApiResult<WireDeleteOptions> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(WireDeleteOptions::default());
     }
-    let bad = |e: String| ApiError::bad_request(format!("error decoding DeleteOptions: {e}"));
+    let bad = |e: String| ErrorResponse::bad_request(format!("error decoding DeleteOptions: {e}"));
     match media_type(header_str(&ctx.headers, header::CONTENT_TYPE)).as_str() {
         "application/yaml" => serde_yaml_ng::from_slice(body).map_err(|e| bad(e.to_string())),
         PROTOBUF => {
@@ -78,7 +78,7 @@ fn parse_options(ctx: &Ctx, body: &Bytes) -> ApiResult<DeleteOptions> {
     }
     if let Some(dr) = wire.dry_run {
         if let Some(bad) = dr.iter().find(|d| *d != "All") {
-            return Err(ApiError::invalid(
+            return Err(ErrorResponse::invalid(
                 "meta.k8s.io",
                 "DeleteOptions",
                 "",
@@ -98,7 +98,7 @@ fn parse_options(ctx: &Ctx, body: &Bytes) -> ApiResult<DeleteOptions> {
         .or(ctx.query.propagation_policy.clone())
         && !matches!(policy.as_str(), "Orphan" | "Background" | "Foreground")
     {
-        return Err(ApiError::invalid(
+        return Err(ErrorResponse::invalid(
             "meta.k8s.io",
             "DeleteOptions",
             "",
@@ -127,7 +127,7 @@ pub(crate) fn delete_object(
     let store = state.store.ensure(&served.storage);
     for _ in 0..32 {
         let Some(current) = store.get(key) else {
-            return Err(ApiError::not_found(
+            return Err(ErrorResponse::not_found(
                 &info.group,
                 &info.plural,
                 name_of_key(key),
@@ -138,7 +138,7 @@ pub(crate) fn delete_object(
         if let Some(want) = &opts.uid
             && want != uid
         {
-            return Err(ApiError::conflict(
+            return Err(ErrorResponse::conflict(
                 &info.group,
                 &info.plural,
                 &name,
@@ -150,7 +150,7 @@ pub(crate) fn delete_object(
         if let Some(want) = &opts.resource_version
             && want != current.resource_version()
         {
-            return Err(ApiError::conflict(
+            return Err(ErrorResponse::conflict(
                 &info.group,
                 &info.plural,
                 &name,
@@ -182,7 +182,7 @@ pub(crate) fn delete_object(
                 Ok(done) => return Ok(Deleted::Pending(done.obj)),
                 Err(CommitError::Stale) => continue,
                 Err(_) => {
-                    return Err(ApiError::not_found(&info.group, &info.plural, &name));
+                    return Err(ErrorResponse::not_found(&info.group, &info.plural, &name));
                 }
             }
         }
@@ -196,10 +196,14 @@ pub(crate) fn delete_object(
             }
             Err(CommitError::Stale) => continue,
             Err(CommitError::Undecodable(e)) => return Err(e.into()),
-            Err(_) => return Err(ApiError::not_found(&info.group, &info.plural, &name)),
+            Err(_) => return Err(ErrorResponse::not_found(&info.group, &info.plural, &name)),
         }
     }
-    Err(ApiError::stale(&info.group, &info.plural, name_of_key(key)))
+    Err(ErrorResponse::stale(
+        &info.group,
+        &info.plural,
+        name_of_key(key),
+    ))
 }
 
 /// The Success status kube-apiserver answers a completed delete with.
@@ -249,7 +253,7 @@ pub(super) fn delete_collection(ctx: &Ctx, body: &Bytes) -> ApiResult<Response<B
             },
             &|o: &Obj| selectors.matches(&ctx.served, o),
         )
-        .map_err(|_| ApiError::internal("listing for deletecollection failed"))?;
+        .map_err(|_| ErrorResponse::internal("listing for deletecollection failed"))?;
     let mut deleted = Vec::with_capacity(page.items.len());
     for obj in &page.items {
         let key = crate::store::object_key(obj.namespace(), obj.name());

@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::Ctx;
 use super::output::{ListMeta, list_response};
 use crate::catalog;
-use crate::error::{ApiError, ApiResult, FieldError};
+use crate::error::{ApiResult, ErrorResponse, FieldError};
 use crate::registry::Served;
 use crate::respond::Body;
 use crate::store::{ListRequest, Obj, ReadAt, ReadError};
@@ -40,7 +40,7 @@ impl Selectors {
         let label = match label.map(str::trim).filter(|s| !s.is_empty()) {
             Some(s) => Some(
                 s.parse::<LabelSelector>()
-                    .map_err(|e| ApiError::bad_request(e.to_string()))?,
+                    .map_err(|e| ErrorResponse::bad_request(e.to_string()))?,
             ),
             None => None,
         };
@@ -48,11 +48,11 @@ impl Selectors {
             Some(s) => {
                 let sel = s
                     .parse::<FieldSelector>()
-                    .map_err(|e| ApiError::bad_request(e.to_string()))?;
+                    .map_err(|e| ErrorResponse::bad_request(e.to_string()))?;
                 for req in sel.requirements() {
                     let f = req.field.as_str();
                     if !catalog::field_label_supported(&served.info.group, &served.info.kind, f) {
-                        return Err(ApiError::bad_request(format!(
+                        return Err(ErrorResponse::bad_request(format!(
                             "field label not supported: {f}"
                         )));
                     }
@@ -117,7 +117,7 @@ fn encode_continue(rv: u64, last_key: &str) -> String {
 }
 
 fn decode_continue(token: &str) -> ApiResult<(i64, String)> {
-    let bad = |why: &str| ApiError::bad_request(format!("continue key is not valid: {why}"));
+    let bad = |why: &str| ErrorResponse::bad_request(format!("continue key is not valid: {why}"));
     let raw = base64::engine::general_purpose::STANDARD
         .decode(token)
         .or_else(|_| base64::engine::general_purpose::URL_SAFE.decode(token))
@@ -137,14 +137,14 @@ fn decode_continue(token: &str) -> ApiResult<(i64, String)> {
     Ok((t.rv, start))
 }
 
-fn list_options_invalid(err: FieldError) -> ApiError {
-    ApiError::invalid("meta.k8s.io", "ListOptions", "", &[err])
+fn list_options_invalid(err: FieldError) -> ErrorResponse {
+    ErrorResponse::invalid("meta.k8s.io", "ListOptions", "", &[err])
 }
 
 /// Parses a resourceVersion parameter.
 pub(super) fn parse_rv(rv: &str) -> ApiResult<u64> {
     rv.parse::<u64>()
-        .map_err(|_| ApiError::bad_request(format!("invalid resource version: {rv}")))
+        .map_err(|_| ErrorResponse::bad_request(format!("invalid resource version: {rv}")))
 }
 
 /// Where a list reads from, per `resourceVersion` + `resourceVersionMatch`.
@@ -196,12 +196,14 @@ pub(super) fn read_at(ctx: &Ctx) -> ApiResult<ReadAt> {
 }
 
 /// The Status for a read at an unusable resourceVersion.
-pub(super) fn read_error(err: ReadError) -> ApiError {
+pub(super) fn read_error(err: ReadError) -> ErrorResponse {
     match err {
         ReadError::TooOld { requested, oldest } => {
-            ApiError::expired(format!("too old resource version: {requested} ({oldest})"))
+            ErrorResponse::expired(format!("too old resource version: {requested} ({oldest})"))
         }
-        ReadError::TooLarge { requested, current } => ApiError::too_large_rv(requested, current),
+        ReadError::TooLarge { requested, current } => {
+            ErrorResponse::too_large_rv(requested, current)
+        }
     }
 }
 
@@ -260,7 +262,7 @@ pub(super) fn list(ctx: &Ctx) -> ApiResult<Response<Body>> {
     let page = match store.list(&req, &|o: &Obj| selectors.matches(&ctx.served, o)) {
         Ok(p) => p,
         Err(ReadError::TooOld { .. }) if continue_token.is_some() => {
-            let mut err = ApiError::expired(CONTINUE_EXPIRED);
+            let mut err = ErrorResponse::expired(CONTINUE_EXPIRED);
             let fresh = after.as_deref().map(|k| encode_continue(0, k));
             err.status.metadata = WireListMeta {
                 continue_: fresh,

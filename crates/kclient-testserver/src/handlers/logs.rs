@@ -9,7 +9,7 @@ use http::{Response, StatusCode};
 use serde_json::Value;
 
 use super::Ctx;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiResult, ErrorResponse};
 use crate::respond::{Body, bytes_response};
 
 /// Lines each container's synthetic log holds.
@@ -28,7 +28,7 @@ struct LogQuery {
 
 fn parse_int(key: &str, v: &str) -> ApiResult<i64> {
     v.parse::<i64>().map_err(|_| {
-        ApiError::bad_request(format!(
+        ErrorResponse::bad_request(format!(
             "invalid value for {key}: strconv.ParseInt: parsing {v:?}: invalid syntax"
         ))
     })
@@ -48,7 +48,7 @@ impl LogQuery {
                 "sinceSeconds" => q.since_seconds = Some(parse_int("sinceSeconds", &v)?),
                 "sinceTime" => {
                     let t = v.parse::<jiff::Timestamp>().map_err(|e| {
-                        ApiError::bad_request(format!("invalid value for sinceTime: {e}"))
+                        ErrorResponse::bad_request(format!("invalid value for sinceTime: {e}"))
                     })?;
                     q.since_time = Some(t);
                 }
@@ -60,7 +60,7 @@ impl LogQuery {
             }
         }
         if q.since_seconds.is_some() && q.since_time.is_some() {
-            return Err(ApiError::bad_request(
+            return Err(ErrorResponse::bad_request(
                 "at most one of `sinceTime` or `sinceSeconds` may be specified",
             ));
         }
@@ -70,7 +70,7 @@ impl LogQuery {
             ("sinceSeconds", q.since_seconds.map(|n| n - 1)),
         ] {
             if value.is_some_and(|n| n < 0) {
-                return Err(ApiError::bad_request(format!(
+                return Err(ErrorResponse::bad_request(format!(
                     "{name}: Invalid value: must be greater than {}",
                     if name == "tailLines" {
                         "or equal to 0"
@@ -99,11 +99,11 @@ fn pick_container(pod: &Value, name: &str, asked: Option<&str>) -> ApiResult<Str
         .unwrap_or_default();
     match asked {
         Some(c) if containers.contains(&c) => Ok(c.to_owned()),
-        Some(c) => Err(ApiError::bad_request(format!(
+        Some(c) => Err(ErrorResponse::bad_request(format!(
             "container {c} is not valid for pod {name}"
         ))),
         None if regular.len() == 1 => Ok(regular[0].to_owned()),
-        None => Err(ApiError::bad_request(format!(
+        None => Err(ErrorResponse::bad_request(format!(
             "a container name must be specified for pod {name}, choose one of: [{}]",
             regular.join(" ")
         ))),
@@ -121,7 +121,7 @@ pub(super) fn log(ctx: &Ctx) -> ApiResult<Response<Body>> {
     let pod = pod.value()?;
     let container = pick_container(&pod, &name, query.container.as_deref())?;
     if query.previous {
-        return Err(ApiError::bad_request(format!(
+        return Err(ErrorResponse::bad_request(format!(
             "previous terminated container \"{container}\" in pod \"{name}\" not found"
         )));
     }

@@ -29,7 +29,7 @@ pub(crate) use delete::{DeleteOptions, Deleted, delete_object};
 pub(crate) use watch::DEFAULT_WATCH_TIMEOUT;
 pub(crate) use write::Managed;
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiResult, ErrorResponse};
 use crate::query::Query;
 use crate::respond::{Body, error_response, read_body};
 use crate::router::{ResourceRequest, Verb};
@@ -66,7 +66,7 @@ where
     let served = state
         .registry
         .lookup(&req.group, &req.version, &req.resource)
-        .ok_or_else(ApiError::no_route)?;
+        .ok_or_else(ErrorResponse::no_route)?;
     let info = &served.info;
     if info.group.is_empty() && info.plural == "namespaces" {
         // `/api/v1/namespaces/{name}`: the path's namespace is the object's name.
@@ -75,14 +75,14 @@ where
     if info.namespaced {
         let collection_verb = matches!(req.verb, Verb::List | Verb::Watch);
         if req.namespace.is_none() && !collection_verb {
-            return Err(ApiError::method_not_supported(
+            return Err(ErrorResponse::method_not_supported(
                 &info.group,
                 &info.plural,
                 req.verb.as_str(),
             ));
         }
     } else if req.namespace.is_some() {
-        return Err(ApiError::no_route());
+        return Err(ErrorResponse::no_route());
     }
     if req.legacy_watch
         && let Some(name) = req.name.take()
@@ -96,11 +96,11 @@ where
         None => info.supports(req.verb.as_str()),
         Some(sub) => match info.subresource(sub) {
             Some(s) => s.verbs.iter().any(|v| v == req.verb.as_str()),
-            None => return Err(ApiError::no_route()),
+            None => return Err(ErrorResponse::no_route()),
         },
     };
     if !allowed {
-        return Err(ApiError::method_not_supported(
+        return Err(ErrorResponse::method_not_supported(
             &info.group,
             &info.plural,
             req.verb.as_str(),

@@ -11,7 +11,7 @@ use super::write::{
     Attempt, Managed, UpdateSpec, check_namespace, check_schema, check_type_meta, finish_update,
     respond,
 };
-use crate::error::{ApiError, ApiResult, FieldError};
+use crate::error::{ApiResult, ErrorResponse, FieldError};
 use crate::meta;
 use crate::patching::{self, ApplyTarget};
 use crate::respond::{Body, header_str, media_type};
@@ -45,7 +45,7 @@ pub(super) fn patch_type(ctx: &Ctx) -> ApiResult<PatchType> {
         "application/merge-patch+json" => PatchType::Merge,
         "application/strategic-merge-patch+json" if !ctx.served.is_crd() => PatchType::Strategic,
         "application/apply-patch+yaml" => PatchType::Apply,
-        _ => return Err(ApiError::unsupported_media_type(accepted)),
+        _ => return Err(ErrorResponse::unsupported_media_type(accepted)),
     };
     if t != PatchType::Apply && ctx.query.force.is_some() {
         return Err(patch_options_invalid(FieldError::forbidden(
@@ -62,8 +62,8 @@ pub(super) fn patch_type(ctx: &Ctx) -> ApiResult<PatchType> {
     Ok(t)
 }
 
-fn patch_options_invalid(err: FieldError) -> ApiError {
-    ApiError::invalid("meta.k8s.io", "PatchOptions", "", &[err])
+fn patch_options_invalid(err: FieldError) -> ErrorResponse {
+    ErrorResponse::invalid("meta.k8s.io", "PatchOptions", "", &[err])
 }
 
 /// The applied configuration of an apply patch (YAML, which includes JSON).
@@ -82,7 +82,7 @@ pub(super) fn patch_value(
         PatchType::Json => patching::json_patch(current, body),
         PatchType::Merge => patching::merge_patch(current, body),
         PatchType::Strategic => patching::strategic_merge(current, body, ctx.group(), ctx.kind()),
-        PatchType::Apply => Err(ApiError::internal(
+        PatchType::Apply => Err(ErrorResponse::internal(
             "apply is not a merge of the stored object",
         )),
     }
@@ -95,7 +95,7 @@ fn check_identity(ctx: &Ctx, name: &str, obj: &mut Value) -> ApiResult<()> {
     if n.is_empty() {
         meta::set_meta(obj, "name", Value::String(name.to_string()));
     } else if n != name {
-        return Err(ApiError::bad_request(format!(
+        return Err(ErrorResponse::bad_request(format!(
             "the name of the object ({n}) does not match the name on the URL ({name})"
         )));
     }
@@ -157,7 +157,7 @@ pub(super) fn patch(ctx: &Ctx, body: &Bytes) -> ApiResult<Response<Body>> {
             Attempt::Retry => continue,
         }
     }
-    Err(ApiError::stale(ctx.group(), ctx.plural(), &name))
+    Err(ErrorResponse::stale(ctx.group(), ctx.plural(), &name))
 }
 
 fn apply_create(

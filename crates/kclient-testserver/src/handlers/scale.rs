@@ -12,7 +12,7 @@ use super::output::foreign_value_response;
 use super::patch::{PatchType, parse_apply, patch_type, patch_value};
 use super::update::MAX_ATTEMPTS;
 use super::write::{Attempt, Managed, UpdateSpec, finish_update};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiResult, ErrorResponse};
 use crate::meta;
 use crate::registry::Served;
 use crate::respond::{Body, decode_object};
@@ -38,7 +38,7 @@ fn jsonpath_to_pointer(path: &str) -> String {
 
 fn paths(served: &Served) -> ApiResult<Paths> {
     if let Some(crd) = &served.crd {
-        let scale = crd.scale.as_ref().ok_or_else(ApiError::no_route)?;
+        let scale = crd.scale.as_ref().ok_or_else(ErrorResponse::no_route)?;
         return Ok(Paths {
             spec: jsonpath_to_pointer(&scale.spec_replicas),
             status: jsonpath_to_pointer(&scale.status_replicas),
@@ -186,14 +186,14 @@ fn write_scale(
             && !rv.is_empty()
             && rv != old.resource_version()
         {
-            return Err(ApiError::stale(ctx.group(), ctx.plural(), &name));
+            return Err(ErrorResponse::stale(ctx.group(), ctx.plural(), &name));
         }
         let replicas = desired_scale
             .pointer("/spec/replicas")
             .and_then(Value::as_i64)
             .unwrap_or(0);
         if replicas < 0 {
-            return Err(ApiError::invalid(
+            return Err(ErrorResponse::invalid(
                 "autoscaling",
                 "Scale",
                 &name,
@@ -221,7 +221,7 @@ fn write_scale(
             Attempt::Retry => continue,
         }
     }
-    Err(ApiError::stale(ctx.group(), ctx.plural(), &name))
+    Err(ErrorResponse::stale(ctx.group(), ctx.plural(), &name))
 }
 
 /// `PUT .../scale`.

@@ -10,7 +10,7 @@ use super::Ctx;
 use super::delete::{DeleteOptions, delete_object};
 use super::update::MAX_ATTEMPTS;
 use super::write::{Attempt, Managed, UpdateSpec, check_type_meta, finish_update};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiResult, ErrorResponse};
 use crate::meta;
 use crate::respond::{Body, decode_object, value_response};
 use crate::router::Verb;
@@ -47,7 +47,7 @@ pub(super) fn virtual_resource(ctx: &Ctx, body: &Bytes) -> ApiResult<Response<Bo
             return Ok(value_response(StatusCode::OK, &component_status(name)));
         }
         verb => {
-            return Err(ApiError::method_not_supported(
+            return Err(ErrorResponse::method_not_supported(
                 ctx.group(),
                 ctx.plural(),
                 verb.as_str(),
@@ -112,26 +112,26 @@ fn bind_pod(ctx: &Ctx, pod: String, binding: &Value) -> ApiResult<()> {
         .pointer("/target/name")
         .and_then(Value::as_str)
         .filter(|s| !s.is_empty())
-        .ok_or_else(|| ApiError::bad_request("binding target name is required"))?
+        .ok_or_else(|| ErrorResponse::bad_request("binding target name is required"))?
         .to_string();
     let pods = ctx
         .state
         .registry
         .lookup("", "v1", "pods")
-        .ok_or_else(ApiError::no_route)?;
+        .ok_or_else(ErrorResponse::no_route)?;
     let store = ctx.state.store.ensure(&pods.storage);
     let key = crate::store::object_key(ctx.namespace(), &pod);
     for _ in 0..MAX_ATTEMPTS {
         let old = store
             .get(&key)
-            .ok_or_else(|| ApiError::not_found("", "pods", &pod))?;
+            .ok_or_else(|| ErrorResponse::not_found("", "pods", &pod))?;
         let old_value = old.value()?;
         if old_value
             .pointer("/spec/nodeName")
             .and_then(Value::as_str)
             .is_some_and(|n| !n.is_empty())
         {
-            return Err(ApiError::conflict(
+            return Err(ErrorResponse::conflict(
                 "",
                 "pods",
                 &pod,
@@ -159,7 +159,7 @@ fn bind_pod(ctx: &Ctx, pod: String, binding: &Value) -> ApiResult<()> {
             Attempt::Retry => continue,
         }
     }
-    Err(ApiError::stale("", "pods", &pod))
+    Err(ErrorResponse::stale("", "pods", &pod))
 }
 
 /// Subresources other than status and scale.
@@ -215,7 +215,7 @@ pub(super) fn subresource(
             Ok(value_response(StatusCode::CREATED, &req))
         }
         ("", "namespaces", "finalize", Verb::Update) => super::update::update(ctx, body),
-        _ => Err(ApiError::method_not_supported(
+        _ => Err(ErrorResponse::method_not_supported(
             ctx.group(),
             ctx.plural(),
             verb.as_str(),

@@ -7,7 +7,7 @@ use super::Ctx;
 use super::write::{
     Attempt, Managed, UpdateSpec, check_namespace, check_schema, check_type_meta, finish_update,
 };
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiResult, ErrorResponse};
 use crate::meta;
 use crate::respond::{Body, decode_object};
 
@@ -24,7 +24,7 @@ pub(super) fn update(ctx: &Ctx, body: &Bytes) -> ApiResult<Response<Body>> {
     if body_name.is_empty() {
         meta::set_meta(&mut obj, "name", serde_json::Value::String(name.clone()));
     } else if body_name != name {
-        return Err(ApiError::bad_request(format!(
+        return Err(ErrorResponse::bad_request(format!(
             "the name of the object ({body_name}) does not match the name on the URL ({name})"
         )));
     }
@@ -44,5 +44,5 @@ pub(super) fn update(ctx: &Ctx, body: &Bytes) -> ApiResult<Response<Body>> {
             Attempt::Retry => continue,
         }
     }
-    Err(ApiError::stale(ctx.group(), ctx.plural(), &name))
+    Err(ErrorResponse::stale(ctx.group(), ctx.plural(), &name))
 }

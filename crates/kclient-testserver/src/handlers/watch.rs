@@ -19,7 +19,7 @@ use super::Ctx;
 use super::context::{json_in_version, value_in_version};
 use super::list::{Selectors, parse_rv};
 use super::output::{partial_metadata, table_of};
-use crate::error::{ApiError, ApiResult, FieldError};
+use crate::error::{ApiResult, ErrorResponse, FieldError};
 use crate::registry::Served;
 use crate::respond::{Body, Output};
 use crate::store::{
@@ -30,8 +30,8 @@ use crate::store::{
 /// min-request-timeout; one fixed value keeps runs reproducible.
 pub(crate) const DEFAULT_WATCH_TIMEOUT: Duration = Duration::from_secs(1800);
 
-fn watch_options_invalid(err: FieldError) -> ApiError {
-    ApiError::invalid("meta.k8s.io", "ListOptions", "", &[err])
+fn watch_options_invalid(err: FieldError) -> ErrorResponse {
+    ErrorResponse::invalid("meta.k8s.io", "ListOptions", "", &[err])
 }
 
 struct Plan {
@@ -64,7 +64,7 @@ fn plan(ctx: &Ctx) -> ApiResult<Plan> {
         };
         let current = ctx.store().current_rv();
         if rv > current {
-            return Err(ApiError::too_large_rv(rv, current));
+            return Err(ErrorResponse::too_large_rv(rv, current));
         }
         return Ok(if send {
             Plan {
@@ -163,7 +163,7 @@ pub(super) fn watch(ctx: &Ctx) -> ApiResult<Response<Body>> {
     Ok(resp)
 }
 
-fn error_line(err: &ApiError) -> Bytes {
+fn error_line(err: &ErrorResponse) -> Bytes {
     watch_line("ERROR", &err.body())
 }
 
@@ -207,7 +207,7 @@ impl WatchStream {
             Ok(line) => line,
             Err(e) => {
                 self.finished = true;
-                error_line(&ApiError::from(e))
+                error_line(&ErrorResponse::from(e))
             }
         }
     }

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use super::Ctx;
 use super::output::object_response;
 use crate::controllers;
-use crate::error::{ApiError, ApiResult, FieldError};
+use crate::error::{ApiResult, ErrorResponse, FieldError};
 use crate::meta;
 use crate::patching::record_update;
 use crate::query::FieldValidation;
@@ -39,7 +39,7 @@ pub(super) fn check_type_meta(served: &Served, obj: &mut Value) -> ApiResult<()>
                 _ => false,
             };
             if !same_group {
-                return Err(ApiError::bad_request(format!(
+                return Err(ErrorResponse::bad_request(format!(
                     "the API version in the data ({av}) does not match the expected API version ({want_av})"
                 )));
             }
@@ -52,7 +52,7 @@ pub(super) fn check_type_meta(served: &Served, obj: &mut Value) -> ApiResult<()>
         }
         Some(k) if k == want_kind => {}
         Some(k) => {
-            return Err(ApiError::bad_request(format!(
+            return Err(ErrorResponse::bad_request(format!(
                 "the kind in the data ({k}) does not match the expected kind ({want_kind})"
             )));
         }
@@ -73,7 +73,7 @@ pub(super) fn check_namespace(ctx: &Ctx, obj: &mut Value) -> ApiResult<()> {
             Ok(())
         }
         Some(ns) if ns == url_ns => Ok(()),
-        Some(_) => Err(ApiError::bad_request(
+        Some(_) => Err(ErrorResponse::bad_request(
             "the namespace of the provided object does not match the namespace sent on the request",
         )),
     }
@@ -84,7 +84,7 @@ pub(super) fn check_namespace(ctx: &Ctx, obj: &mut Value) -> ApiResult<()> {
 pub(super) fn check_schema(ctx: &Ctx, obj: &Value) -> ApiResult<Vec<String>> {
     let info = &ctx.served.info;
     let checked = check_builtin(&info.group, &info.version, &info.kind, obj)
-        .map_err(ApiError::bad_request)?;
+        .map_err(ErrorResponse::bad_request)?;
     let TypeCheck::Decoded { unknown } = checked else {
         return Ok(Vec::new());
     };
@@ -97,7 +97,7 @@ pub(super) fn check_schema(ctx: &Ctx, obj: &Value) -> ApiResult<Vec<String>> {
             .iter()
             .map(|f| format!("unknown field \"{f}\""))
             .collect()),
-        FieldValidation::Strict => Err(ApiError::bad_request(strict_error_message(
+        FieldValidation::Strict => Err(ErrorResponse::bad_request(strict_error_message(
             &info.kind,
             &info.group,
             &info.version,
@@ -127,7 +127,7 @@ pub(super) fn validate(served: &Served, obj: &Value, old: Option<&Value>) -> Api
     if errs.is_empty() {
         Ok(())
     } else {
-        Err(ApiError::invalid(
+        Err(ErrorResponse::invalid(
             &info.group,
             &info.kind,
             meta::name(obj),
@@ -164,12 +164,12 @@ fn check_preconditions(ctx: &Ctx, old: &Obj, desired: &Value) -> ApiResult<()> {
     if let Some(rv) = meta::meta_str(desired, "resourceVersion").filter(|s| !s.is_empty())
         && rv != old.resource_version()
     {
-        return Err(ApiError::stale(ctx.group(), ctx.plural(), name));
+        return Err(ErrorResponse::stale(ctx.group(), ctx.plural(), name));
     }
     if let Some(uid) = meta::meta_str(desired, "uid").filter(|s| !s.is_empty()) {
         let old_uid = old.uid().unwrap_or("");
         if uid != old_uid {
-            return Err(ApiError::conflict(
+            return Err(ErrorResponse::conflict(
                 ctx.group(),
                 ctx.plural(),
                 name,
@@ -271,7 +271,7 @@ fn ephemeral_containers_update(
             .iter()
             .find(|c| c.get("name").and_then(Value::as_str) == Some(name));
         if kept != Some(existing) {
-            return Err(ApiError::invalid(
+            return Err(ErrorResponse::invalid(
                 ctx.group(),
                 ctx.kind(),
                 old.name(),
@@ -404,13 +404,13 @@ pub(super) fn check_namespace_lifecycle(
         return Ok(());
     }
     match controllers::namespace_phase(state, namespace) {
-        None => Err(ApiError::not_found("", "namespaces", namespace)),
+        None => Err(ErrorResponse::not_found("", "namespaces", namespace)),
         Some(controllers::NamespacePhase::Terminating) => {
             let msg = format!(
                 "unable to create new content in namespace {namespace} because it is being terminated"
             );
             Err(
-                ApiError::forbidden(&served.info.group, &served.info.plural, name, &msg)
+                ErrorResponse::forbidden(&served.info.group, &served.info.plural, name, &msg)
                     .with_cause("NamespaceTerminating", "metadata.namespace", &msg),
             )
         }

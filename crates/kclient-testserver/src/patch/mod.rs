@@ -2,8 +2,8 @@
 //! merge patch (RFC 7386), strategic merge patch ([`strategic`]) and server-side apply
 //! ([`apply`](mod@apply), with field ownership in `metadata.managedFields`).
 //!
-//! Errors carry the HTTP status kube-apiserver answers with ([`PatchError::code`],
-//! [`PatchError::to_status`]).
+//! Errors carry the HTTP status kube-apiserver answers with ([`PatchRequestError::code`],
+//! [`PatchRequestError::to_status`]).
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Status;
 use kclient_core::status;
@@ -21,7 +21,7 @@ pub use strategic::strategic_merge;
 
 /// Why a patch could not be applied.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum PatchError {
+pub enum PatchRequestError {
     /// The patch document is malformed (400 Bad Request).
     #[error("{0}")]
     BadRequest(String),
@@ -34,21 +34,21 @@ pub enum PatchError {
     Failed(String),
 }
 
-impl PatchError {
+impl PatchRequestError {
     /// The HTTP status code kube-apiserver answers with.
     pub fn code(&self) -> u16 {
         match self {
-            PatchError::BadRequest(_) => 400,
-            PatchError::Unprocessable(_) => 422,
-            PatchError::Failed(_) => 500,
+            PatchRequestError::BadRequest(_) => 400,
+            PatchRequestError::Unprocessable(_) => 422,
+            PatchRequestError::Failed(_) => 500,
         }
     }
 
     /// The `Status` body kube-apiserver sends for this error.
     pub fn to_status(&self) -> Status {
         match self {
-            PatchError::BadRequest(msg) => status::new_bad_request(msg),
-            PatchError::Unprocessable(_) => {
+            PatchRequestError::BadRequest(msg) => status::new_bad_request(msg),
+            PatchRequestError::Unprocessable(_) => {
                 // NewGenericServerResponse(422, ...) without the server message.
                 let mut st = unknown_status(
                     422,
@@ -58,7 +58,7 @@ impl PatchError {
                 st.details = Some(Default::default());
                 st
             }
-            PatchError::Failed(msg) => unknown_status(500, msg),
+            PatchRequestError::Failed(msg) => unknown_status(500, msg),
         }
     }
 }
@@ -75,21 +75,24 @@ pub(crate) fn unknown_status(code: u16, message: &str) -> Status {
 }
 
 /// Applies an RFC 6902 JSON patch (`application/json-patch+json`) to `original`.
-pub fn json_patch(original: &Value, patch: &[u8]) -> Result<Value, PatchError> {
+pub fn json_patch(original: &Value, patch: &[u8]) -> Result<Value, PatchRequestError> {
     let ops: json_patch::Patch =
-        serde_json::from_slice(patch).map_err(|e| PatchError::BadRequest(e.to_string()))?;
+        serde_json::from_slice(patch).map_err(|e| PatchRequestError::BadRequest(e.to_string()))?;
     let mut doc = original.clone();
-    json_patch::patch(&mut doc, &ops).map_err(|e| PatchError::Unprocessable(e.to_string()))?;
+    json_patch::patch(&mut doc, &ops)
+        .map_err(|e| PatchRequestError::Unprocessable(e.to_string()))?;
     Ok(doc)
 }
 
 /// Applies an RFC 7386 JSON merge patch (`application/merge-patch+json`) to `original`.
 /// The patch must be an object: anything else would replace the whole object.
-pub fn merge_patch(original: &Value, patch: &[u8]) -> Result<Value, PatchError> {
+pub fn merge_patch(original: &Value, patch: &[u8]) -> Result<Value, PatchRequestError> {
     let p: Value = serde_json::from_slice(patch)
-        .map_err(|_| PatchError::BadRequest("Invalid JSON Patch".to_string()))?;
+        .map_err(|_| PatchRequestError::BadRequest("Invalid JSON Patch".to_string()))?;
     if !p.is_object() {
-        return Err(PatchError::BadRequest("Invalid JSON Patch".to_string()));
+        return Err(PatchRequestError::BadRequest(
+            "Invalid JSON Patch".to_string(),
+        ));
     }
     let mut doc = original.clone();
     json_patch::merge(&mut doc, &p);
@@ -98,13 +101,13 @@ pub fn merge_patch(original: &Value, patch: &[u8]) -> Result<Value, PatchError> 
 
 /// Decodes a server-side apply body (`application/apply-patch+yaml`: YAML, which includes
 /// JSON) into the applied configuration. An empty body is an empty configuration.
-pub fn decode_apply_body(body: &[u8]) -> Result<Value, PatchError> {
+pub fn decode_apply_body(body: &[u8]) -> Result<Value, PatchRequestError> {
     let v: Value = serde_yaml_ng::from_slice(body)
-        .map_err(|e| PatchError::BadRequest(format!("error decoding YAML: {e}")))?;
+        .map_err(|e| PatchRequestError::BadRequest(format!("error decoding YAML: {e}")))?;
     match v {
         Value::Object(_) => Ok(v),
         Value::Null => Ok(Value::Object(Default::default())),
-        other => Err(PatchError::BadRequest(format!(
+        other => Err(PatchRequestError::BadRequest(format!(
             "error decoding YAML: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
             strategic::go_json_kind(&other)
         ))),
@@ -153,7 +156,7 @@ mod tests {
         assert_eq!(out["metadata"]["labels"], json!({"y": "2", "z": "3"}));
         assert_eq!(
             merge_patch(&obj, b"{not json").unwrap_err(),
-            PatchError::BadRequest("Invalid JSON Patch".into())
+            PatchRequestError::BadRequest("Invalid JSON Patch".into())
         );
         assert_eq!(merge_patch(&obj, b"[1]").unwrap_err().code(), 400);
         assert_eq!(merge_patch(&obj, b"null").unwrap_err().code(), 400);
@@ -176,8 +179,10 @@ mod tests {
 
     #[test]
     fn failed_status_has_no_reason() {
-        let st = PatchError::Failed("map: map[] does not contain declared merge key: name".into())
-            .to_status();
+        let st = PatchRequestError::Failed(
+            "map: map[] does not contain declared merge key: name".into(),
+        )
+        .to_status();
         assert_eq!(st.code, Some(500));
         assert_eq!(st.reason, None);
         assert_eq!(st.status.as_deref(), Some("Failure"));

@@ -12,7 +12,7 @@
 
 use serde_json::{Map, Value};
 
-use super::PatchError;
+use super::PatchRequestError;
 use super::schema::{self, Field, SmpList, Ty};
 
 const DIRECTIVE: &str = "$patch";
@@ -31,13 +31,13 @@ pub fn strategic_merge(
     patch: &Value,
     group: &str,
     kind: &str,
-) -> Result<Value, PatchError> {
+) -> Result<Value, PatchRequestError> {
     let patch = match patch {
         Value::Object(p) => p.clone(),
         // Go decodes `null` into an empty patch.
         Value::Null => return Ok(original.clone()),
         other => {
-            return Err(PatchError::BadRequest(format!(
+            return Err(PatchRequestError::BadRequest(format!(
                 "json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
                 go_json_kind(other)
             )));
@@ -46,7 +46,11 @@ pub fn strategic_merge(
     let original = match original {
         Value::Object(o) => o.clone(),
         Value::Null => Map::new(),
-        _ => return Err(PatchError::BadRequest("invalid JSON document".into())),
+        _ => {
+            return Err(PatchRequestError::BadRequest(
+                "invalid JSON document".into(),
+            ));
+        }
     };
     merge_map(original, patch, schema::root(group, kind)).map(Value::Object)
 }
@@ -98,22 +102,22 @@ fn go_fmt_map(m: &Map<String, Value>) -> String {
     format!("map[{}]", parts.join(" "))
 }
 
-fn err_bad_arg_type(expected: &str, actual: &Value) -> PatchError {
-    PatchError::Failed(format!(
+fn err_bad_arg_type(expected: &str, actual: &Value) -> PatchRequestError {
+    PatchRequestError::Failed(format!(
         "expected a {expected}, but received a {}",
         go_type(actual)
     ))
 }
 
-fn err_no_merge_key(m: &Map<String, Value>, key: &str) -> PatchError {
-    PatchError::Failed(format!(
+fn err_no_merge_key(m: &Map<String, Value>, key: &str) -> PatchRequestError {
+    PatchRequestError::Failed(format!(
         "map: {} does not contain declared merge key: {key}",
         go_fmt_map(m)
     ))
 }
 
-fn err_bad_patch_type(t: &Value, m: &Map<String, Value>) -> PatchError {
-    PatchError::Failed(format!(
+fn err_bad_patch_type(t: &Value, m: &Map<String, Value>) -> PatchRequestError {
+    PatchRequestError::Failed(format!(
         "unknown patch type: {} in map: {}",
         go_fmt(t),
         go_fmt_map(m)
@@ -124,10 +128,14 @@ const SLICE: &str = "[]interface {}";
 const MAP: &str = "map[string]interface {}";
 
 /// The field a `$setElementOrder/x` or `$deleteFromPrimitiveList/x` key refers to.
-fn directive_target<'a>(key: &'a str, prefix: &str, err: &str) -> Result<&'a str, PatchError> {
+fn directive_target<'a>(
+    key: &'a str,
+    prefix: &str,
+    err: &str,
+) -> Result<&'a str, PatchRequestError> {
     key.strip_prefix(prefix)
         .and_then(|rest| rest.strip_prefix('/'))
-        .ok_or_else(|| PatchError::BadRequest(err.to_string()))
+        .ok_or_else(|| PatchRequestError::BadRequest(err.to_string()))
 }
 
 fn is_directive_key(k: &str) -> bool {
@@ -165,7 +173,7 @@ fn merge_map(
     mut original: Map<String, Value>,
     mut patch: Map<String, Value>,
     ty: Ty,
-) -> Result<Map<String, Value>, PatchError> {
+) -> Result<Map<String, Value>, PatchRequestError> {
     if let Some(directive) = patch.get(DIRECTIVE) {
         return match directive.as_str() {
             Some("replace") => {
@@ -204,7 +212,7 @@ fn merge_entry(
     patch: Value,
     ty: Ty,
     is_delete_list: bool,
-) -> Result<(), PatchError> {
+) -> Result<(), PatchRequestError> {
     if patch.is_null() {
         original.remove(&k);
         return Ok(());
@@ -248,12 +256,12 @@ fn merge_entry(
 fn apply_retain_keys(
     original: &mut Map<String, Value>,
     patch: &mut Map<String, Value>,
-) -> Result<(), PatchError> {
+) -> Result<(), PatchRequestError> {
     let Some(retain) = patch.remove(RETAIN_KEYS) else {
         return Ok(());
     };
     let Value::Array(retain) = retain else {
-        return Err(PatchError::BadRequest(ERR_RETAIN_KEYS.into()));
+        return Err(PatchRequestError::BadRequest(ERR_RETAIN_KEYS.into()));
     };
     let listed = |k: &str| retain.iter().any(|r| r.as_str() == Some(k));
     for (k, v) in patch.iter() {
@@ -264,7 +272,7 @@ fn apply_retain_keys(
             continue;
         }
         if !listed(k) {
-            return Err(PatchError::BadRequest(ERR_RETAIN_KEYS.into()));
+            return Err(PatchRequestError::BadRequest(ERR_RETAIN_KEYS.into()));
         }
     }
     original.retain(|k, _| listed(k));
@@ -278,7 +286,7 @@ fn merge_key(field: Field) -> Option<&'static str> {
     }
 }
 
-fn list_of(v: Option<&Value>) -> Result<Option<Vec<Value>>, PatchError> {
+fn list_of(v: Option<&Value>) -> Result<Option<Vec<Value>>, PatchRequestError> {
     match v {
         None => Ok(None),
         Some(Value::Array(a)) => Ok(Some(a.clone())),
@@ -291,7 +299,7 @@ fn merge_ordered_lists(
     original: &mut Map<String, Value>,
     patch: &mut Map<String, Value>,
     ty: Ty,
-) -> Result<(), PatchError> {
+) -> Result<(), PatchRequestError> {
     let keys: Vec<String> = patch
         .keys()
         .filter(|k| k.starts_with(SET_ELEMENT_ORDER))
@@ -331,7 +339,7 @@ fn validate_set_order(
     patch: &[Value],
     order: &[Value],
     mk: Option<&str>,
-) -> Result<(), PatchError> {
+) -> Result<(), PatchRequestError> {
     if patch.is_empty() || order.is_empty() {
         return Ok(());
     }
@@ -362,7 +370,7 @@ fn validate_set_order(
         si += 1;
     }
     if pi < items.len() && si >= order.len() {
-        return Err(PatchError::Failed(format!(
+        return Err(PatchRequestError::Failed(format!(
             "the order in patch list:\n{}\n doesn't match {SET_ELEMENT_ORDER} list:\n{}",
             go_fmt(&Value::Array(patch.to_vec())),
             go_fmt(&Value::Array(order.to_vec()))
@@ -371,7 +379,7 @@ fn validate_set_order(
     Ok(())
 }
 
-fn same_item(a: &Value, b: &Value, mk: Option<&str>) -> Result<bool, PatchError> {
+fn same_item(a: &Value, b: &Value, mk: Option<&str>) -> Result<bool, PatchRequestError> {
     let Some(key) = mk else {
         return Ok(a == b);
     };
@@ -380,7 +388,7 @@ fn same_item(a: &Value, b: &Value, mk: Option<&str>) -> Result<bool, PatchError>
     Ok(ka == kb)
 }
 
-fn key_of<'a>(v: &'a Value, key: &str) -> Result<&'a Value, PatchError> {
+fn key_of<'a>(v: &'a Value, key: &str) -> Result<&'a Value, PatchRequestError> {
     let m = v.as_object().ok_or_else(|| err_bad_arg_type(MAP, v))?;
     m.get(key).ok_or_else(|| err_no_merge_key(m, key))
 }
@@ -390,7 +398,7 @@ fn merge_list_field(
     patch: Vec<Value>,
     field: Field,
     is_delete_list: bool,
-) -> Result<Vec<Value>, PatchError> {
+) -> Result<Vec<Value>, PatchRequestError> {
     match field.smp {
         SmpList::Replace if !is_delete_list => {
             Ok(patch.iter().map(super::typed::without_nulls).collect())
@@ -406,21 +414,23 @@ enum ElemKind {
 }
 
 /// apimachinery's `sliceElementType`: every item must have the same type, and not be a list.
-fn element_kind(lists: [&[Value]; 2]) -> Result<ElemKind, PatchError> {
+fn element_kind(lists: [&[Value]; 2]) -> Result<ElemKind, PatchRequestError> {
     let mut first: Option<&Value> = None;
     for v in lists.iter().flat_map(|l| l.iter()) {
         match first {
             None => {
                 if v.is_array() {
-                    return Err(PatchError::Unprocessable(ERR_LIST_OF_LISTS.into()));
+                    return Err(PatchRequestError::Unprocessable(ERR_LIST_OF_LISTS.into()));
                 }
                 if v.is_null() {
-                    return Err(PatchError::Failed("list elements must not be null".into()));
+                    return Err(PatchRequestError::Failed(
+                        "list elements must not be null".into(),
+                    ));
                 }
                 first = Some(v);
             }
             Some(f) if go_type(f) != go_type(v) => {
-                return Err(PatchError::Failed(format!(
+                return Err(PatchRequestError::Failed(format!(
                     "list element types are not identical: [{} {}]",
                     go_fmt(&Value::Array(lists[0].to_vec())),
                     go_fmt(&Value::Array(lists[1].to_vec()))
@@ -441,7 +451,7 @@ fn merge_list(
     mk: Option<&str>,
     field: Field,
     is_delete_list: bool,
-) -> Result<Vec<Value>, PatchError> {
+) -> Result<Vec<Value>, PatchRequestError> {
     if original.is_empty() && patch.is_empty() {
         return Ok(original);
     }
@@ -463,7 +473,7 @@ fn merge_list(
         return normalize_order(in_patch, server_only, &patch, &original, None);
     }
     let Some(key) = mk else {
-        return Err(PatchError::Failed(
+        return Err(PatchRequestError::Failed(
             "cannot merge lists without merge key for type map".into(),
         ));
     };
@@ -496,7 +506,7 @@ fn apply_list_directives(
     mut original: Vec<Value>,
     patch: Vec<Value>,
     key: &str,
-) -> Result<(Vec<Value>, Vec<Value>), PatchError> {
+) -> Result<(Vec<Value>, Vec<Value>), PatchRequestError> {
     let mut plain = Vec::with_capacity(patch.len());
     let mut replace = false;
     for item in patch {
@@ -508,7 +518,7 @@ fn apply_list_directives(
         match directive.as_str() {
             Some("delete") => {
                 let value = m.get(key).ok_or_else(|| {
-                    PatchError::Failed("delete patch type with no merge key defined".into())
+                    PatchRequestError::Failed("delete patch type with no merge key defined".into())
                 })?;
                 while let Some(i) = find_by_key(&original, key, value)? {
                     original.remove(i);
@@ -516,7 +526,7 @@ fn apply_list_directives(
             }
             Some("replace") => replace = true,
             Some("merge") => {
-                return Err(PatchError::Failed(
+                return Err(PatchRequestError::Failed(
                     "merging lists cannot yet be specified in the patch".into(),
                 ));
             }
@@ -530,11 +540,15 @@ fn apply_list_directives(
     Ok((original, plain))
 }
 
-fn find_by_key(list: &[Value], key: &str, value: &Value) -> Result<Option<usize>, PatchError> {
+fn find_by_key(
+    list: &[Value],
+    key: &str,
+    value: &Value,
+) -> Result<Option<usize>, PatchRequestError> {
     for (i, item) in list.iter().enumerate() {
         let m = item
             .as_object()
-            .ok_or_else(|| PatchError::Failed(format!("value for key {i} is not a map.")))?;
+            .ok_or_else(|| PatchRequestError::Failed(format!("value for key {i} is not a map.")))?;
         if m.get(key) == Some(value) {
             return Ok(Some(i));
         }
@@ -547,7 +561,7 @@ fn partition(
     merged: Vec<Value>,
     by: &[Value],
     mk: Option<&str>,
-) -> Result<(Vec<Value>, Vec<Value>), PatchError> {
+) -> Result<(Vec<Value>, Vec<Value>), PatchRequestError> {
     let mut hit = Vec::with_capacity(merged.len());
     let mut rest = Vec::with_capacity(merged.len());
     for item in merged {
@@ -582,7 +596,7 @@ fn sort_by_order(
     mut items: Vec<Value>,
     order: &[Value],
     mk: Option<&str>,
-) -> Result<Vec<Value>, PatchError> {
+) -> Result<Vec<Value>, PatchRequestError> {
     if let Some(key) = mk {
         for v in items.iter().chain(order) {
             key_of(v, key)?;
@@ -601,7 +615,7 @@ fn normalize_order(
     patch_order: &[Value],
     server_order: &[Value],
     mk: Option<&str>,
-) -> Result<Vec<Value>, PatchError> {
+) -> Result<Vec<Value>, PatchRequestError> {
     let right = sort_by_order(in_patch, patch_order, mk)?;
     let left = sort_by_order(server_only, server_order, mk)?;
     let mut out = Vec::with_capacity(left.len() + right.len());

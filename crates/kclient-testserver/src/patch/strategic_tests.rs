@@ -160,7 +160,7 @@ fn retain_keys_clears_the_other_strategy_fields() {
     let err = strategic_merge(&deployment(), &bad, "apps", "Deployment").unwrap_err();
     assert_eq!(
         err,
-        PatchError::BadRequest("invalid patch format of retainKeys".into())
+        PatchRequestError::BadRequest("invalid patch format of retainKeys".into())
     );
     let bad = json!({"spec": {"strategy": {"$retainKeys": "type"}}});
     assert_eq!(
@@ -372,7 +372,7 @@ fn errors_read_like_apimachinery() {
     let err = strategic_merge(&d, &json!([1]), "apps", "Deployment").unwrap_err();
     assert_eq!(
         err,
-        PatchError::BadRequest(
+        PatchRequestError::BadRequest(
             "json: cannot unmarshal array into Go value of type map[string]interface {}".into()
         )
     );
@@ -381,7 +381,9 @@ fn errors_read_like_apimachinery() {
     let err = strategic_merge(&d, &patch, "apps", "Deployment").unwrap_err();
     assert_eq!(
         err,
-        PatchError::Failed("map: map[image:x] does not contain declared merge key: name".into())
+        PatchRequestError::Failed(
+            "map: map[image:x] does not contain declared merge key: name".into()
+        )
     );
     assert_eq!(err.code(), 500);
 
@@ -414,7 +416,7 @@ fn errors_read_like_apimachinery() {
     let err = strategic_merge(&pod, &patch, "", "Pod").unwrap_err();
     assert_eq!(
         err,
-        PatchError::Unprocessable("lists of lists are not supported".into())
+        PatchRequestError::Unprocessable("lists of lists are not supported".into())
     );
     let patch = json!({"spec": {"template": {"spec": {"containers": [[1]]}}}});
     let err = strategic_merge(&d, &patch, "apps", "Deployment").unwrap_err();

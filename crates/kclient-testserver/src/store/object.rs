@@ -9,7 +9,7 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 use crate::catalog;
-use crate::error::ApiError;
+use crate::error::ErrorResponse;
 use crate::meta;
 
 /// An immutable stored object: its serialized bytes (served as-is by lists and watches)
@@ -39,9 +39,9 @@ pub(crate) struct Undecodable {
     reason: String,
 }
 
-impl From<Undecodable> for ApiError {
+impl From<Undecodable> for ErrorResponse {
     fn from(e: Undecodable) -> Self {
-        ApiError::internal(e.to_string())
+        ErrorResponse::internal(e.to_string())
     }
 }
 
@@ -304,7 +304,7 @@ mod tests {
         let err = o.value().unwrap_err();
         assert!(err.to_string().contains("\"n/x\""), "{err}");
         assert!(o.metadata_json().is_err());
-        let api: ApiError = err.into();
+        let api: ErrorResponse = err.into();
         assert_eq!(api.code(), http::StatusCode::INTERNAL_SERVER_ERROR);
     }
 }

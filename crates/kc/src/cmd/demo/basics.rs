@@ -8,6 +8,7 @@ use futures::StreamExt;
 use k8s_openapi::List;
 use k8s_openapi::api::core::v1::ConfigMap;
 use k8s_openapi::apimachinery::pkg::version::Info;
+use kclient::ApiError;
 use kclient::ClientSet;
 use kclient::core::watch::WatchEvent;
 use kclient::discovery::{Discovery, DiscoveryClient};

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+use kclient::ApiError;
 use kclient::discovery::{Discovery, DiscoveryClient};
 use kclient::{ClientSet, CreateOptions, DeleteOptions, GroupVersionResource, ListOptions};
 use kclient::{Unstructured, UnstructuredList};

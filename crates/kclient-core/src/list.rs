@@ -1,12 +1,19 @@
-//! Typed lists, and what the pager needs to know about any list type.
+//! The one list type family: [`ObjectList<K>`] for lists of any object type (typed kinds,
+//! custom resources, [`PartialObjectMetadata`](crate::PartialObjectMetadata), a cache's
+//! pages), and [`PagedList`], what pagers and list consumers need of any list, implemented by
+//! `ObjectList<K>` and by [`UnstructuredList`] (which also fills its items' type from the
+//! list's, as client-go's does).
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ListMeta;
-use kclient_core::dynamic::UnstructuredList;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::dynamic::UnstructuredList;
+use crate::json::null_as_default;
 
 /// A list of `K` as the server returns it (`PodList`, ...), with its list metadata.
 ///
-/// Unlike `k8s_openapi::List`, it works for any type, custom resources included.
+/// Unlike `k8s_openapi::List`, it works for any item type, custom resources included.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ObjectList<K> {
@@ -40,12 +47,30 @@ impl<K> Default for ObjectList<K> {
 }
 
 impl<K> ObjectList<K> {
+    /// A list of `items` read at `resource_version`, with `continue_token` when more pages
+    /// follow (the shape a lister-watcher returns one page in).
+    pub fn page(
+        items: Vec<K>,
+        resource_version: Option<String>,
+        continue_token: Option<String>,
+    ) -> Self {
+        Self {
+            metadata: ListMeta {
+                resource_version,
+                continue_: continue_token,
+                ..ListMeta::default()
+            },
+            items,
+            ..Self::default()
+        }
+    }
+
     /// The resource version the list was read at.
     pub fn resource_version(&self) -> Option<&str> {
         self.metadata.resource_version.as_deref()
     }
 
-    /// The token for the next page, if there is one.
+    /// The token for the next page, if there is one (an empty token is none).
     pub fn continue_token(&self) -> Option<&str> {
         self.metadata.continue_.as_deref().filter(|c| !c.is_empty())
     }
@@ -53,6 +78,16 @@ impl<K> ObjectList<K> {
     /// Iterates over the objects.
     pub fn iter(&self) -> std::slice::Iter<'_, K> {
         self.items.iter()
+    }
+
+    /// How many objects the list holds.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Whether the list holds no objects.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
     }
 }
 
@@ -74,23 +109,15 @@ impl<'a, K> IntoIterator for &'a ObjectList<K> {
     }
 }
 
-fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de> + Default,
-{
-    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
-}
-
-/// A list type the pager can page through and merge: any list with `ListMeta`.
-pub trait PagedList: serde::de::DeserializeOwned + Send + 'static {
+/// Any list with `ListMeta`: what a pager needs to page through and merge pages.
+pub trait PagedList: DeserializeOwned + Send + 'static {
     /// The list metadata.
     fn list_meta(&self) -> &ListMeta;
     /// The list metadata, mutably.
     fn list_meta_mut(&mut self) -> &mut ListMeta;
-    /// How many items the page holds.
+    /// How many items the list holds.
     fn len(&self) -> usize;
-    /// Whether the page holds no items.
+    /// Whether the list holds no items.
     fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -98,7 +125,7 @@ pub trait PagedList: serde::de::DeserializeOwned + Send + 'static {
     fn append(&mut self, next: Self);
 }
 
-impl<K: serde::de::DeserializeOwned + Send + 'static> PagedList for ObjectList<K> {
+impl<K: DeserializeOwned + Send + 'static> PagedList for ObjectList<K> {
     fn list_meta(&self) -> &ListMeta {
         &self.metadata
     }
@@ -152,5 +179,16 @@ mod tests {
         assert_eq!(list.continue_token(), None);
         assert_eq!(list.resource_version(), Some("7"));
         assert_eq!(list.items[0].metadata.name.as_deref(), Some("a"));
+    }
+
+    #[test]
+    fn pages_carry_version_and_token() {
+        let page = ObjectList::page(vec![1, 2], Some("9".into()), Some("t".into()));
+        assert_eq!(page.resource_version(), Some("9"));
+        assert_eq!(page.continue_token(), Some("t"));
+        assert_eq!(page.len(), 2);
+        let mut first = ObjectList::<u8>::default();
+        PagedList::append(&mut first, ObjectList::page(vec![3], None, None));
+        assert_eq!(PagedList::len(&first), 1);
     }
 }
