@@ -1,5 +1,5 @@
 //! client-go's `MetaNamespaceKeyFunc` and `SplitMetaNamespaceKey`, over any
-//! [`Object`](kclient_core::Object): the keys the FIFO, the indexer and listers use.
+//! [`Object`]: the keys the FIFO, the indexer and listers use.
 
 use kclient_core::Object;
 

@@ -384,9 +384,8 @@ impl SharedInformerFactory {
         self.inner.options.namespace.as_deref()
     }
 
-    /// The shared informer of `K` (any built-in type or custom resource with
-    /// [`impl_cache_object!`](crate::impl_cache_object)); `factory.core_v1().pods()` is a
-    /// shorthand.
+    /// The shared informer of `K` (any built-in kind or custom resource type: any
+    /// [`Resource`]); `factory.core_v1().pods()` is a shorthand.
     pub fn resource<K: Resource>(&self) -> ResourceInformer<K> {
         ResourceInformer {
             informer: self.informer_for::<K>(K::gvr(), |client| RestListerWatcher::new(client)),
