@@ -17,6 +17,7 @@ pub mod restmapper;
 pub mod scheme;
 pub mod selector;
 pub mod status;
+pub mod validation;
 pub mod watch;
 
 pub use k8s_openapi;
