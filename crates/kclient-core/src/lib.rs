@@ -6,6 +6,7 @@
 //! patches, `Status` errors with apimachinery's predicates, and watch events. Transports,
 //! clients and caches build on it.
 
+pub mod builtin_discovery;
 pub mod builtin_kinds;
 pub mod dynamic;
 pub mod gvk;
@@ -18,6 +19,7 @@ pub mod scheme;
 pub mod selector;
 pub mod status;
 pub mod validation;
+pub mod version;
 pub mod watch;
 
 pub use k8s_openapi;
