@@ -18,6 +18,7 @@ pub mod restmapper;
 pub mod scheme;
 pub mod selector;
 pub mod status;
+pub mod token_bucket;
 pub mod validation;
 pub mod version;
 pub mod watch;
