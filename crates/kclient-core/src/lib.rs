@@ -6,6 +6,7 @@
 //! patches, `Status` errors with apimachinery's predicates, and watch events. Transports,
 //! clients and caches build on it.
 
+pub mod backoff;
 pub mod builtin_discovery;
 pub mod builtin_kinds;
 pub mod dynamic;
