@@ -119,14 +119,15 @@ impl<T: Send + 'static> OrderedDecodes<T> {
 mod tests {
     use super::*;
 
-    fn par(n: usize) -> NonZeroUsize {
-        NonZeroUsize::new(n).unwrap()
-    }
-
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn outputs_keep_submission_order_whatever_finishes_first() {
-        for parallelism in [1, 2, 4] {
-            let mut decodes = OrderedDecodes::new(par(parallelism));
+        for slots in [
+            NonZeroUsize::MIN,
+            NonZeroUsize::new(2).unwrap(),
+            NonZeroUsize::new(4).unwrap(),
+        ] {
+            let parallelism = slots.get();
+            let mut decodes = OrderedDecodes::new(slots);
             let mut all = Vec::new();
             for batch in 0..20u64 {
                 while !decodes.has_free_slot() {
@@ -154,7 +155,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_panicking_job_is_a_join_error_in_its_place() {
-        let mut decodes = OrderedDecodes::new(par(2));
+        let mut decodes = OrderedDecodes::new(NonZeroUsize::new(2).unwrap());
         decodes.spawn(|| 1);
         decodes.spawn(|| -> i32 { panic!("bad batch") });
         decodes.push_ready(3);
