@@ -5,6 +5,12 @@
 //! the [`scheme::Scheme`], request options and their query forms, label and field selectors,
 //! patches, `Status` errors with apimachinery's predicates, and watch events. Transports,
 //! clients and caches build on it.
+//!
+//! Every Kubernetes rule that more than one layer applies lives here once, so the client and
+//! the test server cannot drift apart: [`validation`] (names, labels, path segments),
+//! [`version`] (version priority), [`builtin_discovery`] (built-in short names, categories,
+//! group order), [`token_bucket`] and [`backoff`]. They take time and randomness as
+//! arguments, so they stay free of I/O.
 
 pub mod backoff;
 pub mod builtin_discovery;
