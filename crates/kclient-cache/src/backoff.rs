@@ -1,48 +1,22 @@
-//! Exponential backoff with jitter, as client-go's reflector uses it
-//! (`NewExponentialBackoffManager(800ms, 30s, 2m, 2.0, 1.0)`).
+//! The reflector's backoff: kclient-core's [`BackoffConfig`] rule (client-go's
+//! `NewExponentialBackoffManager(800ms, 30s, 2m, 2.0, 1.0)` by default), run on tokio's clock
+//! with a jitter source of its own.
 //!
 //! Time comes from `tokio::time::Instant`, so backoff is exact on a paused test clock.
 
 use std::time::Duration;
 
+use kclient_core::backoff;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use tokio::time::Instant;
 
-/// Backoff parameters.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BackoffConfig {
-    /// The first delay. Default: 800 ms.
-    pub initial: Duration,
-    /// The cap of the un-jittered delay. Default: 30 s.
-    pub max: Duration,
-    /// Growth per failure. Default: 2.0.
-    pub factor: f64,
-    /// Up to `jitter × delay` is added at random, so many clients do not retry in lockstep.
-    /// Default: 1.0.
-    pub jitter: f64,
-    /// After this long without a failure the delay starts over at `initial`. Default: 2 min.
-    pub reset_after: Duration,
-}
-
-impl Default for BackoffConfig {
-    fn default() -> Self {
-        Self {
-            initial: Duration::from_millis(800),
-            max: Duration::from_secs(30),
-            factor: 2.0,
-            jitter: 1.0,
-            reset_after: Duration::from_secs(120),
-        }
-    }
-}
+pub use kclient_core::backoff::BackoffConfig;
 
 /// The state of one backoff sequence.
 #[derive(Debug)]
 pub struct Backoff {
-    config: BackoffConfig,
-    current: Duration,
-    last: Option<Instant>,
+    state: backoff::Backoff,
     rng: StdRng,
 }
 
@@ -58,61 +32,26 @@ impl Backoff {
     }
 
     fn with_rng(config: BackoffConfig, rng: StdRng) -> Self {
-        let factor = if config.factor.is_finite() && config.factor >= 1.0 {
-            config.factor
-        } else {
-            1.0
-        };
-        let jitter = if config.jitter.is_finite() && config.jitter > 0.0 {
-            config.jitter
-        } else {
-            0.0
-        };
-        let config = BackoffConfig {
-            factor,
-            jitter,
-            max: config.max.max(config.initial),
-            ..config
-        };
         Self {
-            current: config.initial,
-            config,
-            last: None,
+            state: backoff::Backoff::new(config),
             rng,
         }
     }
 
     /// The parameters.
     pub fn config(&self) -> &BackoffConfig {
-        &self.config
+        self.state.config()
     }
 
     /// The delay before the next retry; grows the following one.
     pub fn next_delay(&mut self) -> Duration {
-        let now = Instant::now();
-        if self
-            .last
-            .is_some_and(|last| now.duration_since(last) > self.config.reset_after)
-        {
-            self.current = self.config.initial;
-        }
-        let base = self.current;
-        self.current = base.mul_f64(self.config.factor).min(self.config.max);
-        let jitter = if self.config.jitter > 0.0 {
-            base.mul_f64(self.rng.random::<f64>() * self.config.jitter)
-        } else {
-            Duration::ZERO
-        };
-        let delay = base + jitter;
-        // The reset window counts from the end of the wait, not its start.
-        self.last = Some(now + delay);
-        delay
+        let random = self.rng.random::<f64>();
+        self.state.next_delay(Instant::now().into_std(), random)
     }
 
     /// Starts over at the initial delay.
     pub fn reset(&mut self) {
-        self.current = self.config.initial;
-        self.last = None;
+        self.state.reset();
     }
 }
 

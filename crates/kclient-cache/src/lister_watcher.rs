@@ -185,7 +185,7 @@ impl<K> RestListerWatcher<K> {
             namespace: None,
             label_selector: None,
             field_selector: None,
-            decode_parallelism: parallel::default_parallelism(),
+            decode_parallelism: kclient_rest::batch::default_parallelism(),
             transform: None,
             prefetch: parking_lot::Mutex::default(),
             _object: PhantomData,

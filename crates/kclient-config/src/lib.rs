@@ -23,6 +23,7 @@ mod serde_util;
 pub use config::{
     AuthConfig, BasicAuth, ClientCert, Config, ConfigError, DEFAULT_BURST, DEFAULT_QPS,
     InClusterError, KubeconfigOptions, SERVICE_ACCOUNT_DIR, TlsConfig, default_user_agent,
+    effective_rate_limit,
 };
 pub use impersonate::Impersonate;
 pub use kubeconfig::{Kubeconfig, KubeconfigError, KubeconfigLoader, parse_kubeconfig_bytes};

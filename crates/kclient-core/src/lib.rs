@@ -7,7 +7,15 @@
 //! field selectors, patches, `Status` errors and the [`ApiError`] predicates every layer's
 //! errors share, and watch events. Transports,
 //! clients and caches build on it.
+//!
+//! Every Kubernetes rule that more than one layer applies lives here once, so the client and
+//! the test server cannot drift apart: [`validation`] (names, labels, path segments),
+//! [`version`] (version priority), [`builtin_discovery`] (built-in short names, categories,
+//! group order), [`token_bucket`] and [`backoff`]. They take time and randomness as
+//! arguments, so they stay free of I/O.
 
+pub mod backoff;
+pub mod builtin_discovery;
 pub mod builtin_kinds;
 pub mod dynamic;
 pub mod error;
@@ -22,6 +30,9 @@ pub mod restmapper;
 pub mod scheme;
 pub mod selector;
 pub mod status;
+pub mod token_bucket;
+pub mod validation;
+pub mod version;
 pub mod watch;
 
 pub use k8s_openapi;

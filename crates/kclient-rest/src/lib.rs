@@ -25,6 +25,7 @@
 //! Errors are one [`Error`] type with apimachinery-style predicates (`is_not_found()`, ...);
 //! no hyper, tower or rustls type appears in the public error API.
 
+pub mod batch;
 mod client;
 mod error;
 mod execute;

@@ -1,30 +1,15 @@
-//! Path helpers with the exact semantics client-go relies on: apimachinery's path-segment
-//! validation, Go's `path.Join`/`path.Clean`, and Go's `time.Duration` text (sent as `?timeout=`).
+//! Path helpers with the exact semantics client-go relies on: its message for a bad path
+//! segment (the rule itself is apimachinery's, in [`kclient_core::validation`]), Go's
+//! `path.Join`/`path.Clean`, and Go's `time.Duration` text (sent as `?timeout=`).
 
 use std::fmt::Write as _;
 use std::time::Duration;
 
-/// apimachinery's `IsValidPathSegmentName`: the problems with `name` as one URL path segment.
-/// An empty name is valid here (callers that need a name check emptiness themselves).
-pub(crate) fn path_segment_problems(name: &str) -> Vec<&'static str> {
-    match name {
-        "." => return vec!["may not be '.'"],
-        ".." => return vec!["may not be '..'"],
-        _ => {}
-    }
-    let mut problems = Vec::new();
-    if name.contains('/') {
-        problems.push("may not contain '/'");
-    }
-    if name.contains('%') {
-        problems.push("may not contain '%'");
-    }
-    problems
-}
+use kclient_core::validation::is_valid_path_segment_name;
 
 /// Validates one segment, producing client-go's message (`invalid resource "a/b": [may not contain '/']`).
 pub(crate) fn validate_segment(what: &str, value: &str) -> Result<(), String> {
-    let problems = path_segment_problems(value);
+    let problems = is_valid_path_segment_name(value);
     if problems.is_empty() {
         Ok(())
     } else {
@@ -132,16 +117,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn segments_like_apimachinery() {
-        assert!(path_segment_problems("pods").is_empty());
-        assert!(path_segment_problems("").is_empty());
-        assert!(path_segment_problems("a.b").is_empty());
-        assert_eq!(path_segment_problems("."), ["may not be '.'"]);
-        assert_eq!(path_segment_problems(".."), ["may not be '..'"]);
-        assert_eq!(
-            path_segment_problems("a/%"),
-            ["may not contain '/'", "may not contain '%'"]
-        );
+    fn segment_messages_like_client_go() {
+        assert_eq!(validate_segment("resource", "pods"), Ok(()));
         assert_eq!(
             validate_segment("resource", "a/b").unwrap_err(),
             "invalid resource \"a/b\": [may not contain '/']"

@@ -3,6 +3,10 @@
 
 use std::collections::BTreeMap;
 
+use kclient_core::validation::{
+    is_dns1123_label, is_dns1123_subdomain, is_qualified_name, is_valid_label_value,
+    is_valid_path_segment_name,
+};
 use rand::Rng;
 use serde_json::{Map, Value};
 
@@ -133,112 +137,6 @@ pub(crate) fn generate_name(base: &str) -> String {
     base
 }
 
-const DNS1123_LABEL_FMT: &str = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
-
-fn is_dns_label(s: &str) -> bool {
-    let b = s.as_bytes();
-    !b.is_empty()
-        && b.len() <= 63
-        && b.iter()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
-        && b[0] != b'-'
-        && b[b.len() - 1] != b'-'
-}
-
-/// Validation messages for an RFC 1123 subdomain (empty when valid).
-pub(crate) fn dns1123_subdomain_errors(s: &str) -> Vec<String> {
-    let mut errs = Vec::new();
-    if s.len() > 253 {
-        errs.push("must be no more than 253 characters".to_string());
-    }
-    if s.is_empty() || !s.split('.').all(is_dns_label) {
-        errs.push(format!(
-            "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '{DNS1123_LABEL_FMT}(\\.{DNS1123_LABEL_FMT})*')"
-        ));
-    }
-    errs
-}
-
-/// Validation messages for an RFC 1123 label (namespaces and a few other kinds).
-pub(crate) fn dns1123_label_errors(s: &str) -> Vec<String> {
-    let mut errs = Vec::new();
-    if s.len() > 63 {
-        errs.push("must be no more than 63 characters".to_string());
-    }
-    if s.is_empty()
-        || !s
-            .bytes()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
-        || s.starts_with('-')
-        || s.ends_with('-')
-    {
-        errs.push(format!(
-            "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '{DNS1123_LABEL_FMT}')"
-        ));
-    }
-    errs
-}
-
-/// Validation messages for names that only need to be valid path segments (RBAC kinds).
-pub(crate) fn path_segment_errors(s: &str) -> Vec<String> {
-    let mut errs = Vec::new();
-    if s == "." || s == ".." {
-        errs.push(format!("may not be '{s}'"));
-    }
-    for bad in ["/", "%"] {
-        if s.contains(bad) {
-            errs.push(format!("may not contain '{bad}'"));
-        }
-    }
-    errs
-}
-
-fn is_qualified_name_part(s: &str) -> bool {
-    let b = s.as_bytes();
-    !b.is_empty()
-        && b.len() <= 63
-        && b[0].is_ascii_alphanumeric()
-        && b[b.len() - 1].is_ascii_alphanumeric()
-        && b.iter()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
-}
-
-fn label_key_errors(key: &str) -> Vec<String> {
-    let (prefix, name) = match key.split_once('/') {
-        Some((p, n)) => (Some(p), n),
-        None => (None, key),
-    };
-    let mut errs = Vec::new();
-    if let Some(p) = prefix {
-        if p.is_empty() {
-            errs.push("prefix part must be non-empty".to_string());
-        } else {
-            for e in dns1123_subdomain_errors(p) {
-                errs.push(format!("prefix part {e}"));
-            }
-        }
-    }
-    if name.is_empty() {
-        errs.push("name part must be non-empty".to_string());
-    } else if name.len() > 63 {
-        errs.push("name part must be no more than 63 characters".to_string());
-    } else if !is_qualified_name_part(name) {
-        errs.push("name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')".to_string());
-    }
-    errs
-}
-
-fn label_value_errors(v: &str) -> Vec<String> {
-    let mut errs = Vec::new();
-    if v.len() > 63 {
-        errs.push("must be no more than 63 characters".to_string());
-    }
-    if !v.is_empty() && !is_qualified_name_part(v) {
-        errs.push("a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')".to_string());
-    }
-    errs
-}
-
 /// How a kind's names are validated by kube-apiserver.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum NameRule {
@@ -271,9 +169,9 @@ pub(crate) fn validate_object_meta(obj: &Value, rule: NameRule) -> Vec<FieldErro
         }
     } else {
         let msgs = match rule {
-            NameRule::Subdomain => dns1123_subdomain_errors(name),
-            NameRule::Label => dns1123_label_errors(name),
-            NameRule::PathSegment => path_segment_errors(name),
+            NameRule::Subdomain => is_dns1123_subdomain(name),
+            NameRule::Label => is_dns1123_label(name),
+            NameRule::PathSegment => is_valid_path_segment_name(name),
         };
         for m in msgs {
             errs.push(FieldError::invalid(
@@ -284,14 +182,14 @@ pub(crate) fn validate_object_meta(obj: &Value, rule: NameRule) -> Vec<FieldErro
         }
     }
     for (k, v) in labels(obj) {
-        for m in label_key_errors(&k) {
+        for m in is_qualified_name(&k) {
             errs.push(FieldError::invalid(
                 "metadata.labels",
                 Value::String(k.clone()),
                 m,
             ));
         }
-        for m in label_value_errors(&v) {
+        for m in is_valid_label_value(&v) {
             errs.push(FieldError::invalid(
                 "metadata.labels",
                 Value::String(v.clone()),
@@ -309,7 +207,8 @@ pub(crate) fn validate_object_meta(obj: &Value, rule: NameRule) -> Vec<FieldErro
             .map(|(k, v)| k.len() + v.as_str().map_or(0, str::len))
             .sum();
         for k in ann.keys() {
-            for m in label_key_errors(k) {
+            // apimachinery's `ValidateAnnotations`: a qualified name, but case does not matter.
+            for m in is_qualified_name(&k.to_lowercase()) {
                 errs.push(FieldError::invalid(
                     "metadata.annotations",
                     Value::String(k.clone()),
@@ -351,15 +250,6 @@ mod tests {
     }
 
     #[test]
-    fn subdomains() {
-        assert!(dns1123_subdomain_errors("foo.bar-1").is_empty());
-        assert!(!dns1123_subdomain_errors("Foo").is_empty());
-        assert!(!dns1123_subdomain_errors("-a").is_empty());
-        assert!(!dns1123_subdomain_errors("a..b").is_empty());
-        assert!(!dns1123_label_errors("a.b").is_empty());
-    }
-
-    #[test]
     fn object_meta_validation() {
         let errs = validate_object_meta(&json!({"metadata": {}}), NameRule::Subdomain);
         assert_eq!(errs.len(), 1);
@@ -376,6 +266,50 @@ mod tests {
         let ok =
             json!({"metadata": {"generateName": "x-", "labels": {"app.kubernetes.io/name": "x"}}});
         assert!(validate_object_meta(&ok, NameRule::Subdomain).is_empty());
+    }
+
+    /// kube-apiserver rejects a label key with two slashes with one message about the whole
+    /// key (apimachinery's `IsQualifiedName`), not with complaints about prefix `a` and name `b/c`.
+    #[test]
+    fn label_key_with_two_slashes_is_one_qualified_name_error() {
+        let obj = json!({"metadata": {"name": "ok", "labels": {"a/b/c": "v"}}});
+        let errs = validate_object_meta(&obj, NameRule::Subdomain);
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert_eq!(errs[0].field, "metadata.labels");
+        assert_eq!(
+            errs[0].body(),
+            "Invalid value: \"a/b/c\": a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"
+        );
+    }
+
+    /// Annotation keys are qualified names whatever their case; label keys are not.
+    #[test]
+    fn annotation_keys_ignore_case() {
+        let obj = json!({"metadata": {"name": "ok", "annotations": {"Example.COM/Key": "v"}}});
+        assert!(validate_object_meta(&obj, NameRule::Subdomain).is_empty());
+        let obj = json!({"metadata": {"name": "ok", "labels": {"Example.COM/Key": "v"}}});
+        assert_eq!(validate_object_meta(&obj, NameRule::Subdomain).len(), 1);
+    }
+
+    #[test]
+    fn name_rules() {
+        let named = |name: &str| json!({"metadata": {"name": name}});
+        let bodies = |name: &str, rule| -> Vec<String> {
+            validate_object_meta(&named(name), rule)
+                .iter()
+                .map(FieldError::body)
+                .collect()
+        };
+        assert!(bodies("a.b", NameRule::Subdomain).is_empty());
+        assert_eq!(
+            bodies("a.b", NameRule::Label),
+            ["Invalid value: \"a.b\": must not contain dots"]
+        );
+        assert!(bodies("system:Admin", NameRule::PathSegment).is_empty());
+        assert_eq!(
+            bodies("..", NameRule::PathSegment),
+            ["Invalid value: \"..\": may not be '..'"]
+        );
     }
 
     #[test]

@@ -135,9 +135,10 @@ fn nothing_secret_reaches_debug_or_errors() {
         format!(r#"{{"kind":"Secret","apiVersion":"{pad}","metadata":{{"name":["hunter2"]}}}}"#);
     let err = Compact::<Secret>::from_json(&bad_meta).unwrap_err();
     assert!(!format!("{err} {err:?}").contains("hunter2"));
-    let mut batch = crate::lister_watcher::decode::ItemBatch::default();
+    let mut batch = kclient_rest::batch::RecordBatch::default();
     batch.push(bad_meta.as_bytes());
-    let err = batch.decode::<Compact<Secret>>(None).unwrap_err();
+    let err =
+        crate::lister_watcher::decode::decode_items::<Compact<Secret>>(&batch, None).unwrap_err();
     assert!(
         err.contains("metadata") && !err.contains("hunter2"),
         "{err}"

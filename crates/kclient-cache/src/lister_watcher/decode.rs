@@ -1,54 +1,28 @@
 //! Incremental splitting of a list response: each element of `items` is cut out as soon as
 //! its bytes have arrived, while the rest of the body is still on the wire, and the body is
-//! never held in memory as a whole. Complete items collect in an [`ItemBatch`] that is
+//! never held in memory as a whole. Complete items collect in a [`RecordBatch`] that is
 //! decoded on its own (in parallel with the next one, see `parallel`). Everything outside
 //! `items` (kind, apiVersion, metadata with resourceVersion and continue) is kept as a small
 //! "skeleton" and decoded at the end.
 
+use kclient_rest::batch::RecordBatch;
 use serde::de::DeserializeOwned;
 
-/// The raw JSON of consecutive list items, decoded together.
-#[derive(Debug, Default)]
-pub(crate) struct ItemBatch {
-    bytes: Vec<u8>,
-    /// End offset in `bytes` of each item; an item starts where the previous one ends.
-    ends: Vec<usize>,
-}
-
-impl ItemBatch {
-    /// Bytes held.
-    pub(crate) fn len_bytes(&self) -> usize {
-        self.bytes.len()
+/// Decodes a batch of list items, in order, each through `transform` if there is one; the
+/// first item that fails is the error.
+pub(crate) fn decode_items<K: DeserializeOwned>(
+    batch: &RecordBatch,
+    transform: Option<&crate::reflector::Transform<K>>,
+) -> Result<Vec<K>, String> {
+    let mut items = Vec::with_capacity(batch.len());
+    for raw in batch.iter() {
+        let item: K = kclient_core::json::from_slice(raw).map_err(|e| e.to_string())?;
+        items.push(match transform {
+            Some(t) => t(item),
+            None => item,
+        });
     }
-
-    /// Items held.
-    pub(crate) fn len(&self) -> usize {
-        self.ends.len()
-    }
-
-    pub(crate) fn push(&mut self, item: &[u8]) {
-        self.bytes.extend_from_slice(item);
-        self.ends.push(self.bytes.len());
-    }
-
-    /// Decodes every item, in order, each through `transform` if there is one.
-    pub(crate) fn decode<K: DeserializeOwned>(
-        &self,
-        transform: Option<&crate::reflector::Transform<K>>,
-    ) -> Result<Vec<K>, String> {
-        let mut items = Vec::with_capacity(self.ends.len());
-        let mut start = 0;
-        for &end in &self.ends {
-            let item: K = kclient_core::json::from_slice(&self.bytes[start..end])
-                .map_err(|e| e.to_string())?;
-            items.push(match transform {
-                Some(t) => t(item),
-                None => item,
-            });
-            start = end;
-        }
-        Ok(items)
-    }
+    Ok(items)
 }
 
 /// Where the scanner is, outside of strings.
@@ -78,7 +52,7 @@ pub(crate) struct ListDecoder {
     /// Bytes of `buf` before this index are already in the skeleton.
     copied: usize,
     skeleton: Vec<u8>,
-    items: ItemBatch,
+    items: RecordBatch,
 }
 
 const ITEMS_KEY: &[u8] = b"\"items\"";
@@ -96,7 +70,7 @@ impl ListDecoder {
             item_start: None,
             copied: 0,
             skeleton: Vec::new(),
-            items: ItemBatch::default(),
+            items: RecordBatch::default(),
         }
     }
 
@@ -230,7 +204,7 @@ impl ListDecoder {
     }
 
     /// Takes the complete items collected so far.
-    pub(crate) fn take_batch(&mut self) -> ItemBatch {
+    pub(crate) fn take_batch(&mut self) -> RecordBatch {
         std::mem::take(&mut self.items)
     }
 
@@ -266,7 +240,7 @@ impl ListDecoder {
     }
 
     /// The last items and the skeleton to decode the list metadata from.
-    pub(crate) fn finish(mut self) -> Result<(ItemBatch, Vec<u8>), String> {
+    pub(crate) fn finish(mut self) -> Result<(RecordBatch, Vec<u8>), String> {
         if self.in_string || self.depth != 0 || self.mode == Mode::Items {
             return Err("list body ended early".to_owned());
         }
@@ -289,11 +263,11 @@ mod tests {
             d.push(c)?;
             // Taking batches at arbitrary points must not change the result.
             if d.batched_bytes() > chunk * 3 {
-                items.extend(d.take_batch().decode::<Value>(None)?);
+                items.extend(decode_items::<Value>(&d.take_batch(), None)?);
             }
         }
         let (last, skeleton) = d.finish()?;
-        items.extend(last.decode::<Value>(None)?);
+        items.extend(decode_items::<Value>(&last, None)?);
         Ok((
             items,
             kclient_core::json::from_slice(&skeleton).map_err(|e| e.to_string())?,

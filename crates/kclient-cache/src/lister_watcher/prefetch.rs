@@ -14,8 +14,10 @@ use kclient_rest::Error;
 use serde::de::DeserializeOwned;
 use tokio::task::JoinHandle;
 
-use super::decode::ListDecoder;
-use super::parallel::{self, OrderedDecodes};
+use kclient_rest::batch::BATCH_BYTES;
+
+use super::decode::{ListDecoder, decode_items};
+use super::parallel::PageDecodes;
 use super::{ListPage, WireList, WireListMeta, decode_error};
 use crate::reflector::Transform;
 
@@ -82,7 +84,7 @@ pub(crate) async fn fetch_page<K: DeserializeOwned + Send + 'static>(
 ) -> Result<ListPage<K>, Error> {
     let mut body = request.stream().await?;
     let mut decoder = ListDecoder::new();
-    let mut decodes = OrderedDecodes::<K>::new(decoding.parallelism);
+    let mut decodes = PageDecodes::<K>::new(decoding.parallelism);
     let mut received = 0usize;
     while let Some(chunk) = body.next().await {
         let chunk = chunk?;
@@ -103,11 +105,11 @@ pub(crate) async fn fetch_page<K: DeserializeOwned + Send + 'static>(
                 callback(token);
             }
         }
-        if decoder.batched_bytes() >= parallel::BATCH_BYTES {
+        if decoder.batched_bytes() >= BATCH_BYTES {
             let batch = decoder.take_batch();
             let transform = decoding.transform.clone();
             decodes
-                .submit(move || batch.decode::<K>(transform.as_ref()))
+                .submit(move || decode_items::<K>(&batch, transform.as_ref()))
                 .await
                 .map_err(|e| decode_error::<K>(&e, received))?;
         }
@@ -115,10 +117,10 @@ pub(crate) async fn fetch_page<K: DeserializeOwned + Send + 'static>(
     let (last, skeleton) = decoder
         .finish()
         .map_err(|e| decode_error::<K>(&e, received))?;
-    if last.len() > 0 {
+    if !last.is_empty() {
         let transform = decoding.transform.clone();
         decodes
-            .submit(move || last.decode::<K>(transform.as_ref()))
+            .submit(move || decode_items::<K>(&last, transform.as_ref()))
             .await
             .map_err(|e| decode_error::<K>(&e, received))?;
     }

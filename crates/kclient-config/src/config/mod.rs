@@ -25,6 +25,21 @@ pub const DEFAULT_QPS: f32 = 5.0;
 /// client-go's `DefaultBurst`.
 pub const DEFAULT_BURST: u32 = 10;
 
+/// client-go's reading of `rest.Config`'s `QPS` and `Burst` (`RESTClientFor`): the token
+/// bucket `(qps, burst)` to limit requests with, or `None` for no client-side limit.
+///
+/// A `qps` of 0 means [`DEFAULT_QPS`] and a negative one (or NaN) no limit; a `burst` of 0
+/// means [`DEFAULT_BURST`]. (The bucket itself, given a rate of 0, would allow its burst and
+/// then nothing: that is why 0 never reaches it.)
+pub fn effective_rate_limit(qps: f32, burst: u32) -> Option<(f32, u32)> {
+    let qps = if qps == 0.0 { DEFAULT_QPS } else { qps };
+    if qps.is_nan() || qps < 0.0 {
+        return None;
+    }
+    let burst = if burst == 0 { DEFAULT_BURST } else { burst };
+    Some((qps, burst))
+}
+
 /// How to reach and authenticate to one API server (client-go's `rest.Config`).
 ///
 /// Build one with [`Config::new`], [`Config::from_kubeconfig`], [`Config::from_kubeconfig_file`],
@@ -151,19 +166,10 @@ impl Config {
     }
 
     /// The effective token bucket `(qps, burst)`, or `None` when rate limiting is disabled
-    /// (`qps` is `None`, negative or NaN). Zero values mean the defaults, as in client-go.
+    /// (`qps` is `None`, negative or NaN). Zero values mean the defaults, as in client-go
+    /// ([`effective_rate_limit`]).
     pub fn rate_limit(&self) -> Option<(f32, u32)> {
-        let qps = self.qps?;
-        let qps = if qps == 0.0 { DEFAULT_QPS } else { qps };
-        if qps.is_nan() || qps < 0.0 {
-            return None;
-        }
-        let burst = if self.burst == 0 {
-            DEFAULT_BURST
-        } else {
-            self.burst
-        };
-        Some((qps, burst))
+        effective_rate_limit(self.qps?, self.burst)
     }
 
     /// Disables client-side rate limiting (sets `qps` to `None`).

@@ -2,11 +2,11 @@
 //! without a server.
 //!
 //! Kinds, plurals and scopes are those of the types [`Scheme::builtin`] registers (their
-//! [`Resource`](crate::resource::Resource) constants), so the two never disagree. Short names and categories are kube-apiserver's, as the
-//! test server's catalog serves them. Group order is kube-apiserver's; versions are ordered by
-//! Kubernetes version priority (GA, then beta, then alpha), the first one preferred.
+//! [`Resource`](crate::resource::Resource) constants), so the two never disagree. Short names,
+//! categories and group order are kube-apiserver's ([`crate::builtin_discovery`], the table
+//! the test server serves too); versions are ordered by Kubernetes version priority
+//! ([`crate::version`]), the first one preferred.
 
-use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
@@ -14,8 +14,10 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{
     APIGroup, APIResource, GroupVersionForDiscovery,
 };
 
+use crate::builtin_discovery::{self, by_group_priority};
 use crate::gvk::GroupVersion;
 use crate::resource::Scope;
+use crate::version::by_priority;
 
 use super::{ApiGroupResources, PriorityRestMapper, from_api_group_resources};
 use crate::scheme::Scheme;
@@ -27,176 +29,6 @@ struct Entry<'a> {
     kind: &'a str,
     plural: &'static str,
     scope: Scope,
-}
-
-/// kube-apiserver's short names by `(group, plural)`.
-const SHORT_NAMES: &[(&str, &str, &[&str])] = &[
-    ("", "componentstatuses", &["cs"]),
-    ("", "configmaps", &["cm"]),
-    ("", "endpoints", &["ep"]),
-    ("", "events", &["ev"]),
-    ("", "limitranges", &["limits"]),
-    ("", "namespaces", &["ns"]),
-    ("", "nodes", &["no"]),
-    ("", "persistentvolumeclaims", &["pvc"]),
-    ("", "persistentvolumes", &["pv"]),
-    ("", "pods", &["po"]),
-    ("", "replicationcontrollers", &["rc"]),
-    ("", "resourcequotas", &["quota"]),
-    ("", "serviceaccounts", &["sa"]),
-    ("", "services", &["svc"]),
-    ("apps", "daemonsets", &["ds"]),
-    ("apps", "deployments", &["deploy"]),
-    ("apps", "replicasets", &["rs"]),
-    ("apps", "statefulsets", &["sts"]),
-    ("events.k8s.io", "events", &["ev"]),
-    ("autoscaling", "horizontalpodautoscalers", &["hpa"]),
-    ("batch", "cronjobs", &["cj"]),
-    (
-        "certificates.k8s.io",
-        "certificatesigningrequests",
-        &["csr"],
-    ),
-    ("networking.k8s.io", "ingresses", &["ing"]),
-    ("networking.k8s.io", "ipaddresses", &["ip"]),
-    ("networking.k8s.io", "networkpolicies", &["netpol"]),
-    ("policy", "poddisruptionbudgets", &["pdb"]),
-    ("storage.k8s.io", "storageclasses", &["sc"]),
-    (
-        "apiextensions.k8s.io",
-        "customresourcedefinitions",
-        &["crd", "crds"],
-    ),
-    ("scheduling.k8s.io", "priorityclasses", &["pc"]),
-];
-
-/// kube-apiserver's categories by `(group, plural)`.
-const CATEGORIES: &[(&str, &str, &[&str])] = &[
-    ("", "pods", &["all"]),
-    ("", "replicationcontrollers", &["all"]),
-    ("", "services", &["all"]),
-    ("apps", "daemonsets", &["all"]),
-    ("apps", "deployments", &["all"]),
-    ("apps", "replicasets", &["all"]),
-    ("apps", "statefulsets", &["all"]),
-    ("autoscaling", "horizontalpodautoscalers", &["all"]),
-    ("batch", "cronjobs", &["all"]),
-    ("batch", "jobs", &["all"]),
-    ("apiregistration.k8s.io", "apiservices", &["api-extensions"]),
-    (
-        "admissionregistration.k8s.io",
-        "mutatingwebhookconfigurations",
-        &["api-extensions"],
-    ),
-    (
-        "admissionregistration.k8s.io",
-        "validatingadmissionpolicies",
-        &["api-extensions"],
-    ),
-    (
-        "admissionregistration.k8s.io",
-        "validatingadmissionpolicybindings",
-        &["api-extensions"],
-    ),
-    (
-        "admissionregistration.k8s.io",
-        "validatingwebhookconfigurations",
-        &["api-extensions"],
-    ),
-    (
-        "admissionregistration.k8s.io",
-        "mutatingadmissionpolicies",
-        &["api-extensions"],
-    ),
-    (
-        "admissionregistration.k8s.io",
-        "mutatingadmissionpolicybindings",
-        &["api-extensions"],
-    ),
-    (
-        "apiextensions.k8s.io",
-        "customresourcedefinitions",
-        &["api-extensions"],
-    ),
-];
-
-/// The order kube-apiserver lists its groups in (`/apis`, by aggregator priority); groups not
-/// listed follow alphabetically.
-const GROUP_ORDER: &[&str] = &[
-    "",
-    "apiregistration.k8s.io",
-    "apps",
-    "events.k8s.io",
-    "authentication.k8s.io",
-    "authorization.k8s.io",
-    "autoscaling",
-    "batch",
-    "certificates.k8s.io",
-    "networking.k8s.io",
-    "policy",
-    "rbac.authorization.k8s.io",
-    "storage.k8s.io",
-    "admissionregistration.k8s.io",
-    "apiextensions.k8s.io",
-    "scheduling.k8s.io",
-    "coordination.k8s.io",
-    "node.k8s.io",
-    "discovery.k8s.io",
-    "flowcontrol.apiserver.k8s.io",
-    "internal.apiserver.k8s.io",
-    "resource.k8s.io",
-    "storagemigration.k8s.io",
-];
-
-fn lookup(
-    table: &[(&str, &str, &'static [&'static str])],
-    group: &str,
-    plural: &str,
-) -> Option<Vec<String>> {
-    table
-        .iter()
-        .find(|(g, p, _)| *g == group && *p == plural)
-        .map(|(_, _, names)| names.iter().map(|n| n.to_string()).collect())
-}
-
-/// A Kubernetes version string split into (major, stability, minor): `v1beta2` →
-/// `(1, Beta, 2)`. Stability orders GA above beta above alpha.
-fn kube_version(v: &str) -> Option<(u64, u8, u64)> {
-    let rest = v.strip_prefix('v')?;
-    let digits = rest
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(rest.len());
-    let major: u64 = rest[..digits].parse().ok()?;
-    if major == 0 {
-        return None;
-    }
-    let rest = &rest[digits..];
-    if rest.is_empty() {
-        return Some((major, 2, 0));
-    }
-    let (stability, minor) = if let Some(m) = rest.strip_prefix("beta") {
-        (1, m)
-    } else if let Some(m) = rest.strip_prefix("alpha") {
-        (0, m)
-    } else {
-        return None;
-    };
-    if minor.is_empty() || !minor.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    Some((major, stability, minor.parse().ok()?))
-}
-
-/// Kubernetes version priority, apimachinery's `CompareKubeAwareVersionStrings` as an
-/// ordering where the preferred version sorts first: GA before beta before alpha, higher
-/// numbers first, and versions of other shapes after all of them, alphabetically.
-pub(crate) fn by_version_priority(a: &str, b: &str) -> Ordering {
-    match (kube_version(a), kube_version(b)) {
-        (Some((ma, sa, na)), Some((mb, sb, nb))) => sb.cmp(&sa).then(mb.cmp(&ma)).then(nb.cmp(&na)),
-        (Some(_), None) => Ordering::Less,
-        (None, Some(_)) => Ordering::Greater,
-        (None, None) => a.cmp(b),
-    }
 }
 
 /// The built-in resources of the pinned k8s-openapi version, shaped as discovery reports them
@@ -225,8 +57,8 @@ pub fn builtin_api_group_resources() -> Vec<ApiGroupResources> {
             },
             namespaced: e.scope.is_namespaced(),
             kind: e.kind.to_owned(),
-            short_names: lookup(SHORT_NAMES, e.group, e.plural),
-            categories: lookup(CATEGORIES, e.group, e.plural),
+            short_names: owned(builtin_discovery::short_names(e.group, e.plural)),
+            categories: owned(builtin_discovery::categories(e.group, e.plural)),
             ..APIResource::default()
         };
         by_group
@@ -238,20 +70,12 @@ pub fn builtin_api_group_resources() -> Vec<ApiGroupResources> {
     }
 
     let mut groups: Vec<(&str, BTreeMap<&str, Vec<APIResource>>)> = by_group.into_iter().collect();
-    groups.sort_by_key(|(name, _)| {
-        (
-            GROUP_ORDER
-                .iter()
-                .position(|g| g == name)
-                .unwrap_or(usize::MAX),
-            *name,
-        )
-    });
+    groups.sort_by(|(a, _), (b, _)| by_group_priority(a, b));
     groups
         .into_iter()
         .map(|(name, versions)| {
             let mut order: Vec<&str> = versions.keys().copied().collect();
-            order.sort_by(|a, b| by_version_priority(a, b));
+            order.sort_by(|a, b| by_priority(a, b));
             let discovery: Vec<GroupVersionForDiscovery> = order
                 .iter()
                 .map(|v| GroupVersionForDiscovery {
@@ -275,6 +99,11 @@ pub fn builtin_api_group_resources() -> Vec<ApiGroupResources> {
         .collect()
 }
 
+/// `names` as discovery's optional list: absent when empty.
+fn owned(names: &[&str]) -> Option<Vec<String>> {
+    (!names.is_empty()).then(|| names.iter().map(|n| (*n).to_owned()).collect())
+}
+
 /// A shared mapper over [`builtin_api_group_resources`], built on first use.
 pub fn builtin_rest_mapper() -> &'static PriorityRestMapper {
     static MAPPER: OnceLock<PriorityRestMapper> = OnceLock::new();
@@ -287,50 +116,6 @@ mod tests {
     use crate::gvk::GroupResource;
     use crate::restmapper::{ResourceResolver, RestMapper};
     use crate::scheme::Scheme;
-
-    #[test]
-    fn version_priority_matches_kubernetes() {
-        let mut versions = vec![
-            "v1alpha1",
-            "v11alpha2",
-            "foo10",
-            "v1",
-            "v2beta1",
-            "v12alpha1",
-            "v1beta2",
-            "v2",
-            "v10beta3",
-            "v1beta1",
-            "foo1",
-            "v10",
-            "v11beta2",
-            "v3beta1",
-        ];
-        versions.sort_by(|a, b| by_version_priority(a, b));
-        assert_eq!(
-            versions,
-            [
-                "v10",
-                "v2",
-                "v1",
-                "v11beta2",
-                "v10beta3",
-                "v3beta1",
-                "v2beta1",
-                "v1beta2",
-                "v1beta1",
-                "v12alpha1",
-                "v11alpha2",
-                "v1alpha1",
-                "foo1",
-                "foo10",
-            ]
-        );
-        assert_eq!(kube_version("v0"), None);
-        assert_eq!(kube_version("v1beta"), None);
-        assert_eq!(kube_version("v1gamma1"), None);
-        assert_eq!(kube_version("v1beta1x"), None);
-    }
 
     #[test]
     fn groups_and_versions_are_ordered() {

@@ -6,8 +6,11 @@ use std::str::FromStr;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1 as metav1;
 
-use super::validation::{validate_label_value, validate_qualified_name};
 use super::{Operator, SelectorError};
+use crate::validation::{is_qualified_name, is_valid_label_value};
+
+/// How apimachinery's selector parser joins the problems of one key or value.
+const PROBLEM_SEPARATOR: &str = "; ";
 
 /// One `key op values` term of a label selector, validated on construction.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -44,11 +47,12 @@ impl Requirement {
         key_position: Option<usize>,
         value_positions: &[usize],
     ) -> Result<Self, SelectorError> {
-        if let Err(reason) = validate_qualified_name(&key) {
+        let problems = is_qualified_name(&key);
+        if !problems.is_empty() {
             return Err(SelectorError::InvalidKey {
                 position: key_position,
                 key,
-                reason,
+                reason: problems.join(PROBLEM_SEPARATOR),
             });
         }
         let count_problem = match operator {
@@ -75,12 +79,13 @@ impl Requirement {
             return Err(SelectorError::InvalidValues { key, reason });
         }
         for (i, value) in values.iter().enumerate() {
-            if let Err(reason) = validate_label_value(value) {
+            let problems = is_valid_label_value(value);
+            if !problems.is_empty() {
                 return Err(SelectorError::InvalidValue {
                     position: value_positions.get(i).copied(),
                     key,
                     value: value.clone(),
-                    reason,
+                    reason: problems.join(PROBLEM_SEPARATOR),
                 });
             }
         }

@@ -13,7 +13,6 @@
 mod field;
 mod label;
 mod parser;
-mod validation;
 
 #[cfg(test)]
 mod tests;

@@ -469,3 +469,19 @@ proptest! {
         }
     }
 }
+
+/// apimachinery's parser joins a key's problems with "; " (`validateLabelKey`).
+#[test]
+fn key_problems_are_joined_like_apimachinery() {
+    let err = Requirement::new("/", Operator::Exists, Vec::<String>::new())
+        .expect_err("empty prefix and name");
+    let SelectorError::InvalidKey { reason, .. } = err else {
+        panic!("{err:?}");
+    };
+    assert!(
+        reason.starts_with(
+            "prefix part must be non-empty; name part must be non-empty; name part must consist"
+        ),
+        "{reason}"
+    );
+}

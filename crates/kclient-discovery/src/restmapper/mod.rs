@@ -20,6 +20,7 @@ use std::sync::{Arc, RwLock};
 
 use kclient_core::gvk::{GroupKind, GroupResource, GroupVersionKind, GroupVersionResource};
 use kclient_core::restmapper::{ResourceResolver, RestMapper, RestMapperError, RestMapping};
+use kclient_core::token_bucket::TokenBucket;
 use tokio::sync::Mutex;
 
 pub use limit::ReloadLimit;
@@ -28,7 +29,6 @@ use crate::error::{DiscoveryError, GroupDiscoveryFailed};
 use crate::interface::CachedDiscovery;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Status;
 use kclient_core::{ApiError, Transience};
-use limit::TokenBucket;
 
 /// Why a discovery-backed lookup failed.
 #[derive(Clone, Debug, thiserror::Error)]
@@ -156,7 +156,7 @@ impl<D: CachedDiscovery> DiscoveryRestMapper<D> {
             current: RwLock::new(None),
             loader: Mutex::new(Loader {
                 generation: 0,
-                limiter: TokenBucket::new(limit),
+                limiter: limit.bucket(),
             }),
             loads: AtomicU64::new(0),
         }
@@ -335,7 +335,9 @@ impl<D: CachedDiscovery> DiscoveryRestMapper<D> {
         if let Some(s) = self.snapshot().filter(|s| s.generation != seen) {
             return Ok(Some(s));
         }
-        let allowed = loader.limiter.try_take(tokio::time::Instant::now());
+        let allowed = loader
+            .limiter
+            .try_take(tokio::time::Instant::now().into_std());
         if !allowed && self.discovery.fresh() {
             tracing::debug!("discovery reload after a miss skipped: rate limited");
             return Ok(None);

@@ -1,12 +1,12 @@
-//! Client-side rate limiting: a token bucket like client-go's
-//! `flowcontrol.NewTokenBucketRateLimiter(qps, burst)`.
+//! Client-side rate limiting: client-go's `flowcontrol.NewTokenBucketRateLimiter(qps, burst)`
+//! as a tower layer.
 //!
-//! The bucket holds up to `burst` tokens and refills at `qps` tokens per second. Each attempt
-//! sent to the server (retries included, as in client-go) takes one token; when none is left
-//! the request *waits* for its turn rather than failing. Waiting reserves a future token
-//! (golang.org/x/time/rate's reservation model), so concurrent callers are served in
-//! arrival order with even spacing. The limiter is shared by every clone of a `RestClient`.
-//! It runs on tokio's clock, so tests drive it with a paused clock.
+//! The bucket ([`kclient_core::token_bucket`], `golang.org/x/time/rate`'s rules) holds up to
+//! `burst` tokens and refills at `qps` tokens per second. Each attempt sent to the server
+//! (retries included, as in client-go) takes one token; when none is left the request *waits*
+//! for its turn rather than failing. Waiting reserves a future token, so concurrent callers
+//! are served in arrival order with even spacing. The limiter is shared by every clone of a
+//! `RestClient`. It reads tokio's clock, so tests drive it with a paused clock.
 
 use std::fmt;
 use std::future::Future;
@@ -15,63 +15,57 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use kclient_core::token_bucket;
 use tokio::time::Instant;
 use tower_layer::Layer;
 use tower_service::Service;
 
 /// A token bucket shared by all requests of a client.
 pub struct TokenBucket {
-    qps: f64,
-    burst: f64,
-    state: Mutex<BucketState>,
-}
-
-struct BucketState {
-    tokens: f64,
-    last: Instant,
+    bucket: Mutex<token_bucket::TokenBucket>,
 }
 
 impl fmt::Debug for TokenBucket {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TokenBucket")
-            .field("qps", &self.qps)
-            .field("burst", &self.burst)
-            .finish()
+        let mut out = f.debug_struct("TokenBucket");
+        if let Ok(bucket) = self.bucket.lock() {
+            out.field("qps", &bucket.rate())
+                .field("burst", &bucket.burst());
+        }
+        out.finish()
     }
 }
 
 impl TokenBucket {
-    /// A full bucket of `burst` tokens (at least 1) refilled at `qps` per second (must be > 0;
-    /// non-positive or non-finite values are treated as "no limit" by [`RateLimitLayer::new`]).
+    /// A full bucket of `burst` tokens (at least 1) refilled at `qps` per second.
+    ///
+    /// The rate is the bucket's, as `x/time/rate` reads it: infinite is no limit, and zero or
+    /// less allows the burst and then makes every later caller wait forever. (A `Config`'s
+    /// `qps` of 0 means client-go's default instead; [`RateLimitLayer::new`] reads it so.)
     pub fn new(qps: f32, burst: u32) -> Self {
-        let burst = f64::from(burst.max(1));
         Self {
-            qps: f64::from(qps),
-            burst,
-            state: Mutex::new(BucketState {
-                tokens: burst,
-                last: Instant::now(),
-            }),
+            bucket: Mutex::new(token_bucket::TokenBucket::new(f64::from(qps), burst.max(1))),
         }
     }
 
-    /// Takes one token, returning how long the caller must wait before using it.
-    pub fn reserve(&self) -> Duration {
-        let now = Instant::now();
-        let Ok(mut state) = self.state.lock() else {
+    fn take(&self, waiting: bool) -> Option<Duration> {
+        let now = Instant::now().into_std();
+        let Ok(mut bucket) = self.bucket.lock() else {
             // A panic while holding this lock cannot leave the bucket inconsistent in a way
             // worth blocking callers over.
-            return Duration::ZERO;
+            return Some(Duration::ZERO);
         };
-        let elapsed = now.saturating_duration_since(state.last).as_secs_f64();
-        state.tokens = (state.tokens + elapsed * self.qps).min(self.burst);
-        state.last = now;
-        state.tokens -= 1.0;
-        if state.tokens >= 0.0 {
-            Duration::ZERO
+        if waiting {
+            bucket.reserve(now)
         } else {
-            Duration::from_secs_f64(-state.tokens / self.qps)
+            bucket.try_take(now).then_some(Duration::ZERO)
         }
+    }
+
+    /// Takes one token, returning how long the caller must wait before using it
+    /// (`Duration::MAX` when no token will ever come).
+    pub fn reserve(&self) -> Duration {
+        self.take(true).unwrap_or(Duration::MAX)
     }
 
     /// Waits until a token is available and takes it.
@@ -85,19 +79,7 @@ impl TokenBucket {
 
     /// Takes a token only if one is available now (client-go's `TryAccept`).
     pub fn try_acquire(&self) -> bool {
-        let now = Instant::now();
-        let Ok(mut state) = self.state.lock() else {
-            return true;
-        };
-        let elapsed = now.saturating_duration_since(state.last).as_secs_f64();
-        state.tokens = (state.tokens + elapsed * self.qps).min(self.burst);
-        state.last = now;
-        if state.tokens >= 1.0 {
-            state.tokens -= 1.0;
-            true
-        } else {
-            false
-        }
+        self.take(false).is_some()
     }
 }
 
@@ -108,13 +90,16 @@ pub struct RateLimitLayer {
 }
 
 impl RateLimitLayer {
-    /// Limits to `qps` requests per second with bursts of `burst`; a non-positive or non-finite
-    /// `qps` disables limiting.
+    /// Limits to `qps` requests per second with bursts of `burst`, read as client-go reads
+    /// `rest.Config`'s `QPS` and `Burst` ([`kclient_config::effective_rate_limit`]): 0 means
+    /// the default (5 per second, bursts of 10), a negative or NaN `qps` disables limiting, and
+    /// so does an infinite one.
     pub fn new(qps: f32, burst: u32) -> Self {
-        if qps.is_finite() && qps > 0.0 {
-            Self::shared(Arc::new(TokenBucket::new(qps, burst)))
-        } else {
-            Self::disabled()
+        match kclient_config::effective_rate_limit(qps, burst) {
+            Some((qps, burst)) if qps.is_finite() => {
+                Self::shared(Arc::new(TokenBucket::new(qps, burst)))
+            }
+            _ => Self::disabled(),
         }
     }
 
@@ -241,6 +226,36 @@ mod tests {
         );
     }
 
+    /// client-go's `rest.Config`: QPS 0 is the default 5 per second (and burst 0 the default
+    /// 10), not "no limit"; only a negative QPS turns limiting off.
+    #[tokio::test(start_paused = true)]
+    async fn zero_qps_means_client_gos_default_not_unlimited() {
+        let layer = RateLimitLayer::new(0.0, 0);
+        let bucket = layer.bucket().expect("limited");
+        let start = Instant::now();
+        for _ in 0..10 {
+            bucket.acquire().await;
+        }
+        assert_eq!(Instant::now(), start, "the default burst of 10");
+        bucket.acquire().await;
+        assert_eq!(
+            Instant::now() - start,
+            Duration::from_millis(200),
+            "5 per second"
+        );
+        assert!(RateLimitLayer::new(-0.5, 0).bucket().is_none());
+    }
+
+    /// The bucket itself follows `x/time/rate`: a rate of 0 allows the burst, then no more.
+    #[tokio::test(start_paused = true)]
+    async fn zero_rate_bucket_allows_only_the_burst() {
+        let bucket = TokenBucket::new(0.0, 2);
+        assert!(bucket.try_acquire());
+        assert_eq!(bucket.reserve(), Duration::ZERO);
+        assert!(!bucket.try_acquire());
+        assert_eq!(bucket.reserve(), Duration::MAX);
+    }
+
     #[tokio::test(start_paused = true)]
     async fn layer_waits_and_disabled_layer_does_not() {
         let svc = tower::service_fn(|()| async { Ok::<_, Infallible>(Instant::now()) });
@@ -251,8 +266,9 @@ mod tests {
         assert_eq!(first - start, Duration::ZERO);
         assert_eq!(second - start, Duration::from_secs(1));
 
-        let unlimited = RateLimitLayer::new(0.0, 1).layer(svc);
+        let unlimited = RateLimitLayer::new(-1.0, 1).layer(svc);
         assert!(RateLimitLayer::new(f32::NAN, 1).bucket().is_none());
+        assert!(RateLimitLayer::new(f32::INFINITY, 1).bucket().is_none());
         let start = Instant::now();
         for _ in 0..100 {
             unlimited.clone().oneshot(()).await.unwrap();

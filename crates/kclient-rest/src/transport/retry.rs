@@ -29,8 +29,8 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http::{HeaderMap, Method, Request, Response};
+use kclient_core::backoff::BackoffConfig;
 use kclient_core::{ApiError, Transience};
-use rand::Rng;
 use tower::ServiceExt;
 use tower_layer::Layer;
 use tower_service::Service;
@@ -96,20 +96,18 @@ impl RetryPolicy {
         }
     }
 
-    /// Exponential backoff with "equal jitter": half the step fixed, half random.
+    /// Exponential backoff with "equal jitter": of each step (`initial_backoff` doubling up
+    /// to `max_backoff`) half is fixed and half random. That is kclient-core's backoff rule
+    /// with up to 100% jitter over half the range.
     fn backoff(&self, retry: u32) -> Duration {
-        let step = self
-            .initial_backoff
-            .saturating_mul(1u32.checked_shl(retry.min(31)).unwrap_or(u32::MAX))
-            .min(self.max_backoff);
-        let half = step / 2;
-        let jitter_nanos = u64::try_from(half.as_nanos()).unwrap_or(u64::MAX);
-        let jitter = if jitter_nanos == 0 {
-            Duration::ZERO
-        } else {
-            Duration::from_nanos(rand::rng().random_range(0..=jitter_nanos))
-        };
-        half + jitter
+        BackoffConfig {
+            initial: self.initial_backoff / 2,
+            max: self.max_backoff / 2,
+            factor: 2.0,
+            jitter: 1.0,
+            reset_after: Duration::MAX,
+        }
+        .delay(retry, rand::random())
     }
 }
 

@@ -11,6 +11,7 @@ mod decoder;
 mod parallel;
 mod stream;
 
+pub use crate::batch::BATCH_BYTES;
 pub use decoder::{DEFAULT_MAX_EVENT_SIZE, WatchDecoder};
-pub use parallel::{BATCH_BYTES, ObjectMap, ParallelEventStream};
+pub use parallel::{ObjectMap, ParallelEventStream};
 pub use stream::EventStream;

@@ -10,7 +10,6 @@
 
 use std::collections::VecDeque;
 use std::fmt;
-use std::future::Future as _;
 use std::num::NonZeroUsize;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -19,52 +18,38 @@ use futures::Stream;
 use futures::stream::FusedStream;
 use kclient_core::watch::WatchEvent;
 use serde::de::DeserializeOwned;
-use tokio::task::JoinHandle;
 
 use super::WatchDecoder;
+use crate::batch::{BATCH_BYTES, OrderedDecodes, RecordBatch};
 use crate::error::{Error, WatchError};
 use crate::stream::ByteStream;
 
-/// Raw event bytes handed to one decode job at most (about 20 events of 13 KB Pods).
-pub const BATCH_BYTES: usize = 256 * 1024;
-
-type Decoded<T> = Vec<Result<WatchEvent<T>, WatchError>>;
+/// The events of one batch, in order; an error ends it.
+type Decoded<T> = Vec<Result<WatchEvent<T>, Error>>;
 
 /// A function applied to every decoded object, on the decode job's thread.
 pub type ObjectMap<T> = std::sync::Arc<dyn Fn(T) -> T + Send + Sync>;
 
-/// Consecutive event lines, decoded together.
-#[derive(Default)]
-struct LineBatch {
-    bytes: Vec<u8>,
-    ends: Vec<usize>,
-}
-
-impl LineBatch {
-    fn decode<T: DeserializeOwned>(&self, map: Option<&ObjectMap<T>>) -> Decoded<T> {
-        let mut out = Vec::with_capacity(self.ends.len());
-        let mut start = 0;
-        for &end in &self.ends {
-            let event =
-                WatchDecoder::<T>::decode_line(&self.bytes[start..end]).map(|event| match map {
-                    Some(map) => event.map(|object| map(object)),
-                    None => event,
-                });
-            let failed = event.is_err();
-            out.push(event);
-            if failed {
-                break;
-            }
-            start = end;
+/// Decodes a batch of event lines, stopping after the first that fails.
+fn decode_lines<T: DeserializeOwned>(
+    batch: &RecordBatch,
+    map: Option<&ObjectMap<T>>,
+) -> Decoded<T> {
+    let mut out = Vec::with_capacity(batch.len());
+    for line in batch.iter() {
+        let event = WatchDecoder::<T>::decode_line(line)
+            .map(|event| match map {
+                Some(map) => event.map(|object| map(object)),
+                None => event,
+            })
+            .map_err(Error::from);
+        let failed = event.is_err();
+        out.push(event);
+        if failed {
+            break;
         }
-        out
     }
-}
-
-/// A decode job, or results known without one (a framing or transport error, the last line).
-enum Job<T> {
-    Running(JoinHandle<Decoded<T>>),
-    Done(Vec<Result<WatchEvent<T>, Error>>),
+    out
 }
 
 /// A stream of watch events decoded by up to `parallelism` jobs at once; same items, order
@@ -73,9 +58,10 @@ enum Job<T> {
 pub struct ParallelEventStream<T> {
     bytes: ByteStream,
     decoder: WatchDecoder<T>,
-    batch: LineBatch,
-    jobs: VecDeque<Job<T>>,
-    parallelism: usize,
+    batch: RecordBatch,
+    /// Decode jobs, and results known without one (a framing or transport error, the last
+    /// line), in stream order.
+    decodes: OrderedDecodes<Decoded<T>>,
     map: Option<ObjectMap<T>>,
     ready: VecDeque<Result<WatchEvent<T>, Error>>,
     /// The body ended or failed; no more bytes are read.
@@ -89,9 +75,8 @@ impl<T: DeserializeOwned + Send + 'static> ParallelEventStream<T> {
         Self {
             bytes,
             decoder: WatchDecoder::with_max_event_size(max_event_size),
-            batch: LineBatch::default(),
-            jobs: VecDeque::new(),
-            parallelism: parallelism.get(),
+            batch: RecordBatch::default(),
+            decodes: OrderedDecodes::new(parallelism),
             map: None,
             ready: VecDeque::new(),
             body_done: false,
@@ -108,14 +93,11 @@ impl<T: DeserializeOwned + Send + 'static> ParallelEventStream<T> {
     }
 
     /// Moves every complete line of the decoder into the batch; a framing error becomes a
-    /// finished job after the batch, and ends the body.
+    /// result after the batch, and ends the body.
     fn split_lines(&mut self) {
         loop {
             match self.decoder.next_line() {
-                Some(Ok(line)) => {
-                    self.batch.bytes.extend_from_slice(line);
-                    self.batch.ends.push(self.batch.bytes.len());
-                }
+                Some(Ok(line)) => self.batch.push(line),
                 Some(Err(error)) => {
                     self.end_body(vec![Err(Error::from(error))]);
                     return;
@@ -126,52 +108,33 @@ impl<T: DeserializeOwned + Send + 'static> ParallelEventStream<T> {
     }
 
     fn dispatch(&mut self) {
-        if self.batch.ends.is_empty() {
+        if self.batch.is_empty() {
             return;
         }
         let batch = std::mem::take(&mut self.batch);
         let map = self.map.clone();
-        self.jobs
-            .push_back(Job::Running(tokio::task::spawn_blocking(move || {
-                batch.decode::<T>(map.as_ref())
-            })));
+        self.decodes
+            .spawn(move || decode_lines::<T>(&batch, map.as_ref()));
     }
 
-    fn end_body(&mut self, last: Vec<Result<WatchEvent<T>, Error>>) {
+    fn end_body(&mut self, last: Decoded<T>) {
         self.dispatch();
         if !last.is_empty() {
-            self.jobs.push_back(Job::Done(last));
+            self.decodes.push_ready(last);
         }
         self.body_done = true;
     }
 
-    fn running(&self) -> usize {
-        self.jobs
-            .iter()
-            .filter(|job| matches!(job, Job::Running(_)))
-            .count()
-    }
-
     /// Polls the oldest job; its results move to `ready` when it is done.
     fn poll_oldest(&mut self, cx: &mut Context<'_>) -> Poll<()> {
-        let Some(job) = self.jobs.front_mut() else {
-            return Poll::Pending;
+        let results = match self.decodes.poll_oldest(cx) {
+            Poll::Pending | Poll::Ready(None) => return Poll::Pending,
+            Poll::Ready(Some(Ok(decoded))) => decoded,
+            Poll::Ready(Some(Err(join))) => vec![Err(Error::from(WatchError::InvalidEvent {
+                message: format!("decode job did not finish: {join}"),
+                snippet: String::new(),
+            }))],
         };
-        let results = match job {
-            Job::Done(results) => std::mem::take(results),
-            Job::Running(handle) => match Pin::new(handle).poll(cx) {
-                Poll::Pending => return Poll::Pending,
-                Poll::Ready(Ok(decoded)) => decoded
-                    .into_iter()
-                    .map(|r| r.map_err(Error::from))
-                    .collect(),
-                Poll::Ready(Err(join)) => vec![Err(Error::from(WatchError::InvalidEvent {
-                    message: format!("decode job did not finish: {join}"),
-                    snippet: String::new(),
-                }))],
-            },
-        };
-        self.jobs.pop_front();
         self.ready.extend(results);
         Poll::Ready(())
     }
@@ -181,8 +144,7 @@ impl<T> fmt::Debug for ParallelEventStream<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ParallelEventStream")
             .field("decoder", &self.decoder)
-            .field("jobs", &self.jobs.len())
-            .field("parallelism", &self.parallelism)
+            .field("decodes", &self.decodes)
             .field("queued", &self.ready.len())
             .field("body_done", &self.body_done)
             .field("failed", &self.failed)
@@ -206,7 +168,7 @@ impl<T: DeserializeOwned + Send + 'static> Stream for ParallelEventStream<T> {
                 if item.is_err() {
                     this.failed = true;
                     this.ready.clear();
-                    this.jobs.clear();
+                    this.decodes.clear();
                 }
                 return Poll::Ready(Some(item));
             }
@@ -215,13 +177,13 @@ impl<T: DeserializeOwned + Send + 'static> Stream for ParallelEventStream<T> {
                 continue;
             }
             if this.body_done {
-                if this.jobs.is_empty() {
+                if this.decodes.is_empty() {
                     return Poll::Ready(None);
                 }
                 // Woken by the oldest job.
                 return Poll::Pending;
             }
-            if this.running() >= this.parallelism && this.batch.bytes.len() >= BATCH_BYTES {
+            if !this.decodes.has_free_slot() && this.batch.len_bytes() >= BATCH_BYTES {
                 // Every job slot is busy and a full batch waits: stop reading (back-pressure
                 // on the server) until the oldest job, which registered the waker, finishes.
                 return Poll::Pending;
@@ -230,7 +192,7 @@ impl<T: DeserializeOwned + Send + 'static> Stream for ParallelEventStream<T> {
                 Poll::Ready(Some(Ok(chunk))) => {
                     this.decoder.push(&chunk);
                     this.split_lines();
-                    if this.batch.bytes.len() >= BATCH_BYTES && this.running() < this.parallelism {
+                    if this.batch.len_bytes() >= BATCH_BYTES && this.decodes.has_free_slot() {
                         this.dispatch();
                     }
                 }
@@ -244,10 +206,10 @@ impl<T: DeserializeOwned + Send + 'static> Stream for ParallelEventStream<T> {
                 Poll::Pending => {
                     // Nothing more right now: decode what has arrived instead of waiting
                     // for a full batch, unless every slot is busy (the next free slot takes it).
-                    if this.running() < this.parallelism {
+                    if this.decodes.has_free_slot() {
                         this.dispatch();
                     }
-                    if this.jobs.is_empty() || this.poll_oldest(cx).is_pending() {
+                    if this.decodes.is_empty() || this.poll_oldest(cx).is_pending() {
                         return Poll::Pending;
                     }
                 }
@@ -258,7 +220,7 @@ impl<T: DeserializeOwned + Send + 'static> Stream for ParallelEventStream<T> {
 
 impl<T: DeserializeOwned + Send + 'static> FusedStream for ParallelEventStream<T> {
     fn is_terminated(&self) -> bool {
-        self.failed || (self.body_done && self.jobs.is_empty() && self.ready.is_empty())
+        self.failed || (self.body_done && self.decodes.is_empty() && self.ready.is_empty())
     }
 }
 

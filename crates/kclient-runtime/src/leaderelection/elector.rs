@@ -18,6 +18,7 @@
 use kclient_client::ApiError;
 use std::time::Duration;
 
+use kclient_client::core::backoff::BackoffConfig;
 use tokio::sync::watch;
 use tokio::time::{Instant, sleep, sleep_until, timeout, timeout_at};
 use tokio_util::sync::CancellationToken;
@@ -183,7 +184,7 @@ impl<L: ResourceLock> LeaderElector<L> {
                 return true;
             }
             debug!(lock = %self.config.lock.describe(), "failed to acquire lease");
-            let wait = jittered(self.config.retry_period, JITTER_FACTOR, rand::random());
+            let wait = retry_wait(self.config.retry_period, rand::random());
             tokio::select! {
                 biased;
                 () = cancel.cancelled() => return false,
@@ -402,9 +403,11 @@ impl Drop for Leadership {
     }
 }
 
-/// client-go's `wait.Jitter`: `period + r * factor * period` for `r` in `[0, 1)`.
-pub(crate) fn jittered(period: Duration, factor: f64, r: f64) -> Duration {
-    period + period.mul_f64(factor * r.clamp(0.0, 1.0))
+/// The wait between acquisition attempts, client-go's `wait.Jitter(retry_period,
+/// JITTER_FACTOR)`: `period + random × 1.2 × period` for `random` in `[0, 1)` (kclient-core's
+/// backoff rule with a constant period).
+pub(crate) fn retry_wait(period: Duration, random: f64) -> Duration {
+    BackoffConfig::constant(period, JITTER_FACTOR).delay(0, random)
 }
 
 #[cfg(test)]

@@ -183,17 +183,11 @@ fn held_by(holder: &str, seconds: i32, renew: jiff::Timestamp) -> LeaderElection
 #[test]
 fn jitter_stays_within_client_go_bounds() {
     let period = Duration::from_secs(2);
-    assert_eq!(jittered(period, JITTER_FACTOR, 0.0), period);
-    assert_eq!(
-        jittered(period, JITTER_FACTOR, 0.5),
-        Duration::from_millis(3200)
-    );
-    assert_eq!(
-        jittered(period, JITTER_FACTOR, 1.0),
-        Duration::from_millis(4400)
-    );
+    assert_eq!(retry_wait(period, 0.0), period);
+    assert_eq!(retry_wait(period, 0.5), Duration::from_millis(3200));
+    assert_eq!(retry_wait(period, 1.0), Duration::from_millis(4400));
     for _ in 0..1000 {
-        let wait = jittered(period, JITTER_FACTOR, rand::random());
+        let wait = retry_wait(period, rand::random());
         assert!(
             wait >= period && wait <= Duration::from_millis(4400),
             "{wait:?}"

@@ -18,6 +18,8 @@ use k8s_openapi::api::{
 };
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1 as apiext;
 use k8s_openapi::kube_aggregator::pkg::apis::apiregistration::v1 as apireg;
+use kclient_core::builtin_discovery::{self, by_group_priority};
+use kclient_core::version::by_priority;
 
 use super::{ResourceInfo, SubresourceInfo};
 
@@ -41,8 +43,6 @@ const GET_LIST: &[&str] = &["get", "list"];
 const GET_PATCH_UPDATE: &[&str] = &["get", "patch", "update"];
 const CONNECT_GET: &[&str] = &["create", "get"];
 const PROXY: &[&str] = &["create", "delete", "get", "patch", "update"];
-const ALL: &[&str] = &["all"];
-const API_EXTENSIONS: &[&str] = &["api-extensions"];
 
 /// Maps the k8s-openapi scope marker to the namespaced flag; subresource-only types do not
 /// implement it, so they cannot be listed as top-level resources by mistake.
@@ -89,8 +89,9 @@ const SCALE: Sub = Sub {
     verbs: GET_PATCH_UPDATE,
 };
 
-/// Builder for one row: defaults are a stored resource with the full verb set and the
-/// lower-cased kind as singular name.
+/// Builder for one row: defaults are a stored resource with the full verb set, the
+/// lower-cased kind as singular name, and the short names and categories of the one
+/// built-in table in kclient-core.
 struct Row(ResourceInfo);
 
 fn res<T>() -> Row
@@ -105,8 +106,11 @@ where
         plural: T::URL_PATH_SEGMENT.to_string(),
         singular: T::KIND.to_ascii_lowercase(),
         namespaced: <T::Scope as Scoped>::NAMESPACED,
-        short_names: Vec::new(),
-        categories: Vec::new(),
+        short_names: strings(builtin_discovery::short_names(
+            T::GROUP,
+            T::URL_PATH_SEGMENT,
+        )),
+        categories: strings(builtin_discovery::categories(T::GROUP, T::URL_PATH_SEGMENT)),
         verbs: strings(RW),
         subresources: Vec::new(),
         storage: true,
@@ -118,16 +122,6 @@ fn strings(items: &[&str]) -> Vec<String> {
 }
 
 impl Row {
-    fn short(mut self, names: &[&str]) -> Self {
-        self.0.short_names = strings(names);
-        self
-    }
-
-    fn categories(mut self, cats: &[&str]) -> Self {
-        self.0.categories = strings(cats);
-        self
-    }
-
     fn verbs(mut self, verbs: &[&str]) -> Self {
         self.0.verbs = strings(verbs);
         self
@@ -230,27 +224,20 @@ fn core_v1() -> Vec<Row> {
     };
     vec![
         res::<core::Binding>().virtual_only(CREATE),
-        res::<core::ComponentStatus>()
-            .short(&["cs"])
-            .virtual_only(GET_LIST),
-        res::<core::ConfigMap>().short(&["cm"]),
-        res::<core::Endpoints>()
-            .short(&["ep"])
-            .singular("endpoints"),
-        res::<core::Event>().short(&["ev"]),
-        res::<core::LimitRange>().short(&["limits"]),
-        res::<core::Namespace>()
-            .short(&["ns"])
-            .verbs(RW_NO_COLLECTION)
-            .subs(&[
-                Sub {
-                    name: "finalize",
-                    kind: SubKind::Parent,
-                    verbs: &["update"],
-                },
-                STATUS,
-            ]),
-        res::<core::Node>().short(&["no"]).subs(&[
+        res::<core::ComponentStatus>().virtual_only(GET_LIST),
+        res::<core::ConfigMap>(),
+        res::<core::Endpoints>().singular("endpoints"),
+        res::<core::Event>(),
+        res::<core::LimitRange>(),
+        res::<core::Namespace>().verbs(RW_NO_COLLECTION).subs(&[
+            Sub {
+                name: "finalize",
+                kind: SubKind::Parent,
+                verbs: &["update"],
+            },
+            STATUS,
+        ]),
+        res::<core::Node>().subs(&[
             Sub {
                 name: "proxy",
                 kind: SubKind::Same("NodeProxyOptions"),
@@ -258,67 +245,38 @@ fn core_v1() -> Vec<Row> {
             },
             STATUS,
         ]),
-        res::<core::PersistentVolumeClaim>()
-            .short(&["pvc"])
-            .subs(&[STATUS]),
-        res::<core::PersistentVolume>()
-            .short(&["pv"])
-            .subs(&[STATUS]),
-        res::<core::Pod>()
-            .short(&["po"])
-            .categories(ALL)
-            .subs(&pod_subs),
+        res::<core::PersistentVolumeClaim>().subs(&[STATUS]),
+        res::<core::PersistentVolume>().subs(&[STATUS]),
+        res::<core::Pod>().subs(&pod_subs),
         res::<core::PodTemplate>(),
-        res::<core::ReplicationController>()
-            .short(&["rc"])
-            .categories(ALL)
-            .subs(&[SCALE, STATUS]),
-        res::<core::ResourceQuota>()
-            .short(&["quota"])
-            .subs(&[STATUS]),
+        res::<core::ReplicationController>().subs(&[SCALE, STATUS]),
+        res::<core::ResourceQuota>().subs(&[STATUS]),
         res::<core::Secret>(),
-        res::<core::ServiceAccount>().short(&["sa"]).subs(&[token]),
-        res::<core::Service>()
-            .short(&["svc"])
-            .categories(ALL)
-            .subs(&[
-                Sub {
-                    name: "proxy",
-                    kind: SubKind::Same("ServiceProxyOptions"),
-                    verbs: PROXY,
-                },
-                STATUS,
-            ]),
+        res::<core::ServiceAccount>().subs(&[token]),
+        res::<core::Service>().subs(&[
+            Sub {
+                name: "proxy",
+                kind: SubKind::Same("ServiceProxyOptions"),
+                verbs: PROXY,
+            },
+            STATUS,
+        ]),
     ]
 }
 
-/// The groups in the order kube-apiserver's aggregator lists them (by group priority).
+/// The named groups' resources ([`table`] puts them in kube-apiserver's order).
 fn groups() -> Vec<Row> {
     vec![
         // apiregistration.k8s.io
-        res::<apireg::APIService>()
-            .categories(API_EXTENSIONS)
-            .subs(&[STATUS]),
+        res::<apireg::APIService>().subs(&[STATUS]),
         // apps
         res::<apps::ControllerRevision>(),
-        res::<apps::DaemonSet>()
-            .short(&["ds"])
-            .categories(ALL)
-            .subs(&[STATUS]),
-        res::<apps::Deployment>()
-            .short(&["deploy"])
-            .categories(ALL)
-            .subs(&[SCALE, STATUS]),
-        res::<apps::ReplicaSet>()
-            .short(&["rs"])
-            .categories(ALL)
-            .subs(&[SCALE, STATUS]),
-        res::<apps::StatefulSet>()
-            .short(&["sts"])
-            .categories(ALL)
-            .subs(&[SCALE, STATUS]),
+        res::<apps::DaemonSet>().subs(&[STATUS]),
+        res::<apps::Deployment>().subs(&[SCALE, STATUS]),
+        res::<apps::ReplicaSet>().subs(&[SCALE, STATUS]),
+        res::<apps::StatefulSet>().subs(&[SCALE, STATUS]),
         // events.k8s.io
-        res::<events::Event>().short(&["ev"]),
+        res::<events::Event>(),
         // authentication.k8s.io
         res::<authn::SelfSubjectReview>().virtual_only(CREATE),
         res::<authn::TokenReview>().virtual_only(CREATE),
@@ -328,41 +286,28 @@ fn groups() -> Vec<Row> {
         res::<authz::SelfSubjectRulesReview>().virtual_only(CREATE),
         res::<authz::SubjectAccessReview>().virtual_only(CREATE),
         // autoscaling: v2 is preferred
-        res::<as2::HorizontalPodAutoscaler>()
-            .short(&["hpa"])
-            .categories(ALL)
-            .subs(&[STATUS]),
-        res::<as1::HorizontalPodAutoscaler>()
-            .short(&["hpa"])
-            .categories(ALL)
-            .subs(&[STATUS]),
+        res::<as2::HorizontalPodAutoscaler>().subs(&[STATUS]),
+        res::<as1::HorizontalPodAutoscaler>().subs(&[STATUS]),
         // batch
-        res::<batch::CronJob>()
-            .short(&["cj"])
-            .categories(ALL)
-            .subs(&[STATUS]),
-        res::<batch::Job>().categories(ALL).subs(&[STATUS]),
+        res::<batch::CronJob>().subs(&[STATUS]),
+        res::<batch::Job>().subs(&[STATUS]),
         // certificates.k8s.io
-        res::<certs::CertificateSigningRequest>()
-            .short(&["csr"])
-            .subs(&[
-                Sub {
-                    name: "approval",
-                    kind: SubKind::Parent,
-                    verbs: GET_PATCH_UPDATE,
-                },
-                STATUS,
-            ]),
+        res::<certs::CertificateSigningRequest>().subs(&[
+            Sub {
+                name: "approval",
+                kind: SubKind::Parent,
+                verbs: GET_PATCH_UPDATE,
+            },
+            STATUS,
+        ]),
         // networking.k8s.io
         res::<net::IngressClass>(),
-        res::<net::Ingress>().short(&["ing"]).subs(&[STATUS]),
-        res::<net::IPAddress>().short(&["ip"]),
-        res::<net::NetworkPolicy>().short(&["netpol"]),
+        res::<net::Ingress>().subs(&[STATUS]),
+        res::<net::IPAddress>(),
+        res::<net::NetworkPolicy>(),
         res::<net::ServiceCIDR>().subs(&[STATUS]),
         // policy
-        res::<policy::PodDisruptionBudget>()
-            .short(&["pdb"])
-            .subs(&[STATUS]),
+        res::<policy::PodDisruptionBudget>().subs(&[STATUS]),
         // rbac.authorization.k8s.io
         res::<rbac::ClusterRoleBinding>(),
         res::<rbac::ClusterRole>(),
@@ -372,22 +317,17 @@ fn groups() -> Vec<Row> {
         res::<storage::CSIDriver>(),
         res::<storage::CSINode>(),
         res::<storage::CSIStorageCapacity>(),
-        res::<storage::StorageClass>().short(&["sc"]),
+        res::<storage::StorageClass>(),
         res::<storage::VolumeAttachment>().subs(&[STATUS]),
         // admissionregistration.k8s.io
-        res::<admreg::MutatingWebhookConfiguration>().categories(API_EXTENSIONS),
-        res::<admreg::ValidatingAdmissionPolicy>()
-            .categories(API_EXTENSIONS)
-            .subs(&[STATUS]),
-        res::<admreg::ValidatingAdmissionPolicyBinding>().categories(API_EXTENSIONS),
-        res::<admreg::ValidatingWebhookConfiguration>().categories(API_EXTENSIONS),
+        res::<admreg::MutatingWebhookConfiguration>(),
+        res::<admreg::ValidatingAdmissionPolicy>().subs(&[STATUS]),
+        res::<admreg::ValidatingAdmissionPolicyBinding>(),
+        res::<admreg::ValidatingWebhookConfiguration>(),
         // apiextensions.k8s.io
-        res::<apiext::CustomResourceDefinition>()
-            .short(&["crd", "crds"])
-            .categories(API_EXTENSIONS)
-            .subs(&[STATUS]),
+        res::<apiext::CustomResourceDefinition>().subs(&[STATUS]),
         // scheduling.k8s.io
-        res::<sched::PriorityClass>().short(&["pc"]),
+        res::<sched::PriorityClass>(),
         // coordination.k8s.io
         res::<coord::Lease>(),
         // node.k8s.io
@@ -400,13 +340,20 @@ fn groups() -> Vec<Row> {
     ]
 }
 
-/// Builds the whole table (called once).
+/// Builds the whole table (called once), in kube-apiserver's order: groups by priority,
+/// versions by priority, resources by plural.
 pub(crate) fn table() -> Vec<ResourceInfo> {
-    core_v1()
+    let mut rows: Vec<ResourceInfo> = core_v1()
         .into_iter()
         .chain(groups())
         .map(|row| row.0)
-        .collect()
+        .collect();
+    rows.sort_by(|a, b| {
+        by_group_priority(&a.group, &b.group)
+            .then_with(|| by_priority(&a.version, &b.version))
+            .then_with(|| a.plural.cmp(&b.plural))
+    });
+    rows
 }
 
 /// The group/version/kind objects of `info` are stored as, which is what kube-apiserver

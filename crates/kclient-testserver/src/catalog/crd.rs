@@ -4,8 +4,7 @@
 //! scope and per-version subresources, and a fixed verb list (in its own, unsorted order,
 //! which kubectl prints verbatim).
 
-use std::cmp::Ordering;
-
+use kclient_core::version::by_priority;
 use serde_json::Value;
 
 use super::{ResourceInfo, SubresourceInfo};
@@ -112,7 +111,7 @@ pub fn crd_resource_info(crd: &Value) -> Result<Vec<ResourceInfo>, String> {
     if out.is_empty() {
         return Err("spec.versions: at least one version must be served".to_string());
     }
-    out.sort_by(|a, b| compare_versions(&a.version, &b.version));
+    out.sort_by(|a, b| by_priority(&a.version, &b.version));
     Ok(out)
 }
 
@@ -138,46 +137,6 @@ pub fn crd_selectable_fields(crd: &Value, version: &str) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
-}
-
-/// Orders Kubernetes version strings by priority, highest first: GA before beta before
-/// alpha, higher major/minor first, and non-Kubernetes-looking versions last (alphabetically),
-/// like apimachinery's `CompareKubeAwareVersionStrings` (reversed, so `sort_by` puts the
-/// preferred version first).
-pub fn compare_versions(a: &str, b: &str) -> Ordering {
-    match (parse_kube_version(a), parse_kube_version(b)) {
-        (Some(x), Some(y)) => y.cmp(&x),
-        (Some(_), None) => Ordering::Less,
-        (None, Some(_)) => Ordering::Greater,
-        (None, None) => a.cmp(b),
-    }
-}
-
-/// `(stability, major, minor)` where stability is 2 for GA, 1 for beta, 0 for alpha.
-fn parse_kube_version(v: &str) -> Option<(u8, u64, u64)> {
-    let rest = v.strip_prefix('v')?;
-    let digits_end = rest
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(rest.len());
-    let (major, rest) = rest.split_at(digits_end);
-    if major.is_empty() || major.starts_with('0') {
-        return None;
-    }
-    let major: u64 = major.parse().ok()?;
-    if rest.is_empty() {
-        return Some((2, major, 0));
-    }
-    let (stability, minor) = if let Some(m) = rest.strip_prefix("beta") {
-        (1, m)
-    } else if let Some(m) = rest.strip_prefix("alpha") {
-        (0, m)
-    } else {
-        return None;
-    };
-    if minor.is_empty() || minor.starts_with('0') || !minor.bytes().all(|c| c.is_ascii_digit()) {
-        return None;
-    }
-    Some((stability, major, minor.parse().ok()?))
 }
 
 fn required_str<'a>(obj: &'a Value, key: &str, path: &str) -> Result<&'a str, String> {
@@ -302,6 +261,21 @@ mod tests {
         assert!(crd_selectable_fields(&crd, "v9").is_empty());
     }
 
+    /// apimachinery reads `v01` as GA version 1, so a CRD serves it before its betas (not
+    /// after its alphas, as an unknown version would be).
+    #[test]
+    fn leading_zero_versions_rank_as_kubernetes_versions() {
+        let mut crd = crontab();
+        crd["spec"]["versions"] = json!([
+            {"name": "v1beta1", "served": true, "storage": false},
+            {"name": "v01", "served": true, "storage": true},
+            {"name": "v1alpha1", "served": true, "storage": false}
+        ]);
+        let infos = crd_resource_info(&crd).expect("valid");
+        let versions: Vec<&str> = infos.iter().map(|i| i.version.as_str()).collect();
+        assert_eq!(versions, ["v01", "v1beta1", "v1alpha1"]);
+    }
+
     #[test]
     fn kube_aware_version_order() {
         let mut v = vec![
@@ -315,7 +289,7 @@ mod tests {
             "v10",
             "bar",
         ];
-        v.sort_by(|a, b| compare_versions(a, b));
+        v.sort_by(|a, b| by_priority(a, b));
         assert_eq!(
             v,
             vec![

@@ -12,9 +12,12 @@ mod fields;
 
 use std::sync::OnceLock;
 
-pub use crd::{compare_versions, crd_resource_info, crd_selectable_fields};
+pub use crd::{crd_resource_info, crd_selectable_fields};
 pub(crate) use fields::field_set;
 pub use fields::{custom_field_value, field_label_supported, field_value};
+/// Kubernetes version priority, preferred version first (apimachinery's
+/// `CompareKubeAwareVersionStrings`, reversed for `sort_by`); the client's rule, re-exported.
+pub use kclient_core::version::by_priority as compare_versions;
 
 /// One REST resource (a plural under a group-version), as discovery describes it.
 #[derive(Clone, Debug, PartialEq, Eq)]

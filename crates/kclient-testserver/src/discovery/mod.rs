@@ -9,9 +9,11 @@
 mod aggregated;
 mod legacy;
 
+use kclient_core::builtin_discovery::by_group_priority;
+use kclient_core::version::by_priority;
 use serde_json::{Value, json};
 
-use crate::catalog::{self, ResourceInfo};
+use crate::catalog::ResourceInfo;
 
 pub use aggregated::{
     accepts_aggregated, aggregated_content_type, aggregated_core, aggregated_core_version,
@@ -57,10 +59,6 @@ pub fn api_versions(server_address: &str) -> Value {
 /// by aggregator priority, then every other group alphabetically), each with its versions
 /// preferred first. The core group `""` is not included.
 pub(crate) fn groups_in_order(resources: &[ResourceInfo]) -> Vec<(&str, Vec<&str>)> {
-    let builtin_order: Vec<String> = catalog::preferred_versions()
-        .into_iter()
-        .map(|(group, _)| group)
-        .collect();
     let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
     for r in resources.iter().filter(|r| !r.group.is_empty()) {
         match groups.iter_mut().find(|(g, _)| *g == r.group) {
@@ -73,15 +71,9 @@ pub(crate) fn groups_in_order(resources: &[ResourceInfo]) -> Vec<(&str, Vec<&str
         }
     }
     for (_, versions) in &mut groups {
-        versions.sort_by(|a, b| catalog::compare_versions(a, b));
+        versions.sort_by(|a, b| by_priority(a, b));
     }
-    let rank = |group: &str| {
-        builtin_order
-            .iter()
-            .position(|g| g == group)
-            .unwrap_or(usize::MAX)
-    };
-    groups.sort_by(|(a, _), (b, _)| rank(a).cmp(&rank(b)).then_with(|| a.cmp(b)));
+    groups.sort_by(|(a, _), (b, _)| by_group_priority(a, b));
     groups
 }
 

@@ -3,16 +3,17 @@
 use std::num::NonZeroU32;
 use std::time::Duration;
 
-use tokio::time::Instant;
-
+use kclient_core::token_bucket::TokenBucket;
 use parking_lot::Mutex;
+use tokio::time::Instant;
 
 use super::RateLimiter;
 
-/// An overall token bucket (client-go's `BucketRateLimiter` over `golang.org/x/time/rate`):
-/// tokens are added at `qps` per second and up to `burst` are saved; every call to
-/// [`when`](RateLimiter::when) reserves one token and returns how long until it is available.
-/// It never blocks, and it does not track items (`num_requeues` is always 0).
+/// An overall token bucket (client-go's `BucketRateLimiter` over `golang.org/x/time/rate`;
+/// the bucket is kclient-core's, the one every client-side limit uses): tokens are added at
+/// `qps` per second and up to `burst` are saved; every call to [`when`](RateLimiter::when)
+/// reserves one token and returns how long until it is available. It never blocks, and it
+/// does not track items (`num_requeues` is always 0).
 ///
 /// ```
 /// use std::time::Duration;
@@ -30,20 +31,14 @@ use super::RateLimiter;
 /// ```
 #[derive(Debug)]
 pub struct Bucket {
-    /// Time to earn one token (zero: unlimited).
-    interval: Duration,
-    burst: u32,
-    /// When the bucket will have been refilled completely, given every reservation so far
-    /// ("theoretical arrival time"); `None` before the first one. This is the token count in
-    /// time units, which keeps the arithmetic exact.
-    full_at: Mutex<Option<Instant>>,
+    bucket: Mutex<TokenBucket>,
 }
 
 /// Invalid token bucket parameters.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum BucketError {
-    /// The rate is not a positive number (infinity is allowed and means unlimited).
-    #[error("token bucket rate must be a positive number of events per second, got {0}")]
+    /// The rate is not a number (NaN).
+    #[error("token bucket rate must be a number of events per second, got {0}")]
     InvalidQps(f64),
     /// A burst of zero would never allow anything.
     #[error("token bucket burst must be at least 1")]
@@ -51,46 +46,37 @@ pub enum BucketError {
 }
 
 impl Bucket {
-    /// `qps` tokens per second (`f64::INFINITY`: unlimited), at most `burst` saved; the bucket
-    /// starts full.
+    /// `qps` tokens per second, at most `burst` saved; the bucket starts full.
+    ///
+    /// As with `golang.org/x/time/rate`: `f64::INFINITY` is unlimited, and a rate of zero or
+    /// less allows the burst and then makes every later item wait "forever" (`Duration::MAX`,
+    /// as `rate.Limiter` answers `InfDuration`).
     pub fn new(qps: f64, burst: u32) -> Result<Self, BucketError> {
-        let burst = NonZeroU32::new(burst).ok_or(BucketError::ZeroBurst)?;
-        if qps.is_nan() || qps <= 0.0 {
+        if burst == 0 {
+            return Err(BucketError::ZeroBurst);
+        }
+        if qps.is_nan() {
             return Err(BucketError::InvalidQps(qps));
         }
-        let nanos = (1e9 / qps).round();
-        if nanos >= u64::MAX as f64 {
-            return Err(BucketError::InvalidQps(qps));
-        }
-        // In range and integral, checked just above.
-        Ok(Self::with_interval(
-            Duration::from_nanos(nanos as u64),
-            burst,
-        ))
+        Ok(Self::from_bucket(TokenBucket::new(qps, burst)))
     }
 
     /// One token every `interval` (zero: unlimited), at most `burst` saved; starts full.
     pub fn with_interval(interval: Duration, burst: NonZeroU32) -> Self {
+        Self::from_bucket(TokenBucket::with_interval(interval, burst.get()))
+    }
+
+    fn from_bucket(bucket: TokenBucket) -> Self {
         Self {
-            interval,
-            burst: burst.get(),
-            full_at: Mutex::new(None),
+            bucket: Mutex::new(bucket),
         }
     }
 }
 
 impl<T> RateLimiter<T> for Bucket {
     fn when(&self, _item: &T) -> Duration {
-        let now = Instant::now();
-        let mut full_at = self.full_at.lock();
-        // A bucket refilled in the past holds `burst` tokens, not more.
-        let start = full_at.map_or(now, |at| at.max(now));
-        let next = start.checked_add(self.interval).unwrap_or(start);
-        *full_at = Some(next);
-        // Waiting is needed only for the part of the debt the saved burst does not cover.
-        let burst_time = self.interval.saturating_mul(self.burst);
-        next.saturating_duration_since(now)
-            .saturating_sub(burst_time)
+        let now = Instant::now().into_std();
+        self.bucket.lock().reserve(now).unwrap_or(Duration::MAX)
     }
 
     fn forget(&self, _item: &T) {}
@@ -149,15 +135,22 @@ mod tests {
     #[test]
     fn rejects_invalid_parameters() {
         assert_eq!(Bucket::new(1.0, 0).err(), Some(BucketError::ZeroBurst));
-        for qps in [0.0, -1.0, f64::NEG_INFINITY, 1e-300] {
-            assert_eq!(
-                Bucket::new(qps, 1).err(),
-                Some(BucketError::InvalidQps(qps))
-            );
-        }
         assert!(matches!(
             Bucket::new(f64::NAN, 1),
             Err(BucketError::InvalidQps(_))
         ));
+    }
+
+    /// client-go's `BucketRateLimiter` over `rate.NewLimiter(0, burst)`: the burst goes
+    /// through, then every item waits `InfDuration`. A zero rate is not an error.
+    #[tokio::test(start_paused = true)]
+    async fn zero_rate_allows_only_the_burst() {
+        for qps in [0.0, -1.0, f64::NEG_INFINITY, 1e-300] {
+            let bucket = Bucket::new(qps, 2).expect("a zero rate is valid");
+            assert_eq!(when(&bucket), Duration::ZERO, "{qps}");
+            assert_eq!(when(&bucket), Duration::ZERO, "{qps}");
+            tokio::time::advance(Duration::from_secs(3600)).await;
+            assert_eq!(when(&bucket), Duration::MAX, "{qps}");
+        }
     }
 }

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
+use kclient_core::backoff::BackoffConfig;
 use parking_lot::Mutex;
 
 use super::RateLimiter;
@@ -21,8 +22,8 @@ use crate::{FastMap, Key};
 /// assert_eq!(delays, [5, 10, 20, 40, 80, 160, 320, 640, 1000]);
 /// ```
 pub struct ItemExponentialFailure<T> {
-    base: Duration,
-    max: Duration,
+    /// kclient-core's backoff rule: `base` doubling, capped at `max`, no jitter.
+    backoff: BackoffConfig,
     failures: Mutex<FastMap<T, u32>>,
 }
 
@@ -30,20 +31,16 @@ impl<T: Key> ItemExponentialFailure<T> {
     /// Backoff starting at `base` and never exceeding `max`.
     pub fn new(base: Duration, max: Duration) -> Self {
         Self {
-            base,
-            max,
+            backoff: BackoffConfig {
+                initial: base,
+                max,
+                factor: 2.0,
+                jitter: 0.0,
+                reset_after: Duration::MAX,
+            },
             failures: Mutex::new(FastMap::default()),
         }
     }
-}
-
-/// `base * 2^exp`, or `None` when that exceeds what a `Duration` can hold.
-fn backoff(base: Duration, exp: u32) -> Option<Duration> {
-    let nanos = base.as_nanos().checked_mul(1u128.checked_shl(exp)?)?;
-    let secs = u64::try_from(nanos / 1_000_000_000).ok()?;
-    // Lossless: the remainder is below one second.
-    let subsec = (nanos % 1_000_000_000) as u32;
-    Some(Duration::new(secs, subsec))
 }
 
 impl<T: Key> RateLimiter<T> for ItemExponentialFailure<T> {
@@ -62,10 +59,7 @@ impl<T: Key> RateLimiter<T> for ItemExponentialFailure<T> {
                 }
             }
         };
-        if self.base.is_zero() {
-            return Duration::ZERO;
-        }
-        backoff(self.base, exp).map_or(self.max, |delay| delay.min(self.max))
+        self.backoff.base(exp)
     }
 
     fn forget(&self, item: &T) {
@@ -80,8 +74,8 @@ impl<T: Key> RateLimiter<T> for ItemExponentialFailure<T> {
 impl<T> fmt::Debug for ItemExponentialFailure<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ItemExponentialFailure")
-            .field("base", &self.base)
-            .field("max", &self.max)
+            .field("base", &self.backoff.initial)
+            .field("max", &self.backoff.max)
             .finish_non_exhaustive()
     }
 }
