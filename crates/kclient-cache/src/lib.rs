@@ -70,7 +70,7 @@ pub use informer::{
     SharedIndexInformer,
 };
 pub use lister::{Lister, NamespaceLister};
-pub use lister_watcher::{ListPage, ListerWatcher, RestListerWatcher, WatchStream};
+pub use lister_watcher::{ListerWatcher, RestListerWatcher, WatchStream};
 pub use object::{meta_namespace_key, split_meta_namespace_key};
 pub use reflector::{
     ErrorAction, ErrorHandler, ErrorKind, Phase, Reflector, ReflectorConfig, ReflectorError,

@@ -12,10 +12,9 @@ use futures::future::BoxFuture;
 use futures::stream::{BoxStream, StreamExt};
 use kclient_core::params::ListOptions;
 use kclient_core::{
-    GroupVersion, GroupVersionResource, Object, Resource, Unstructured, WatchEvent,
+    GroupVersion, GroupVersionResource, Object, ObjectList, Resource, Unstructured, WatchEvent,
 };
 use kclient_rest::{Error, RestClient};
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 pub(crate) mod decode;
@@ -36,24 +35,14 @@ fn decode_error<K>(message: &str, received: usize) -> Error {
     }
 }
 
-/// One page of a list: its items, the list's resourceVersion and the continue token.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ListPage<K> {
-    /// The objects.
-    pub items: Vec<K>,
-    /// `metadata.resourceVersion` of the list.
-    pub resource_version: Option<String>,
-    /// `metadata.continue`: set when more pages follow.
-    pub continue_token: Option<String>,
-}
-
 /// A stream of watch events; it ends when the server closes the watch.
 pub type WatchStream<K> = BoxStream<'static, Result<WatchEvent<K>, Error>>;
 
 /// Lists and watches one collection (client-go's `cache.ListerWatcher`).
 pub trait ListerWatcher<K>: Send + Sync {
-    /// One list request with `options` (limit, continue, resourceVersion...).
-    fn list(&self, options: &ListOptions) -> BoxFuture<'_, Result<ListPage<K>, Error>>;
+    /// One list request with `options` (limit, continue, resourceVersion...): a page of
+    /// items with the list's resourceVersion and, when more pages follow, its continue token.
+    fn list(&self, options: &ListOptions) -> BoxFuture<'_, Result<ObjectList<K>, Error>>;
     /// Starts a watch with `options` (resourceVersion, bookmarks, timeout, watch-list...).
     fn watch(&self, options: &ListOptions) -> BoxFuture<'_, Result<WatchStream<K>, Error>>;
 
@@ -65,31 +54,6 @@ pub trait ListerWatcher<K>: Send + Sync {
         let _ = transform;
         false
     }
-}
-
-#[derive(Deserialize)]
-#[serde(bound = "K: DeserializeOwned")]
-struct WireList<K> {
-    #[serde(default)]
-    metadata: WireListMeta,
-    #[serde(default = "Vec::new", deserialize_with = "null_as_empty")]
-    items: Vec<K>,
-}
-
-#[derive(Default, Deserialize)]
-struct WireListMeta {
-    #[serde(default, rename = "resourceVersion")]
-    resource_version: Option<String>,
-    #[serde(default, rename = "continue")]
-    continue_token: Option<String>,
-}
-
-fn null_as_empty<'de, D, K>(d: D) -> Result<Vec<K>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    K: DeserializeOwned,
-{
-    Ok(Option::<Vec<K>>::deserialize(d)?.unwrap_or_default())
 }
 
 /// Lists and watches a collection over a [`RestClient`]: one namespace or all, optionally
@@ -239,14 +203,14 @@ impl<K> RestListerWatcher<K> {
 }
 
 impl<K: Object + DeserializeOwned> ListerWatcher<K> for RestListerWatcher<K> {
-    fn list(&self, options: &ListOptions) -> BoxFuture<'_, Result<ListPage<K>, Error>> {
+    fn list(&self, options: &ListOptions) -> BoxFuture<'_, Result<ObjectList<K>, Error>> {
         let options = options.clone();
         Box::pin(async move {
             // Any other request than the one prefetched drops (aborts) the prefetch.
             let prefetched = self.prefetch.lock().take();
             if let Some(ahead) = prefetched.filter(|p| p.options == options) {
                 let page = ahead.page().await?;
-                if let Some(token) = &page.continue_token {
+                if let Some(token) = page.continue_token() {
                     self.prefetch_next(&options, token);
                 }
                 return Ok(page);
@@ -315,7 +279,7 @@ impl<K: DeserializeOwned + Send + 'static> RestListerWatcher<K> {
 }
 
 impl<K, T: ListerWatcher<K> + ?Sized> ListerWatcher<K> for std::sync::Arc<T> {
-    fn list(&self, options: &ListOptions) -> BoxFuture<'_, Result<ListPage<K>, Error>> {
+    fn list(&self, options: &ListOptions) -> BoxFuture<'_, Result<ObjectList<K>, Error>> {
         (**self).list(options)
     }
 
@@ -325,7 +289,7 @@ impl<K, T: ListerWatcher<K> + ?Sized> ListerWatcher<K> for std::sync::Arc<T> {
 }
 
 impl<K, T: ListerWatcher<K> + ?Sized> ListerWatcher<K> for Box<T> {
-    fn list(&self, options: &ListOptions) -> BoxFuture<'_, Result<ListPage<K>, Error>> {
+    fn list(&self, options: &ListOptions) -> BoxFuture<'_, Result<ObjectList<K>, Error>> {
         (**self).list(options)
     }
 

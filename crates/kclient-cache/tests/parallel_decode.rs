@@ -147,8 +147,9 @@ async fn all_pages(
         let page = lw.list(&options).await.expect("page");
         assert!(page.items.len() <= limit as usize);
         names.extend(page.items.iter().map(|o| summary(o).0));
-        tokens.push(page.continue_token.clone());
-        match page.continue_token {
+        let token = page.continue_token().map(str::to_owned);
+        tokens.push(token.clone());
+        match token {
             Some(token) => options.continue_token = Some(token),
             None => return (names, tokens),
         }
@@ -177,7 +178,7 @@ async fn prefetched_pages_are_the_pages_asked_for() {
             .list(&ListOptions::default().limit(7))
             .await
             .expect("page");
-        assert!(first.continue_token.is_some());
+        assert!(first.continue_token().is_some());
         let (other, _) = all_pages(&lw, 50).await;
         assert_eq!(other, full);
     }
@@ -197,8 +198,8 @@ async fn compact_lists_decode_to_the_typed_objects() {
         .await
         .expect("compact list");
     assert_eq!(compact.items.len(), 70);
-    assert_eq!(compact.resource_version, typed.resource_version);
-    assert_eq!(compact.continue_token, typed.continue_token);
+    assert_eq!(compact.resource_version(), typed.resource_version());
+    assert_eq!(compact.continue_token(), typed.continue_token());
     let decoded: Vec<ConfigMap> = compact
         .items
         .iter()

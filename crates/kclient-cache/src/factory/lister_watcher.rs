@@ -12,7 +12,8 @@ use kclient_core::params::ListOptions;
 use kclient_rest::Error;
 use serde::de::DeserializeOwned;
 
-use crate::lister_watcher::{ListPage, ListerWatcher, RestListerWatcher, WatchStream};
+use crate::lister_watcher::{ListerWatcher, RestListerWatcher, WatchStream};
+use kclient_core::ObjectList;
 
 /// Adjusts the options of every list and watch a factory informer makes (client-go's
 /// `TweakListOptionsFunc`), e.g. to set a label or field selector.
@@ -76,7 +77,7 @@ impl<K> FactoryListerWatcher<K> {
 }
 
 impl<K: Object + DeserializeOwned> ListerWatcher<K> for FactoryListerWatcher<K> {
-    fn list(&self, options: &ListOptions) -> BoxFuture<'_, Result<ListPage<K>, Error>> {
+    fn list(&self, options: &ListOptions) -> BoxFuture<'_, Result<ObjectList<K>, Error>> {
         self.counts.lists.fetch_add(1, Ordering::Relaxed);
         let options = self.options(options);
         Box::pin(async move { self.inner.list(&options).await })

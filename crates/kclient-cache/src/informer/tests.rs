@@ -8,8 +8,9 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Status};
 use kclient_core::{ListOptions, WatchEvent};
 
 use super::*;
-use crate::lister_watcher::{ListPage, WatchStream};
+use crate::lister_watcher::WatchStream;
 use crate::reflector::stop_on_persistent_errors;
+use kclient_core::ObjectList;
 
 fn cm(name: &str, rv: u64) -> ConfigMap {
     ConfigMap {
@@ -26,17 +27,13 @@ fn cm(name: &str, rv: u64) -> ConfigMap {
 
 /// Lists a fixed page, then streams whatever the test sends.
 struct Feed {
-    list: StdMutex<Option<Result<ListPage<ConfigMap>, kclient_rest::Error>>>,
+    list: StdMutex<Option<Result<ObjectList<ConfigMap>, kclient_rest::Error>>>,
     events: StdMutex<Option<mpsc::UnboundedReceiver<WatchEvent<ConfigMap>>>>,
 }
 
 fn feed(items: Vec<ConfigMap>) -> (Feed, mpsc::UnboundedSender<WatchEvent<ConfigMap>>) {
     let (tx, rx) = mpsc::unbounded_channel();
-    let page = ListPage {
-        items,
-        resource_version: Some("10".into()),
-        continue_token: None,
-    };
+    let page = ObjectList::page(items, Some("10".into()), None);
     (
         Feed {
             list: StdMutex::new(Some(Ok(page))),
@@ -50,7 +47,7 @@ impl ListerWatcher<ConfigMap> for Feed {
     fn list(
         &self,
         _: &ListOptions,
-    ) -> BoxFuture<'_, Result<ListPage<ConfigMap>, kclient_rest::Error>> {
+    ) -> BoxFuture<'_, Result<ObjectList<ConfigMap>, kclient_rest::Error>> {
         let reply = self.list.lock().unwrap().take();
         Box::pin(async move {
             reply.unwrap_or_else(|| {

@@ -9,16 +9,17 @@
 //! most; a request for anything else drops (and aborts) the prefetched one.
 
 use futures::StreamExt;
+use kclient_core::ObjectList;
 use kclient_core::params::ListOptions;
 use kclient_rest::Error;
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, IgnoredAny};
 use tokio::task::JoinHandle;
 
 use kclient_rest::batch::BATCH_BYTES;
 
 use super::decode::{ListDecoder, decode_items};
+use super::decode_error;
 use super::parallel::PageDecodes;
-use super::{ListPage, WireList, WireListMeta, decode_error};
 use crate::reflector::Transform;
 
 /// What decoding a page needs, cheap to clone into a prefetch task.
@@ -39,7 +40,7 @@ impl<K> Clone for PageDecoding<K> {
 /// A page being fetched ahead, for the request with exactly these options.
 pub(crate) struct Prefetched<K> {
     pub options: ListOptions,
-    task: JoinHandle<Result<ListPage<K>, Error>>,
+    task: JoinHandle<Result<ObjectList<K>, Error>>,
 }
 
 impl<K> Drop for Prefetched<K> {
@@ -60,7 +61,7 @@ impl<K: DeserializeOwned + Send + 'static> Prefetched<K> {
     }
 
     /// The page, once fetched.
-    pub(crate) async fn page(mut self) -> Result<ListPage<K>, Error> {
+    pub(crate) async fn page(mut self) -> Result<ObjectList<K>, Error> {
         match (&mut self.task).await {
             Ok(page) => page,
             // A panic in the fetch is a bug there: surface it where the page is awaited, as
@@ -81,7 +82,7 @@ pub(crate) async fn fetch_page<K: DeserializeOwned + Send + 'static>(
     request: kclient_rest::Request,
     decoding: PageDecoding<K>,
     mut on_continue: Option<impl FnOnce(String)>,
-) -> Result<ListPage<K>, Error> {
+) -> Result<ObjectList<K>, Error> {
     let mut body = request.stream().await?;
     let mut decoder = ListDecoder::new();
     let mut decodes = PageDecodes::<K>::new(decoding.parallelism);
@@ -97,9 +98,9 @@ pub(crate) async fn fetch_page<K: DeserializeOwned + Send + 'static>(
             && let Some(callback) = on_continue.take()
         {
             // Unreadable early metadata is left to the final decode to report.
-            let token = kclient_core::json::from_slice::<EarlyList>(&early)
+            let token = kclient_core::json::from_slice::<ObjectList<IgnoredAny>>(&early)
                 .ok()
-                .and_then(|list| list.metadata.continue_token)
+                .and_then(|list| list.metadata.continue_)
                 .filter(|token| !token.is_empty());
             if let Some(token) = token {
                 callback(token);
@@ -128,19 +129,13 @@ pub(crate) async fn fetch_page<K: DeserializeOwned + Send + 'static>(
         .finish()
         .await
         .map_err(|e| decode_error::<K>(&e, received))?;
-    let list: WireList<K> = kclient_core::json::from_slice(&skeleton)
+    let list: ObjectList<IgnoredAny> = kclient_core::json::from_slice(&skeleton)
         .map_err(|e| decode_error::<K>(&e.to_string(), received))?;
     debug_assert!(list.items.is_empty());
-    Ok(ListPage {
+    let non_empty = |s: Option<String>| s.filter(|s| !s.is_empty());
+    Ok(ObjectList::page(
         items,
-        resource_version: list.metadata.resource_version.filter(|s| !s.is_empty()),
-        continue_token: list.metadata.continue_token.filter(|s| !s.is_empty()),
-    })
-}
-
-/// Only the metadata of a list.
-#[derive(serde::Deserialize)]
-struct EarlyList {
-    #[serde(default)]
-    metadata: WireListMeta,
+        non_empty(list.metadata.resource_version),
+        non_empty(list.metadata.continue_),
+    ))
 }

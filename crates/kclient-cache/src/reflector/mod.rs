@@ -18,8 +18,8 @@ use std::time::Duration;
 
 use foldhash::HashMap;
 use futures::StreamExt;
-use kclient_core::WatchEvent;
 use kclient_core::params::{ListOptions, ResourceVersionMatch};
+use kclient_core::{ObjectList, WatchEvent};
 use rand::Rng;
 use tokio::sync::watch;
 use tokio::time::Instant;
@@ -402,10 +402,15 @@ where
                     }));
                 }
             };
-            items.extend(page.items.into_iter().map(|o| self.prepare(o)));
-            match page.continue_token {
+            let ObjectList {
+                metadata,
+                items: page_items,
+                ..
+            } = page;
+            items.extend(page_items.into_iter().map(|o| self.prepare(o)));
+            match metadata.continue_.filter(|token| !token.is_empty()) {
                 Some(token) => opts.continue_token = Some(token),
-                None => break page.resource_version.unwrap_or_default(),
+                None => break metadata.resource_version.unwrap_or_default(),
             }
         };
         self.store

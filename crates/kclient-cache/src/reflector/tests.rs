@@ -11,9 +11,9 @@ use kclient_core::Bookmark;
 
 use super::*;
 use crate::fifo::{DeltaFifo, ProcessError};
-use crate::lister_watcher::ListPage;
 use crate::store::Indexer;
 use crate::{DeltaType, apply_deltas};
+use kclient_core::ObjectList;
 
 fn cm(name: &str, rv: u64) -> ConfigMap {
     ConfigMap {
@@ -41,12 +41,8 @@ fn api_err(code: i32, reason: &str) -> kclient_rest::Error {
     kclient_rest::Error::Api(Box::new(status(code, reason)))
 }
 
-fn page(items: Vec<ConfigMap>, rv: &str, cont: Option<&str>) -> ListPage<ConfigMap> {
-    ListPage {
-        items,
-        resource_version: Some(rv.into()),
-        continue_token: cont.map(Into::into),
-    }
+fn page(items: Vec<ConfigMap>, rv: &str, cont: Option<&str>) -> ObjectList<ConfigMap> {
+    ObjectList::page(items, Some(rv.into()), cont.map(Into::into))
 }
 
 type Events = Vec<Result<WatchEvent<ConfigMap>, kclient_rest::Error>>;
@@ -67,7 +63,7 @@ enum Call {
 
 #[derive(Default)]
 struct Script {
-    lists: Mutex<VecDeque<Result<ListPage<ConfigMap>, kclient_rest::Error>>>,
+    lists: Mutex<VecDeque<Result<ObjectList<ConfigMap>, kclient_rest::Error>>>,
     watches: Mutex<VecDeque<WatchReply>>,
     calls: Mutex<Vec<(Instant, Call)>>,
 }
@@ -76,7 +72,7 @@ struct Script {
 struct Fake(Arc<Script>);
 
 impl Fake {
-    fn list(self, reply: Result<ListPage<ConfigMap>, kclient_rest::Error>) -> Self {
+    fn list(self, reply: Result<ObjectList<ConfigMap>, kclient_rest::Error>) -> Self {
         self.0.lists.lock().unwrap().push_back(reply);
         self
     }
@@ -95,7 +91,7 @@ impl ListerWatcher<ConfigMap> for Fake {
     fn list(
         &self,
         options: &ListOptions,
-    ) -> BoxFuture<'_, Result<ListPage<ConfigMap>, kclient_rest::Error>> {
+    ) -> BoxFuture<'_, Result<ObjectList<ConfigMap>, kclient_rest::Error>> {
         self.0
             .calls
             .lock()

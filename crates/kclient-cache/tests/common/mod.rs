@@ -12,10 +12,9 @@ use futures::future::BoxFuture;
 use k8s_openapi::api::core::v1::{ConfigMap, Secret};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kclient_cache::{
-    Indexer, ListPage, ListerWatcher, ReflectorHealth, RestListerWatcher, WatchStream,
-    meta_namespace_key,
+    Indexer, ListerWatcher, ReflectorHealth, RestListerWatcher, WatchStream, meta_namespace_key,
 };
-use kclient_core::{GroupVersion, ListOptions};
+use kclient_core::{GroupVersion, ListOptions, ObjectList};
 use kclient_rest::RestClient;
 use kclient_testserver::TestServer;
 use tokio::sync::watch;
@@ -47,7 +46,7 @@ impl<K, L: ListerWatcher<K>> ListerWatcher<K> for Gated<L> {
     fn list(
         &self,
         options: &ListOptions,
-    ) -> BoxFuture<'_, Result<ListPage<K>, kclient_rest::Error>> {
+    ) -> BoxFuture<'_, Result<ObjectList<K>, kclient_rest::Error>> {
         self.inner.list(options)
     }
 
@@ -171,7 +170,7 @@ pub async fn bump_other_resource(client: &RestClient, n: usize) {
 pub async fn server_state(client: &RestClient) -> BTreeMap<String, (String, String)> {
     let lw = RestListerWatcher::<ConfigMap>::new(client.clone()).namespace(NS);
     let page = lw.list(&ListOptions::default()).await.expect("list");
-    assert!(page.continue_token.is_none());
+    assert!(page.continue_token().is_none());
     page.items.iter().map(summary).collect()
 }
 
