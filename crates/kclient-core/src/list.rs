@@ -125,35 +125,27 @@ pub trait PagedList: DeserializeOwned + Send + 'static {
     fn append(&mut self, next: Self);
 }
 
-impl<K: DeserializeOwned + Send + 'static> PagedList for ObjectList<K> {
-    fn list_meta(&self) -> &ListMeta {
-        &self.metadata
-    }
-    fn list_meta_mut(&mut self) -> &mut ListMeta {
-        &mut self.metadata
-    }
-    fn len(&self) -> usize {
-        self.items.len()
-    }
-    fn append(&mut self, next: Self) {
-        self.items.extend(next.items);
-    }
+/// Both list types keep their metadata in `metadata` and their items in `items`.
+macro_rules! paged_list {
+    ($([$($generics:tt)*] $list:ty),+) => {$(
+        impl<$($generics)*> PagedList for $list {
+            fn list_meta(&self) -> &ListMeta {
+                &self.metadata
+            }
+            fn list_meta_mut(&mut self) -> &mut ListMeta {
+                &mut self.metadata
+            }
+            fn len(&self) -> usize {
+                self.items.len()
+            }
+            fn append(&mut self, next: Self) {
+                self.items.extend(next.items);
+            }
+        }
+    )+};
 }
 
-impl PagedList for UnstructuredList {
-    fn list_meta(&self) -> &ListMeta {
-        &self.metadata
-    }
-    fn list_meta_mut(&mut self) -> &mut ListMeta {
-        &mut self.metadata
-    }
-    fn len(&self) -> usize {
-        self.items.len()
-    }
-    fn append(&mut self, next: Self) {
-        self.items.extend(next.items);
-    }
-}
+paged_list!([K: DeserializeOwned + Send + 'static] ObjectList<K>, [] UnstructuredList);
 
 #[cfg(test)]
 mod tests {
