@@ -1,5 +1,9 @@
 //! Criterion: decoding the 10,000-Pod list (~131 MB) into typed Pods, kclient vs kube-rs
 //! (freeing the decoded list is kept out of the measurement).
+//!
+//! `cargo bench -p kclient-bench --features kube-rs --bench decode`. Criterion measures each
+//! client's samples as one block, one client after the other, so the report binary's
+//! alternating rounds are the place to compare the two under drift.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use kclient_bench::data::pod_list_json;

@@ -1,5 +1,9 @@
 //! Criterion: list and watch throughput on the embedded test server (50,000 ConfigMaps,
 //! 100 watchers), kclient vs kube-rs against the same server in the same run.
+//!
+//! `cargo bench -p kclient-bench --features kube-rs --bench testserver`. Criterion measures each
+//! client's samples as one block, one client after the other, so the report binary's
+//! alternating rounds are the place to compare the two under drift.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use kclient_bench::fixture::{Fixture, FixtureSize};

@@ -8,7 +8,7 @@ use k8s_openapi::api::core::v1::ConfigMap;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde_json::Value;
 
-use crate::error::Error;
+use crate::error::BenchError;
 
 /// One Pod exactly as a kube-apiserver 1.24 returned it (managedFields and status kept).
 pub const POD_TEMPLATE: &str = include_str!("../data/pod-13kb.json");
@@ -67,17 +67,17 @@ pub struct PodTemplate {
 
 impl PodTemplate {
     /// Parses [`POD_TEMPLATE`] and marks the fields copies rewrite.
-    pub fn bundled() -> Result<Self, Error> {
+    pub fn bundled() -> Result<Self, BenchError> {
         Self::parse(POD_TEMPLATE)
     }
 
     /// Parses a Pod as JSON and marks `metadata.{name,uid,resourceVersion,labels.shard}`.
-    pub fn parse(pod_json: &str) -> Result<Self, Error> {
+    pub fn parse(pod_json: &str) -> Result<Self, BenchError> {
         let mut pod: Value = serde_json::from_str(pod_json)?;
         let meta = pod
             .get_mut("metadata")
             .and_then(Value::as_object_mut)
-            .ok_or_else(|| Error::Template("no metadata object".into()))?;
+            .ok_or_else(|| BenchError::Template("no metadata object".into()))?;
         meta.insert("name".into(), Slot::Name.marker().into());
         meta.insert("uid".into(), Slot::Uid.marker().into());
         meta.insert(
@@ -89,22 +89,22 @@ impl PodTemplate {
             .entry("labels")
             .or_insert_with(|| Value::Object(Default::default()))
             .as_object_mut()
-            .ok_or_else(|| Error::Template("metadata.labels is not an object".into()))?;
+            .ok_or_else(|| BenchError::Template("metadata.labels is not an object".into()))?;
         labels.insert("shard".into(), Slot::Shard.marker().into());
         let compact = serde_json::to_string(&pod)?;
         // Markers serialize with their control characters escaped.
         let escaped: Vec<(Slot, String)> = Slot::ALL
             .iter()
             .map(|&slot| Ok((slot, serde_json::to_string(slot.marker())?)))
-            .collect::<Result<_, Error>>()?;
+            .collect::<Result<_, BenchError>>()?;
         let mut found: Vec<(usize, Slot, usize)> = Vec::new();
         for (slot, quoted) in &escaped {
             let mut matches = compact.match_indices(quoted.as_str());
             let Some((at, _)) = matches.next() else {
-                return Err(Error::Template(format!("{slot:?} marker lost")));
+                return Err(BenchError::Template(format!("{slot:?} marker lost")));
             };
             if matches.next().is_some() {
-                return Err(Error::Template(format!("{slot:?} marker repeated")));
+                return Err(BenchError::Template(format!("{slot:?} marker repeated")));
             }
             found.push((at, *slot, quoted.len()));
         }
@@ -164,7 +164,7 @@ impl PodTemplate {
 }
 
 /// The decode data set: [`PODS`] copies of the bundled Pod as one `PodList` (~131 MB).
-pub fn pod_list_json() -> Result<Vec<u8>, Error> {
+pub fn pod_list_json() -> Result<Vec<u8>, BenchError> {
     Ok(PodTemplate::bundled()?.pod_list_json(PODS))
 }
 
@@ -256,15 +256,18 @@ mod tests {
         assert_eq!(spec.containers.len(), 2);
         assert_eq!(spec.containers[0].env.as_ref().unwrap().len(), 26);
         // Same bytes, same objects through kube-rs's list type.
-        let kube_list: kube::core::ObjectList<k8s_openapi::api::core::v1::Pod> =
-            serde_json::from_slice(&bytes).unwrap();
-        assert_eq!(kube_list.items, list.items);
+        #[cfg(feature = "kube-rs")]
+        {
+            let kube_list: kube::core::ObjectList<k8s_openapi::api::core::v1::Pod> =
+                serde_json::from_slice(&bytes).unwrap();
+            assert_eq!(kube_list.items, list.items);
+        }
     }
 
     #[test]
     fn template_without_metadata_is_a_typed_error() {
         let err = PodTemplate::parse(r#"{"kind":"Pod"}"#).unwrap_err();
-        assert!(matches!(err, Error::Template(_)), "{err}");
+        assert!(matches!(err, BenchError::Template(_)), "{err}");
         assert!(PodTemplate::parse("not json").is_err());
     }
 

@@ -1,6 +1,6 @@
 //! One embedded [`TestServer`] loaded with benchmark ConfigMaps, and both clients pointed at
-//! it: kclient's [`RestClient`] from `server.config()`, kube-rs's `Client` from the
-//! kubeconfig file the server writes.
+//! it: kclient's [`RestClient`] from `server.config()`, kube-rs's `Client` (with the `kube-rs`
+//! feature) from the kubeconfig file the server writes.
 
 use futures::{StreamExt, TryStreamExt};
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace};
@@ -11,7 +11,7 @@ use kclient::rest::RestClient;
 use kclient::testserver::TestServer;
 
 use crate::data::{NAMESPACE, configmap};
-use crate::error::Error;
+use crate::error::BenchError;
 use crate::transport::{self, Protocol};
 
 /// The namespace the watch fan-out writes into, so its watchers see only those events.
@@ -43,9 +43,11 @@ impl Default for FixtureSize {
 pub struct Fixture {
     server: TestServer,
     /// Holds the kubeconfig file kube-rs loaded, for as long as the fixture lives.
+    #[cfg(feature = "kube-rs")]
     _kubeconfig_dir: tempfile::TempDir,
     kclient: RestClient,
     variants: Vec<(Protocol, RestClient)>,
+    #[cfg(feature = "kube-rs")]
     kube: kube::Client,
     size: FixtureSize,
     list_bytes: u64,
@@ -53,9 +55,10 @@ pub struct Fixture {
 }
 
 impl Fixture {
-    /// Starts the server, loads it and connects both clients. Neither client rate-limits:
-    /// kube-rs has no client-side limiter, so kclient's (client-go's 5 QPS default) is off.
-    pub async fn start(size: FixtureSize) -> Result<Self, Error> {
+    /// Starts the server, loads it and connects both clients (kube-rs's with the `kube-rs`
+    /// feature). Neither client rate-limits: kube-rs has no client-side limiter, so kclient's
+    /// (client-go's 5 QPS default) is off.
+    pub async fn start(size: FixtureSize) -> Result<Self, BenchError> {
         let server = TestServer::builder()
             // Every fan-out event stays in history and in each watcher's buffer, so a
             // watcher resuming from the start point is never cut off or sent 410.
@@ -69,17 +72,9 @@ impl Fixture {
         let variants = [Protocol::Http1, Protocol::Http2Adaptive]
             .into_iter()
             .map(|p| Ok((p, transport::client(server.config(), p)?)))
-            .collect::<Result<Vec<_>, Error>>()?;
-        let dir = tempfile::tempdir()?;
-        let path = dir.path().join("kubeconfig");
-        server.write_kubeconfig(&path)?;
-        let kubeconfig = kube::config::Kubeconfig::read_from(&path)?;
-        let config = kube::Config::from_custom_kubeconfig(
-            kubeconfig,
-            &kube::config::KubeConfigOptions::default(),
-        )
-        .await?;
-        let kube = kube::Client::try_from(config)?;
+            .collect::<Result<Vec<_>, BenchError>>()?;
+        #[cfg(feature = "kube-rs")]
+        let (kubeconfig_dir, kube) = kube_client(&server).await?;
 
         create_namespace(&kclient, NAMESPACE).await?;
         create_namespace(&kclient, FANOUT_NAMESPACE).await?;
@@ -97,9 +92,11 @@ impl Fixture {
             .len() as u64;
         Ok(Self {
             server,
-            _kubeconfig_dir: dir,
+            #[cfg(feature = "kube-rs")]
+            _kubeconfig_dir: kubeconfig_dir,
             kclient,
             variants,
+            #[cfg(feature = "kube-rs")]
             kube,
             size,
             list_bytes,
@@ -118,6 +115,7 @@ impl Fixture {
     }
 
     /// kube-rs's client, from the server's kubeconfig.
+    #[cfg(feature = "kube-rs")]
     pub fn kube(&self) -> &kube::Client {
         &self.kube
     }
@@ -148,8 +146,24 @@ impl Fixture {
     }
 }
 
+/// kube-rs's `Client` for `server`, built as a kube-rs user would: from the kubeconfig file the
+/// server writes, in the returned directory (the fixture keeps it for as long as it lives).
+#[cfg(feature = "kube-rs")]
+async fn kube_client(server: &TestServer) -> Result<(tempfile::TempDir, kube::Client), BenchError> {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("kubeconfig");
+    server.write_kubeconfig(&path)?;
+    let kubeconfig = kube::config::Kubeconfig::read_from(&path)?;
+    let config = kube::Config::from_custom_kubeconfig(
+        kubeconfig,
+        &kube::config::KubeConfigOptions::default(),
+    )
+    .await?;
+    Ok((dir, kube::Client::try_from(config)?))
+}
+
 /// Creates namespace `name`; one that exists already is fine.
-pub(crate) async fn create_namespace(client: &RestClient, name: &str) -> Result<(), Error> {
+pub(crate) async fn create_namespace(client: &RestClient, name: &str) -> Result<(), BenchError> {
     let ns = Namespace {
         metadata: ObjectMeta {
             name: Some(name.to_owned()),
@@ -175,7 +189,7 @@ async fn create_configmaps(
     client: &RestClient,
     namespace: &str,
     indices: std::ops::Range<usize>,
-) -> Result<(), Error> {
+) -> Result<(), BenchError> {
     futures::stream::iter(indices)
         .map(|index| async move {
             client
@@ -194,7 +208,7 @@ async fn create_configmaps(
     Ok(())
 }
 
-async fn list_resource_version(client: &RestClient, namespace: &str) -> Result<String, Error> {
+async fn list_resource_version(client: &RestClient, namespace: &str) -> Result<String, BenchError> {
     let list: k8s_openapi::List<ConfigMap> = client
         .get()
         .prefix(["api", "v1"])
@@ -205,5 +219,5 @@ async fn list_resource_version(client: &RestClient, namespace: &str) -> Result<S
         .await?;
     list.metadata
         .resource_version
-        .ok_or_else(|| Error::Mismatch("list without metadata.resourceVersion".into()))
+        .ok_or_else(|| BenchError::Mismatch("list without metadata.resourceVersion".into()))
 }

@@ -6,10 +6,16 @@
 //! - [`list`] and [`watch`]: 50,000 ConfigMaps on the embedded test server ([`fixture`]),
 //!   full and paginated list throughput and watch fan-out to 100 watchers.
 //! - [`transport`]: kclient over alternative wire transports, diagnostic variants.
+//! - [`informer`]: kclient's informer against kube-rs's reflector, each in a child process.
+//! - [`rounds`]: the order the clients run in each round, alternating which goes first.
 //! - [`report`]: the markdown table and `docs/benchmarks.md`; [`plot`]: its SVG plot.
 //!
-//! Run everything with `cargo run --release -p kclient-bench --bin report`, or the criterion
-//! benches with `cargo bench -p kclient-bench`. Nothing heavy runs under `cargo test`.
+//! kube-rs is behind the `kube-rs` feature (off by default), so `cargo build` and
+//! `cargo test --workspace` never compile kube or kube-runtime; without it this crate builds
+//! and tests everything but kube-rs's side (the data set, kclient's paths, the report writer).
+//! Run the comparisons with `cargo run --release -p kclient-bench --features kube-rs --bin
+//! report` (and `--bin informer`), or the criterion benches with
+//! `cargo bench -p kclient-bench --features kube-rs`. Nothing heavy runs under `cargo test`.
 
 pub mod data;
 pub mod decode;
@@ -19,9 +25,10 @@ pub mod list;
 pub mod measure;
 pub mod plot;
 pub mod report;
+pub mod rounds;
 pub mod transport;
 pub mod watch;
 
 mod error;
 
-pub use error::Error;
+pub use error::BenchError;

@@ -4,10 +4,11 @@
 use k8s_openapi::api::core::v1::ConfigMap;
 use kclient::core::params::ListOptions;
 use kclient::rest::RestClient;
+#[cfg(feature = "kube-rs")]
 use kube::api::{Api, ListParams};
 
 use crate::data::NAMESPACE;
-use crate::error::Error;
+use crate::error::BenchError;
 
 /// Objects per page in the paginated scenarios (kubectl's `--chunk-size` default).
 pub const PAGE_SIZE: u32 = 500;
@@ -22,7 +23,7 @@ fn kclient_list(client: &RestClient, options: &ListOptions) -> kclient::rest::Re
 }
 
 /// kclient: one unpaginated list; returns how many ConfigMaps were decoded.
-pub async fn kclient_full(client: &RestClient) -> Result<usize, Error> {
+pub async fn kclient_full(client: &RestClient) -> Result<usize, BenchError> {
     let list: k8s_openapi::List<ConfigMap> = kclient_list(client, &ListOptions::default())
         .into_json()
         .await?;
@@ -30,7 +31,7 @@ pub async fn kclient_full(client: &RestClient) -> Result<usize, Error> {
 }
 
 /// kclient: pages of [`PAGE_SIZE`] following `continue` to the end; returns the total.
-pub async fn kclient_paginated(client: &RestClient) -> Result<usize, Error> {
+pub async fn kclient_paginated(client: &RestClient) -> Result<usize, BenchError> {
     let mut options = ListOptions {
         limit: Some(PAGE_SIZE),
         ..ListOptions::default()
@@ -46,12 +47,14 @@ pub async fn kclient_paginated(client: &RestClient) -> Result<usize, Error> {
     }
 }
 
+#[cfg(feature = "kube-rs")]
 fn kube_api(client: &kube::Client) -> Api<ConfigMap> {
     Api::namespaced(client.clone(), NAMESPACE)
 }
 
 /// kube-rs: one unpaginated `Api::list`; returns how many ConfigMaps were decoded.
-pub async fn kube_full(client: &kube::Client) -> Result<usize, Error> {
+#[cfg(feature = "kube-rs")]
+pub async fn kube_full(client: &kube::Client) -> Result<usize, BenchError> {
     Ok(kube_api(client)
         .list(&ListParams::default())
         .await?
@@ -60,7 +63,8 @@ pub async fn kube_full(client: &kube::Client) -> Result<usize, Error> {
 }
 
 /// kube-rs: `Api::list` pages of [`PAGE_SIZE`] following `continue`; returns the total.
-pub async fn kube_paginated(client: &kube::Client) -> Result<usize, Error> {
+#[cfg(feature = "kube-rs")]
+pub async fn kube_paginated(client: &kube::Client) -> Result<usize, BenchError> {
     let api = kube_api(client);
     let mut params = ListParams::default().limit(PAGE_SIZE);
     let mut total = 0;
@@ -75,11 +79,11 @@ pub async fn kube_paginated(client: &kube::Client) -> Result<usize, Error> {
 }
 
 /// Fails unless a client saw exactly the objects the server holds.
-pub fn expect_items(client: &str, seen: usize, expected: usize) -> Result<(), Error> {
+pub fn expect_items(client: &str, seen: usize, expected: usize) -> Result<(), BenchError> {
     if seen == expected {
         Ok(())
     } else {
-        Err(Error::Mismatch(format!(
+        Err(BenchError::Mismatch(format!(
             "{client} listed {seen} ConfigMaps, the server holds {expected}"
         )))
     }

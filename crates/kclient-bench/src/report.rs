@@ -167,7 +167,7 @@ pub const END_MARKER: &str = "<!-- kclient-bench report: end -->";
 const PREAMBLE: &str = "# Benchmarks: kclient vs kube-rs\n\n\
 Every figure is measured for kclient and for kube-rs in the same run, on the same bytes and the\n\
 same server, and reported as a ratio. The section between the markers is rewritten by\n\
-`cargo run --release -p kclient-bench --bin report`; everything else is kept.\n\n";
+`cargo run --release -p kclient-bench --features kube-rs --bin report`; everything else is kept.\n\n";
 
 /// Replaces the generated section of the document at `path` with `section` (creating the
 /// file, with a short preamble, if needed).

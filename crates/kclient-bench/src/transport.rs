@@ -1,8 +1,12 @@
 //! Alternative transports for kclient's [`RestClient`], plugged in through
 //! `RestClientBuilder::build_with_service`, to tell which part of a gap against kube-rs is
-//! the wire protocol: kclient negotiates HTTP/2 by ALPN (one multiplexed connection, hyper's
-//! 64 KiB initial stream window), while kube-rs 5.0 speaks only HTTP/1.1 (one connection per
-//! concurrent request). Every kclient layer above the connection still applies.
+//! the wire protocol. kclient's default transport negotiates HTTP/2 by ALPN with Go's
+//! flow-control windows (4 MiB per stream, 1 GiB per connection) and gives watches
+//! `DEFAULT_WATCH_CONNECTIONS` (4) connection pools of their own, every other request sharing
+//! one; kube-rs 5.0 offers only HTTP/1.1 (one connection per concurrent request). The
+//! variants here use one hyper pool for every request, watches included, so the HTTP/2 one
+//! differs from the default in its windows and in carrying every watch on one connection.
+//! Every kclient layer above the connection still applies.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -24,7 +28,8 @@ pub enum Protocol {
     /// ALPN offers only `http/1.1`: a connection per concurrent request, as kube-rs does.
     Http1,
     /// HTTP/2 only, with hyper's adaptive flow-control window starting at 64 KiB (kclient's
-    /// default before it took Go's windows), to show what the windows are worth.
+    /// default before it took Go's windows), to show what the windows are worth (on one
+    /// connection for every request, see the module docs).
     Http2Adaptive,
 }
 

@@ -3,14 +3,17 @@
 
 use std::time::{Duration, Instant};
 
-use futures::{StreamExt, TryStreamExt};
+#[cfg(feature = "kube-rs")]
+use futures::StreamExt;
+use futures::TryStreamExt;
 use k8s_openapi::api::core::v1::ConfigMap;
 use kclient::core::params::ListOptions;
 use kclient::core::watch::WatchEvent;
 use kclient::rest::RestClient;
+#[cfg(feature = "kube-rs")]
 use kube::api::{Api, WatchParams};
 
-use crate::error::Error;
+use crate::error::BenchError;
 use crate::fixture::FANOUT_NAMESPACE;
 
 /// Server-side bound on each watch, so a lost event ends the run instead of hanging it
@@ -37,7 +40,7 @@ impl FanOut {
 
 /// kclient: `Request::watch::<ConfigMap>()` per watcher on one shared `RestClient`; returns
 /// the wall time until every watcher has its events.
-pub async fn kclient(client: &RestClient, run: &FanOut) -> Result<Duration, Error> {
+pub async fn kclient(client: &RestClient, run: &FanOut) -> Result<Duration, BenchError> {
     let started = Instant::now();
     let tasks = (0..run.watchers).map(|_| {
         let client = client.clone();
@@ -64,7 +67,7 @@ pub async fn kclient(client: &RestClient, run: &FanOut) -> Result<Duration, Erro
                     ) => seen += 1,
                     Some(WatchEvent::Bookmark(_)) => {}
                     Some(WatchEvent::Error(status)) => {
-                        return Err(Error::Mismatch(format!(
+                        return Err(BenchError::Mismatch(format!(
                             "kclient watch error event: {}",
                             status.message.unwrap_or_default()
                         )));
@@ -85,7 +88,8 @@ pub async fn kclient(client: &RestClient, run: &FanOut) -> Result<Duration, Erro
 
 /// kube-rs: `Api::<ConfigMap>::watch` per watcher on one shared `Client`; returns the wall
 /// time until every watcher has its events.
-pub async fn kube(client: &kube::Client, run: &FanOut) -> Result<Duration, Error> {
+#[cfg(feature = "kube-rs")]
+pub async fn kube(client: &kube::Client, run: &FanOut) -> Result<Duration, BenchError> {
     let started = Instant::now();
     let tasks = (0..run.watchers).map(|_| {
         let api: Api<ConfigMap> = Api::namespaced(client.clone(), FANOUT_NAMESPACE);
@@ -103,7 +107,7 @@ pub async fn kube(client: &kube::Client, run: &FanOut) -> Result<Duration, Error
                     ) => seen += 1,
                     Some(kube::core::WatchEvent::Bookmark(_)) => {}
                     Some(kube::core::WatchEvent::Error(status)) => {
-                        return Err(Error::Mismatch(format!(
+                        return Err(BenchError::Mismatch(format!(
                             "kube-rs watch error event: {}",
                             status.message
                         )));
@@ -122,11 +126,11 @@ pub async fn kube(client: &kube::Client, run: &FanOut) -> Result<Duration, Error
     Ok(elapsed)
 }
 
-fn expect_events(client: &str, seen: usize, expected: usize) -> Result<(), Error> {
+fn expect_events(client: &str, seen: usize, expected: usize) -> Result<(), BenchError> {
     if seen == expected {
         Ok(())
     } else {
-        Err(Error::Mismatch(format!(
+        Err(BenchError::Mismatch(format!(
             "a {client} watcher ended after {seen} of {expected} events"
         )))
     }

@@ -2,7 +2,9 @@
 //! `SharedIndexInformer` against kube-rs's `reflector` + `watcher`, each client in a child
 //! process of this same binary (`--child MODE`), the test server in the parent.
 //!
-//! `cargo run --release -p kclient-bench --bin informer -- --write-docs`
+//! `cargo run --release -p kclient-bench --features kube-rs --bin informer -- --write-docs`
+//! (`--sizes 10 --events 10 --handlers 1 --settle-ms 0` for a quick check, without
+//! `--write-docs`).
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -10,7 +12,7 @@ use std::time::Duration;
 use clap::Parser;
 use kclient_bench::informer::child::{self, ChildArgs};
 use kclient_bench::informer::driver::{self, Options};
-use kclient_bench::informer::{Error, Mode, section};
+use kclient_bench::informer::{InformerBenchError, Mode, section};
 
 #[derive(Parser, Debug)]
 #[command(about = "kclient informer vs kube-rs reflector: sync time, RSS, event throughput")]
@@ -77,14 +79,15 @@ fn main() {
     }
 }
 
-async fn run(args: Args) -> Result<(), Error> {
+async fn run(args: Args) -> Result<(), InformerBenchError> {
     let settle = Duration::from_millis(args.settle_ms);
     let timeout = Duration::from_secs(args.timeout_secs);
     if let Some(mode) = &args.child {
-        let mode = Mode::parse(mode).ok_or_else(|| Error::Protocol(format!("mode {mode}")))?;
+        let mode = Mode::parse(mode)
+            .ok_or_else(|| InformerBenchError::Protocol(format!("mode {mode}")))?;
         let kubeconfig = args
             .kubeconfig
-            .ok_or_else(|| Error::Protocol("--child needs --kubeconfig".into()))?;
+            .ok_or_else(|| InformerBenchError::Protocol("--child needs --kubeconfig".into()))?;
         return child::run(&ChildArgs {
             mode,
             kubeconfig,
@@ -103,7 +106,10 @@ async fn run(args: Args) -> Result<(), Error> {
     } else {
         args.modes
             .iter()
-            .map(|m| Mode::parse(m).ok_or_else(|| Error::Protocol(format!("unknown mode {m}"))))
+            .map(|m| {
+                Mode::parse(m)
+                    .ok_or_else(|| InformerBenchError::Protocol(format!("unknown mode {m}")))
+            })
             .collect::<Result<Vec<_>, _>>()?
     };
     let options = Options {
@@ -118,7 +124,7 @@ async fn run(args: Args) -> Result<(), Error> {
     let started = jiff::Timestamp::now();
     let results = driver::run(&exe, &options).await?;
     let command = format!(
-        "cargo run --release -p kclient-bench --bin informer -- --sizes {} --events {} --handlers {} --settle-ms {} --write-docs",
+        "cargo run --release -p kclient-bench --features kube-rs --bin informer -- --sizes {} --events {} --handlers {} --settle-ms {} --write-docs",
         join(&args.sizes),
         args.events,
         join(&args.handlers),
@@ -158,7 +164,9 @@ managedFields and status, {pod_bytes} bytes as the server returns it; loading to
 Each client runs alone in a child process of the same binary, with a multi-thread tokio \
 runtime; memory is that child's `VmHWM` (peak) and `VmRSS` from `/proc/self/status`, steady = \
 after sync plus the settle time with the cache held; per-Pod bytes are steady RSS minus the \
-RSS with the client built but not started, divided by the Pods.\n\n\
+RSS with the client built but not started, divided by the Pods. Children run one at a time, \
+in rounds (one per size; one per handler count for throughput): kclient's first in odd rounds, \
+kube-rs's first in even ones.\n\n\
 - **list+watch**: kclient `SharedIndexInformer` with `use_watch_list = false` (pages of 500) \
 vs kube-rs `reflector(store(), watcher(api, watcher::Config::default()))` (pages of 500).\n\
 - **watch-list**: kclient `use_watch_list = true` vs kube-rs \

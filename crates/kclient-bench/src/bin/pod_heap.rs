@@ -1,7 +1,8 @@
 //! Where a cached Pod's memory goes: heap bytes and allocations of one decoded k8s-openapi
 //! `Pod` (the bundled 13 KB Pod), whole and without managedFields. Both kclient's and
 //! kube-rs's caches hold exactly this type, so this is the floor under either cache's
-//! steady memory. `cargo run --release -p kclient-bench --bin pod_heap`.
+//! steady memory. `cargo run --release -p kclient-bench --bin pod_heap` (no kube-rs needed:
+//! the type is k8s-openapi's).
 
 use std::alloc::System;
 

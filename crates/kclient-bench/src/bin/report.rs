@@ -1,6 +1,6 @@
-//! Runs every kclient-vs-kube-rs scenario once, prints the markdown table and updates
-//! `docs/benchmarks.md`. Run it in release mode:
-//! `cargo run --release -p kclient-bench --bin report`.
+//! Runs every kclient-vs-kube-rs scenario, prints the markdown table and updates
+//! `docs/benchmarks.md` (unless `--no-write`). Run it in release mode, with kube-rs:
+//! `cargo run --release -p kclient-bench --features kube-rs --bin report`.
 
 use std::alloc::System;
 use std::path::PathBuf;
@@ -12,8 +12,9 @@ use kclient_bench::data::{self, PodTemplate};
 use kclient_bench::fixture::{Fixture, FixtureSize};
 use kclient_bench::measure::{self, Allocations, Timings};
 use kclient_bench::report::{self, Figure};
+use kclient_bench::rounds::{self, Side};
 use kclient_bench::watch::FanOut;
-use kclient_bench::{Error, decode, list, watch};
+use kclient_bench::{BenchError, decode, list, watch};
 use stats_alloc::{INSTRUMENTED_SYSTEM, StatsAlloc};
 
 // Counting allocator for the decode figures; it forwards to the system allocator.
@@ -48,7 +49,7 @@ struct Args {
     no_write: bool,
 }
 
-fn main() -> Result<(), Error> {
+fn main() -> Result<(), BenchError> {
     let args = Args::parse();
     let started = Instant::now();
     // Decode first, before any server thread exists, so allocation counts are the decoder's.
@@ -70,7 +71,7 @@ fn main() -> Result<(), Error> {
     Ok(())
 }
 
-fn decode_figures(args: &Args) -> Result<Vec<Figure>, Error> {
+fn decode_figures(args: &Args) -> Result<Vec<Figure>, BenchError> {
     let body = PodTemplate::bundled()?.pod_list_json(args.pods);
     let mb = body.len() as f64 / 1e6;
     eprintln!("decode: {} Pods, {mb:.1} MB", args.pods);
@@ -80,9 +81,10 @@ fn decode_figures(args: &Args) -> Result<Vec<Figure>, Error> {
     list::expect_items("kube-rs", theirs?.items.len(), args.pods)?;
     let mut timings = compare(
         args.runs,
-        &mut [&mut || decode::kclient(&body).map(keep), &mut || {
-            decode::kube(&body).map(keep)
-        }],
+        &mut [
+            (Side::Kclient, &mut || decode::kclient(&body).map(keep)),
+            (Side::KubeRs, &mut || decode::kube(&body).map(keep)),
+        ],
     )?;
     let theirs_t = timings.pop().unwrap_or_else(|| Timings::new(Vec::new()));
     let ours_t = timings.pop().unwrap_or_else(|| Timings::new(Vec::new()));
@@ -132,8 +134,6 @@ fn allocation_figures(name: &str, ours: Allocations, theirs: Allocations) -> Vec
     ]
 }
 
-/// Runs every decoder in turn each round (after one warm-up round), so drift on a shared
-/// machine hits all alike; one [`Timings`] per decoder, in order.
 /// A decoded list, kept alive until the clock has stopped: freeing 7 M allocations is not
 /// part of decoding.
 type Kept = Box<dyn std::any::Any>;
@@ -142,19 +142,24 @@ fn keep<T: 'static>(value: T) -> Kept {
     Box::new(value)
 }
 
-fn compare(
-    runs: usize,
-    decoders: &mut [&mut dyn FnMut() -> Result<Kept, Error>],
-) -> Result<Vec<Timings>, Error> {
+/// A decoder and the client whose path it is.
+type Decoder<'a> = (Side, &'a mut dyn FnMut() -> Result<Kept, BenchError>);
+
+/// Runs every decoder once per round (round 0 is the warm-up), in [`rounds::round_order`]:
+/// kclient's first in odd rounds, kube-rs's first in even ones, so neither always inherits
+/// the other's heap. One [`Timings`] per decoder, in the order given.
+fn compare(runs: usize, decoders: &mut [Decoder<'_>]) -> Result<Vec<Timings>, BenchError> {
+    let sides: Vec<Side> = decoders.iter().map(|(side, _)| *side).collect();
     let mut times = vec![Vec::new(); decoders.len()];
     for round in 0..=runs.max(1) {
-        for (decode, times) in decoders.iter_mut().zip(&mut times) {
+        for index in rounds::round_order(round, &sides) {
+            let decode = &mut decoders[index].1;
             let started = Instant::now();
             let decoded = decode()?;
             let elapsed = started.elapsed();
             drop(decoded);
             if round > 0 {
-                times.push(elapsed);
+                times[index].push(elapsed);
             }
         }
     }
@@ -174,7 +179,7 @@ async fn run_kclient(
     client: &RestClient,
     n: usize,
     run: &FanOut,
-) -> Result<(), Error> {
+) -> Result<(), BenchError> {
     match scenario {
         Scenario::FullList => list::expect_items("kclient", list::kclient_full(client).await?, n),
         Scenario::PaginatedList => {
@@ -189,7 +194,7 @@ async fn run_kube(
     client: &kube::Client,
     n: usize,
     run: &FanOut,
-) -> Result<(), Error> {
+) -> Result<(), BenchError> {
     match scenario {
         Scenario::FullList => list::expect_items("kube-rs", list::kube_full(client).await?, n),
         Scenario::PaginatedList => {
@@ -199,8 +204,10 @@ async fn run_kube(
     }
 }
 
-/// Runs `scenario` for every kclient client and kube-rs in turn each round (after one warm-up
-/// round), so drift on a shared machine hits all alike. Returns one [`Timings`] per kclient
+/// Runs `scenario` once per round for every kclient client and for kube-rs (round 0 is the
+/// warm-up), in [`rounds::round_order`]: kclient's clients first in odd rounds, kube-rs first
+/// in even ones, so drift on a shared machine and whatever one client leaves the server (warm
+/// caches, connections to tear down) hit both sides alike. Returns one [`Timings`] per kclient
 /// client, then kube-rs's.
 async fn compare_server(
     runs: usize,
@@ -209,30 +216,28 @@ async fn compare_server(
     kube: &kube::Client,
     n: usize,
     run: &FanOut,
-) -> Result<(Vec<Timings>, Timings), Error> {
-    let mut ours = vec![Vec::new(); kclients.len()];
-    let mut theirs = Vec::new();
+) -> Result<(Vec<Timings>, Timings), BenchError> {
+    // Index `kclients.len()` is kube-rs.
+    let mut sides = vec![Side::Kclient; kclients.len()];
+    sides.push(Side::KubeRs);
+    let mut times = vec![Vec::new(); sides.len()];
     for round in 0..=runs.max(1) {
-        for (client, times) in kclients.iter().zip(&mut ours) {
+        for index in rounds::round_order(round, &sides) {
             let started = Instant::now();
-            run_kclient(scenario, client, n, run).await?;
+            match kclients.get(index) {
+                Some(client) => run_kclient(scenario, client, n, run).await?,
+                None => run_kube(scenario, kube, n, run).await?,
+            }
             if round > 0 {
-                times.push(started.elapsed());
+                times[index].push(started.elapsed());
             }
         }
-        let started = Instant::now();
-        run_kube(scenario, kube, n, run).await?;
-        if round > 0 {
-            theirs.push(started.elapsed());
-        }
     }
-    Ok((
-        ours.into_iter().map(Timings::new).collect(),
-        Timings::new(theirs),
-    ))
+    let theirs = Timings::new(times.pop().unwrap_or_default());
+    Ok((times.into_iter().map(Timings::new).collect(), theirs))
 }
 
-async fn server_figures(args: &Args) -> Result<Vec<Figure>, Error> {
+async fn server_figures(args: &Args) -> Result<Vec<Figure>, BenchError> {
     let size = FixtureSize {
         configmaps: args.configmaps,
         fanout_events: args.events,
@@ -330,7 +335,7 @@ fn list_figures(name: &str, n: usize, bytes: u64, ours: &Timings, theirs: &Timin
 fn render(args: &Args, figures: &[Figure], took: Duration) -> String {
     let mut out = String::new();
     out.push_str(&format!(
-        "## Results\n\nGenerated by the `report` binary on {} UTC in {:.0} s: best of {} runs per client (the last column: ratio of the medians), runs alternating between the clients after one warm-up each. Allocation figures come from one counted run each.\n\n",
+        "## Results\n\nGenerated by the `report` binary on {} UTC in {:.0} s: best of {} runs per client (the last column: ratio of the medians), after one warm-up round; each round runs every client once, kclient first in odd rounds and kube-rs first in even ones. Allocation figures come from one counted run each.\n\n",
         utc_now(),
         took.as_secs_f64(),
         args.runs
@@ -340,12 +345,17 @@ fn render(args: &Args, figures: &[Figure], took: Duration) -> String {
     out.push_str(&machine());
     out.push_str("\n## Reproduce\n\n```sh\n");
     out.push_str(&format!(
-        "cargo run --release -p kclient-bench --bin report -- --runs {} --pods {} --configmaps {} --watchers {} --events {}\n",
+        "cargo run --release -p kclient-bench --features kube-rs --bin report -- --runs {} --pods {} --configmaps {} --watchers {} --events {}\n",
         args.runs, args.pods, args.configmaps, args.watchers, args.events
     ));
-    out.push_str("cargo bench -p kclient-bench   # the same scenarios under criterion\n```\n");
+    out.push_str(
+        "cargo bench -p kclient-bench --features kube-rs   # the same scenarios under criterion\n```\n",
+    );
     out
 }
+
+/// kube's features as the workspace `Cargo.toml` sets them (keep the two in step).
+const KUBE_FEATURES: &str = "client, rustls-tls, ring, runtime, unstable-runtime";
 
 fn machine() -> String {
     let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
@@ -381,7 +391,7 @@ fn machine() -> String {
         "release profile"
     };
     format!(
-        "- CPU: {cpu}, {cores} cores available\n- memory: {memory}\n- kernel: Linux {kernel}\n- load average (1 / 5 / 15 min) as the report finished: {load}\n- {rustc}, {profile}\n- kclient commit {commit}; kube 5.0.0 (client, rustls-tls, ring), k8s-openapi 0.29 (v1_33)\n- server and both clients share one process and tokio runtime (the embedded `TestServer` over HTTPS on 127.0.0.1)\n"
+        "- CPU: {cpu}, {cores} cores available\n- memory: {memory}\n- kernel: Linux {kernel}\n- load average (1 / 5 / 15 min) as the report finished: {load}\n- {rustc}, {profile}\n- kclient commit {commit}; kube 5.0.0 ({KUBE_FEATURES}), k8s-openapi 0.29 (v1_33)\n- server and both clients share one process and tokio runtime (the embedded `TestServer` over HTTPS on 127.0.0.1)\n"
     )
 }
 

@@ -9,17 +9,18 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use futures::StreamExt;
 use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kclient::Object;
 use kclient::cache::{
     Compact, HandlerFuncs, ListerWatcher, ReflectorConfig, RestListerWatcher, SharedIndexInformer,
 };
-use kube::runtime::{WatchStreamExt, reflector, watcher};
 
 use crate::informer::protocol::Report;
-use crate::informer::{Error, Mode, TICK_LABEL, proc_status};
+use crate::informer::{InformerBenchError, Mode, TICK_LABEL, proc_status};
+
+#[cfg(feature = "kube-rs")]
+mod kube_rs;
 
 /// Capacity of kube-rs's shared-store broadcast (`reflector::store_shared`): events the
 /// slowest subscriber may lag behind before the reflector waits for it.
@@ -83,7 +84,7 @@ fn has_tick(meta: &ObjectMeta, tick: &str) -> bool {
         .is_some_and(|value| value == tick)
 }
 
-fn emit(report: &Report) -> Result<(), Error> {
+fn emit(report: &Report) -> Result<(), InformerBenchError> {
     let mut out = std::io::stdout().lock();
     writeln!(out, "{}", report.to_line())?;
     out.flush()?;
@@ -91,7 +92,7 @@ fn emit(report: &Report) -> Result<(), Error> {
 }
 
 /// Runs the child and prints its [`Report`]s on stdout.
-pub async fn run(args: &ChildArgs) -> Result<(), Error> {
+pub async fn run(args: &ChildArgs) -> Result<(), InformerBenchError> {
     let tallies: Vec<Arc<Tally>> = (0..args.handlers)
         .map(|_| Tally::new(args.events))
         .collect();
@@ -102,70 +103,20 @@ pub async fn run(args: &ChildArgs) -> Result<(), Error> {
     }
 }
 
-async fn run_kube(args: &ChildArgs, tallies: &[Arc<Tally>]) -> Result<(), Error> {
-    let kubeconfig = kube::config::Kubeconfig::read_from(&args.kubeconfig)?;
-    let config = kube::Config::from_custom_kubeconfig(
-        kubeconfig,
-        &kube::config::KubeConfigOptions::default(),
-    )
-    .await?;
-    let client = kube::Client::try_from(config)?;
-    let api: kube::Api<Pod> = kube::Api::namespaced(client, &args.namespace);
-    let config = match args.mode {
-        Mode::KubeStreaming => watcher::Config::default().streaming_lists(),
-        _ => watcher::Config::default(),
-    };
-    // Without subscribers the plain store: what a kube-rs reflector user holds.
-    let (store, writer) = if tallies.is_empty() {
-        reflector::store::<Pod>()
-    } else {
-        reflector::store_shared::<Pod>(SUBSCRIBER_BUFFER)
-    };
-    for tally in tallies {
-        let subscriber = writer
-            .subscribe()
-            .ok_or_else(|| Error::Protocol("shared store without subscribe".into()))?;
-        let tally = tally.clone();
-        let tick = args.tick.clone();
-        tokio::spawn(subscriber.for_each(move |pod| {
-            if has_tick(&pod.metadata, &tick) {
-                tally.record();
-            }
-            std::future::ready(())
-        }));
-    }
-    let base = proc_status::current()?.current;
-    let started = Instant::now();
-    let events = watcher(api, config).default_backoff();
-    let stream = if args.mode.strips_managed_fields() {
-        reflector::reflector(
-            writer,
-            events
-                .modify(|pod| pod.metadata.managed_fields = None)
-                .boxed(),
-        )
-        .boxed()
-    } else {
-        reflector::reflector(writer, events.boxed()).boxed()
-    };
-    tokio::spawn(stream.for_each(|event| {
-        if let Err(err) = event {
-            eprintln!("kube-rs watcher error: {err}");
-        }
-        std::future::ready(())
-    }));
-    tokio::time::timeout(args.timeout, store.wait_until_ready())
-        .await
-        .map_err(|_| Error::Mismatch("kube-rs store not ready in time".into()))?
-        .map_err(|e| Error::Protocol(format!("kube-rs writer dropped: {e}")))?;
-    wait_for_len(args, started, || store.len()).await?;
-    let secs = started.elapsed().as_secs_f64();
-    finish(args, tallies, base, secs, store.len()).await?;
-    drop(store);
-    Ok(())
+#[cfg(feature = "kube-rs")]
+use kube_rs::run as run_kube;
+
+/// Without the `kube-rs` feature there is no kube-rs to run: a kube-rs mode is refused with a
+/// message naming the feature, rather than measured as something else.
+#[cfg(not(feature = "kube-rs"))]
+async fn run_kube(args: &ChildArgs, _tallies: &[Arc<Tally>]) -> Result<(), InformerBenchError> {
+    Err(InformerBenchError::Protocol(format!(
+        "mode {} needs kclient-bench built with `--features kube-rs`",
+        args.mode.as_str()
+    )))
 }
 
-async fn run_kclient(args: &ChildArgs, tallies: &[Arc<Tally>]) -> Result<(), Error> {
+async fn run_kclient(args: &ChildArgs, tallies: &[Arc<Tally>]) -> Result<(), InformerBenchError> {
     let config = kclient::config::Config::from_kubeconfig_file(
         &args.kubeconfig,
         &kclient::config::KubeconfigOptions::default(),
@@ -195,7 +146,7 @@ async fn drive_kclient<K, L>(
     tallies: &[Arc<Tally>],
     informer: SharedIndexInformer<K, L>,
     meta: fn(&K) -> &ObjectMeta,
-) -> Result<(), Error>
+) -> Result<(), InformerBenchError>
 where
     K: Object,
     L: ListerWatcher<K> + Send + Sync + 'static,
@@ -218,11 +169,11 @@ where
     let running = tokio::spawn(async move { runner.run().await });
     let synced = tokio::time::timeout(args.timeout, informer.wait_for_cache_sync())
         .await
-        .map_err(|_| Error::Mismatch("kclient informer not synced in time".into()))?;
+        .map_err(|_| InformerBenchError::Mismatch("kclient informer not synced in time".into()))?;
     if !synced {
         return match running.await {
             Ok(Err(err)) => Err(err.into()),
-            _ => Err(Error::Mismatch(
+            _ => Err(InformerBenchError::Mismatch(
                 "kclient informer stopped before sync".into(),
             )),
         };
@@ -251,10 +202,10 @@ async fn wait_for_len(
     args: &ChildArgs,
     started: Instant,
     len: impl Fn() -> usize,
-) -> Result<(), Error> {
+) -> Result<(), InformerBenchError> {
     while len() < args.expect {
         if started.elapsed() > args.timeout {
-            return Err(Error::Mismatch(format!(
+            return Err(InformerBenchError::Mismatch(format!(
                 "{}: cache holds {} of {} Pods",
                 args.mode.as_str(),
                 len(),
@@ -272,7 +223,7 @@ async fn finish(
     base: u64,
     secs: f64,
     objects: usize,
-) -> Result<(), Error> {
+) -> Result<(), InformerBenchError> {
     let at_sync = proc_status::current()?;
     emit(&Report::Synced {
         secs,
@@ -298,7 +249,7 @@ async fn finish(
                 .iter()
                 .map(|t| t.count.load(Ordering::Relaxed))
                 .collect();
-            return Err(Error::Mismatch(format!(
+            return Err(InformerBenchError::Mismatch(format!(
                 "handlers saw {counts:?} of {} updates",
                 args.events
             )));
@@ -309,7 +260,11 @@ async fn finish(
     let last = tallies.iter().filter_map(|t| t.done.get()).max().copied();
     let secs = match (first, last) {
         (Some(first), Some(last)) => last.duration_since(first).as_secs_f64(),
-        _ => return Err(Error::Mismatch("no update reached a handler".into())),
+        _ => {
+            return Err(InformerBenchError::Mismatch(
+                "no update reached a handler".into(),
+            ));
+        }
     };
     emit(&Report::Events {
         events: args.events,
@@ -332,6 +287,27 @@ mod tests {
         tally.record();
         assert!(tally.done.get().is_some());
         assert_eq!(tally.count.load(Ordering::Relaxed), 3);
+    }
+
+    #[cfg(not(feature = "kube-rs"))]
+    #[tokio::test]
+    async fn kube_rs_modes_are_refused_without_the_feature() {
+        let args = ChildArgs {
+            mode: Mode::KubeListWatch,
+            kubeconfig: PathBuf::from("/nonexistent/kubeconfig"),
+            namespace: "bench".into(),
+            expect: 1,
+            handlers: 0,
+            events: 0,
+            tick: "none".into(),
+            settle: Duration::ZERO,
+            timeout: Duration::from_secs(1),
+        };
+        let err = run(&args).await.unwrap_err();
+        assert!(
+            matches!(&err, InformerBenchError::Protocol(m) if m.contains("--features kube-rs")),
+            "{err}"
+        );
     }
 
     #[test]

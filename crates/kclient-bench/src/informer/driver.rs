@@ -14,7 +14,8 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 
 use crate::data::{NAMESPACE, PodTemplate, pod_name};
 use crate::informer::protocol::Report;
-use crate::informer::{Error, Mode, TICK_LABEL};
+use crate::informer::{InformerBenchError, Mode, TICK_LABEL};
+use crate::rounds::{Side, round_order};
 
 /// Requests in flight while loading the server and writing updates.
 const WRITE_CONCURRENCY: usize = 32;
@@ -102,7 +103,7 @@ pub struct Results {
 pub const EVENT_MODES: [Mode; 2] = [Mode::KubeListWatch, Mode::KclientListWatch];
 
 /// Runs the whole benchmark; `exe` is the binary to re-execute for children.
-pub async fn run(exe: &Path, options: &Options) -> Result<Results, Error> {
+pub async fn run(exe: &Path, options: &Options) -> Result<Results, InformerBenchError> {
     let server = TestServer::builder()
         // Every update stays in history and in the watcher's buffer while the child is
         // stopped, so its watch is neither cut off nor sent 410.
@@ -117,7 +118,7 @@ pub async fn run(exe: &Path, options: &Options) -> Result<Results, Error> {
     let kubeconfig = dir.path().join("kubeconfig");
     server.write_kubeconfig(&kubeconfig)?;
     create_namespace(&client).await?;
-    let template = PodTemplate::bundled().map_err(Error::Bench)?;
+    let template = PodTemplate::bundled().map_err(InformerBenchError::Bench)?;
     let mut results = Results::default();
     let mut loaded = 0;
     let mut sizes = options.sizes.clone();
@@ -131,7 +132,9 @@ pub async fn run(exe: &Path, options: &Options) -> Result<Results, Error> {
         if results.pod_bytes == 0 {
             results.pod_bytes = pod_bytes(&client).await?;
         }
-        for &mode in &options.modes {
+        // One round per size, so kclient's children go first at one size and kube-rs's at
+        // the next.
+        for mode in modes_in_round(step + 1, &options.modes) {
             let child = Child {
                 exe,
                 kubeconfig: &kubeconfig,
@@ -150,15 +153,17 @@ pub async fn run(exe: &Path, options: &Options) -> Result<Results, Error> {
         // each run has to sync first.
         if step == 0 {
             let events = options.events.min(size);
-            let mut round = 0;
-            // `--handlers 0` measures sync only.
-            for &handlers in options.handlers.iter().filter(|&&h| h > 0) {
-                for mode in EVENT_MODES
-                    .into_iter()
-                    .filter(|m| options.modes.contains(m))
-                {
-                    round += 1;
-                    let tick = format!("run-{round}");
+            let event_modes: Vec<Mode> = EVENT_MODES
+                .into_iter()
+                .filter(|m| options.modes.contains(m))
+                .collect();
+            let mut runs = 0;
+            // `--handlers 0` measures sync only; each handler count is a round.
+            let handler_counts = options.handlers.iter().filter(|&&h| h > 0);
+            for (round, &handlers) in (1..).zip(handler_counts) {
+                for mode in modes_in_round(round, &event_modes) {
+                    runs += 1;
+                    let tick = format!("run-{runs}");
                     let child = Child {
                         exe,
                         kubeconfig: &kubeconfig,
@@ -180,6 +185,16 @@ pub async fn run(exe: &Path, options: &Options) -> Result<Results, Error> {
     Ok(results)
 }
 
+/// `modes` in the order round `round` runs them: kclient's first in odd rounds, kube-rs's
+/// first in even ones ([`round_order`]).
+pub fn modes_in_round(round: usize, modes: &[Mode]) -> Vec<Mode> {
+    let sides: Vec<Side> = modes.iter().map(|mode| mode.side()).collect();
+    round_order(round, &sides)
+        .into_iter()
+        .map(|index| modes[index])
+        .collect()
+}
+
 /// One child process to run.
 struct Child<'a> {
     exe: &'a Path,
@@ -193,7 +208,7 @@ struct Child<'a> {
 }
 
 impl Child<'_> {
-    fn spawn(&self) -> Result<tokio::process::Child, Error> {
+    fn spawn(&self) -> Result<tokio::process::Child, InformerBenchError> {
         // A profiler can wrap each child: `KCLIENT_BENCH_CHILD_PREFIX="perf record -g -o
         // /tmp/{mode}.data"` runs `perf record ... <exe> --child <mode> ...`.
         let prefix: Vec<String> = std::env::var("KCLIENT_BENCH_CHILD_PREFIX")
@@ -231,7 +246,7 @@ impl Child<'_> {
         Ok(command.spawn()?)
     }
 
-    async fn sync(&self) -> Result<SyncRun, Error> {
+    async fn sync(&self) -> Result<SyncRun, InformerBenchError> {
         let mut child = self.spawn()?;
         let mut lines = lines(&mut child)?;
         let synced = next_report(&mut lines).await?;
@@ -256,7 +271,7 @@ impl Child<'_> {
                 rss_at_sync: rss,
                 steady,
             }),
-            other => Err(Error::Protocol(format!(
+            other => Err(InformerBenchError::Protocol(format!(
                 "{}: unexpected reports {other:?}",
                 self.mode.as_str()
             ))),
@@ -266,18 +281,20 @@ impl Child<'_> {
     /// Waits for the child to be ready, stops it (SIGSTOP) while the updates are written so
     /// they queue up on the server and in the socket, then resumes it: the child then
     /// measures how fast it drains them, not how fast the server can apply writes.
-    async fn events(&self, client: &RestClient) -> Result<EventRun, Error> {
+    async fn events(&self, client: &RestClient) -> Result<EventRun, InformerBenchError> {
         let mut child = self.spawn()?;
         let pid = child
             .id()
-            .ok_or_else(|| Error::Protocol("child without pid".into()))?;
+            .ok_or_else(|| InformerBenchError::Protocol("child without pid".into()))?;
         let mut lines = lines(&mut child)?;
         for _ in 0..2 {
             next_report(&mut lines).await?;
         }
         let ready = next_report(&mut lines).await?;
         if ready != Report::Ready {
-            return Err(Error::Protocol(format!("expected ready, got {ready:?}")));
+            return Err(InformerBenchError::Protocol(format!(
+                "expected ready, got {ready:?}"
+            )));
         }
         signal(pid, "-STOP").await?;
         let started = Instant::now();
@@ -299,7 +316,7 @@ impl Child<'_> {
                 secs,
                 write_secs,
             }),
-            other => Err(Error::Protocol(format!(
+            other => Err(InformerBenchError::Protocol(format!(
                 "{}: unexpected report {other:?}",
                 self.mode.as_str()
             ))),
@@ -309,29 +326,31 @@ impl Child<'_> {
 
 type Lines = tokio::io::Lines<BufReader<tokio::process::ChildStdout>>;
 
-fn lines(child: &mut tokio::process::Child) -> Result<Lines, Error> {
+fn lines(child: &mut tokio::process::Child) -> Result<Lines, InformerBenchError> {
     let stdout = child
         .stdout
         .take()
-        .ok_or_else(|| Error::Protocol("child without stdout".into()))?;
+        .ok_or_else(|| InformerBenchError::Protocol("child without stdout".into()))?;
     Ok(BufReader::new(stdout).lines())
 }
 
-async fn next_report(lines: &mut Lines) -> Result<Report, Error> {
+async fn next_report(lines: &mut Lines) -> Result<Report, InformerBenchError> {
     while let Some(line) = lines.next_line().await? {
         if let Some(report) = Report::parse(&line)? {
             return Ok(report);
         }
     }
-    Err(Error::Protocol("child exited before reporting".into()))
+    Err(InformerBenchError::Protocol(
+        "child exited before reporting".into(),
+    ))
 }
 
-async fn wait(mut child: tokio::process::Child, mode: Mode) -> Result<(), Error> {
+async fn wait(mut child: tokio::process::Child, mode: Mode) -> Result<(), InformerBenchError> {
     let status = child.wait().await?;
     if status.success() {
         Ok(())
     } else {
-        Err(Error::Protocol(format!(
+        Err(InformerBenchError::Protocol(format!(
             "{} child: {status}",
             mode.as_str()
         )))
@@ -339,7 +358,7 @@ async fn wait(mut child: tokio::process::Child, mode: Mode) -> Result<(), Error>
 }
 
 /// Sends a signal to a child of ours by pid, through `kill(1)` (no `unsafe` libc call).
-async fn signal(pid: u32, signal: &str) -> Result<(), Error> {
+async fn signal(pid: u32, signal: &str) -> Result<(), InformerBenchError> {
     let status = tokio::process::Command::new("kill")
         .arg(signal)
         .arg(pid.to_string())
@@ -348,18 +367,20 @@ async fn signal(pid: u32, signal: &str) -> Result<(), Error> {
     if status.success() {
         Ok(())
     } else {
-        Err(Error::Protocol(format!("kill {signal} {pid}: {status}")))
+        Err(InformerBenchError::Protocol(format!(
+            "kill {signal} {pid}: {status}"
+        )))
     }
 }
 
-async fn create_namespace(client: &RestClient) -> Result<(), Error> {
+async fn create_namespace(client: &RestClient) -> Result<(), InformerBenchError> {
     crate::fixture::create_namespace(client, NAMESPACE)
         .await
-        .map_err(Error::Bench)
+        .map_err(InformerBenchError::Bench)
 }
 
 /// Pod `index` as a create body: the template copy without the fields the server assigns.
-pub fn pod_for_create(template: &PodTemplate, index: usize) -> Result<Value, Error> {
+pub fn pod_for_create(template: &PodTemplate, index: usize) -> Result<Value, InformerBenchError> {
     let mut bytes = Vec::new();
     template.write_pod(index, &mut bytes);
     let mut pod: Value = serde_json::from_slice(&bytes)?;
@@ -374,7 +395,7 @@ async fn create_pods(
     client: &RestClient,
     template: &PodTemplate,
     indices: std::ops::Range<usize>,
-) -> Result<(), Error> {
+) -> Result<(), InformerBenchError> {
     futures::stream::iter(indices)
         .map(|index| async move {
             let pod = pod_for_create(template, index)?;
@@ -386,14 +407,14 @@ async fn create_pods(
                 .body_json(&pod)
                 .send()
                 .await?;
-            Ok::<_, Error>(())
+            Ok::<_, InformerBenchError>(())
         })
         .buffer_unordered(WRITE_CONCURRENCY)
         .try_collect::<()>()
         .await
 }
 
-async fn pod_bytes(client: &RestClient) -> Result<usize, Error> {
+async fn pod_bytes(client: &RestClient) -> Result<usize, InformerBenchError> {
     let response = client
         .get()
         .prefix(["api", "v1"])
@@ -406,7 +427,11 @@ async fn pod_bytes(client: &RestClient) -> Result<usize, Error> {
 }
 
 /// Sets [`TICK_LABEL`] = `tick` on Pods `0..count`: one update event each.
-async fn write_updates(client: &RestClient, count: usize, tick: &str) -> Result<(), Error> {
+async fn write_updates(
+    client: &RestClient,
+    count: usize,
+    tick: &str,
+) -> Result<(), InformerBenchError> {
     let patch = Patch::Merge(json!({ "metadata": { "labels": { TICK_LABEL: tick } } }));
     let patch = &patch;
     futures::stream::iter(0..count)
@@ -420,7 +445,7 @@ async fn write_updates(client: &RestClient, count: usize, tick: &str) -> Result<
                 .patch_body(patch)
                 .send()
                 .await?;
-            Ok::<_, Error>(())
+            Ok::<_, InformerBenchError>(())
         })
         .buffer_unordered(WRITE_CONCURRENCY)
         .try_collect::<()>()
@@ -445,6 +470,21 @@ mod tests {
         assert!(meta.get("resourceVersion").is_none() && meta.get("uid").is_none());
         assert!(!meta["managedFields"].as_array().unwrap().is_empty());
         assert!(pod["status"].is_object());
+    }
+
+    #[test]
+    fn rounds_alternate_which_client_starts() {
+        let first = modes_in_round(1, &Mode::ALL);
+        let second = modes_in_round(2, &Mode::ALL);
+        assert_eq!(first[0], Mode::KclientListWatch);
+        assert!(first[..5].iter().all(|m| !m.is_kube()));
+        assert!(first[5..].iter().all(|m| m.is_kube()));
+        assert_eq!(second, Mode::ALL, "kube-rs first, as listed");
+        assert_eq!(
+            modes_in_round(1, &EVENT_MODES),
+            [Mode::KclientListWatch, Mode::KubeListWatch]
+        );
+        assert_eq!(modes_in_round(2, &EVENT_MODES), EVENT_MODES);
     }
 
     #[test]

@@ -1,11 +1,20 @@
-//! [`Error`]: what stops an informer benchmark run.
+//! [`InformerBenchError`]: what stops an informer benchmark run.
 
 /// The informer benchmark could not run, or a child reported something unusable.
+///
+/// Wraps the shared [`BenchError`](crate::BenchError) (Pod template, namespace creation), and
+/// the errors of each layer the parent and the children go through: kclient-rest's
+/// [`kclient::rest::Error`] (requests), kclient-config's [`kclient::config::KubeconfigError`]
+/// (the child's kubeconfig), kclient-cache's [`kclient::cache::InformerError`] (the informer),
+/// kclient-testserver's [`kclient::testserver::Error`] (the parent's server), `std::io`
+/// (children's pipes and signals, `/proc`, the docs), `serde_json` (Pod bodies) and, with the
+/// `kube-rs` feature, `kube::Error` and `kube::config::KubeconfigError` (the kube-rs child);
+/// plus two of its own: a malformed child report and a count that differs from the server's.
 #[derive(Debug, thiserror::Error)]
-pub enum Error {
-    /// Loading data, the server or a client failed (the shared benchmark errors).
+pub enum InformerBenchError {
+    /// Loading data or creating the namespace failed (the shared benchmark errors).
     #[error(transparent)]
-    Bench(#[from] crate::Error),
+    Bench(#[from] crate::BenchError),
     /// A kclient request failed.
     #[error("kclient: {0}")]
     Kclient(#[from] kclient::rest::Error),
@@ -16,9 +25,11 @@ pub enum Error {
     #[error("kclient informer: {0}")]
     Informer(#[from] kclient::cache::InformerError),
     /// A kube-rs request failed.
+    #[cfg(feature = "kube-rs")]
     #[error("kube-rs: {0}")]
     Kube(#[from] kube::Error),
     /// kube-rs could not load the server's kubeconfig.
+    #[cfg(feature = "kube-rs")]
     #[error("kube-rs kubeconfig: {0}")]
     KubeConfig(#[from] kube::config::KubeconfigError),
     /// The test server failed.
@@ -30,7 +41,8 @@ pub enum Error {
     /// JSON encoding of benchmark objects failed.
     #[error("json: {0}")]
     Json(#[from] serde_json::Error),
-    /// A child's output or `/proc/self/status` did not have the expected shape.
+    /// A child's output or `/proc/self/status` did not have the expected shape, or the
+    /// command line asked for something this build cannot run.
     #[error("protocol: {0}")]
     Protocol(String),
     /// A client cached or delivered a different number of objects than the server holds,

@@ -5,7 +5,10 @@
 //! ([`crate::data::PodTemplate`], managedFields kept), re-executes the benchmark binary once
 //! per client and mode ([`child`]), and reads each child's figures from its stdout
 //! ([`protocol`]). Figures: time to synced, peak (`VmHWM`) and steady (`VmRSS`) memory
-//! ([`proc_status`]), and update-event throughput to 1 and 10 handlers.
+//! ([`proc_status`]), and update-event throughput to 1 and 10 handlers. Each round of
+//! children (one per size; one per handler count for throughput) runs kclient's first or
+//! kube-rs's first in turn ([`crate::rounds`]). The kube-rs child, like the `informer`
+//! binary, needs the `kube-rs` feature.
 
 pub mod child;
 pub mod driver;
@@ -14,7 +17,9 @@ pub mod proc_status;
 pub mod protocol;
 pub mod section;
 
-pub use error::Error;
+pub use error::InformerBenchError;
+
+use crate::rounds::Side;
 
 /// One client and the way it gets its initial state.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -40,7 +45,8 @@ pub enum Mode {
 }
 
 impl Mode {
-    /// Every mode, kube-rs first.
+    /// Every mode, kube-rs's first. The driver runs them in [`crate::rounds`] order: kclient's
+    /// first in odd rounds, kube-rs's first in even ones, each side's in this order.
     pub const ALL: [Mode; 8] = [
         Mode::KubeListWatch,
         Mode::KubeStreaming,
@@ -77,6 +83,15 @@ impl Mode {
             self,
             Mode::KubeListWatch | Mode::KubeStreaming | Mode::KubeListWatchStripped
         )
+    }
+
+    /// The client this mode measures.
+    pub fn side(self) -> Side {
+        if self.is_kube() {
+            Side::KubeRs
+        } else {
+            Side::Kclient
+        }
     }
 
     /// The kube-rs mode that gets its initial state the same way as this kclient mode.
@@ -129,6 +144,7 @@ mod tests {
         for mode in Mode::ALL {
             assert_eq!(Mode::parse(mode.as_str()), Some(mode));
             assert!(mode.kube_counterpart().is_kube());
+            assert_eq!(mode.side() == Side::KubeRs, mode.is_kube());
         }
         assert_eq!(Mode::parse("kube"), None);
         assert_eq!(

@@ -1,6 +1,6 @@
 //! Reading this process's memory from `/proc/self/status`.
 
-use crate::informer::Error;
+use crate::informer::InformerBenchError;
 
 /// Resident memory of a process, in bytes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -12,20 +12,22 @@ pub struct Memory {
 }
 
 /// Parses `VmHWM` and `VmRSS` (reported in kB) out of a `/proc/<pid>/status` text.
-pub fn parse(status: &str) -> Result<Memory, Error> {
-    let field = |name: &str| -> Result<u64, Error> {
+pub fn parse(status: &str) -> Result<Memory, InformerBenchError> {
+    let field = |name: &str| -> Result<u64, InformerBenchError> {
         let line = status
             .lines()
             .find_map(|l| l.strip_prefix(name)?.strip_prefix(':'))
-            .ok_or_else(|| Error::Protocol(format!("no {name} in /proc status")))?;
+            .ok_or_else(|| InformerBenchError::Protocol(format!("no {name} in /proc status")))?;
         let mut words = line.split_whitespace();
         let value: u64 = words
             .next()
             .and_then(|v| v.parse().ok())
-            .ok_or_else(|| Error::Protocol(format!("{name}: bad value {line:?}")))?;
+            .ok_or_else(|| InformerBenchError::Protocol(format!("{name}: bad value {line:?}")))?;
         match words.next() {
             Some("kB") => Ok(value * 1024),
-            other => Err(Error::Protocol(format!("{name}: unit {other:?}, want kB"))),
+            other => Err(InformerBenchError::Protocol(format!(
+                "{name}: unit {other:?}, want kB"
+            ))),
         }
     };
     Ok(Memory {
@@ -35,7 +37,7 @@ pub fn parse(status: &str) -> Result<Memory, Error> {
 }
 
 /// This process's memory now.
-pub fn current() -> Result<Memory, Error> {
+pub fn current() -> Result<Memory, InformerBenchError> {
     parse(&std::fs::read_to_string("/proc/self/status")?)
 }
 

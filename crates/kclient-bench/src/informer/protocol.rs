@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::informer::Error;
+use crate::informer::InformerBenchError;
 
 /// One line from a child.
 #[derive(Clone, Debug, PartialEq)]
@@ -63,17 +63,19 @@ impl Report {
     }
 
     /// Parses [`Report::to_line`]; `None` for lines that are not reports (logs).
-    pub fn parse(line: &str) -> Result<Option<Report>, Error> {
+    pub fn parse(line: &str) -> Result<Option<Report>, InformerBenchError> {
         let mut words = line.split_whitespace();
         let Some(kind) = words.next() else {
             return Ok(None);
         };
         let fields: BTreeMap<&str, &str> = words.filter_map(|w| w.split_once('=')).collect();
-        let num = |key: &str| -> Result<f64, Error> {
+        let num = |key: &str| -> Result<f64, InformerBenchError> {
             fields
                 .get(key)
                 .and_then(|v| v.parse::<f64>().ok())
-                .ok_or_else(|| Error::Protocol(format!("{kind} without {key}: {line:?}")))
+                .ok_or_else(|| {
+                    InformerBenchError::Protocol(format!("{kind} without {key}: {line:?}"))
+                })
         };
         let int = |key: &str| num(key).map(|v| v as u64);
         Ok(Some(match kind {
