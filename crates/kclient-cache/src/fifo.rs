@@ -107,8 +107,8 @@ impl<K> State<K> {
 struct Inner<K> {
     state: Mutex<State<K>>,
     notify: Notify,
-    // Serializes consumers, so one key is never processed twice at once, while producers
-    // only ever take the short `state` lock.
+    // Serializes consumers asynchronously, so a second consumer waits for the first one's
+    // `process` without blocking a runtime thread on `state`.
     pop_lock: tokio::sync::Mutex<()>,
     known: Option<Arc<dyn KnownObjects<K>>>,
     emit_replaced: bool,
@@ -261,7 +261,8 @@ impl<K: Object> DeltaFifo<K> {
                 }
             }
         }
-        let list_len = keyed.len();
+        // Distinct keys: a list that names a key twice queues it once, and pops it once.
+        let listed_keys = keys.len();
         let deletions = vanished.len();
         drop(keys);
         for (key, obj) in keyed {
@@ -279,7 +280,7 @@ impl<K: Object> DeltaFifo<K> {
         }
         if !state.populated {
             state.populated = true;
-            state.initial_population_count = list_len + deletions;
+            state.initial_population_count = listed_keys + deletions;
         }
         drop(state);
         self.inner.notify.notify_waiters();
@@ -314,12 +315,20 @@ impl<K: Object> DeltaFifo<K> {
     /// serialized: a second `pop` waits until the first one's handler has returned. After
     /// [`DeltaFifo::close`], remaining keys are still handed out, then
     /// [`PopError::Closed`]. Dropping the future while it waits loses nothing.
+    ///
+    /// `process` runs with the FIFO's lock held, as client-go's `Pop` does: no write (a
+    /// delete, a resync, a relist) can look at the FIFO and at the consumer's store while
+    /// deltas are out of the one and not yet in the other. Without that, a delete arriving
+    /// while its object's add is being applied finds the key neither queued nor known and is
+    /// dropped, and a resync can queue a stale copy behind the newer one being applied. So
+    /// `process` must be quick and must not write to this FIFO (it would deadlock); the
+    /// informer's applies the deltas to its indexer and hands notifications to buffers.
     pub async fn pop<E, F>(&self, process: F) -> Result<Deltas<K>, PopError<E>>
     where
         F: FnOnce(&Deltas<K>, bool) -> Result<(), ProcessError<E>>,
     {
         let _consumer = self.inner.pop_lock.lock().await;
-        let (deltas, in_initial_list) = loop {
+        loop {
             let notified = self.inner.notify.notified();
             tokio::pin!(notified);
             // Registered before looking at the state, so a push in between is not missed.
@@ -329,7 +338,8 @@ impl<K: Object> DeltaFifo<K> {
                 if let Some(key) = state.queue.pop_front() {
                     let in_initial = state.initial_population_count > 0;
                     if let Some(items) = state.items.remove(&key) {
-                        break (Deltas { key, items }, in_initial);
+                        let deltas = Deltas { key, items };
+                        return self.process(state, deltas, in_initial, process);
                     }
                     continue;
                 }
@@ -338,9 +348,22 @@ impl<K: Object> DeltaFifo<K> {
                 }
             }
             notified.await;
-        };
+        }
+    }
+
+    /// Runs `process` on popped deltas under the FIFO's lock (see [`DeltaFifo::pop`]), then
+    /// settles them: counted against the initial population, requeued or dropped.
+    fn process<E, F>(
+        &self,
+        mut state: parking_lot::MutexGuard<'_, State<K>>,
+        deltas: Deltas<K>,
+        in_initial_list: bool,
+        process: F,
+    ) -> Result<Deltas<K>, PopError<E>>
+    where
+        F: FnOnce(&Deltas<K>, bool) -> Result<(), ProcessError<E>>,
+    {
         let result = process(&deltas, in_initial_list);
-        let mut state = self.inner.state.lock();
         if in_initial_list {
             state.initial_population_count = state.initial_population_count.saturating_sub(1);
         }
@@ -352,14 +375,13 @@ impl<K: Object> DeltaFifo<K> {
                 requeued: false,
             }),
             Err(ProcessError::Requeue(error)) => {
+                // Nothing can have been queued for the key meanwhile (the lock was held), so
+                // the deltas go back as they were, at the end of the queue.
                 let key = deltas.key.clone();
-                // Newer deltas win over the requeued ones, as in client-go's addIfNotPresent.
-                if !state.items.contains_key(&key) {
-                    state.queue.push_back(key.clone());
-                    state.items.insert(key.clone(), deltas.items);
-                    drop(state);
-                    self.inner.notify.notify_waiters();
-                }
+                state.queue.push_back(key.clone());
+                state.items.insert(key.clone(), deltas.items);
+                drop(state);
+                self.inner.notify.notify_waiters();
                 Err(PopError::Process {
                     key,
                     error,

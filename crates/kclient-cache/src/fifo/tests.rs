@@ -201,8 +201,8 @@ async fn has_synced_after_the_initial_batch_is_popped() {
     assert!(added.has_synced());
 }
 
-#[tokio::test]
-async fn handler_errors_requeue_unless_newer_deltas_arrived() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn handler_errors_requeue_and_writes_wait_for_the_handler() {
     let f = DeltaFifo::new();
     f.add(cm("a", 1)).unwrap();
     let err = f
@@ -215,19 +215,33 @@ async fn handler_errors_requeue_unless_newer_deltas_arrived() {
     let again = pop_ok(&f).await;
     assert_eq!(rv(again.newest().unwrap()), 1);
 
+    // A write arriving while the handler runs waits for it (the FIFO is locked across
+    // `process`, as in client-go), so it lands after the requeued deltas, not instead of them.
     f.add(cm("b", 1)).unwrap();
-    let f2 = f.clone();
+    let (running_tx, running_rx) = std::sync::mpsc::channel();
+    let writer = std::thread::spawn({
+        let f = f.clone();
+        move || {
+            running_rx.recv().unwrap();
+            f.update(cm("b", 2)).unwrap();
+        }
+    });
     let err = f
         .pop(move |_, _| {
-            // A newer delta arrives while the handler runs: it wins over the requeue.
-            f2.update(cm("b", 2)).unwrap();
+            running_tx.send(()).unwrap();
+            // Long enough for the writer to block on the lock if it is going to.
+            std::thread::sleep(Duration::from_millis(50));
             Err(ProcessError::Requeue(()))
         })
         .await
         .unwrap_err();
     assert!(matches!(err, PopError::Process { requeued: true, .. }));
+    writer.join().unwrap();
     let b = pop_ok(&f).await;
-    assert_eq!(kinds(&b), [(DeltaType::Updated, false)]);
+    assert_eq!(
+        kinds(&b),
+        [(DeltaType::Added, false), (DeltaType::Updated, false)]
+    );
 
     f.add(cm("c", 1)).unwrap();
     let err = f
@@ -243,6 +257,21 @@ async fn handler_errors_requeue_unless_newer_deltas_arrived() {
         }
     ));
     assert!(f.is_empty());
+}
+
+#[tokio::test]
+async fn a_list_naming_a_key_twice_still_syncs() {
+    let f = DeltaFifo::new();
+    f.replace(vec![cm("a", 1), cm("b", 1), cm("a", 2)]).unwrap();
+    assert!(!f.has_synced());
+    let a = pop_ok(&f).await;
+    assert_eq!(kinds(&a), [(DeltaType::Replaced, false); 2]);
+    assert!(!f.has_synced());
+    pop_ok(&f).await;
+    assert!(
+        f.has_synced(),
+        "two distinct keys popped: the initial list is done"
+    );
 }
 
 #[tokio::test(start_paused = true)]
