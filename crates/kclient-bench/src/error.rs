@@ -4,7 +4,7 @@
 ///
 /// Wraps the errors of every layer a benchmark goes through: `serde_json` (building and
 /// decoding benchmark JSON), kclient-rest's [`kclient::rest::Error`] (kclient's requests),
-/// kclient-testserver's [`kclient::testserver::Error`] (starting the server, writing its
+/// kclient-testserver's [`kclient::testserver::TestServerError`] (starting the server, writing its
 /// kubeconfig), `std::io` (files), tokio's `JoinError` (watcher tasks) and, with the `kube-rs`
 /// feature, `kube::Error` and `kube::config::KubeconfigError` (kube-rs's requests and config);
 /// plus two of its own: a bad Pod template and a count that differs from the server's.

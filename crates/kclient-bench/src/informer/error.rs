@@ -6,7 +6,7 @@
 /// the errors of each layer the parent and the children go through: kclient-rest's
 /// [`kclient::rest::Error`] (requests), kclient-config's [`kclient::config::KubeconfigError`]
 /// (the child's kubeconfig), kclient-cache's [`kclient::cache::InformerError`] (the informer),
-/// kclient-testserver's [`kclient::testserver::Error`] (the parent's server), `std::io`
+/// kclient-testserver's [`kclient::testserver::TestServerError`] (the parent's server), `std::io`
 /// (children's pipes and signals, `/proc`, the docs), `serde_json` (Pod bodies) and, with the
 /// `kube-rs` feature, `kube::Error` and `kube::config::KubeconfigError` (the kube-rs child);
 /// plus two of its own: a malformed child report and a count that differs from the server's.
