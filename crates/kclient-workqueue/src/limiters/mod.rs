@@ -7,11 +7,13 @@ mod bucket;
 mod exponential;
 mod fast_slow;
 mod max_of;
+mod max_wait;
 
 pub use bucket::{Bucket, BucketError};
 pub use exponential::ItemExponentialFailure;
 pub use fast_slow::ItemFastSlow;
 pub use max_of::MaxOf;
+pub use max_wait::WithMaxWait;
 
 use std::num::NonZeroU32;
 use std::sync::Arc;
