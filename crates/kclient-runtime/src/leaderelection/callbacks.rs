@@ -7,10 +7,12 @@ use tokio_util::sync::CancellationToken;
 
 type Started = Box<dyn FnOnce(CancellationToken) + Send>;
 type Stopped = Box<dyn FnOnce() + Send>;
-type NewLeader = Box<dyn FnMut(&str) + Send>;
+pub(crate) type NewLeader = Box<dyn FnMut(&str) + Send>;
 
-/// The elector's notifications. They run on the elector's task, so they must return quickly:
-/// start the leader's work on its own task from `on_started_leading`.
+/// The elector's notifications. `on_started_leading` and `on_stopped_leading` run on the
+/// elector's task, so they must return quickly: start the leader's work on its own task from
+/// `on_started_leading`. `on_new_leader` runs apart from the elector (see
+/// [`LeaderCallbacks::on_new_leader`]).
 pub struct LeaderCallbacks {
     pub(crate) on_started_leading: Option<Started>,
     pub(crate) on_stopped_leading: Option<Stopped>,
@@ -47,6 +49,11 @@ impl LeaderCallbacks {
 
     /// Called with the holder's identity whenever the observed holder changes (this
     /// candidate's own identity included). Not called while nobody holds the lock.
+    ///
+    /// As client-go runs it on a goroutine of its own, it runs on tokio's blocking pool, one
+    /// call after another in the order the holders were seen: it may block or be slow without
+    /// delaying the elector's renewals. Calls still queued when the elector's run ends are
+    /// still made.
     pub fn on_new_leader(mut self, f: impl FnMut(&str) + Send + 'static) -> Self {
         self.on_new_leader = Some(Box::new(f));
         self

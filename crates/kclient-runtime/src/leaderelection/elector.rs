@@ -15,20 +15,20 @@
 //! since the round began, then ends its leadership. As `renew_deadline < lease_duration`, it
 //! has stopped before any other candidate may take over.
 
-use kclient_client::ApiError;
 use std::time::Duration;
 
-use kclient_client::core::backoff::BackoffConfig;
-use tokio::sync::watch;
+use kclient_core::ApiError;
+use kclient_core::backoff::BackoffConfig;
+use tokio::sync::{mpsc, watch};
 use tokio::time::{Instant, sleep, sleep_until, timeout, timeout_at};
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, info, warn};
 
-use crate::leaderelection::callbacks::LeaderCallbacks;
+use crate::leaderelection::callbacks::{LeaderCallbacks, NewLeader};
 use crate::leaderelection::config::{
     JITTER_FACTOR, LeaderElectionConfig, LeaderElectionConfigError,
 };
-use crate::leaderelection::lock::ResourceLock;
+use crate::leaderelection::lock::{LockError, ResourceLock};
 use crate::leaderelection::record::{LeaderElectionRecord, now_micros};
 use crate::leaderelection::status::{LeaderStatus, Snapshot};
 
@@ -77,6 +77,8 @@ pub struct LeaderElector<L: ResourceLock> {
     observed: Option<(LeaderElectionRecord, Instant)>,
     /// The holder last passed to `on_new_leader` (empty: none yet, or nobody).
     reported_leader: String,
+    /// Where holder changes go to `on_new_leader`, which runs on a task of its own.
+    new_leader: Option<mpsc::UnboundedSender<String>>,
     status: watch::Sender<Snapshot>,
     status_rx: watch::Receiver<Snapshot>,
 }
@@ -109,6 +111,7 @@ impl<L: ResourceLock> LeaderElector<L> {
             lease_duration_seconds,
             observed: None,
             reported_leader: String::new(),
+            new_leader: None,
             status,
             status_rx,
         })
@@ -147,6 +150,7 @@ impl<L: ResourceLock> LeaderElector<L> {
     /// over after `lease_duration`); the leading token is still cancelled and
     /// `on_stopped_leading` still called.
     pub async fn run(mut self, cancel: CancellationToken) -> Stopped {
+        self.new_leader = self.callbacks.on_new_leader.take().map(spawn_new_leader);
         let lock = self.config.lock.describe();
         info!(election = %self.config.name, %lock, identity = self.identity(), "attempting to acquire leader lease");
         if !self.acquire(&cancel).await {
@@ -303,36 +307,38 @@ impl<L: ResourceLock> LeaderElector<L> {
     }
 
     /// Gives the lock up if we still hold it: no holder, `leaseDurationSeconds = 1`, so the
-    /// others take over on their next attempt. Bounded by `renew_deadline`.
+    /// others take over on their next attempt. A failed attempt (a conflict with a write we
+    /// have not seen, an unreachable server) is tried again every `retry_period`, re-reading
+    /// the lock, until `renew_deadline` has passed, as client-go's `release` polls.
     async fn release(&mut self) {
-        let lock = &self.config.lock;
-        let identity = lock.identity();
-        let attempt = async {
-            let current = lock.get().await?;
-            // Only the holder may release; after a lost election someone else may hold it.
-            if current.holder_identity != identity {
-                return Ok(None);
+        let deadline = Instant::now() + self.config.renew_deadline;
+        let describe = self.config.lock.describe();
+        loop {
+            let started = Instant::now();
+            match timeout_at(deadline, try_release(&self.config.lock)).await {
+                Ok(Ok(Some(released))) => {
+                    info!(lock = %describe, "released the lease");
+                    self.set_observed(released);
+                    return;
+                }
+                Ok(Ok(None)) => {
+                    debug!("the lease is held by someone else; nothing to release");
+                    return;
+                }
+                Ok(Err(err)) => {
+                    warn!(lock = %describe, error = %err, "failed to release the lease")
+                }
+                Err(_) => {
+                    warn!(lock = %describe, "releasing the lease timed out");
+                    return;
+                }
             }
-            let wall = now_micros();
-            let released = LeaderElectionRecord {
-                holder_identity: String::new(),
-                lease_duration_seconds: 1,
-                acquire_time: Some(wall),
-                renew_time: Some(wall),
-                leader_transitions: current.leader_transitions,
-            };
-            lock.update(&released).await.map(|()| Some(released))
-        };
-        match timeout(self.config.renew_deadline, attempt).await {
-            Ok(Ok(Some(released))) => {
-                info!(lock = %lock.describe(), "released the lease");
-                self.set_observed(released);
+            let next = started + self.config.retry_period;
+            if next >= deadline {
+                warn!(lock = %describe, "gave up releasing the lease at the renew deadline");
+                return;
             }
-            Ok(Ok(None)) => debug!("the lease is held by someone else; nothing to release"),
-            Ok(Err(err)) => {
-                warn!(lock = %lock.describe(), error = %err, "failed to release the lease")
-            }
-            Err(_) => warn!(lock = %lock.describe(), "releasing the lease timed out"),
+            sleep_until(next).await;
         }
     }
 
@@ -371,8 +377,9 @@ impl<L: ResourceLock> LeaderElector<L> {
         }
         self.reported_leader = holder.to_owned();
         if !holder.is_empty() {
-            if let Some(f) = self.callbacks.on_new_leader.as_mut() {
-                f(holder);
+            if let Some(new_leader) = &self.new_leader {
+                // Never waits: a slow callback must not hold up renewals.
+                let _ = new_leader.send(holder.to_owned());
             }
         }
     }
@@ -401,6 +408,47 @@ impl Drop for Leadership {
             stopped();
         }
     }
+}
+
+/// One release attempt: `Some(record)` written, `None` when we no longer hold the lock.
+async fn try_release<L: ResourceLock>(lock: &L) -> Result<Option<LeaderElectionRecord>, LockError> {
+    let current = lock.get().await?;
+    // Only the holder may release; after a lost election someone else may hold it.
+    if current.holder_identity != lock.identity() {
+        return Ok(None);
+    }
+    let wall = now_micros();
+    let released = LeaderElectionRecord {
+        holder_identity: String::new(),
+        lease_duration_seconds: 1,
+        acquire_time: Some(wall),
+        renew_time: Some(wall),
+        leader_transitions: current.leader_transitions,
+    };
+    lock.update(&released).await.map(|()| Some(released))
+}
+
+/// Runs `on_new_leader` for every holder sent, in order, each call on tokio's blocking pool
+/// (client-go starts a goroutine per call): the elector never waits for it, and a callback may
+/// block. The task ends when the elector drops the sender (its run ended) or a call panics.
+fn spawn_new_leader(mut callback: NewLeader) -> mpsc::UnboundedSender<String> {
+    let (tx, mut rx) = mpsc::unbounded_channel::<String>();
+    tokio::spawn(async move {
+        while let Some(holder) = rx.recv().await {
+            let call = tokio::task::spawn_blocking(move || {
+                callback(&holder);
+                callback
+            });
+            match call.await {
+                Ok(returned) => callback = returned,
+                Err(err) => {
+                    warn!(error = %err, "on_new_leader panicked; no more new-leader notifications");
+                    return;
+                }
+            }
+        }
+    });
+    tx
 }
 
 /// The wait between acquisition attempts, client-go's `wait.Jitter(retry_period,

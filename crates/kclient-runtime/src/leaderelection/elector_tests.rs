@@ -23,6 +23,8 @@ struct Store {
     inner: Arc<Mutex<Stored>>,
     failing: Arc<AtomicBool>,
     gets: Arc<Mutex<Vec<Instant>>>,
+    /// How many of the next updates lose to a write nobody saw (409 Conflict).
+    conflicts: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Store {
@@ -47,6 +49,11 @@ impl Store {
 
     fn fail(&self, failing: bool) {
         self.failing.store(failing, Ordering::SeqCst);
+    }
+
+    /// How many times the record has been written.
+    fn version(&self) -> u64 {
+        self.inner.lock().unwrap().version
     }
 }
 
@@ -96,6 +103,13 @@ impl ResourceLock for MemoryLock {
 
     async fn update(&self, record: &LeaderElectionRecord) -> Result<(), LockError> {
         self.check()?;
+        let lose = self
+            .store
+            .conflicts
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1));
+        if lose.is_ok() {
+            return Err(LockError::Conflict(self.describe()));
+        }
         let mut stored = self.store.inner.lock().unwrap();
         let mut seen = self.seen.lock().unwrap();
         match *seen {
@@ -132,13 +146,31 @@ fn config(lock: MemoryLock) -> LeaderElectionConfig<MemoryLock> {
     LeaderElectionConfig::new(lock)
 }
 
-/// An elector whose callbacks report to the returned channel.
-fn elector(
-    config: LeaderElectionConfig<MemoryLock>,
-) -> (
-    LeaderElector<MemoryLock>,
-    mpsc::UnboundedReceiver<(Instant, Event)>,
-) {
+/// The callbacks' reports. `on_new_leader` runs apart from the elector's task, so its
+/// reports may interleave with the others': events a test is not waiting for yet are kept.
+struct Events {
+    rx: mpsc::UnboundedReceiver<(Instant, Event)>,
+    kept: std::collections::VecDeque<(Instant, Event)>,
+}
+
+impl Events {
+    async fn recv(&mut self) -> Option<(Instant, Event)> {
+        match self.kept.pop_front() {
+            Some(event) => Some(event),
+            None => self.rx.recv().await,
+        }
+    }
+
+    fn try_recv(&mut self) -> Result<(Instant, Event), mpsc::error::TryRecvError> {
+        match self.kept.pop_front() {
+            Some(event) => Ok(event),
+            None => self.rx.try_recv(),
+        }
+    }
+}
+
+/// An elector whose callbacks report to the returned events.
+fn elector(config: LeaderElectionConfig<MemoryLock>) -> (LeaderElector<MemoryLock>, Events) {
     let (tx, rx) = mpsc::unbounded_channel();
     let (started, stopped, new_leader) = (tx.clone(), tx.clone(), tx);
     let callbacks = LeaderCallbacks::new(
@@ -152,17 +184,26 @@ fn elector(
     .on_new_leader(move |id| {
         let _ = new_leader.send((Instant::now(), Event::NewLeader(id.to_owned())));
     });
-    (LeaderElector::new(config, callbacks).unwrap(), rx)
+    let events = Events {
+        rx,
+        kept: Default::default(),
+    };
+    (LeaderElector::new(config, callbacks).unwrap(), events)
 }
 
-/// The time of the next `want` event; fails (in virtual time) instead of hanging.
-async fn next_event(rx: &mut mpsc::UnboundedReceiver<(Instant, Event)>, want: Event) -> Instant {
+/// The time of the next `want` event, keeping the others for later; fails (in virtual time)
+/// instead of hanging.
+async fn next_event(events: &mut Events, want: Event) -> Instant {
+    if let Some(i) = events.kept.iter().position(|(_, e)| *e == want) {
+        return events.kept.remove(i).expect("position just found").0;
+    }
     let wait = async {
         loop {
-            let (at, event) = rx.recv().await.expect("elector still running");
+            let (at, event) = events.rx.recv().await.expect("elector still running");
             if event == want {
                 return at;
             }
+            events.kept.push_back((at, event));
         }
     };
     tokio::time::timeout(Duration::from_secs(600), wait)
@@ -497,4 +538,80 @@ async fn the_leading_token_fires_when_leadership_ends() {
     let cancelled = Instant::now();
     stop.cancel();
     assert_eq!(rx.recv().await, Some(cancelled));
+}
+
+/// A slow `on_new_leader` (here: one that blocks until the test lets it go) runs apart from
+/// the elector, as client-go's runs on its own goroutine: renewals go on meanwhile and the
+/// leader keeps its lease well past the renew deadline.
+#[tokio::test(start_paused = true)]
+async fn a_slow_new_leader_callback_does_not_delay_renewals() {
+    let store = Store::default();
+    let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+    let starved = Arc::new(AtomicBool::new(false));
+    let callbacks = LeaderCallbacks::new(|_| {}, || {}).on_new_leader({
+        let starved = starved.clone();
+        let release_rx = Mutex::new(release_rx);
+        move |_| {
+            // On the elector's task this would block the only runtime thread: the test could
+            // not advance time or let it go, and the wait would run out.
+            let released = release_rx
+                .lock()
+                .unwrap()
+                .recv_timeout(std::time::Duration::from_secs(5));
+            if released.is_err() {
+                starved.store(true, Ordering::SeqCst);
+            }
+        }
+    });
+    let elector = LeaderElector::new(config(store.lock("a")), callbacks).unwrap();
+    let status = elector.status();
+    tokio::spawn(elector.run(CancellationToken::new()));
+    while !status.is_leader() {
+        tokio::task::yield_now().await;
+    }
+    let first = store.version();
+    // 30 s of retry periods (2 s each), three times the renew deadline, while the callback
+    // for "a" is still blocked.
+    for _ in 0..15 {
+        tokio::time::advance(Duration::from_secs(2)).await;
+        for _ in 0..10 {
+            tokio::task::yield_now().await;
+        }
+    }
+    assert!(status.is_leader());
+    assert!(
+        store.version() >= first + 10,
+        "renewals: {}",
+        store.version() - first
+    );
+    release_tx.send(()).unwrap();
+    assert!(
+        !starved.load(Ordering::SeqCst),
+        "the callback blocked the elector"
+    );
+}
+
+/// A release that loses a race (409) reads the lock again and retries, as client-go's
+/// `release` polls until the renew deadline.
+#[tokio::test(start_paused = true)]
+async fn release_retries_after_a_conflict() {
+    let store = Store::default();
+    let stop = CancellationToken::new();
+    let (a, mut rx) = elector(config(store.lock("a")).release_on_cancel(true));
+    let run = tokio::spawn(a.run(stop.clone()));
+    next_event(&mut rx, Event::Started).await;
+    sleep(Duration::from_secs(5)).await;
+    store.conflicts.store(2, Ordering::SeqCst);
+    let cancelled = Instant::now();
+    stop.cancel();
+    assert_eq!(run.await.unwrap(), Stopped::Cancelled);
+    let released = store.record().unwrap();
+    assert_eq!(released.holder_identity, "", "released after two conflicts");
+    assert_eq!(released.lease_duration_seconds, 1);
+    // Two lost attempts, a retry period (2 s) apart, then the one that wins.
+    let took = Instant::now() - cancelled;
+    assert!(
+        took >= Duration::from_secs(4) && took < Duration::from_secs(10),
+        "{took:?}"
+    );
 }
