@@ -54,6 +54,10 @@ pub mod object;
 pub mod reflector;
 pub mod store;
 
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
+
 pub use backoff::{Backoff, BackoffConfig};
 pub use cached_client::{CachedClient, CachedClientBuilder, CachedClientError};
 pub use compact::Compact;

@@ -57,6 +57,16 @@ pub(crate) struct ListDecoder {
 
 const ITEMS_KEY: &[u8] = b"\"items\"";
 
+/// Whether a quoted key is `items`, escaped or not (`"\u0069tems"` is the same key to a JSON
+/// decoder, so it must be to the splitter, or the items would stay in the skeleton unseen).
+fn is_items_key(quoted: &[u8]) -> bool {
+    if quoted == ITEMS_KEY {
+        return true;
+    }
+    quoted.contains(&b'\\')
+        && serde_json::from_slice::<String>(quoted).is_ok_and(|key| key == "items")
+}
+
 impl ListDecoder {
     pub(crate) fn new() -> Self {
         Self {
@@ -118,7 +128,7 @@ impl ListDecoder {
                 b':' if self.depth == 1 && self.mode == Mode::Skeleton => {
                     if self
                         .last_string
-                        .is_some_and(|(s, e)| &self.buf[s..e] == ITEMS_KEY)
+                        .is_some_and(|(s, e)| is_items_key(&self.buf[s..e]))
                     {
                         self.mode = Mode::BeforeItems;
                     }
@@ -296,6 +306,16 @@ mod tests {
             assert_eq!(skeleton["metadata"]["continue"], "abc");
             assert_eq!(skeleton["items"], json!([]));
             assert_eq!(skeleton["trailing"], json!({"items": [1, 2]}));
+        }
+    }
+
+    #[test]
+    fn an_escaped_items_key_is_the_items_key() {
+        let body = br#"{"metadata":{"resourceVersion":"3"},"\u0069tems":[{"a":1},{"b":2}]}"#;
+        for chunk in [1, 5, body.len()] {
+            let (items, skeleton) = decode(body, chunk).unwrap();
+            assert_eq!(items, [json!({"a": 1}), json!({"b": 2})], "chunk {chunk}");
+            assert_eq!(skeleton["items"], json!([]));
         }
     }
 

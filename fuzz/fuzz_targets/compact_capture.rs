@@ -1,0 +1,28 @@
+#![no_main]
+//! Any text through `Compact`'s one-pass capture: it never panics, and what it keeps is the
+//! same JSON document as its input, with the input's metadata (but managedFields) typed.
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use kclient_cache::Compact;
+use libfuzzer_sys::fuzz_target;
+use serde_json::Value;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(compact) = Compact::<Value>::from_json(text) else {
+        return;
+    };
+    let input: Value = serde_json::from_str(text).expect("captured text is JSON");
+    assert!(input.is_object(), "captured a non-object");
+    let kept: Value = serde_json::from_str(compact.json()).expect("kept text is JSON");
+    assert_eq!(kept, input, "the kept text is another document");
+    let mut meta: ObjectMeta = match input.get("metadata") {
+        None | Some(Value::Null) => ObjectMeta::default(),
+        Some(m) => serde_json::from_value(m.clone()).expect("captured metadata decodes"),
+    };
+    meta.managed_fields = None;
+    assert_eq!(compact.meta(), &meta, "typed metadata differs from the input's");
+    assert_eq!(compact.decode().expect("decodes as a Value"), input);
+});
