@@ -330,6 +330,21 @@ async fn get_watch_prints_the_table_then_each_change() {
     assert!(env.kc(&["create", "-f", &second]).await.ok);
     // Aligned with the table above it, though "second" is wider than the NAME column was.
     assert!(next_line(&mut lines).await.starts_with("second   1      "));
+    // kube-apiserver (and the embedded server) send the column definitions with the first
+    // event only: the second and third events come with `"columnDefinitions": null`.
+    let patched = env
+        .kc(&[
+            "patch",
+            "cm",
+            "second",
+            "--type",
+            "merge",
+            "-p",
+            r#"{"data":{"c":"d"}}"#,
+        ])
+        .await;
+    assert!(patched.ok, "{}", patched.stderr);
+    assert!(next_line(&mut lines).await.starts_with("second   2      "));
     assert!(env.kc(&["delete", "cm", "first"]).await.ok);
     assert!(next_line(&mut lines).await.starts_with("first    0      "));
 }
