@@ -25,6 +25,16 @@ fn rv(v: &Value) -> u64 {
         .unwrap()
 }
 
+async fn start_with_bookmarks_every_50ms() -> (TestServer, Api) {
+    let server = TestServer::builder()
+        .bookmark_interval(Duration::from_millis(50))
+        .build()
+        .await
+        .unwrap();
+    let api = Api::new(&server);
+    (server, api)
+}
+
 async fn seed(api: &Api) {
     let objs = [
         ("a", json!({"env": "prod", "tier": "web"})),
@@ -360,12 +370,7 @@ async fn filtered_watch_transitions() {
 
 #[tokio::test]
 async fn watch_list_and_bookmarks() {
-    let server = TestServer::builder()
-        .bookmark_interval(Duration::from_millis(50))
-        .build()
-        .await
-        .unwrap();
-    let api = Api::new(&server);
+    let (_server, api) = start_with_bookmarks_every_50ms().await;
     api.post(CM, &cm("a", json!({}))).await.expect(201);
     api.post(CM, &cm("b", json!({}))).await.expect(201);
     let mut w = api
@@ -528,12 +533,7 @@ async fn table_watch_sends_column_definitions_with_the_first_event_only() {
 /// A bookmark in a Table watch is a Table too, and being first it takes the definitions.
 #[tokio::test]
 async fn table_watch_bookmarks_are_tables() {
-    let server = TestServer::builder()
-        .bookmark_interval(Duration::from_millis(50))
-        .build()
-        .await
-        .unwrap();
-    let api = Api::new(&server);
+    let (_server, api) = start_with_bookmarks_every_50ms().await;
     let a = api.post(CM, &cm("a", json!({}))).await.expect(201);
     let mut w = api
         .watch_accept(

@@ -241,18 +241,13 @@ impl Emitter {
                 if !breaks && c == '\n' {
                     self.put_break();
                 }
-                self.write_break(c);
-                self.indention = true;
+                self.text_break(c);
                 breaks = true;
             } else {
-                if breaks {
-                    self.write_indent(indent);
-                }
+                self.text_char(c, breaks, indent);
                 if c == '\'' {
                     self.put('\'');
                 }
-                self.put(c);
-                self.indention = false;
                 spaces = false;
                 breaks = false;
             }
@@ -354,18 +349,28 @@ impl Emitter {
         let mut breaks = true;
         for &c in &chars {
             if is_break(c) {
-                self.write_break(c);
-                self.indention = true;
+                self.text_break(c);
                 breaks = true;
             } else {
-                if breaks {
-                    self.write_indent(indent);
-                }
-                self.put(c);
-                self.indention = false;
+                self.text_char(c, breaks, indent);
                 breaks = false;
             }
         }
+    }
+
+    /// A line break of the text itself: what follows starts a new line.
+    fn text_break(&mut self, c: char) {
+        self.write_break(c);
+        self.indention = true;
+    }
+
+    /// A character of the text, after the indentation of its line if a break came before.
+    fn text_char(&mut self, c: char, after_break: bool, indent: usize) {
+        if after_break {
+            self.write_indent(indent);
+        }
+        self.put(c);
+        self.indention = false;
     }
 }
 
