@@ -3,22 +3,10 @@
 
 mod common;
 
-use common::Env;
+use common::{Env, OBJECTS};
 
-const OBJECTS: &str = "\
-apiVersion: v1
-kind: Namespace
-metadata: {name: empty}
----
-apiVersion: v1
-kind: Namespace
-metadata: {name: web}
----
-apiVersion: v1
-kind: ConfigMap
-metadata: {name: settings, namespace: web, labels: {app: web}}
-data: {color: blue}
-";
+/// Namespace `empty`, with nothing in it.
+const EMPTY_NAMESPACE: &str = "apiVersion: v1\nkind: Namespace\nmetadata: {name: empty}\n";
 
 const FORMATS: [&[&str]; 5] = [
     &[],
@@ -36,9 +24,11 @@ const EMPTY_YAML_LIST: &str =
 
 async fn env() -> Env {
     let env = Env::start().await;
-    let file = env.file("objects.yaml", OBJECTS);
-    let created = env.kc(&["create", "-f", &file]).await;
-    assert!(created.ok, "{}", created.stderr);
+    for (name, text) in [("objects.yaml", OBJECTS), ("empty.yaml", EMPTY_NAMESPACE)] {
+        let file = env.file(name, text);
+        let created = env.kc(&["create", "-f", &file]).await;
+        assert!(created.ok, "{}", created.stderr);
+    }
     env
 }
 

@@ -4,41 +4,8 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Env, next_line};
+use common::{Env, OBJECTS, next_line};
 use serde_json::Value;
-
-const OBJECTS: &str = "\
-apiVersion: v1
-kind: Namespace
-metadata:
-  name: web
----
-apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: settings
-  namespace: web
-  labels: {app: web, tier: front}
-data:
-  color: blue
----
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: nginx
-  namespace: web
-  labels: {app: web}
-spec:
-  replicas: 2
-  selector: {matchLabels: {app: nginx}}
-  template:
-    metadata: {labels: {app: nginx}}
-    spec:
-      containers:
-      - name: nginx
-        image: nginx:1.27
-        ports: [{containerPort: 80}]
-";
 
 #[tokio::test]
 async fn api_resources_match_kubectl() {

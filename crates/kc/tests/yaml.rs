@@ -3,18 +3,15 @@
 
 mod common;
 
-use common::Env;
+use common::{Env, OBJECTS};
 use serde_json::Value;
 
-const OBJECTS: &str = "\
-apiVersion: v1
-kind: Namespace
-metadata: {name: web}
----
+/// A ConfigMap whose values need every kind of quoting, beside [`OBJECTS`].
+const TRICKY: &str = "\
 apiVersion: v1
 kind: ConfigMap
 metadata:
-  name: settings
+  name: tricky
   namespace: web
   labels: {app: web, k9: x, k10: y, A: z, a_u: w}
   annotations:
@@ -29,21 +26,6 @@ data:
     #!/bin/sh
     echo hi
   tab: \"a\\tb\"
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: nginx, namespace: web}
-spec:
-  replicas: 2
-  selector: {matchLabels: {app: nginx}}
-  template:
-    metadata: {labels: {app: nginx}}
-    spec:
-      containers:
-      - name: nginx
-        image: nginx:1.27
-        args: ['--port', '80', '']
-        ports: [{containerPort: 80}]
 ";
 
 const CRD: &str = "\
@@ -65,11 +47,13 @@ spec:
 #[tokio::test]
 async fn yaml_is_byte_for_byte_kubectls() {
     let env = Env::start().await;
-    let objects = env.file("objects.yaml", OBJECTS);
-    let created = env.kc(&["create", "-f", &objects]).await;
-    assert!(created.ok, "{}", created.stderr);
+    for (name, text) in [("objects.yaml", OBJECTS), ("tricky.yaml", TRICKY)] {
+        let file = env.file(name, text);
+        let created = env.kc(&["create", "-f", &file]).await;
+        assert!(created.ok, "{}", created.stderr);
+    }
     for args in [
-        &["get", "cm", "settings", "-n", "web", "-o", "yaml"][..],
+        &["get", "cm", "tricky", "-n", "web", "-o", "yaml"][..],
         &["get", "deploy", "nginx", "-n", "web", "-o", "yaml"],
         &["get", "cm,deploy", "-n", "web", "-o", "yaml"],
         &["get", "ns", "-o", "yaml"],

@@ -48,6 +48,40 @@ pub fn kubectl_bin() -> &'static str {
 
 pub const KC: &str = env!("CARGO_BIN_EXE_kc");
 
+/// Namespace `web` with ConfigMap `settings` and Deployment `nginx`.
+pub const OBJECTS: &str = "\
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: web
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+  namespace: web
+  labels: {app: web, tier: front}
+data:
+  color: blue
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: nginx
+  namespace: web
+  labels: {app: web}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: nginx}}
+  template:
+    metadata: {labels: {app: nginx}}
+    spec:
+      containers:
+      - name: nginx
+        image: nginx:1.27
+        ports: [{containerPort: 80}]
+";
+
 impl Env {
     pub async fn start() -> Env {
         let server = TestServer::start().await.expect("server starts");
