@@ -1,147 +1,11 @@
 //! kc against kubectl on the same embedded server: the commands both have must print the same.
 
-use std::path::{Path, PathBuf};
-use std::process::Output;
+mod common;
+
 use std::time::Duration;
 
-use kclient::testserver::TestServer;
+use common::{Env, OBJECTS, next_line};
 use serde_json::Value;
-
-struct Env {
-    dir: tempfile::TempDir,
-    kubeconfig: PathBuf,
-    _server: TestServer,
-}
-
-struct Run {
-    ok: bool,
-    stdout: String,
-    stderr: String,
-}
-
-impl From<Output> for Run {
-    fn from(out: Output) -> Self {
-        Run {
-            ok: out.status.success(),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
-    }
-}
-
-fn kubectl_bin() -> &'static str {
-    if Path::new("/usr/bin/kubectl").exists() {
-        "/usr/bin/kubectl"
-    } else {
-        "kubectl"
-    }
-}
-
-impl Env {
-    async fn start() -> Env {
-        let server = TestServer::start().await.expect("server starts");
-        let dir = tempfile::tempdir().expect("tempdir");
-        let kubeconfig = dir.path().join("kubeconfig");
-        server.write_kubeconfig(&kubeconfig).expect("kubeconfig");
-        Env {
-            dir,
-            kubeconfig,
-            _server: server,
-        }
-    }
-
-    fn file(&self, name: &str, text: &str) -> String {
-        let path = self.dir.path().join(name);
-        std::fs::write(&path, text).expect("write manifest");
-        path.display().to_string()
-    }
-
-    async fn run(&self, bin: &str, args: &[&str]) -> Run {
-        let mut cmd = tokio::process::Command::new(bin);
-        cmd.arg("--kubeconfig")
-            .arg(&self.kubeconfig)
-            .args(args)
-            .env("HOME", self.dir.path())
-            .env("KUBECACHEDIR", self.dir.path().join("cache"))
-            .env_remove("KUBECONFIG")
-            .kill_on_drop(true);
-        let out = tokio::time::timeout(Duration::from_secs(60), cmd.output())
-            .await
-            .expect("finished in time")
-            .expect("runs");
-        out.into()
-    }
-
-    async fn kc(&self, args: &[&str]) -> Run {
-        self.run(env!("CARGO_BIN_EXE_kc"), args).await
-    }
-
-    async fn kubectl(&self, args: &[&str]) -> Run {
-        self.run(kubectl_bin(), args).await
-    }
-
-    /// Both print the same stdout and agree on success.
-    async fn same(&self, args: &[&str]) -> String {
-        let kc = self.kc(args).await;
-        let kubectl = self.kubectl(args).await;
-        assert_eq!(
-            kc.ok, kubectl.ok,
-            "exit status of {args:?}: kc stderr {}",
-            kc.stderr
-        );
-        assert_eq!(kc.stdout, kubectl.stdout, "stdout of {args:?}");
-        kc.stdout
-    }
-
-    /// Same, for tables whose AGE column may tick between the two runs: retried a few times.
-    async fn same_table(&self, args: &[&str]) {
-        for _ in 0..4 {
-            let kc = self.kc(args).await;
-            let kubectl = self.kubectl(args).await;
-            if kc.stdout == kubectl.stdout {
-                assert!(kc.ok && kubectl.ok, "{args:?}: {}", kc.stderr);
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(300)).await;
-        }
-        let kc = self.kc(args).await;
-        let kubectl = self.kubectl(args).await;
-        assert_eq!(kc.stdout, kubectl.stdout, "table of {args:?}");
-    }
-}
-
-const OBJECTS: &str = "\
-apiVersion: v1
-kind: Namespace
-metadata:
-  name: web
----
-apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: settings
-  namespace: web
-  labels: {app: web, tier: front}
-data:
-  color: blue
----
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: nginx
-  namespace: web
-  labels: {app: web}
-spec:
-  replicas: 2
-  selector: {matchLabels: {app: nginx}}
-  template:
-    metadata: {labels: {app: nginx}}
-    spec:
-      containers:
-      - name: nginx
-        image: nginx:1.27
-        ports: [{containerPort: 80}]
-";
 
 #[tokio::test]
 async fn api_resources_match_kubectl() {
@@ -433,6 +297,21 @@ async fn get_watch_prints_the_table_then_each_change() {
     assert!(env.kc(&["create", "-f", &second]).await.ok);
     // Aligned with the table above it, though "second" is wider than the NAME column was.
     assert!(next_line(&mut lines).await.starts_with("second   1      "));
+    // kube-apiserver (and the embedded server) send the column definitions with the first
+    // event only: the second and third events come with `"columnDefinitions": null`.
+    let patched = env
+        .kc(&[
+            "patch",
+            "cm",
+            "second",
+            "--type",
+            "merge",
+            "-p",
+            r#"{"data":{"c":"d"}}"#,
+        ])
+        .await;
+    assert!(patched.ok, "{}", patched.stderr);
+    assert!(next_line(&mut lines).await.starts_with("second   2      "));
     assert!(env.kc(&["delete", "cm", "first"]).await.ok);
     assert!(next_line(&mut lines).await.starts_with("first    0      "));
 }
@@ -468,14 +347,4 @@ async fn get_watch_on_nothing_prints_the_header_once_with_the_first_change() {
     assert!(header.starts_with("NAME   DATA   AGE"), "{header:?}");
     let row = next_line(&mut lines).await;
     assert!(row.starts_with("late   0      "), "{row:?}");
-}
-
-async fn next_line(
-    lines: &mut tokio::io::Lines<tokio::io::BufReader<tokio::process::ChildStdout>>,
-) -> String {
-    tokio::time::timeout(Duration::from_secs(20), lines.next_line())
-        .await
-        .expect("a line in time")
-        .expect("read")
-        .expect("not closed")
 }

@@ -25,6 +25,16 @@ fn rv(v: &Value) -> u64 {
         .unwrap()
 }
 
+async fn start_with_bookmarks_every_50ms() -> (TestServer, Api) {
+    let server = TestServer::builder()
+        .bookmark_interval(Duration::from_millis(50))
+        .build()
+        .await
+        .unwrap();
+    let api = Api::new(&server);
+    (server, api)
+}
+
 async fn seed(api: &Api) {
     let objs = [
         ("a", json!({"env": "prod", "tier": "web"})),
@@ -360,12 +370,7 @@ async fn filtered_watch_transitions() {
 
 #[tokio::test]
 async fn watch_list_and_bookmarks() {
-    let server = TestServer::builder()
-        .bookmark_interval(Duration::from_millis(50))
-        .build()
-        .await
-        .unwrap();
-    let api = Api::new(&server);
+    let (_server, api) = start_with_bookmarks_every_50ms().await;
     api.post(CM, &cm("a", json!({}))).await.expect(201);
     api.post(CM, &cm("b", json!({}))).await.expect(201);
     let mut w = api
@@ -483,6 +488,82 @@ async fn table_watch_for_kubectl_get_w() {
     assert_eq!(ev["type"], "ADDED");
     assert_eq!(ev["object"]["kind"], "Table");
     assert_eq!(ev["object"]["rows"][0]["cells"][0], "b");
+}
+
+const TABLE: &str = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json";
+
+/// kube-apiserver asks for the column definitions once per watch: the first event's Table
+/// carries them, every later one `"columnDefinitions": null`.
+#[tokio::test]
+async fn table_watch_sends_column_definitions_with_the_first_event_only() {
+    let (_server, api) = start().await;
+    let a = api.post(CM, &cm("a", json!({}))).await.expect(201);
+    let mut w = api
+        .watch_accept(
+            &format!("{CM}?watch=true&resourceVersion={}", rv(&a)),
+            TABLE,
+        )
+        .await;
+    api.post(CM, &cm("b", json!({}))).await.expect(201);
+    api.patch(
+        &format!("{CM}/b"),
+        "application/merge-patch+json",
+        r#"{"data":{"k2":"v2"}}"#,
+    )
+    .await
+    .expect(200);
+    api.delete(&format!("{CM}/b")).await.expect(200);
+    let mut events = Vec::new();
+    for _ in 0..3 {
+        events.push(w.next().await.unwrap());
+    }
+    let kinds: Vec<&str> = events.iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["ADDED", "MODIFIED", "DELETED"]);
+    let columns = events[0]["object"]["columnDefinitions"].as_array().unwrap();
+    assert_eq!(columns[0]["name"], "Name");
+    for ev in &events[1..] {
+        let table = ev["object"].as_object().unwrap();
+        assert_eq!(table["kind"], "Table");
+        assert_eq!(table.get("columnDefinitions"), Some(&Value::Null), "{ev}");
+        assert_eq!(table["rows"][0]["cells"][0], "b");
+    }
+    assert_eq!(events[1]["object"]["rows"][0]["cells"][1], 2, "DATA");
+}
+
+/// A bookmark in a Table watch is a Table too, and being first it takes the definitions.
+#[tokio::test]
+async fn table_watch_bookmarks_are_tables() {
+    let (_server, api) = start_with_bookmarks_every_50ms().await;
+    let a = api.post(CM, &cm("a", json!({}))).await.expect(201);
+    let mut w = api
+        .watch_accept(
+            &format!(
+                "{CM}?watch=true&allowWatchBookmarks=true&resourceVersion={}",
+                rv(&a)
+            ),
+            TABLE,
+        )
+        .await;
+    let bookmark = w.next().await.unwrap();
+    assert_eq!(bookmark["type"], "BOOKMARK");
+    assert_eq!(bookmark["object"]["kind"], "Table");
+    assert_eq!(rv(&bookmark["object"]), rv(&a));
+    assert!(bookmark["object"]["columnDefinitions"].is_array());
+    assert_eq!(
+        bookmark["object"]["rows"][0]["object"]["metadata"]["resourceVersion"],
+        rv(&a).to_string()
+    );
+    api.post(CM, &cm("b", json!({}))).await.expect(201);
+    let added = loop {
+        let ev = w.next().await.unwrap();
+        if ev["type"] != "BOOKMARK" {
+            break ev;
+        }
+        assert!(ev["object"]["columnDefinitions"].is_null());
+    };
+    assert_eq!(added["type"], "ADDED");
+    assert!(added["object"]["columnDefinitions"].is_null());
+    assert_eq!(added["object"]["rows"][0]["cells"][0], "b");
 }
 
 const POM: &str = "application/json;as=PartialObjectMetadata;v=v1;g=meta.k8s.io";

@@ -3,7 +3,8 @@
 pub mod object;
 pub mod table;
 pub mod tabwriter;
+pub mod yaml;
 
 pub use object::{ObjectFormat, name_of, render_objects};
-pub use table::{Table, TableOptions};
+pub use table::{Column, Table, TableOptions};
 pub use tabwriter::TabWriter;

@@ -1,5 +1,5 @@
 //! `-o json`, `-o yaml` and `-o name` as kubectl prints them: JSON with four-space indents and
-//! sorted keys, YAML with sorted keys, several objects wrapped in a `v1` `List`, and names as
+//! sorted keys, YAML as go-yaml writes it, several objects wrapped in a `v1` `List`, and names as
 //! `kind.group/name`.
 
 use serde_json::{Map, Value};
@@ -45,9 +45,7 @@ fn render(value: &Value, format: ObjectFormat) -> Result<String, CliError> {
             out.push(b'\n');
             String::from_utf8(out).map_err(|e| CliError::Output(e.to_string()))
         }
-        ObjectFormat::Yaml => {
-            serde_yaml_ng::to_string(value).map_err(|e| CliError::Output(e.to_string()))
-        }
+        ObjectFormat::Yaml => Ok(super::yaml::to_yaml(value)),
     }
 }
 
@@ -99,7 +97,7 @@ mod tests {
         let text = render_objects(vec![], true, ObjectFormat::Yaml).unwrap();
         assert_eq!(
             text,
-            "apiVersion: v1\nitems: []\nkind: List\nmetadata:\n  resourceVersion: ''\n"
+            "apiVersion: v1\nitems: []\nkind: List\nmetadata:\n  resourceVersion: \"\"\n"
         );
     }
 

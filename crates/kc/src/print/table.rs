@@ -8,17 +8,20 @@ use serde_json::Value;
 use super::tabwriter::TabWriter;
 
 /// A Table as the server sends it; only what printing needs.
+///
+/// Go encodes an unset list as `null`, and kube-apiserver leaves `columnDefinitions` unset in
+/// every Table of a watch but the first: absent and `null` fields read as empty.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Table {
-    /// The columns, in order.
-    #[serde(default)]
+    /// The columns, in order; empty when the server sent none (later events of a watch).
+    #[serde(default, deserialize_with = "null_as_default")]
     pub column_definitions: Vec<Column>,
     /// One row per object.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub rows: Vec<Row>,
     /// List metadata (`continue` for the next page).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub metadata: TableMeta,
 }
 
@@ -47,11 +50,20 @@ pub struct Column {
 #[derive(Debug, Deserialize)]
 pub struct Row {
     /// Cell values, one per column.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub cells: Vec<Value>,
     /// The object as `PartialObjectMetadata` (the server's default `includeObject`).
     #[serde(default)]
     pub object: Option<Value>,
+}
+
+/// A field Go may encode as `null` (a nil slice or pointer) reads as its default.
+fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
 }
 
 /// How to print.

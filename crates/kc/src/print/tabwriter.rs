@@ -23,11 +23,6 @@ impl TabWriter {
         self.rows.push(cells.into_iter().map(Into::into).collect());
     }
 
-    /// Whether no row was added.
-    pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
-    }
-
     /// The aligned text, one line per row, each ending in `\n`.
     pub fn render(&self) -> String {
         self.render_remembering(&mut Vec::new())

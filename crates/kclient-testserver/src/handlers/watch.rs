@@ -11,7 +11,7 @@ use futures::StreamExt;
 use http::{HeaderValue, Response, StatusCode, header};
 use http_body::Frame;
 use http_body_util::{BodyExt, StreamBody};
-use serde_json::json;
+use serde_json::{Value, json};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
@@ -126,6 +126,7 @@ pub(super) fn watch(ctx: &Ctx) -> ApiResult<Response<Body>> {
             .then_some(ctx.state.bookmark_interval),
         next_bookmark: None,
         sent: 0,
+        table_columns_sent: false,
         drop_after: ctx.state.faults.watch_drop_after(),
         last_rv: 0,
         shutdown: ctx.state.shutdown.clone(),
@@ -184,6 +185,8 @@ struct WatchStream {
     bookmarks: Option<Duration>,
     next_bookmark: Option<Instant>,
     sent: u64,
+    /// Whether a Table carrying the column definitions went out on this watch.
+    table_columns_sent: bool,
     drop_after: Option<u64>,
     last_rv: u64,
     shutdown: CancellationToken,
@@ -212,24 +215,34 @@ impl WatchStream {
         }
     }
 
-    fn render(&self, kind: &str, obj: &Obj) -> Result<Bytes, Undecodable> {
+    fn render(&mut self, kind: &str, obj: &Obj) -> Result<Bytes, Undecodable> {
         Ok(match self.output {
             Output::Table => {
                 let v = value_in_version(obj, &self.api_version)?;
                 let rv = obj.resource_version().to_string();
-                let table = table_of(
-                    &self.served,
-                    self.include_object.as_deref(),
-                    &[&v],
-                    json!({"resourceVersion": rv}),
-                );
-                watch_line(kind, &serde_json::to_vec(&table).unwrap_or_default())
+                watch_line(kind, &self.table(&v, rv))
             }
             Output::PartialMetadata => watch_line(kind, &partial_metadata(obj)?),
             Output::Json | Output::Yaml => {
                 watch_line(kind, &json_in_version(obj, &self.api_version)?)
             }
         })
+    }
+
+    /// The Table of one watched object. kube-apiserver asks the table convertor for column
+    /// definitions only for the first object a watch sends, whatever its event type, and
+    /// for none after it: later Tables carry `"columnDefinitions": null`.
+    fn table(&mut self, object: &Value, rv: String) -> Vec<u8> {
+        let mut table = table_of(
+            &self.served,
+            self.include_object.as_deref(),
+            &[object],
+            json!({"resourceVersion": rv}),
+        );
+        if std::mem::replace(&mut self.table_columns_sent, true) {
+            table["columnDefinitions"] = Value::Null;
+        }
+        serde_json::to_vec(&table).unwrap_or_default()
     }
 
     /// The line a stored event becomes for this watcher, if any.
@@ -256,7 +269,10 @@ impl WatchStream {
         Some(self.line(kind.as_str(), &ev.obj))
     }
 
-    fn bookmark_line(&self, rv: u64, initial_events_end: bool) -> Bytes {
+    /// A bookmark: an object of the watched kind holding only the resourceVersion (and the
+    /// initial-events-end annotation). In a Table watch, kube-apiserver converts it to a
+    /// Table like any other object.
+    fn bookmark_line(&mut self, rv: u64, initial_events_end: bool) -> Bytes {
         let mut metadata = json!({"resourceVersion": rv.to_string(), "creationTimestamp": null});
         if initial_events_end && let Some(m) = metadata.as_object_mut() {
             m.insert(
@@ -269,7 +285,11 @@ impl WatchStream {
             "apiVersion": self.api_version,
             "metadata": metadata,
         });
-        watch_line("BOOKMARK", &serde_json::to_vec(&obj).unwrap_or_default())
+        let body = match self.output {
+            Output::Table => self.table(&obj, rv.to_string()),
+            _ => serde_json::to_vec(&obj).unwrap_or_default(),
+        };
+        watch_line("BOOKMARK", &body)
     }
 
     fn count_event(&mut self) {

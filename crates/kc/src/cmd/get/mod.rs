@@ -39,7 +39,7 @@ pub async fn run(flags: &GlobalFlags, args: &GetArgs) -> Result<(), CliError> {
     let scope = Scope {
         namespace: (!args.all_namespaces).then_some(namespace),
     };
-    let printer = Printer::new(args, queries.len() > 1);
+    let printer = Printer::new(args);
     if args.watch {
         let [query] = queries.as_slice() else {
             return Err(CliError::Usage(
@@ -109,11 +109,10 @@ impl Scope {
 struct Printer {
     format: OutputFormat,
     table: TableOptions,
-    several_types: bool,
 }
 
 impl Printer {
-    fn new(args: &GetArgs, several_types: bool) -> Self {
+    fn new(args: &GetArgs) -> Self {
         let format = args.output.unwrap_or_default();
         Printer {
             format,
@@ -123,7 +122,6 @@ impl Printer {
                 kind_prefix: None,
                 no_headers: args.no_headers,
             },
-            several_types,
         }
     }
 
@@ -139,7 +137,6 @@ impl Printer {
         let mut objects = Vec::new();
         let mut tables = Vec::new();
         let mut names = Vec::new();
-        let mut collection = false;
         for query in queries {
             let target = &query.target;
             let group = target.gvr.group.as_str();
@@ -149,7 +146,6 @@ impl Printer {
                     tables.push((target, table));
                 }
                 OutputFormat::Name | OutputFormat::Json | OutputFormat::Yaml => {
-                    collection |= query.names.is_empty();
                     for object in fetch_objects(client, scope, query, &options, &mut errors).await?
                     {
                         if self.format == OutputFormat::Name {
@@ -173,12 +169,11 @@ impl Printer {
                     eprintln!("{}", no_resources(scope, queries));
                 }
             }
+            // Like kubectl, only the table printers say that nothing was found; the others
+            // print what there is: no names, or an empty `List`.
             OutputFormat::Name => {
                 for name in &names {
                     writeln!(stdout, "{name}")?;
-                }
-                if names.is_empty() && errors.is_empty() {
-                    eprintln!("{}", no_resources(scope, queries));
                 }
             }
             OutputFormat::Json | OutputFormat::Yaml => {
@@ -187,8 +182,11 @@ impl Printer {
                 } else {
                     ObjectFormat::Yaml
                 };
-                let as_list = collection || queries.len() > 1 || objects.len() != 1;
-                if !objects.is_empty() || errors.is_empty() {
+                // One object asked for by name prints alone, or not at all when it failed;
+                // anything else prints as a List, whatever was found and whatever failed.
+                let single = single_item_implied(queries);
+                if !single || errors.is_empty() {
+                    let as_list = !single || objects.len() != 1;
                     stdout.write_all(render_objects(objects, as_list, format)?.as_bytes())?;
                 }
             }
@@ -197,19 +195,21 @@ impl Printer {
         finish(errors)
     }
 
-    /// One aligned block per type, separated by blank lines as kubectl does.
+    /// One aligned block per type, separated by blank lines as kubectl does. Names carry
+    /// their kind when the server answered for more than one type, even with nothing.
     fn print_tables(
         &self,
         out: &mut impl Write,
         tables: &[(&Target, Vec<Table>)],
     ) -> Result<bool, CliError> {
+        let answered = tables.iter().filter(|(_, pages)| !pages.is_empty()).count();
         let mut printed = false;
         for (target, pages) in tables {
             if pages.iter().all(|t| t.rows.is_empty()) {
                 continue;
             }
             let mut options = self.table.clone();
-            if self.several_types {
+            if answered > 1 {
                 let group = target.gvr.group.as_str();
                 let prefix = name_of(&target.kind, group, "");
                 options.kind_prefix = Some(prefix.trim_end_matches('/').to_owned());
@@ -237,7 +237,8 @@ fn list_options(args: &GetArgs) -> ListOptions {
     }
 }
 
-/// Named objects one by one; otherwise every page of the list.
+/// Named objects one by one (no table when every one failed); otherwise every page of the
+/// list.
 async fn fetch_tables(
     client: &RestClient,
     scope: &Scope,
@@ -248,6 +249,7 @@ async fn fetch_tables(
     let mut pages = Vec::new();
     if !query.names.is_empty() {
         let mut merged = Table::default();
+        let mut found = false;
         for name in &query.names {
             let request = scope
                 .request(client, &query.target)
@@ -255,6 +257,7 @@ async fn fetch_tables(
                 .header("Accept", TABLE_ACCEPT);
             match request.into_json::<Table>().await {
                 Ok(table) => {
+                    found = true;
                     if merged.column_definitions.is_empty() {
                         merged.column_definitions = table.column_definitions;
                     }
@@ -263,7 +266,9 @@ async fn fetch_tables(
                 Err(err) => errors.push(err.into()),
             }
         }
-        pages.push(merged);
+        if found {
+            pages.push(merged);
+        }
         return Ok(pages);
     }
     let mut options = options.clone();
@@ -332,6 +337,15 @@ pub(super) fn without_managed_fields(mut object: Value, args: &GetArgs) -> Value
         meta.remove("managedFields");
     }
     object
+}
+
+/// kubectl's "single item implied": exactly one object asked for by name (`TYPE NAME` or
+/// `TYPE/NAME`), which `-o json|yaml` print alone rather than in a `List`.
+fn single_item_implied(queries: &[Query]) -> bool {
+    match queries {
+        [query] => query.names.len() == 1,
+        _ => false,
+    }
 }
 
 fn no_resources(scope: &Scope, queries: &[Query]) -> String {
