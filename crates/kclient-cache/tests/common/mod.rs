@@ -12,7 +12,8 @@ use futures::future::BoxFuture;
 use k8s_openapi::api::core::v1::{ConfigMap, Secret};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kclient_cache::{
-    Indexer, ListerWatcher, ReflectorHealth, RestListerWatcher, WatchStream, meta_namespace_key,
+    BackoffConfig, Indexer, ListerWatcher, ReflectorHealth, RestListerWatcher, WatchStream,
+    meta_namespace_key,
 };
 use kclient_core::{GroupVersion, ListOptions, ObjectList};
 use kclient_rest::RestClient;
@@ -73,6 +74,18 @@ pub fn client(server: &TestServer) -> RestClient {
         .without_rate_limit()
         .build()
         .expect("client")
+}
+
+/// The reflector's backoff shape, scaled down 16 times (50 ms doubling to 2 s): for tests
+/// of convergence through relists, whose every relist now waits its backoff; the pacing
+/// itself is checked on a paused clock and against the server in `api_server_restart.rs`.
+pub fn quick_backoff() -> BackoffConfig {
+    let real = BackoffConfig::default();
+    BackoffConfig {
+        initial: real.initial / 16,
+        max: real.max / 16,
+        ..real
+    }
 }
 
 pub fn core_v1() -> GroupVersion {
