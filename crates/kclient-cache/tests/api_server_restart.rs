@@ -11,12 +11,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use common::client;
-use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Secret};
-use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+use common::{client, serve_widgets, widgets_gvr};
+use k8s_openapi::api::core::v1::Namespace;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kclient_cache::{BackoffConfig, Phase, ReflectorHealth, SharedInformerFactory};
-use kclient_client::{Api, ClientSet, Unstructured};
+use kclient_client::{ClientSet, Unstructured};
 use kclient_core::{
     CreateOptions, DeleteOptions, GroupVersionResource, ListOptions, Object, Patch, PatchOptions,
 };
@@ -43,38 +42,6 @@ fn state_of<'a, K: Object + 'a>(objs: impl IntoIterator<Item = &'a K>) -> State 
             (key, o.resource_version().unwrap_or_default().to_owned())
         })
         .collect()
-}
-
-fn widgets_gvr() -> GroupVersionResource {
-    GroupVersionResource::gvr("example.com", "v1", "widgets")
-}
-
-async fn serve_widgets(cs: &ClientSet) {
-    let crd: CustomResourceDefinition = serde_json::from_value(json!({
-        "apiVersion": "apiextensions.k8s.io/v1",
-        "kind": "CustomResourceDefinition",
-        "metadata": {"name": "widgets.example.com"},
-        "spec": {
-            "group": "example.com", "scope": "Namespaced",
-            "names": {"plural": "widgets", "kind": "Widget"},
-            "versions": [{"name": "v1", "served": true, "storage": true,
-                "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}}}]
-        }
-    }))
-    .unwrap();
-    cs.apiextensions_v1()
-        .custom_resource_definitions()
-        .create(&crd, &CreateOptions::default())
-        .await
-        .unwrap();
-    let widgets = cs.dynamic().resource(&widgets_gvr());
-    for _ in 0..200 {
-        if widgets.list(&ListOptions::default()).await.is_ok() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    panic!("the CRD never became served");
 }
 
 /// A resource the informers watch and the churn writes (all at version v1).
@@ -257,32 +224,17 @@ async fn informers_relist_after_backoff_and_converge_through_two_api_server_rest
     // Every cache converges to the server's state (a fresh list across namespaces): keys
     // and resourceVersions.
     let all = ListOptions::default();
-    let want = [
-        state_of(
-            &Api::<ConfigMap>::all_namespaces(rc.clone())
-                .list_all(&all)
-                .await
-                .unwrap()
-                .items,
-        ),
-        state_of(
-            &Api::<Secret>::all_namespaces(rc.clone())
-                .list_all(&all)
-                .await
-                .unwrap()
-                .items,
-        ),
-        state_of(
-            &cs.dynamic()
-                .resource(&widgets_gvr())
-                .list_all(&all)
-                .await
-                .unwrap()
-                .items,
-        ),
-    ];
+    let mut want = Vec::new();
+    for Churned {
+        group, resource, ..
+    } in CHURNED
+    {
+        let gvr = GroupVersionResource::gvr(group, "v1", resource);
+        let list = cs.dynamic().resource(&gvr).list_all(&all).await.unwrap();
+        want.push(state_of(&list.items));
+    }
     let cached = || {
-        [
+        vec![
             state_of(configmaps.indexer().list().iter().map(Arc::as_ref)),
             state_of(secrets.indexer().list().iter().map(Arc::as_ref)),
             state_of(widgets.indexer().list().iter().map(Arc::as_ref)),
@@ -293,8 +245,8 @@ async fn informers_relist_after_backoff_and_converge_through_two_api_server_rest
         assert!(
             tokio::time::Instant::now() < deadline,
             "never converged: cached sizes {:?}, server sizes {:?}",
-            cached().map(|s| s.len()),
-            want.clone().map(|s| s.len())
+            cached().iter().map(State::len).collect::<Vec<_>>(),
+            want.iter().map(State::len).collect::<Vec<_>>()
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }

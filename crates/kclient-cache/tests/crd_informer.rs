@@ -9,44 +9,19 @@ mod common;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::client;
-use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+use common::{client, eventually, keys, serve_widgets, wait_served, widgets_crd, widgets_gvr};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kclient_cache::{
     CachedClient, CachedClientError, HandlerFuncs, InformerId, InformerState, Phase, ServedChange,
-    SharedInformerFactory, meta_namespace_key,
+    SharedInformerFactory,
 };
 use kclient_client::{ApiError, ClientSet, DynamicResource, Unstructured};
 use kclient_core::resource::NamespaceScope;
-use kclient_core::{
-    CreateOptions, DeleteOptions, GroupVersionResource, LabelSelector, ListOptions, Resource,
-};
+use kclient_core::{CreateOptions, DeleteOptions, GroupVersionResource, LabelSelector, Resource};
+use kclient_rest::RestClient;
 use kclient_testserver::TestServer;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-
-fn widgets_gvr() -> GroupVersionResource {
-    GroupVersionResource::gvr("example.com", "v1", "widgets")
-}
-
-fn keys<K: kclient_core::Object>(objs: &[Arc<K>]) -> Vec<String> {
-    let mut v: Vec<String> = objs
-        .iter()
-        .map(|o| meta_namespace_key(o.as_ref()).unwrap())
-        .collect();
-    v.sort();
-    v
-}
-
-async fn eventually(what: &str, mut f: impl FnMut() -> bool) {
-    for _ in 0..600 {
-        if f() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("timed out waiting for {what}");
-}
 
 /// What the factory's served-change callback was told.
 #[derive(Clone, Default)]
@@ -78,24 +53,6 @@ impl ServedLog {
     }
 }
 
-fn crd() -> CustomResourceDefinition {
-    serde_json::from_value(json!({
-        "apiVersion": "apiextensions.k8s.io/v1",
-        "kind": "CustomResourceDefinition",
-        "metadata": {"name": "widgets.example.com"},
-        "spec": {
-            "group": "example.com",
-            "scope": "Namespaced",
-            "names": {"plural": "widgets", "singular": "widget", "kind": "Widget", "listKind": "WidgetList"},
-            "versions": [{
-                "name": "v1", "served": true, "storage": true,
-                "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}}
-            }]
-        }
-    }))
-    .unwrap()
-}
-
 fn widget(name: &str) -> Unstructured {
     serde_json::from_value(json!({
         "apiVersion": "example.com/v1", "kind": "Widget",
@@ -105,33 +62,38 @@ fn widget(name: &str) -> Unstructured {
     .unwrap()
 }
 
-async fn wait_served(widgets: &DynamicResource) {
-    for _ in 0..200 {
-        match widgets.list(&ListOptions::default()).await {
-            Ok(_) => return,
-            Err(err) if err.is_not_found() => tokio::time::sleep(Duration::from_millis(50)).await,
-            Err(err) => panic!("unexpected error while waiting for the CRD: {err}"),
-        }
-    }
-    panic!("the CRD never became served");
-}
-
-#[tokio::test]
-async fn opted_in_a_deleted_crd_stops_its_dynamic_informer_for_good() {
+/// A server with the widgets CRD served and one widget, `default/w1`.
+async fn widgets_with_w1() -> (TestServer, RestClient, ClientSet, DynamicResource) {
     let server = TestServer::start().await.unwrap();
     let rc = client(&server);
     let cs = ClientSet::from_client(rc.clone());
-    let crds = cs.apiextensions_v1().custom_resource_definitions();
-    crds.create(&crd(), &CreateOptions::default())
-        .await
-        .unwrap();
-    let gvr = GroupVersionResource::gvr("example.com", "v1", "widgets");
-    let widgets = cs.dynamic().resource(&gvr).namespace("default");
-    wait_served(&widgets).await;
+    let widgets = serve_widgets(&cs).await;
     widgets
         .create(&widget("w1"), &CreateOptions::default())
         .await
         .unwrap();
+    (server, rc, cs, widgets)
+}
+
+/// Creates the widgets CRD again and, once it is served, a widget `default/w2`.
+async fn re_create_with_w2(cs: &ClientSet, widgets: &DynamicResource) {
+    cs.apiextensions_v1()
+        .custom_resource_definitions()
+        .create(&widgets_crd(), &CreateOptions::default())
+        .await
+        .unwrap();
+    wait_served(widgets).await;
+    widgets
+        .create(&widget("w2"), &CreateOptions::default())
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn opted_in_a_deleted_crd_stops_its_dynamic_informer_for_good() {
+    let (_server, rc, cs, widgets) = widgets_with_w1().await;
+    let crds = cs.apiextensions_v1().custom_resource_definitions();
+    let gvr = widgets_gvr();
 
     let changes = ServedLog::default();
     let factory = SharedInformerFactory::builder(rc)
@@ -195,14 +157,7 @@ async fn opted_in_a_deleted_crd_stops_its_dynamic_informer_for_good() {
     let forgotten = factory.forget_stopped();
     assert_eq!(forgotten.len(), 1);
     assert_eq!(forgotten[0].resource, gvr);
-    crds.create(&crd(), &CreateOptions::default())
-        .await
-        .unwrap();
-    wait_served(&widgets).await;
-    widgets
-        .create(&widget("w2"), &CreateOptions::default())
-        .await
-        .unwrap();
+    re_create_with_w2(&cs, &widgets).await;
     let fresh = dynamic.for_resource(&gvr).lister();
     assert_eq!(dynamic.start().unwrap(), 1);
     assert!(dynamic.wait_for_cache_sync().await.all_synced());
@@ -215,20 +170,9 @@ async fn opted_in_a_deleted_crd_stops_its_dynamic_informer_for_good() {
 
 #[tokio::test]
 async fn a_dynamic_informer_lists_and_watches_its_crd_again_once_re_created() {
-    let server = TestServer::start().await.unwrap();
-    let rc = client(&server);
-    let cs = ClientSet::from_client(rc.clone());
+    let (_server, rc, cs, widgets) = widgets_with_w1().await;
     let crds = cs.apiextensions_v1().custom_resource_definitions();
-    crds.create(&crd(), &CreateOptions::default())
-        .await
-        .unwrap();
     let gvr = widgets_gvr();
-    let widgets = cs.dynamic().resource(&gvr).namespace("default");
-    wait_served(&widgets).await;
-    widgets
-        .create(&widget("w1"), &CreateOptions::default())
-        .await
-        .unwrap();
 
     let changes = ServedLog::default();
     let factory = SharedInformerFactory::builder(rc)
@@ -283,14 +227,7 @@ async fn a_dynamic_informer_lists_and_watches_its_crd_again_once_re_created() {
     assert!(lister.list(&LabelSelector::everything()).is_empty());
     assert_eq!(changes.kinds(), ["not served"]);
 
-    crds.create(&crd(), &CreateOptions::default())
-        .await
-        .unwrap();
-    wait_served(&widgets).await;
-    widgets
-        .create(&widget("w2"), &CreateOptions::default())
-        .await
-        .unwrap();
+    re_create_with_w2(&cs, &widgets).await;
     eventually("the re-created widgets in the cache", || {
         keys(&lister.list(&LabelSelector::everything())) == ["default/w2"]
     })
@@ -359,14 +296,10 @@ async fn cached_reads_of_a_custom_resource_answer_404_while_it_is_not_served() {
     let rc = client(&server);
     let cs = ClientSet::from_client(rc.clone());
     let crds = cs.apiextensions_v1().custom_resource_definitions();
-    let widgets = cs.dynamic().resource(&widgets_gvr()).namespace("default");
     let cached = CachedClient::new(rc);
 
     unavailable_404(cached.get::<Widget>("default", "w1").await);
-    crds.create(&crd(), &CreateOptions::default())
-        .await
-        .unwrap();
-    wait_served(&widgets).await;
+    let widgets = serve_widgets(&cs).await;
     widgets
         .create(&widget("w1"), &CreateOptions::default())
         .await

@@ -2,25 +2,20 @@
 //! resource however many ask, typed and dynamic; listers by namespace and selector; factory
 //! namespace and tweak options (a CRD deleted under a running informer: `crd_informer.rs`).
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use common::{client, eventually, keys};
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kclient_cache::{HandlerFuncs, InformerState, SharedInformerFactory, meta_namespace_key};
 use kclient_client::ClientSet;
 use kclient_core::{CreateOptions, DeleteOptions, GroupVersionResource, LabelSelector};
-use kclient_rest::RestClient;
 use kclient_testserver::TestServer;
-
-fn client(server: &TestServer) -> RestClient {
-    RestClient::builder(server.config())
-        .without_rate_limit()
-        .build()
-        .expect("client")
-}
 
 fn meta(ns: &str, name: &str, labels: &[(&str, &str)]) -> ObjectMeta {
     ObjectMeta {
@@ -58,25 +53,6 @@ async fn config_map(cs: &ClientSet, ns: &str, name: &str, labels: &[(&str, &str)
         .create(&cm, &CreateOptions::default())
         .await
         .expect("configmap");
-}
-
-fn keys<K: kclient_core::Object>(objs: &[Arc<K>]) -> Vec<String> {
-    let mut v: Vec<String> = objs
-        .iter()
-        .map(|o| meta_namespace_key(o.as_ref()).unwrap())
-        .collect();
-    v.sort();
-    v
-}
-
-async fn eventually(what: &str, mut f: impl FnMut() -> bool) {
-    for _ in 0..600 {
-        if f() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("timed out waiting for {what}");
 }
 
 #[tokio::test]

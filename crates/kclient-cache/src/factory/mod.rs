@@ -568,7 +568,10 @@ impl SharedInformerFactory {
     }
 
     /// Waits until every started informer has synced or stopped, and reports which synced
-    /// (client-go's `WaitForCacheSync`). Informers not started yet are not waited for.
+    /// (client-go's `WaitForCacheSync`). Informers not started yet are not waited for. As in
+    /// client-go, an informer whose resource is not served yet keeps the wait going until it
+    /// is (its status says [`InformerState::NotServed`] meanwhile); bound the wait with a
+    /// timeout where that matters.
     pub async fn wait_for_cache_sync(&self) -> CacheSyncResults {
         let waits: Vec<(InformerId, BoxFuture<'static, bool>)> = {
             let state = self.inner.state.lock();
