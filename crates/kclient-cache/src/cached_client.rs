@@ -22,7 +22,7 @@ use kclient_core::{
 };
 use kclient_rest::RestClient;
 
-use crate::factory::{FactoryError, FactoryInformer, SharedInformerFactory};
+use crate::factory::{FactoryError, FactoryInformer, InformerState, SharedInformerFactory};
 use crate::lister::Lister;
 use crate::reflector::ReflectorError;
 
@@ -45,7 +45,9 @@ pub enum CachedClientError {
         /// apimachinery's NotFound status for the object.
         status: Box<Status>,
     },
-    /// The informer of the type stopped before syncing, or later.
+    /// The informer of the type stopped before syncing, or later, or its resource is not
+    /// served (the reason is then the server's 404, so [`ApiError::is_not_found`] holds, as
+    /// it would for a read from the server).
     #[error("the cache of {resource} is not available: {}", describe(.reason))]
     CacheUnavailable {
         /// The resource (`pods`).
@@ -207,16 +209,14 @@ impl CachedClient {
         Ok(Api::in_scope(self.factory.client().clone(), namespace))
     }
 
-    /// The informer of `K`, started and synced.
+    /// The informer of `K`, started and synced, while its resource is served.
     async fn informer<K: Resource>(&self) -> Result<FactoryInformer<K>, CachedClientError> {
         let informer = self.factory.resource::<K>().informer();
-        let running = || {
-            self.factory
-                .state_of::<K>(&K::gvr())
-                .is_some_and(|s| s.borrow().is_running())
-        };
+        let state = || self.factory.state_of::<K>(&K::gvr());
         // The common case after the first read: nothing to start or wait for.
-        if informer.has_synced() && running() {
+        if informer.has_synced()
+            && state().is_some_and(|s| matches!(*s.borrow(), InformerState::Running))
+        {
             return Ok(informer);
         }
         self.factory.start()?;
@@ -226,16 +226,26 @@ impl CachedClient {
                 .health()
                 .and_then(|h| h.borrow().last_error.clone()),
         };
-        if !self.factory.wait_for_informer_sync::<K>(&K::gvr()).await {
+        let Some(mut state) = state() else {
             return Err(unavailable());
+        };
+        // Wait for the sync, unless the informer ended or its resource is not served: then
+        // the server would answer 404 (or nothing), and so does the cache, at once.
+        tokio::select! {
+            _ = informer.wait_for_cache_sync() => {}
+            _ = state.wait_for(|s| !matches!(s, InformerState::Running)) => {}
         }
-        // A synced informer that stopped later holds a frozen cache: do not serve from it.
-        if let Some(state) = self.factory.state_of::<K>(&K::gvr()) {
-            if state.borrow().error().is_some() {
-                return Err(unavailable());
-            }
+        // A stopped informer's cache is frozen, and a not-served one's is the last the
+        // server showed before the resource went away: neither is read from.
+        let usable = matches!(
+            *state.borrow(),
+            InformerState::Running | InformerState::ShutDown
+        );
+        if usable && informer.has_synced() {
+            Ok(informer)
+        } else {
+            Err(unavailable())
         }
-        Ok(informer)
     }
 
     /// The lister of `K`'s cache, after starting and syncing its informer.

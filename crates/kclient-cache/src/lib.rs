@@ -65,8 +65,9 @@ pub use delta::{Delta, DeltaObject, DeltaType, Deltas, StoreChange, apply_deltas
 pub use error::{DecodeError, IndexError, KeyError};
 pub use factory::{
     CacheSyncResults, DynamicSharedInformerFactory, FactoryError, FactoryInformer,
-    FactoryListerWatcher, InformerId, InformerState, InformerStatus, ResourceInformer,
-    SharedInformerFactory, SharedInformerFactoryBuilder, TweakListOptions,
+    FactoryListerWatcher, InformerId, InformerState, InformerStatus, OnServedChange,
+    ResourceInformer, ServedChange, SharedInformerFactory, SharedInformerFactoryBuilder,
+    TweakListOptions,
 };
 pub use fifo::{DeltaFifo, DeltaFifoOptions, KnownObjects, PopError, ProcessError};
 pub use informer::{

@@ -1,34 +1,21 @@
 //! SharedInformerFactory against kclient-testserver: one informer (one list/watch) per
 //! resource however many ask, typed and dynamic; listers by namespace and selector; factory
-//! namespace and tweak options; a CRD deleted under a running dynamic informer stops it
-//! visibly and for good.
+//! namespace and tweak options (a CRD deleted under a running informer: `crd_informer.rs`).
+
+mod common;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use common::{client, eventually, keys};
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace};
-use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use kclient_cache::{
-    HandlerFuncs, InformerState, Phase, SharedInformerFactory, meta_namespace_key,
-};
-use kclient_client::ApiError;
-use kclient_client::{ClientSet, DynamicResource, Unstructured};
-use kclient_core::{
-    CreateOptions, DeleteOptions, GroupVersionResource, LabelSelector, ListOptions,
-};
-use kclient_rest::RestClient;
+use kclient_cache::{HandlerFuncs, InformerState, SharedInformerFactory, meta_namespace_key};
+use kclient_client::ClientSet;
+use kclient_core::{CreateOptions, DeleteOptions, GroupVersionResource, LabelSelector};
 use kclient_testserver::TestServer;
-use serde_json::json;
-
-fn client(server: &TestServer) -> RestClient {
-    RestClient::builder(server.config())
-        .without_rate_limit()
-        .build()
-        .expect("client")
-}
 
 fn meta(ns: &str, name: &str, labels: &[(&str, &str)]) -> ObjectMeta {
     ObjectMeta {
@@ -66,25 +53,6 @@ async fn config_map(cs: &ClientSet, ns: &str, name: &str, labels: &[(&str, &str)
         .create(&cm, &CreateOptions::default())
         .await
         .expect("configmap");
-}
-
-fn keys<K: kclient_core::Object>(objs: &[Arc<K>]) -> Vec<String> {
-    let mut v: Vec<String> = objs
-        .iter()
-        .map(|o| meta_namespace_key(o.as_ref()).unwrap())
-        .collect();
-    v.sort();
-    v
-}
-
-async fn eventually(what: &str, mut f: impl FnMut() -> bool) {
-    for _ in 0..600 {
-        if f() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("timed out waiting for {what}");
 }
 
 #[tokio::test]
@@ -280,132 +248,6 @@ async fn listers_by_namespace_selector_and_factory_options() {
     );
     all.shutdown().await;
     scoped.shutdown().await;
-}
-
-fn crd() -> CustomResourceDefinition {
-    serde_json::from_value(json!({
-        "apiVersion": "apiextensions.k8s.io/v1",
-        "kind": "CustomResourceDefinition",
-        "metadata": {"name": "widgets.example.com"},
-        "spec": {
-            "group": "example.com",
-            "scope": "Namespaced",
-            "names": {"plural": "widgets", "singular": "widget", "kind": "Widget", "listKind": "WidgetList"},
-            "versions": [{
-                "name": "v1", "served": true, "storage": true,
-                "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}}
-            }]
-        }
-    }))
-    .unwrap()
-}
-
-fn widget(name: &str) -> Unstructured {
-    serde_json::from_value(json!({
-        "apiVersion": "example.com/v1", "kind": "Widget",
-        "metadata": {"name": name, "namespace": "default", "labels": {"color": "blue"}},
-        "spec": {"size": 1}
-    }))
-    .unwrap()
-}
-
-async fn wait_served(widgets: &DynamicResource) {
-    for _ in 0..200 {
-        match widgets.list(&ListOptions::default()).await {
-            Ok(_) => return,
-            Err(err) if err.is_not_found() => tokio::time::sleep(Duration::from_millis(50)).await,
-            Err(err) => panic!("unexpected error while waiting for the CRD: {err}"),
-        }
-    }
-    panic!("the CRD never became served");
-}
-
-#[tokio::test]
-async fn deleted_crd_stops_its_dynamic_informer_for_good() {
-    let server = TestServer::start().await.unwrap();
-    let rc = client(&server);
-    let cs = ClientSet::from_client(rc.clone());
-    let crds = cs.apiextensions_v1().custom_resource_definitions();
-    crds.create(&crd(), &CreateOptions::default())
-        .await
-        .unwrap();
-    let gvr = GroupVersionResource::gvr("example.com", "v1", "widgets");
-    let widgets = cs.dynamic().resource(&gvr).namespace("default");
-    wait_served(&widgets).await;
-    widgets
-        .create(&widget("w1"), &CreateOptions::default())
-        .await
-        .unwrap();
-
-    let factory = SharedInformerFactory::new(rc);
-    let dynamic = factory.dynamic();
-    let lister = dynamic.for_resource(&gvr).lister();
-    let informer = dynamic.for_resource(&gvr).informer();
-    // A typed informer next to it keeps running whatever happens to the CRD.
-    let cms = factory.core_v1().config_maps().lister();
-    dynamic.start().unwrap();
-    assert!(dynamic.wait_for_cache_sync().await.all_synced());
-    assert_eq!(
-        keys(&lister.list(&LabelSelector::parse("color=blue").unwrap())),
-        ["default/w1"]
-    );
-
-    crds.delete("widgets.example.com", &DeleteOptions::default())
-        .await
-        .unwrap();
-    eventually("the widget informer to stop", || {
-        factory
-            .status(&gvr)
-            .is_some_and(|s| s.state.error().is_some())
-    })
-    .await;
-
-    let status = factory.status(&gvr).unwrap();
-    let err = status.state.error().unwrap();
-    let kclient_cache::InformerError::Reflector(reflector_err) = err.as_ref() else {
-        panic!("unexpected stop reason: {err}");
-    };
-    assert!(reflector_err.is_not_found(), "{reflector_err}");
-    let health = status.health.expect("health");
-    assert_eq!(health.phase, Phase::Stopped);
-    assert!(health.last_error.unwrap().is_not_found());
-    assert!(
-        lister.list(&LabelSelector::everything()).is_empty(),
-        "the deletes arrived first"
-    );
-    assert!(informer.health().unwrap().borrow().phase == Phase::Stopped);
-
-    // Not restarted, not retried: the request counts stay put.
-    let (lists, watches) = (status.lists, status.watches);
-    assert_eq!(factory.start().unwrap(), 0);
-    tokio::time::sleep(Duration::from_millis(1500)).await;
-    let later = factory.status(&gvr).unwrap();
-    assert!(later.state.error().is_some());
-    assert_eq!((later.lists, later.watches), (lists, watches));
-    let cm_gvr = GroupVersionResource::gvr("", "v1", "configmaps");
-    assert!(factory.status(&cm_gvr).unwrap().state.is_running());
-    assert!(cms.list(&LabelSelector::everything()).is_empty());
-
-    // Once forgotten, a re-created CRD gets a fresh informer.
-    let forgotten = factory.forget_stopped();
-    assert_eq!(forgotten.len(), 1);
-    assert_eq!(forgotten[0].resource, gvr);
-    crds.create(&crd(), &CreateOptions::default())
-        .await
-        .unwrap();
-    wait_served(&widgets).await;
-    widgets
-        .create(&widget("w2"), &CreateOptions::default())
-        .await
-        .unwrap();
-    let fresh = dynamic.for_resource(&gvr).lister();
-    assert_eq!(dynamic.start().unwrap(), 1);
-    assert!(dynamic.wait_for_cache_sync().await.all_synced());
-    assert_eq!(
-        keys(&fresh.list(&LabelSelector::everything())),
-        ["default/w2"]
-    );
-    dynamic.shutdown().await;
 }
 
 #[tokio::test]

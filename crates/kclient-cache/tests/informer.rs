@@ -74,6 +74,7 @@ async fn handlers_mirror_the_server_through_drops_and_relists() {
     let config = ReflectorConfig {
         page_size: 4,
         min_watch_timeout: Duration::from_secs(1),
+        backoff: quick_backoff(),
         ..Reflector::<ConfigMap, RestListerWatcher<ConfigMap>, Indexer<ConfigMap>>::default_config()
     };
     let informer = SharedIndexInformer::new(lw.clone(), config);

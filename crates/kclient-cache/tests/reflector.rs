@@ -51,6 +51,7 @@ async fn churn_and_check(use_watch_list: bool) {
         use_watch_list,
         // Short server-side watch timeouts make the reflector reconnect often.
         min_watch_timeout: Duration::from_secs(1),
+        backoff: quick_backoff(),
         ..Reflector::<ConfigMap, RestListerWatcher<ConfigMap>, DeltaFifo<ConfigMap>>::default_config(
         )
     };

@@ -1,5 +1,7 @@
 //! The admin API under `/kclient-testserver/`: `GET|PUT faults` reads or replaces the
-//! fault settings, `POST faults/compact` compacts every history now.
+//! fault settings, `POST faults/compact` compacts every history now, `POST faults/restart`
+//! does what an API server restart does to watches (see
+//! [`FaultsHandle::restart_api_server`](crate::FaultsHandle::restart_api_server)).
 
 use bytes::Bytes;
 use http::{Method, Response, StatusCode};
@@ -38,11 +40,13 @@ pub(crate) fn handle(
             state.faults.compact_history();
             Ok(faults_json(state))
         }
-        (_, "faults" | "faults/compact") => Err(ErrorResponse::method_not_supported(
-            "kclient-testserver",
-            "faults",
-            method.as_str(),
-        )),
+        (&Method::POST, "faults/restart") => {
+            state.faults.restart_api_server();
+            Ok(faults_json(state))
+        }
+        (_, "faults" | "faults/compact" | "faults/restart") => Err(
+            ErrorResponse::method_not_supported("kclient-testserver", "faults", method.as_str()),
+        ),
         _ => Err(ErrorResponse::no_route()),
     }
 }

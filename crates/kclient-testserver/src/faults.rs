@@ -1,5 +1,5 @@
-//! Fault injection switchable at run time: dropped watches, forced history compaction,
-//! error bursts (429 with Retry-After, 500, 503) and added latency.
+//! Fault injection switchable at run time: dropped watches, forced history compaction, an
+//! API server restart, error bursts (429 with Retry-After, 500, 503) and added latency.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock, Weak};
@@ -258,6 +258,19 @@ impl FaultsHandle {
     pub fn compact_history(&self) {
         if let Some(store) = self.inner.store.get().and_then(Weak::upgrade) {
             store.compact_all();
+        }
+    }
+
+    /// What clients see when kube-apiserver restarts: every open watch ends at once (watch-list
+    /// streams still sending their initial events included), and the new watch cache starts
+    /// at the current resourceVersion, so every watch resumed from an older one answers
+    /// 410 Gone (`Expired`) and its informer relists — all of a cluster's informers at
+    /// about the same time. Objects and the resourceVersion counter (etcd's) are kept;
+    /// snapshot reads at older resourceVersions expire with the history, as if etcd
+    /// compacted at the same moment.
+    pub fn restart_api_server(&self) {
+        if let Some(store) = self.inner.store.get().and_then(Weak::upgrade) {
+            store.restart_watch_cache();
         }
     }
 

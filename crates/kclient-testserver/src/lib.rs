@@ -8,8 +8,9 @@
 //! selectors, paginated lists over consistent snapshots, server-side Table output, watches
 //! with history, bookmarks and watch-list, JSON/merge/strategic merge patches and
 //! server-side apply, all errors as `metav1.Status`. Faults (dropped watches, compacted
-//! history, 429/500/503 bursts, latency) switch at run time through [`FaultsHandle`] or the
-//! admin API at `/kclient-testserver/faults`.
+//! history, an API server restart, 429/500/503 bursts, latency) switch at run time through
+//! [`FaultsHandle`] or the admin API at `/kclient-testserver/faults`; a [`RequestLog`] records
+//! what clients asked and when.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), kclient_testserver::TestServerError> {
@@ -42,6 +43,7 @@ mod patching;
 mod protobuf;
 mod query;
 mod registry;
+mod requests;
 mod respond;
 mod router;
 mod server;
@@ -54,4 +56,5 @@ mod validate;
 
 pub use error::TestServerError;
 pub use faults::{Faults, FaultsHandle};
+pub use requests::{LoggedRequest, RequestLog};
 pub use server::{TestServer, TestServerBuilder};

@@ -19,6 +19,7 @@ use crate::faults::{Faults, FaultsHandle};
 use crate::handlers::{CreateOptions, DEFAULT_WATCH_TIMEOUT, Managed, create_object};
 use crate::kubeconfig;
 use crate::registry::Registry;
+use crate::requests::RequestLog;
 use crate::service::serve;
 use crate::state::State;
 use crate::store::{Store, StoreConfig};
@@ -154,11 +155,13 @@ impl TestServerBuilder {
         }));
         let faults = FaultsHandle::new(self.faults);
         faults.attach(&store);
+        let requests = RequestLog::default();
         let shutdown = CancellationToken::new();
         let state = Arc::new(State {
             store,
             registry: Registry::new(),
             faults: faults.clone(),
+            requests: requests.clone(),
             token: token.clone(),
             bookmark_interval: self.bookmark_interval,
             default_watch_timeout: self.watch_timeout,
@@ -180,6 +183,7 @@ impl TestServerBuilder {
             token,
             ca_pem: pki.ca_pem,
             faults,
+            requests,
             shutdown,
             task: Some(task),
             _state: state,
@@ -276,6 +280,7 @@ pub struct TestServer {
     token: String,
     ca_pem: String,
     faults: FaultsHandle,
+    requests: RequestLog,
     shutdown: CancellationToken,
     task: Option<JoinHandle<()>>,
     _state: Arc<State>,
@@ -355,6 +360,11 @@ impl TestServer {
     /// Switches faults at run time.
     pub fn faults(&self) -> FaultsHandle {
         self.faults.clone()
+    }
+
+    /// The log of API requests; call [`RequestLog::start`] to record.
+    pub fn requests(&self) -> RequestLog {
+        self.requests.clone()
     }
 
     /// Stops accepting connections, ends open watches and waits for the listener to close.

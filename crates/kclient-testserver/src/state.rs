@@ -7,6 +7,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::faults::FaultsHandle;
 use crate::registry::Registry;
+use crate::requests::RequestLog;
 use crate::store::Store;
 
 /// Shared server state.
@@ -14,6 +15,8 @@ pub(crate) struct State {
     pub store: Arc<Store>,
     pub registry: Registry,
     pub faults: FaultsHandle,
+    /// API requests, recorded while a test asks for it.
+    pub requests: RequestLog,
     pub token: String,
     /// Interval of BOOKMARK events on watches that allow them.
     pub bookmark_interval: Duration,

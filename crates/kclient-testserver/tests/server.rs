@@ -230,3 +230,77 @@ async fn shutdown_ends_watches_and_stops_listening() {
     tokio::time::sleep(Duration::from_millis(50)).await;
     assert!(tokio::net::TcpStream::connect(addr).await.is_err());
 }
+
+#[tokio::test]
+async fn api_server_restart_cuts_every_watch_and_expires_old_resource_versions() {
+    let (server, api) = start().await;
+    let rv_of = |v: &serde_json::Value| {
+        v["metadata"]["resourceVersion"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let a = api.post(CM, &cm("a", json!({}))).await.expect(201);
+    let b = api.post(CM, &cm("b", json!({}))).await.expect(201);
+    let requests = server.requests();
+    requests.start();
+    // Watches of two resources, one resumed from a resourceVersion, one from the start.
+    let mut configmaps = api
+        .watch(&format!("{CM}?watch=true&resourceVersion={}", rv_of(&b)))
+        .await;
+    let mut namespaces = api.watch("/api/v1/namespaces?watch=true").await;
+    assert_eq!(namespaces.next().await.unwrap()["type"], "ADDED");
+
+    server.faults().restart_api_server();
+    assert!(configmaps.next().await.is_none(), "the watch was cut");
+    while namespaces.next().await.is_some() {}
+
+    // A resume from before the restart: 410 Expired, as the new watch cache answers.
+    let mut expired = api
+        .watch(&format!("{CM}?watch=true&resourceVersion={}", rv_of(&a)))
+        .await;
+    let event = expired.next().await.unwrap();
+    assert_eq!(event["type"], "ERROR");
+    assert_eq!(event["object"]["code"], 410);
+    assert_eq!(event["object"]["reason"], "Expired");
+    // The objects are all there, and a watch from the newest resourceVersion works.
+    let list = api.get(CM).await.expect(200);
+    assert_eq!(list["items"].as_array().unwrap().len(), 2);
+    let mut live = api
+        .watch(&format!("{CM}?watch=true&resourceVersion={}", rv_of(&list)))
+        .await;
+    api.post(CM, &cm("c", json!({}))).await.expect(201);
+    let added = live.next_non_bookmark().await.unwrap();
+    assert_eq!(added["object"]["metadata"]["name"], "c");
+
+    // The admin API restarts too.
+    api.send(Method::POST, "/kclient-testserver/faults/restart", &[], "")
+        .await
+        .expect(200);
+    assert!(live.next().await.is_none());
+
+    // The request log saw the API requests (not the admin one), in order, with answers.
+    let logged = requests.requests();
+    assert!(
+        logged
+            .iter()
+            .all(|r| !r.path.starts_with("/kclient-testserver"))
+    );
+    let to_cm = requests.requests_to(CM);
+    let kinds: Vec<(bool, bool, u16)> = to_cm
+        .iter()
+        .map(|r| (r.is_watch(), r.is_initial_state(), r.status.as_u16()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            (true, false, 200),
+            (true, false, 200),
+            (false, true, 200),
+            (true, false, 200),
+            (false, false, 201),
+        ]
+    );
+    assert_eq!(to_cm[1].param("resourceVersion"), Some(rv_of(&a)));
+    assert!(to_cm.windows(2).all(|w| w[0].at <= w[1].at));
+}

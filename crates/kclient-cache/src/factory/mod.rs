@@ -9,13 +9,25 @@
 //! default resync.
 //!
 //! An informer whose resource stops being served (a deleted CRD: list or watch answers 404)
-//! stops instead of retrying forever: its status turns [`InformerState::Stopped`] with the
-//! error, its reflector health shows it, and the factory never restarts it. Call
+//! keeps retrying with its backoff, as client-go's does, so a CRD deleted and created again
+//! (an operator upgrade does exactly that) is listed and watched again, and the relist
+//! replaces the cache (objects of the CRD's previous life are deleted from it, and handlers
+//! are told). Unlike client-go, the state is never silent: while the resource is not served
+//! the informer's status is [`InformerState::NotServed`] with the server's answer, its
+//! reflector health has [`not_served`](ReflectorHealth::not_served) set, the
+//! [`on_served_change`](SharedInformerFactoryBuilder::on_served_change) callback is told of
+//! both transitions, and the [`CachedClient`](crate::CachedClient) answers reads of it with
+//! the 404 instead of serving the cache. `has_synced()` stays true meanwhile (client-go's
+//! meaning: the initial state was delivered). A factory built with
+//! [`stop_when_not_served`](SharedInformerFactoryBuilder::stop_when_not_served) stops such an
+//! informer instead: its status turns [`InformerState::Stopped`] with the error, its
+//! `has_synced()` turns false, and the factory never restarts it; call
 //! [`forget_stopped`](SharedInformerFactory::forget_stopped) to drop such informers so that
-//! the next request builds a fresh one (e.g. once the CRD is back).
+//! the next request builds a fresh one.
 
 mod dynamic;
 mod lister_watcher;
+mod served;
 mod typed;
 
 use std::any::{Any, TypeId};
@@ -35,6 +47,7 @@ use tokio::task::JoinHandle;
 
 pub use dynamic::DynamicSharedInformerFactory;
 pub use lister_watcher::{FactoryListerWatcher, TweakListOptions};
+pub use served::{OnServedChange, ServedChange};
 pub use typed::*;
 
 use lister_watcher::RequestCounts;
@@ -43,9 +56,8 @@ use crate::compact::Compact;
 use crate::informer::{InformerError, SharedIndexInformer};
 use crate::lister::Lister;
 use crate::lister_watcher::{ListerWatcher, RestListerWatcher};
-use crate::reflector::{
-    ErrorAction, ErrorHandler, ErrorKind, ReflectorConfig, ReflectorError, ReflectorHealth,
-};
+use crate::reflector::{ReflectorConfig, ReflectorError, ReflectorHealth};
+use served::ServedTracker;
 
 /// The informer type a factory hands out.
 pub type FactoryInformer<K> = SharedIndexInformer<K, FactoryListerWatcher<K>>;
@@ -89,22 +101,34 @@ impl fmt::Display for InformerId {
 
 /// Where an informer of a factory is in its life.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub enum InformerState {
     /// Registered; the next [`SharedInformerFactory::start`] runs it.
     NotStarted,
     /// Listing and watching.
     Running,
-    /// Stopped by an error that retrying cannot fix (e.g. the resource is no longer served);
-    /// the factory does not restart it.
+    /// Running, but the server answers 404 for the resource (its CRD was deleted): the
+    /// informer retries with backoff and turns [`Running`](Self::Running) again once a list
+    /// succeeds. Its cache holds what it last saw (after the deletions the server sent) and
+    /// is not served by the [`CachedClient`](crate::CachedClient) meanwhile.
+    NotServed(Arc<ReflectorError>),
+    /// Stopped by an error: its resource not served, under
+    /// [`stop_when_not_served`](SharedInformerFactoryBuilder::stop_when_not_served). The
+    /// factory does not restart it and its cache no longer claims to be synced.
     Stopped(Arc<InformerError>),
     /// Stopped by [`SharedInformerFactory::shutdown`] (or the factory was dropped).
     ShutDown,
 }
 
 impl InformerState {
-    /// True while the informer runs.
+    /// True while the informer runs, its resource served or not.
     pub fn is_running(&self) -> bool {
-        matches!(self, Self::Running)
+        matches!(self, Self::Running | Self::NotServed(_))
+    }
+
+    /// True while the informer runs but its resource is not served.
+    pub fn is_not_served(&self) -> bool {
+        matches!(self, Self::NotServed(_))
     }
 
     /// The error that stopped the informer, if one did.
@@ -121,9 +145,10 @@ impl InformerState {
 pub struct InformerStatus {
     /// Which informer.
     pub id: InformerId,
-    /// Its life-cycle state.
+    /// Its life-cycle state; [`InformerState::NotServed`] while its resource is not served.
     pub state: InformerState,
-    /// Whether its cache has synced.
+    /// Whether its cache has synced (see [`SharedIndexInformer::has_synced`]: it stays true
+    /// while the resource is not served, and turns false when the informer stopped).
     pub synced: bool,
     /// List requests its reflector has made (pages included).
     pub lists: u64,
@@ -179,6 +204,8 @@ struct FactoryOptions {
     /// Per-resource resync periods overriding `default_resync` (zero: never).
     custom_resync: HashMap<GroupVersionResource, Duration>,
     page_size: Option<u32>,
+    stop_when_not_served: bool,
+    on_served_change: Option<OnServedChange>,
 }
 
 impl fmt::Debug for FactoryOptions {
@@ -189,6 +216,8 @@ impl fmt::Debug for FactoryOptions {
             .field("default_resync", &self.default_resync)
             .field("custom_resync", &self.custom_resync)
             .field("page_size", &self.page_size)
+            .field("stop_when_not_served", &self.stop_when_not_served)
+            .field("on_served_change", &self.on_served_change.is_some())
             .finish()
     }
 }
@@ -248,6 +277,30 @@ impl SharedInformerFactoryBuilder {
         self
     }
 
+    /// Whether an informer whose resource is not served (404: its CRD was deleted) stops
+    /// for good instead of retrying. A stopped informer shows as [`InformerState::Stopped`],
+    /// its `has_synced()` turns false and the cached client refuses to read it. Default:
+    /// false, client-go's behaviour: retry with backoff, so the resource is listed and
+    /// watched again once it is served, with [`InformerState::NotServed`] meanwhile.
+    #[must_use]
+    pub fn stop_when_not_served(mut self, stop: bool) -> Self {
+        self.options.stop_when_not_served = stop;
+        self
+    }
+
+    /// Calls `on_change` whenever an informer's resource stops being served (404) or is
+    /// served again, with the informer's id. It runs on the informer's task: keep it short
+    /// and non-blocking (send on a channel, set a flag). Default: none; the same state is
+    /// in [`SharedInformerFactory::statuses`] either way.
+    #[must_use]
+    pub fn on_served_change(
+        mut self,
+        on_change: impl Fn(&InformerId, &ServedChange) + Send + Sync + 'static,
+    ) -> Self {
+        self.options.on_served_change = Some(Arc::new(on_change));
+        self
+    }
+
     /// The factory.
     pub fn build(self) -> SharedInformerFactory {
         let (stop, _) = watch::channel(false);
@@ -268,6 +321,7 @@ trait Runner: Send + Sync {
     fn wait_for_cache_sync(&self) -> BoxFuture<'static, bool>;
     fn has_synced(&self) -> bool;
     fn health(&self) -> Option<ReflectorHealth>;
+    fn started_health(&self) -> BoxFuture<'static, watch::Receiver<ReflectorHealth>>;
 }
 
 impl<K, L> Runner for SharedIndexInformer<K, L>
@@ -291,6 +345,11 @@ where
 
     fn health(&self) -> Option<ReflectorHealth> {
         SharedIndexInformer::health(self).map(|rx| rx.borrow().clone())
+    }
+
+    fn started_health(&self) -> BoxFuture<'static, watch::Receiver<ReflectorHealth>> {
+        let informer = self.clone();
+        Box::pin(async move { informer.started_health().await })
     }
 }
 
@@ -444,7 +503,7 @@ impl SharedInformerFactory {
         }
         let informer = FactoryInformer::new(lw, config);
         // A fresh informer is not started yet, so this cannot fail.
-        let _ = informer.set_error_handler(stop_when_not_served());
+        let _ = informer.set_error_handler(served::error_handler(options.stop_when_not_served));
         let entry = Entry {
             id: InformerId {
                 resource: key.1.clone(),
@@ -477,11 +536,21 @@ impl SharedInformerFactory {
             let status = entry.state.clone();
             let mut stop = self.inner.stop.subscribe();
             let id = entry.id.clone();
+            let mut served = ServedTracker::new(
+                id.clone(),
+                status.clone(),
+                self.inner.options.on_served_change.clone(),
+            );
             tasks.push(runtime.spawn(async move {
                 let outcome = tokio::select! {
                     result = runner.run() => result,
                     _ = stop.wait_for(|s| *s) => Ok(()),
+                    never = served.follow(runner.started_health()) => match never {},
                 };
+                // The last change (the 404 that stopped it) may not have been followed yet.
+                if let Some(health) = runner.health() {
+                    served.update(&health);
+                }
                 let next = match outcome {
                     Ok(()) => InformerState::ShutDown,
                     Err(err) => {
@@ -499,7 +568,10 @@ impl SharedInformerFactory {
     }
 
     /// Waits until every started informer has synced or stopped, and reports which synced
-    /// (client-go's `WaitForCacheSync`). Informers not started yet are not waited for.
+    /// (client-go's `WaitForCacheSync`). Informers not started yet are not waited for. As in
+    /// client-go, an informer whose resource is not served yet keeps the wait going until it
+    /// is (its status says [`InformerState::NotServed`] meanwhile); bound the wait with a
+    /// timeout where that matters.
     pub async fn wait_for_cache_sync(&self) -> CacheSyncResults {
         let waits: Vec<(InformerId, BoxFuture<'static, bool>)> = {
             let state = self.inner.state.lock();
@@ -532,25 +604,6 @@ impl SharedInformerFactory {
                 _ = ended => runner.has_synced(),
             }
         })
-    }
-
-    /// Waits for the informer of `K` objects of `resource` to sync or end; false if it is
-    /// not registered or ended unsynced.
-    pub(crate) async fn wait_for_informer_sync<K: 'static>(
-        &self,
-        resource: &GroupVersionResource,
-    ) -> bool {
-        let wait = {
-            let state = self.inner.state.lock();
-            state
-                .entries
-                .get(&(TypeId::of::<K>(), resource.clone()))
-                .map(Self::wait_entry)
-        };
-        match wait {
-            Some(wait) => wait.await,
-            None => false,
-        }
     }
 
     /// A snapshot of every registered informer, sorted by id.
@@ -621,21 +674,6 @@ impl SharedInformerFactory {
             let _ = task.await;
         }
     }
-}
-
-/// The error handler of factory informers: a resource that is not served (404) stops the
-/// informer, since retrying a deleted CRD would spin forever; everything else (including
-/// 403, which an RBAC change can fix) is logged and retried with backoff, as in client-go.
-fn stop_when_not_served() -> ErrorHandler {
-    Arc::new(|err: &ReflectorError| {
-        if err.kind() == ErrorKind::NotFound {
-            tracing::error!(error = %err, "resource is not served; informer stopping");
-            ErrorAction::Stop
-        } else {
-            tracing::warn!(error = %err, kind = ?err.kind(), "reflector error; retrying with backoff");
-            ErrorAction::Retry
-        }
-    })
 }
 
 /// The shared informer of one resource, from a factory: ask for the informer itself or a

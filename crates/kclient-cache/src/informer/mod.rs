@@ -121,8 +121,12 @@ struct Inner<K, L> {
     listeners: Mutex<Vec<Listener<K>>>,
     next_id: AtomicU64,
     setup: Mutex<Option<Setup<K, L>>>,
+    /// `None` until the initial state is stored; `Some(false)` when the informer stopped
+    /// before syncing, or stopped on an error after it: a cache that no longer follows the
+    /// server does not claim to be synced.
     synced: watch::Sender<Option<bool>>,
-    health: Mutex<Option<watch::Receiver<ReflectorHealth>>>,
+    /// The reflector's health channel, set when `run` starts.
+    health: watch::Sender<Option<watch::Receiver<ReflectorHealth>>>,
     /// The resync period handlers get unless they ask for their own.
     default_resync: Option<Duration>,
     /// How often the reflector asks whether a handler is due (client-go's
@@ -186,7 +190,7 @@ where
                     error_handler: None,
                 })),
                 synced: watch::channel(None).0,
-                health: Mutex::new(None),
+                health: watch::channel(None).0,
                 default_resync,
                 resync_check: Mutex::new(default_resync),
                 started: AtomicBool::new(false),
@@ -231,15 +235,29 @@ impl<K: Object, L> SharedIndexInformer<K, L> {
 
     /// The reflector's health, once `run` has started.
     pub fn health(&self) -> Option<watch::Receiver<ReflectorHealth>> {
-        self.inner.health.lock().clone()
+        self.inner.health.borrow().clone()
     }
 
-    /// True once the initial list has been stored and dispatched.
+    /// The reflector's health as soon as `run` has started.
+    pub(crate) async fn started_health(&self) -> watch::Receiver<ReflectorHealth> {
+        let mut rx = self.inner.health.subscribe();
+        // `inner` owns the sender, so the channel outlives this borrow of it.
+        let health = rx.wait_for(Option::is_some).await.map(|h| h.clone());
+        match health {
+            Ok(Some(health)) => health,
+            _ => std::future::pending().await,
+        }
+    }
+
+    /// True once the initial list has been stored and dispatched, as client-go's
+    /// `HasSynced`, and it stays true while the reflector retries, a resource that is no
+    /// longer served included ([`ReflectorHealth::not_served`] tells that state). It turns
+    /// false when the informer stops on an error: its cache no longer follows the server.
     pub fn has_synced(&self) -> bool {
         self.inner.synced.borrow().unwrap_or(false)
     }
 
-    /// Waits until the informer has synced (true) or stopped before syncing (false).
+    /// Waits until the informer has synced (true) or stopped (false).
     pub async fn wait_for_cache_sync(&self) -> bool {
         let mut rx = self.inner.synced.subscribe();
         let outcome = rx
@@ -366,16 +384,18 @@ where
             reflector = reflector.error_handler(h);
         }
         let health = reflector.health();
-        *self.inner.health.lock() = Some(health.clone());
+        self.inner.health.send_replace(Some(health.clone()));
         let result = tokio::select! {
             err = reflector.run() => Err(InformerError::Reflector(err)),
             () = self.process_loop(health) => Ok(()),
         };
         self.inner.fifo.close();
+        let failed = result.is_err();
         self.inner.synced.send_if_modified(|s| {
-            if s.is_none() {
+            if s.is_none() || failed {
+                let changed = *s != Some(false);
                 *s = Some(false);
-                true
+                changed
             } else {
                 false
             }

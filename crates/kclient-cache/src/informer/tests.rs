@@ -310,6 +310,39 @@ async fn an_informer_that_stops_before_syncing_reports_it() {
     assert!(informer.health().unwrap().borrow().last_error.is_some());
 }
 
+/// A cache that stopped following the server (its error handler stopped it on a 404) no
+/// longer claims to be synced; the objects it holds are still there to inspect.
+#[tokio::test(start_paused = true)]
+async fn an_informer_stopped_after_syncing_no_longer_claims_synced() {
+    let (lw, tx) = feed(vec![cm("a", 1)]);
+    let informer = SharedIndexInformer::new(lw, config());
+    informer
+        .set_error_handler(stop_on_persistent_errors())
+        .unwrap();
+    let run = tokio::spawn({
+        let informer = informer.clone();
+        async move { informer.run().await }
+    });
+    assert!(informer.wait_for_cache_sync().await);
+    assert!(informer.has_synced());
+    tx.send(WatchEvent::Error(Status {
+        code: Some(404),
+        reason: Some("NotFound".into()),
+        ..Default::default()
+    }))
+    .unwrap();
+    let err = run.await.unwrap().unwrap_err();
+    assert!(
+        matches!(&err, InformerError::Reflector(e) if e.is_not_found()),
+        "{err}"
+    );
+    assert!(!informer.has_synced());
+    assert!(!informer.wait_for_cache_sync().await);
+    let health = informer.health().unwrap().borrow().clone();
+    assert!(health.not_served && !health.is_healthy());
+    assert_eq!(informer.indexer().len(), 1);
+}
+
 #[test]
 fn handlers_can_be_registered_before_any_runtime_exists() {
     let (lw, tx) = feed(vec![cm("a", 1)]);

@@ -39,6 +39,12 @@ pub struct ReflectorHealth {
     pub consecutive_failures: u32,
     /// How many times the initial state was (re)built from a list or watch-list.
     pub lists: u64,
+    /// True while the resource is not served: a list or watch was answered 404 NotFound
+    /// (a deleted CRD, or an API group that went away) and no list or watch has succeeded
+    /// since. The reflector keeps retrying with backoff; the store keeps what it last had
+    /// (with the deletions the server sent before it stopped serving) until a list succeeds
+    /// and replaces it. Other errors meanwhile leave it set.
+    pub not_served: bool,
 }
 
 impl ReflectorHealth {
@@ -51,6 +57,7 @@ impl ReflectorHealth {
             last_error: None,
             consecutive_failures: 0,
             lists: 0,
+            not_served: false,
         }
     }
 

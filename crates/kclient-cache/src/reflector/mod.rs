@@ -4,9 +4,14 @@
 //! The loop: build the initial state (a watch-list stream when the server supports it,
 //! otherwise a paginated list), `replace` the store with it, then watch from its
 //! resourceVersion. A watch that ends is resumed from the last resourceVersion seen (object
-//! or bookmark); 410 Gone relists; other failures back off with jitter and are reported to
-//! the error handler and the [`ReflectorHealth`] channel. Periodic resyncs run while watching.
-//! Cancel a reflector by dropping its [`Reflector::run`] future.
+//! or bookmark); 410 Gone relists; other failures are reported to the error handler and the
+//! [`ReflectorHealth`] channel. Every new round (a relist after 410 as much as a retry after
+//! an error) first waits the backoff, exponential with jitter, as client-go's reflector runs
+//! each `ListAndWatch` under its backoff manager: an API server that expires every watch at
+//! once (a restart) is not met by all of its clients' lists at the same instant. A resource
+//! that is not served (404, e.g. its CRD was deleted) is retried the same way and shows as
+//! [`ReflectorHealth::not_served`] until a list succeeds again. Periodic resyncs run while
+//! watching. Cancel a reflector by dropping its [`Reflector::run`] future.
 
 use kclient_core::{ApiError, Transience};
 mod error;
@@ -251,8 +256,10 @@ where
             match restart {
                 Restart::Relist => {
                     // The stored resource version is unusable: the next initial state comes
-                    // from a fresh, consistent read.
+                    // from a fresh, consistent read, after the backoff.
                     self.last_rv = None;
+                    self.set_phase(Phase::BackingOff);
+                    tokio::time::sleep(self.backoff.next_delay()).await;
                 }
                 Restart::Failed(err) => {
                     if let Err(err) = self.fail(err).await {
@@ -269,8 +276,10 @@ where
         let action = (self.on_error)(&err);
         let err = Arc::new(err);
         let stopped = action == ErrorAction::Stop;
+        let not_served = err.kind() == ErrorKind::NotFound;
         self.health.send_modify(|h| {
             h.last_error = Some(err.clone());
+            h.not_served |= not_served;
             h.consecutive_failures = h.consecutive_failures.saturating_add(1);
             h.phase = if stopped {
                 Phase::Stopped
@@ -290,10 +299,12 @@ where
         Ok(())
     }
 
+    /// A list or watch succeeded: the resource is served and nothing is failing.
     fn healthy(&self) {
         self.health.send_if_modified(|h| {
-            let changed = h.consecutive_failures != 0;
+            let changed = h.consecutive_failures != 0 || h.not_served;
             h.consecutive_failures = 0;
+            h.not_served = false;
             changed
         });
     }
@@ -318,6 +329,7 @@ where
         let watch_list = self.use_watch_list;
         self.health.send_modify(|h| {
             h.synced = true;
+            h.not_served = false;
             h.lists += 1;
             h.last_sync_resource_version = Some(rv.to_owned());
             h.watch_list = watch_list;

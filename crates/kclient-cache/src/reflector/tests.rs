@@ -219,8 +219,10 @@ async fn gone_relists_with_a_fresh_consistent_read() {
         .list(Ok(page(vec![cm("z", 12)], "12", None)));
     let store = Indexer::new();
     let reflector = Reflector::with_config(fake.clone(), store.clone(), list_watch_config());
-    let health = reflector.health();
+    let mut health = reflector.health();
     let task = tokio::spawn(reflector.run());
+    // Each relist waits its backoff: let the paused clock run until the third list.
+    health.wait_for(|h| h.lists == 3).await.unwrap();
     settle().await;
     assert_eq!(rvs(&store), [("z".into(), "12".into())]);
     let lists: Vec<ListOptions> = fake
@@ -238,6 +240,94 @@ async fn gone_relists_with_a_fresh_consistent_read() {
         health.borrow().last_error.is_none(),
         "410 is not an error to report"
     );
+    task.abort();
+}
+
+/// client-go runs every `ListAndWatch` round under its backoff manager, a relist after 410
+/// included, so clients that all lose their watch at once (an API server restart) do not
+/// all relist at the same instant; the wait grows while 410s keep coming.
+#[tokio::test(start_paused = true)]
+async fn a_relist_after_gone_waits_the_backoff() {
+    let fake = Fake::default()
+        .list(Ok(page(vec![cm("a", 1)], "5", None)))
+        .watch(WatchReply::Ends(vec![Ok(WatchEvent::Error(status(
+            410, "Expired",
+        )))]))
+        .list(Ok(page(vec![cm("a", 1)], "9", None)))
+        .watch(WatchReply::Fails(api_err(410, "Gone")))
+        .list(Ok(page(vec![cm("a", 1)], "12", None)));
+    let store = Indexer::new();
+    let reflector =
+        Reflector::with_config(fake.clone(), store.clone(), list_watch_config()).backoff_seed(3);
+    let mut health = reflector.health();
+    let task = tokio::spawn(reflector.run());
+    health.wait_for(|h| h.lists == 3).await.unwrap();
+    settle().await;
+    let calls = fake.calls();
+    let kinds: Vec<&str> = calls
+        .iter()
+        .map(|(_, c)| match c {
+            Call::List(_) => "list",
+            Call::Watch(_) => "watch",
+        })
+        .collect();
+    assert_eq!(kinds, ["list", "watch", "list", "watch", "list", "watch"]);
+    let base = BackoffConfig::default().initial;
+    for (i, relist) in [2usize, 4].into_iter().enumerate() {
+        let gap = calls[relist].0 - calls[relist - 1].0;
+        let lo = base * 2u32.pow(u32::try_from(i).unwrap());
+        assert!(
+            gap >= lo && gap <= lo * 2,
+            "relist {i} came {gap:?} after the 410, not within [{lo:?}, {:?}]",
+            lo * 2
+        );
+    }
+    let h = health.borrow().clone();
+    assert!(h.is_healthy() && h.last_error.is_none() && !h.not_served);
+    task.abort();
+}
+
+/// A deleted CRD: the watch ends, the resource answers 404 for a while, then it is served
+/// again with other objects. The reflector retries with backoff all along, says the resource
+/// is not served meanwhile (keeping what it had, synced), and the relist replaces the store:
+/// objects of the resource's previous life are gone from it.
+#[tokio::test(start_paused = true)]
+async fn a_resource_that_stops_being_served_is_retried_and_relisted_when_back() {
+    let fake = Fake::default()
+        .list(Ok(page(vec![cm("a", 1), cm("b", 2)], "3", None)))
+        .watch(WatchReply::Ends(vec![]))
+        .watch(WatchReply::Fails(api_err(404, "NotFound")))
+        .list(Err(api_err(404, "NotFound")))
+        .list(Err(api_err(404, "NotFound")))
+        .list(Ok(page(vec![cm("c", 20)], "20", None)));
+    let store = Indexer::new();
+    let reflector =
+        Reflector::with_config(fake.clone(), store.clone(), list_watch_config()).backoff_seed(11);
+    let mut health = reflector.health();
+    let task = tokio::spawn(reflector.run());
+    let h = health.wait_for(|h| h.not_served).await.unwrap().clone();
+    assert!(h.last_error.as_ref().unwrap().is_not_found());
+    assert_eq!(h.phase, Phase::BackingOff);
+    assert!(
+        h.synced,
+        "the store still holds the last state it was given"
+    );
+    assert_eq!(rvs(&store).len(), 2);
+    let h = health.wait_for(|h| h.lists == 2).await.unwrap().clone();
+    assert!(!h.not_served && h.is_healthy(), "{h:?}");
+    settle().await;
+    assert_eq!(rvs(&store), [("c".into(), "20".into())]);
+    let lists: Vec<Instant> = fake
+        .calls()
+        .into_iter()
+        .filter(|(_, c)| matches!(c, Call::List(_)))
+        .map(|(t, _)| t)
+        .collect();
+    assert_eq!(lists.len(), 4);
+    let base = BackoffConfig::default().initial;
+    for pair in lists[1..].windows(2) {
+        assert!(pair[1] - pair[0] >= base, "{lists:?}");
+    }
     task.abort();
 }
 
@@ -390,8 +480,9 @@ async fn watch_list_falls_back_to_list_and_watch_when_rejected() {
         .list(Ok(page(vec![cm("a", 5)], "5", None)));
     let store = Indexer::new();
     let reflector = Reflector::new(fake.clone(), store.clone());
-    let health = reflector.health();
+    let mut health = reflector.health();
     let task = tokio::spawn(reflector.run());
+    health.wait_for(|h| h.lists == 2).await.unwrap();
     settle().await;
     let calls: Vec<Call> = fake.calls().into_iter().map(|(_, c)| c).collect();
     let Call::Watch(first) = &calls[0] else {

@@ -1,6 +1,6 @@
 //! Shared helpers of the integration tests: a rate-limit-free client, ConfigMap CRUD over
-//! the wire, the server's state from a fresh list, and a lister-watcher whose watches can be
-//! held back.
+//! the wire, the server's state from a fresh list, a lister-watcher whose watches can be
+//! held back, and the `widgets.example.com` custom resource.
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
@@ -10,13 +10,19 @@ use std::time::Duration;
 
 use futures::future::BoxFuture;
 use k8s_openapi::api::core::v1::{ConfigMap, Secret};
+use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kclient_cache::{
-    Indexer, ListerWatcher, ReflectorHealth, RestListerWatcher, WatchStream, meta_namespace_key,
+    BackoffConfig, Indexer, ListerWatcher, ReflectorHealth, RestListerWatcher, WatchStream,
+    meta_namespace_key,
 };
-use kclient_core::{GroupVersion, ListOptions, ObjectList};
+use kclient_client::{ApiError, ClientSet, DynamicResource};
+use kclient_core::{
+    CreateOptions, GroupVersion, GroupVersionResource, ListOptions, Object, ObjectList,
+};
 use kclient_rest::RestClient;
 use kclient_testserver::TestServer;
+use serde_json::json;
 use tokio::sync::watch;
 
 pub const NS: &str = "default";
@@ -67,12 +73,93 @@ impl<K, L: ListerWatcher<K>> ListerWatcher<K> for Gated<L> {
     }
 }
 
+/// The sorted `namespace/name` keys of `objs`.
+pub fn keys<K: Object>(objs: &[Arc<K>]) -> Vec<String> {
+    let mut v: Vec<String> = objs
+        .iter()
+        .map(|o| meta_namespace_key(o.as_ref()).unwrap())
+        .collect();
+    v.sort();
+    v
+}
+
+/// Polls `f` every 50 ms until it holds; panics after 30 s.
+pub async fn eventually(what: &str, mut f: impl FnMut() -> bool) {
+    for _ in 0..600 {
+        if f() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+/// The resource of the `widgets.example.com` CRD.
+pub fn widgets_gvr() -> GroupVersionResource {
+    GroupVersionResource::gvr("example.com", "v1", "widgets")
+}
+
+/// A namespaced CRD without a schema: `widgets.example.com/v1`.
+pub fn widgets_crd() -> CustomResourceDefinition {
+    serde_json::from_value(json!({
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {"name": "widgets.example.com"},
+        "spec": {
+            "group": "example.com",
+            "scope": "Namespaced",
+            "names": {"plural": "widgets", "singular": "widget", "kind": "Widget", "listKind": "WidgetList"},
+            "versions": [{
+                "name": "v1", "served": true, "storage": true,
+                "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}}
+            }]
+        }
+    }))
+    .unwrap()
+}
+
+/// Creates the widgets CRD and waits until it is served; the widgets of [`NS`].
+pub async fn serve_widgets(cs: &ClientSet) -> DynamicResource {
+    cs.apiextensions_v1()
+        .custom_resource_definitions()
+        .create(&widgets_crd(), &CreateOptions::default())
+        .await
+        .unwrap();
+    let widgets = cs.dynamic().resource(&widgets_gvr()).namespace(NS);
+    wait_served(&widgets).await;
+    widgets
+}
+
+/// Waits until `widgets` answers lists (its CRD is served).
+pub async fn wait_served(widgets: &DynamicResource) {
+    for _ in 0..200 {
+        match widgets.list(&ListOptions::default()).await {
+            Ok(_) => return,
+            Err(err) if err.is_not_found() => tokio::time::sleep(Duration::from_millis(50)).await,
+            Err(err) => panic!("unexpected error while waiting for the CRD: {err}"),
+        }
+    }
+    panic!("the CRD never became served");
+}
+
 /// A client without client-go's default 5 QPS limit, which would dominate the test's time.
 pub fn client(server: &TestServer) -> RestClient {
     RestClient::builder(server.config())
         .without_rate_limit()
         .build()
         .expect("client")
+}
+
+/// The reflector's backoff shape, scaled down 16 times (50 ms doubling to 2 s): for tests
+/// of convergence through relists, whose every relist now waits its backoff; the pacing
+/// itself is checked on a paused clock and against the server in `api_server_restart.rs`.
+pub fn quick_backoff() -> BackoffConfig {
+    let real = BackoffConfig::default();
+    BackoffConfig {
+        initial: real.initial / 16,
+        max: real.max / 16,
+        ..real
+    }
 }
 
 pub fn core_v1() -> GroupVersion {

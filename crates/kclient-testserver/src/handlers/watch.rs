@@ -106,6 +106,8 @@ pub(super) fn watch(ctx: &Ctx) -> ApiResult<Response<Body>> {
         .map(Duration::from_secs)
         .unwrap_or(ctx.state.default_watch_timeout);
     let namespace = ctx.req.namespace.clone();
+    // Taken before subscribing: a restart after this point cuts this watch too.
+    let restart = ctx.state.store.watch_epoch();
     let mut stream = WatchStream {
         served: ctx.served.clone(),
         api_version: ctx.api_version(),
@@ -130,6 +132,7 @@ pub(super) fn watch(ctx: &Ctx) -> ApiResult<Response<Body>> {
         drop_after: ctx.state.faults.watch_drop_after(),
         last_rv: 0,
         shutdown: ctx.state.shutdown.clone(),
+        restart,
         finished: false,
     };
     match store.watch(namespace, plan.start) {
@@ -190,6 +193,8 @@ struct WatchStream {
     drop_after: Option<u64>,
     last_rv: u64,
     shutdown: CancellationToken,
+    /// Cancelled by a restart fault: the watch ends wherever it is, initial events included.
+    restart: CancellationToken,
     finished: bool,
 }
 
@@ -348,7 +353,7 @@ impl WatchStream {
             if let Some(line) = self.pending.take() {
                 return Some(line);
             }
-            if self.finished {
+            if self.finished || self.restart.is_cancelled() {
                 return None;
             }
             if let Some(obj) = self.initial.next() {
@@ -372,8 +377,10 @@ impl WatchStream {
             let sub = self.sub.as_mut()?;
             let bookmark_at = self.next_bookmark;
             let shutdown = self.shutdown.clone();
+            let restart = self.restart.clone();
             tokio::select! {
                 _ = shutdown.cancelled() => return None,
+                _ = restart.cancelled() => return None,
                 _ = tokio::time::sleep_until(self.deadline) => return None,
                 ev = sub.rx.recv() => {
                     // A closed channel means this watcher was too slow or the resource went away.

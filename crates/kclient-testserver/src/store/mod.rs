@@ -7,7 +7,9 @@ mod resource;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
+
+use tokio_util::sync::CancellationToken;
 
 pub(crate) use object::{Event, EventType, Obj, Undecodable, watch_line};
 pub(crate) use resource::{
@@ -46,6 +48,8 @@ pub(crate) struct Store {
     counter: Arc<AtomicU64>,
     resources: RwLock<HashMap<StorageKey, Arc<ResourceStore>>>,
     config: StoreConfig,
+    /// Cancelled when the watch cache restarts: every watch started before then ends.
+    watch_epoch: Mutex<CancellationToken>,
 }
 
 impl Store {
@@ -54,6 +58,7 @@ impl Store {
             counter: Arc::new(AtomicU64::new(0)),
             resources: RwLock::new(HashMap::new()),
             config,
+            watch_epoch: Mutex::new(CancellationToken::new()),
         }
     }
 
@@ -116,6 +121,27 @@ impl Store {
         for (_, r) in self.all() {
             r.compact();
         }
+    }
+
+    /// Cancelled when the watch cache restarts; a watch holds the one current at its start.
+    pub fn watch_epoch(&self) -> CancellationToken {
+        self.watch_epoch
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// What a kube-apiserver restart does to its watch cache: the history starts over at
+    /// the current resourceVersion, then every watch open until now ends at once. In that
+    /// order, so a watch started in between from an old resourceVersion already gets 410,
+    /// and one that got through is cut with the rest.
+    pub fn restart_watch_cache(&self) {
+        self.compact_all();
+        let ended = std::mem::replace(
+            &mut *self.watch_epoch.lock().unwrap_or_else(|e| e.into_inner()),
+            CancellationToken::new(),
+        );
+        ended.cancel();
     }
 }
 
