@@ -19,6 +19,7 @@
 
 pub mod auth;
 mod body;
+mod client_cert;
 pub mod headers;
 mod http;
 pub mod proxy;
