@@ -31,6 +31,7 @@ pub mod table;
 
 mod admin;
 mod auth;
+mod compress;
 mod controllers;
 mod error;
 mod faults;

@@ -1,14 +1,17 @@
 //! The request pipeline in front of the handlers: health checks, the admin API,
-//! injected latency, authentication, injected errors, then routing.
+//! injected latency, authentication, injected errors, then routing; and behind them, gzip
+//! for large responses as kube-apiserver compresses them.
 
 use std::convert::Infallible;
 use std::sync::Arc;
 
 use bytes::Bytes;
+use http::request::Parts;
 use http::{Request, Response, StatusCode};
 
 use crate::admin;
 use crate::auth::authenticated;
+use crate::compress::{gzip_large, may_compress};
 use crate::error::ErrorResponse;
 use crate::handlers;
 use crate::query::Query;
@@ -28,40 +31,54 @@ where
     let (parts, body) = req.into_parts();
     let watch = Query::watch_flag(parts.uri.query());
     let route = route(&parts.method, parts.uri.path(), watch);
+    let compress = may_compress(&parts.method, &parts.headers, &route);
+    let response = respond(state, parts, body, route).await;
+    Ok(if compress {
+        gzip_large(response).await
+    } else {
+        response
+    })
+}
+
+async fn respond<B>(state: Arc<State>, parts: Parts, body: B, route: Route) -> Response<Body>
+where
+    B: http_body::Body<Data = Bytes>,
+    B::Error: std::error::Error + Send + Sync + 'static,
+{
     if route == Route::Health {
-        return Ok(bytes_response(
+        return bytes_response(
             StatusCode::OK,
             "text/plain; charset=utf-8",
             Bytes::from_static(b"ok"),
-        ));
+        );
     }
     if !authenticated(&parts.headers, &state.token) {
-        return Ok(error_response(ErrorResponse::unauthorized()));
+        return error_response(ErrorResponse::unauthorized());
     }
     if let Route::Admin(path) = &route {
         let body = match read_body(&parts.headers, body).await {
             Ok(b) => b,
-            Err(e) => return Ok(error_response(e)),
+            Err(e) => return error_response(e),
         };
-        return Ok(match admin::handle(&state, &parts.method, path, &body) {
+        return match admin::handle(&state, &parts.method, path, &body) {
             Ok(resp) => resp,
             Err(e) => error_response(e),
-        });
+        };
     }
     if let Some(latency) = state.faults.latency() {
         tokio::time::sleep(latency).await;
     }
     if let Some(err) = state.faults.path_error(parts.uri.path()) {
-        return Ok(error_response(err));
+        return error_response(err);
     }
     if let Some(err) = state.faults.injected_error() {
-        return Ok(error_response(err));
+        return error_response(err);
     }
     if let Some(resp) = handlers::discovery_route(&state, &route, &parts.headers) {
-        return Ok(resp.unwrap_or_else(error_response));
+        return resp.unwrap_or_else(error_response);
     }
-    Ok(match route {
+    match route {
         Route::Resource(rr) => handlers::handle(state, rr, parts, body).await,
         _ => error_response(ErrorResponse::no_route()),
-    })
+    }
 }
