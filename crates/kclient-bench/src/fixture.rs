@@ -63,12 +63,16 @@ impl Fixture {
             .watcher_buffer(size.fanout_events + 1_000)
             .build()
             .await?;
-        let kclient = RestClient::builder(server.config())
+        // kube-rs is built without its gzip feature, so kclient does not ask for gzip either:
+        // both read the same uncompressed bytes (what gzip costs is `crate::gzip`'s subject).
+        let mut config = server.config();
+        config.disable_compression = true;
+        let kclient = RestClient::builder(config.clone())
             .without_rate_limit()
             .build()?;
         let variants = [Protocol::Http1, Protocol::Http2Adaptive]
             .into_iter()
-            .map(|p| Ok((p, transport::client(server.config(), p)?)))
+            .map(|p| Ok((p, transport::client(config.clone(), p)?)))
             .collect::<Result<Vec<_>, Error>>()?;
         let dir = tempfile::tempdir()?;
         let path = dir.path().join("kubeconfig");

@@ -5,6 +5,7 @@
 //!   into typed Pods by each client's real path; time and allocations.
 //! - [`list`] and [`watch`]: 50,000 ConfigMaps on the embedded test server ([`fixture`]),
 //!   full and paginated list throughput and watch fan-out to 100 watchers.
+//! - [`gzip`]: what gzip costs on the 10,000-Pod list, with and without compression.
 //! - [`transport`]: kclient over alternative wire transports, diagnostic variants.
 //! - [`report`]: the markdown table and `docs/benchmarks.md`; [`plot`]: its SVG plot.
 //!
@@ -14,6 +15,7 @@
 pub mod data;
 pub mod decode;
 pub mod fixture;
+pub mod gzip;
 pub mod informer;
 pub mod list;
 pub mod measure;

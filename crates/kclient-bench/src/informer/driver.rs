@@ -9,9 +9,10 @@ use futures::{StreamExt, TryStreamExt};
 use kclient::core::patch::{Patch, PatchType};
 use kclient::rest::RestClient;
 use kclient::testserver::TestServer;
-use serde_json::{Value, json};
+use serde_json::json;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
+pub use crate::data::pod_for_create;
 use crate::data::{NAMESPACE, PodTemplate, pod_name};
 use crate::informer::protocol::Report;
 use crate::informer::{Error, Mode, TICK_LABEL};
@@ -356,18 +357,6 @@ async fn create_namespace(client: &RestClient) -> Result<(), Error> {
     crate::fixture::create_namespace(client, NAMESPACE)
         .await
         .map_err(Error::Bench)
-}
-
-/// Pod `index` as a create body: the template copy without the fields the server assigns.
-pub fn pod_for_create(template: &PodTemplate, index: usize) -> Result<Value, Error> {
-    let mut bytes = Vec::new();
-    template.write_pod(index, &mut bytes);
-    let mut pod: Value = serde_json::from_slice(&bytes)?;
-    if let Some(meta) = pod.get_mut("metadata").and_then(Value::as_object_mut) {
-        meta.remove("resourceVersion");
-        meta.remove("uid");
-    }
-    Ok(pod)
 }
 
 async fn create_pods(
