@@ -10,7 +10,7 @@ use kclient::core::params::ListOptions;
 use kclient::rest::RestClient;
 use kclient::testserver::TestServer;
 
-use crate::data::{NAMESPACE, configmap};
+use crate::data::{NAMESPACE, PodTemplate, configmap, pod_for_create};
 use crate::error::Error;
 use crate::transport::{self, Protocol};
 
@@ -196,6 +196,31 @@ async fn create_configmaps(
         .try_collect::<()>()
         .await?;
     Ok(())
+}
+
+/// Creates Pods `indices` of `template` in [`NAMESPACE`], `concurrency` requests in flight.
+pub async fn create_pods(
+    client: &RestClient,
+    template: &PodTemplate,
+    indices: std::ops::Range<usize>,
+    concurrency: usize,
+) -> Result<(), Error> {
+    futures::stream::iter(indices)
+        .map(|index| async move {
+            let pod = pod_for_create(template, index)?;
+            client
+                .post()
+                .prefix(["api", "v1"])
+                .namespace(NAMESPACE)
+                .resource("pods")
+                .body_json(&pod)
+                .send()
+                .await?;
+            Ok::<_, Error>(())
+        })
+        .buffer_unordered(concurrency)
+        .try_collect::<()>()
+        .await
 }
 
 async fn list_resource_version(client: &RestClient, namespace: &str) -> Result<String, Error> {

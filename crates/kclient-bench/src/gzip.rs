@@ -9,14 +9,13 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
-use futures::{StreamExt, TryStreamExt};
 use k8s_openapi::api::core::v1::Pod;
 use kclient::config::Config;
 use kclient::rest::transport::Body;
 use kclient::rest::{Request, RestClient};
 use kclient::testserver::TestServer;
 
-use crate::data::{NAMESPACE, PodTemplate, pod_for_create};
+use crate::data::{NAMESPACE, PodTemplate};
 use crate::error::Error;
 
 /// Creates in flight while loading the server.
@@ -46,24 +45,7 @@ impl Setup {
         let gzip = client(server.config(), true)?;
         crate::fixture::create_namespace(&identity, NAMESPACE).await?;
         let template = PodTemplate::bundled()?;
-        let template = &template;
-        let identity_ref = &identity;
-        futures::stream::iter(0..pods)
-            .map(|index| async move {
-                let pod = pod_for_create(template, index)?;
-                identity_ref
-                    .post()
-                    .prefix(["api", "v1"])
-                    .namespace(NAMESPACE)
-                    .resource("pods")
-                    .body_json(&pod)
-                    .send()
-                    .await?;
-                Ok::<_, Error>(())
-            })
-            .buffer_unordered(LOAD_CONCURRENCY)
-            .try_collect::<()>()
-            .await?;
+        crate::fixture::create_pods(&identity, &template, 0..pods, LOAD_CONCURRENCY).await?;
         Ok(Self {
             server,
             identity,

@@ -151,6 +151,16 @@ async fn bad_tls_material_fails_at_construction() {
     assert!(RestClient::new(config).is_err());
 }
 
+/// GET /healthz through a client of `config`, which must succeed.
+async fn healthz(config: kclient_config::Config) -> bytes::Bytes {
+    client(config)
+        .get()
+        .abs_path(["/healthz"])
+        .into_bytes()
+        .await
+        .unwrap()
+}
+
 /// An exec plugin in `dir` answering with `cert` and `key` as its client certificate.
 fn exec_plugin_with_cert(
     dir: &std::path::Path,
@@ -220,13 +230,7 @@ async fn x509_v1_client_certificate_authenticates_like_kubectl() {
     let mut config = server.config();
     config.tls.ca_data = Some(pki.ca_pem.clone().into_bytes());
     config.tls.client_cert = Some(ClientCert::new(cert.into_bytes(), key.into_bytes()));
-    let body = client(config)
-        .get()
-        .abs_path(["/healthz"])
-        .into_bytes()
-        .await
-        .unwrap();
-    assert_eq!(body, "ok");
+    assert_eq!(healthz(config).await, "ok");
     assert_eq!(server.requests(), 1);
     assert_eq!(*presented.lock().unwrap(), [der]);
 }
@@ -242,13 +246,7 @@ async fn exec_plugin_x509_v1_client_certificate_is_presented() {
     let mut config = server.config();
     config.tls.ca_data = Some(pki.ca_pem.clone().into_bytes());
     config.auth.exec = Some(exec_plugin_with_cert(dir.path(), &cert, &key));
-    let body = client(config)
-        .get()
-        .abs_path(["/healthz"])
-        .into_bytes()
-        .await
-        .unwrap();
-    assert_eq!(body, "ok");
+    assert_eq!(healthz(config).await, "ok");
     assert!(server.seen()[0].headers.get("authorization").is_none());
     assert_eq!(*presented.lock().unwrap(), [der]);
 }

@@ -12,7 +12,6 @@ use kclient::testserver::TestServer;
 use serde_json::json;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
-pub use crate::data::pod_for_create;
 use crate::data::{NAMESPACE, PodTemplate, pod_name};
 use crate::informer::protocol::Report;
 use crate::informer::{Error, Mode, TICK_LABEL};
@@ -125,7 +124,7 @@ pub async fn run(exe: &Path, options: &Options) -> Result<Results, Error> {
     sizes.sort_unstable();
     for (step, &size) in sizes.iter().enumerate() {
         let started = Instant::now();
-        create_pods(&client, &template, loaded..size).await?;
+        crate::fixture::create_pods(&client, &template, loaded..size, WRITE_CONCURRENCY).await?;
         results.load_secs += started.elapsed().as_secs_f64();
         eprintln!("loaded {size} Pods in {:.1?}", started.elapsed());
         loaded = size;
@@ -359,29 +358,6 @@ async fn create_namespace(client: &RestClient) -> Result<(), Error> {
         .map_err(Error::Bench)
 }
 
-async fn create_pods(
-    client: &RestClient,
-    template: &PodTemplate,
-    indices: std::ops::Range<usize>,
-) -> Result<(), Error> {
-    futures::stream::iter(indices)
-        .map(|index| async move {
-            let pod = pod_for_create(template, index)?;
-            client
-                .post()
-                .prefix(["api", "v1"])
-                .namespace(NAMESPACE)
-                .resource("pods")
-                .body_json(&pod)
-                .send()
-                .await?;
-            Ok::<_, Error>(())
-        })
-        .buffer_unordered(WRITE_CONCURRENCY)
-        .try_collect::<()>()
-        .await
-}
-
 async fn pod_bytes(client: &RestClient) -> Result<usize, Error> {
     let response = client
         .get()
@@ -424,6 +400,7 @@ pub fn default_docs_path() -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::data::pod_for_create;
 
     #[test]
     fn create_bodies_leave_server_fields_out_and_keep_managed_fields() {

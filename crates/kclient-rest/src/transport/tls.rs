@@ -1,7 +1,7 @@
 //! TLS client configuration (rustls with the ring provider), built from the config's
 //! [`TlsConfig`]: trusted CAs from the PEM bundle (webpki roots when none is given),
 //! `insecure_skip_verify`, and a PEM client certificate + key (PKCS#8, PKCS#1 or SEC1),
-//! presented as configured ([`super::client_cert`]: X.509 v1 certificates included).
+//! presented as configured, X.509 v1 certificates included (module `client_cert`).
 //! ALPN (`h2`, `http/1.1`) and the `tls-server-name` override are applied by the connector.
 
 use std::fmt;
