@@ -163,6 +163,21 @@ impl PodTemplate {
     }
 }
 
+/// Pod `index` as a create body: the template copy without the fields the server assigns.
+pub fn pod_for_create(
+    template: &PodTemplate,
+    index: usize,
+) -> Result<Value, crate::error::BenchError> {
+    let mut bytes = Vec::new();
+    template.write_pod(index, &mut bytes);
+    let mut pod: Value = serde_json::from_slice(&bytes)?;
+    if let Some(meta) = pod.get_mut("metadata").and_then(Value::as_object_mut) {
+        meta.remove("resourceVersion");
+        meta.remove("uid");
+    }
+    Ok(pod)
+}
+
 /// The decode data set: [`PODS`] copies of the bundled Pod as one `PodList` (~131 MB).
 pub fn pod_list_json() -> Result<Vec<u8>, BenchError> {
     Ok(PodTemplate::bundled()?.pod_list_json(PODS))

@@ -10,7 +10,7 @@ use kclient::core::params::ListOptions;
 use kclient::rest::RestClient;
 use kclient::testserver::TestServer;
 
-use crate::data::{NAMESPACE, configmap};
+use crate::data::{NAMESPACE, PodTemplate, configmap, pod_for_create};
 use crate::error::BenchError;
 use crate::transport::{self, Protocol};
 
@@ -66,12 +66,16 @@ impl Fixture {
             .watcher_buffer(size.fanout_events + 1_000)
             .build()
             .await?;
-        let kclient = RestClient::builder(server.config())
+        // kube-rs is built without its gzip feature, so kclient does not ask for gzip either:
+        // both read the same uncompressed bytes (what gzip costs is `crate::gzip`'s subject).
+        let mut config = server.config();
+        config.disable_compression = true;
+        let kclient = RestClient::builder(config.clone())
             .without_rate_limit()
             .build()?;
         let variants = [Protocol::Http1, Protocol::Http2Adaptive]
             .into_iter()
-            .map(|p| Ok((p, transport::client(server.config(), p)?)))
+            .map(|p| Ok((p, transport::client(config.clone(), p)?)))
             .collect::<Result<Vec<_>, BenchError>>()?;
         #[cfg(feature = "kube-rs")]
         let (kubeconfig_dir, kube) = kube_client(&server).await?;
@@ -206,6 +210,31 @@ async fn create_configmaps(
         .try_collect::<()>()
         .await?;
     Ok(())
+}
+
+/// Creates Pods `indices` of `template` in [`NAMESPACE`], `concurrency` requests in flight.
+pub async fn create_pods(
+    client: &RestClient,
+    template: &PodTemplate,
+    indices: std::ops::Range<usize>,
+    concurrency: usize,
+) -> Result<(), BenchError> {
+    futures::stream::iter(indices)
+        .map(|index| async move {
+            let pod = pod_for_create(template, index)?;
+            client
+                .post()
+                .prefix(["api", "v1"])
+                .namespace(NAMESPACE)
+                .resource("pods")
+                .body_json(&pod)
+                .send()
+                .await?;
+            Ok::<_, BenchError>(())
+        })
+        .buffer_unordered(concurrency)
+        .try_collect::<()>()
+        .await
 }
 
 async fn list_resource_version(client: &RestClient, namespace: &str) -> Result<String, BenchError> {

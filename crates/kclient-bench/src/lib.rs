@@ -5,6 +5,7 @@
 //!   into typed Pods by each client's real path; time and allocations.
 //! - [`list`] and [`watch`]: 50,000 ConfigMaps on the embedded test server ([`fixture`]),
 //!   full and paginated list throughput and watch fan-out to 100 watchers.
+//! - [`gzip`]: what gzip costs on the 10,000-Pod list, with and without compression.
 //! - [`transport`]: kclient over alternative wire transports, diagnostic variants.
 //! - [`informer`]: kclient's informer against kube-rs's reflector, each in a child process.
 //! - [`rounds`]: the order the clients run in each round, alternating which goes first.
@@ -20,6 +21,7 @@
 pub mod data;
 pub mod decode;
 pub mod fixture;
+pub mod gzip;
 pub mod informer;
 pub mod list;
 pub mod measure;

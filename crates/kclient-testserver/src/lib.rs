@@ -7,10 +7,11 @@
 //! finalizers, namespaces and CRDs, `status` and `scale` subresources, label and field
 //! selectors, paginated lists over consistent snapshots, server-side Table output, watches
 //! with history, bookmarks and watch-list, JSON/merge/strategic merge patches and
-//! server-side apply, all errors as `metav1.Status`. Faults (dropped watches, compacted
-//! history, an API server restart, 429/500/503 bursts, latency) switch at run time through
-//! [`FaultsHandle`] or the admin API at `/kclient-testserver/faults`; a [`RequestLog`] records
-//! what clients asked and when.
+//! server-side apply, all errors as `metav1.Status`, GET responses above 128 KiB gzipped for
+//! clients that accept gzip (kube-apiserver's response compression). Faults (dropped
+//! watches, compacted history, an API server restart, 429/500/503 bursts, latency) switch at
+//! run time through [`FaultsHandle`] or the admin API at `/kclient-testserver/faults`; a
+//! [`RequestLog`] records what clients asked and when.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), kclient_testserver::TestServerError> {
@@ -32,6 +33,7 @@ pub mod table;
 
 mod admin;
 mod auth;
+mod compress;
 mod controllers;
 mod error;
 mod faults;

@@ -1,14 +1,17 @@
 //! The request pipeline in front of the handlers: health checks, the admin API,
-//! injected latency, authentication, injected errors, then routing.
+//! injected latency, authentication, injected errors, then routing; and behind them, gzip
+//! for large responses as kube-apiserver compresses them.
 
 use std::convert::Infallible;
 use std::sync::Arc;
 
 use bytes::Bytes;
+use http::request::Parts;
 use http::{Request, Response, StatusCode};
 
 use crate::admin;
 use crate::auth::authenticated;
+use crate::compress::{gzip_large, may_compress};
 use crate::error::ErrorResponse;
 use crate::handlers;
 use crate::query::Query;
@@ -38,20 +41,20 @@ where
         )
     });
     let requests = state.requests.clone();
+    let compress = may_compress(&parts.method, &parts.headers, &route);
     let response = respond(state, route, parts, body).await;
     if let Some((at, method, uri)) = logged {
         requests.record(at, method, &uri, response.status());
     }
-    Ok(response)
+    Ok(if compress {
+        gzip_large(response).await
+    } else {
+        response
+    })
 }
 
 /// The response to one request, past routing.
-async fn respond<B>(
-    state: Arc<State>,
-    route: Route,
-    parts: http::request::Parts,
-    body: B,
-) -> Response<Body>
+async fn respond<B>(state: Arc<State>, route: Route, parts: Parts, body: B) -> Response<Body>
 where
     B: http_body::Body<Data = Bytes>,
     B::Error: std::error::Error + Send + Sync + 'static,

@@ -682,3 +682,43 @@ async fn imperative_commands() {
             .is_empty()
     );
 }
+
+/// Lists above 128 KiB go out gzip-encoded to clients that accept it, and kubectl (Go's
+/// transport) always does unless `--disable-compression`: it decodes them either way.
+#[tokio::test]
+async fn large_gzip_lists() {
+    let k = Kubectl::start().await;
+    let value = "x".repeat(4096);
+    let manifest: String = (0..40)
+        .map(|i| {
+            format!(
+                "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big-{i:02}\ndata:\n  k: {value}\n"
+            )
+        })
+        .collect();
+    let file = k.write("big.yaml", &manifest);
+    k.ok(&["create", "-f", &file]).await;
+    for flags in [&[][..], &["--disable-compression"][..]] {
+        let mut args = flags.to_vec();
+        args.extend(["get", "configmaps", "-o", "json"]);
+        let list: serde_json::Value =
+            serde_json::from_str(&k.ok(&args).await).expect("kubectl prints JSON");
+        let big: Vec<&serde_json::Value> = list["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter(|cm| {
+                cm["metadata"]["name"]
+                    .as_str()
+                    .unwrap_or("")
+                    .starts_with("big-")
+            })
+            .collect();
+        assert_eq!(big.len(), 40, "{flags:?}");
+        assert!(big.iter().all(|cm| cm["data"]["k"] == value.as_str()));
+        let mut args = flags.to_vec();
+        args.extend(["get", "--raw", "/api/v1/namespaces/default/configmaps"]);
+        let raw: serde_json::Value = serde_json::from_str(&k.ok(&args).await).expect("raw JSON");
+        assert!(raw["items"].as_array().expect("items").len() >= 40);
+    }
+}

@@ -117,10 +117,12 @@ async fn run_kube(args: &ChildArgs, _tallies: &[Arc<Tally>]) -> Result<(), Infor
 }
 
 async fn run_kclient(args: &ChildArgs, tallies: &[Arc<Tally>]) -> Result<(), InformerBenchError> {
-    let config = kclient::config::Config::from_kubeconfig_file(
+    let mut config = kclient::config::Config::from_kubeconfig_file(
         &args.kubeconfig,
         &kclient::config::KubeconfigOptions::default(),
     )?;
+    // kube-rs is built without its gzip feature: both clients read uncompressed lists.
+    config.disable_compression = true;
     // kube-rs has no client-side rate limit; client-go's 5 QPS default would pace the pages.
     let client = kclient::rest::RestClient::builder(config)
         .without_rate_limit()

@@ -9,7 +9,7 @@ use futures::{StreamExt, TryStreamExt};
 use kclient::core::patch::{Patch, PatchType};
 use kclient::rest::RestClient;
 use kclient::testserver::TestServer;
-use serde_json::{Value, json};
+use serde_json::json;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 use crate::data::{NAMESPACE, PodTemplate, pod_name};
@@ -125,7 +125,7 @@ pub async fn run(exe: &Path, options: &Options) -> Result<Results, InformerBench
     sizes.sort_unstable();
     for (step, &size) in sizes.iter().enumerate() {
         let started = Instant::now();
-        create_pods(&client, &template, loaded..size).await?;
+        crate::fixture::create_pods(&client, &template, loaded..size, WRITE_CONCURRENCY).await?;
         results.load_secs += started.elapsed().as_secs_f64();
         eprintln!("loaded {size} Pods in {:.1?}", started.elapsed());
         loaded = size;
@@ -379,41 +379,6 @@ async fn create_namespace(client: &RestClient) -> Result<(), InformerBenchError>
         .map_err(InformerBenchError::Bench)
 }
 
-/// Pod `index` as a create body: the template copy without the fields the server assigns.
-pub fn pod_for_create(template: &PodTemplate, index: usize) -> Result<Value, InformerBenchError> {
-    let mut bytes = Vec::new();
-    template.write_pod(index, &mut bytes);
-    let mut pod: Value = serde_json::from_slice(&bytes)?;
-    if let Some(meta) = pod.get_mut("metadata").and_then(Value::as_object_mut) {
-        meta.remove("resourceVersion");
-        meta.remove("uid");
-    }
-    Ok(pod)
-}
-
-async fn create_pods(
-    client: &RestClient,
-    template: &PodTemplate,
-    indices: std::ops::Range<usize>,
-) -> Result<(), InformerBenchError> {
-    futures::stream::iter(indices)
-        .map(|index| async move {
-            let pod = pod_for_create(template, index)?;
-            client
-                .post()
-                .prefix(["api", "v1"])
-                .namespace(NAMESPACE)
-                .resource("pods")
-                .body_json(&pod)
-                .send()
-                .await?;
-            Ok::<_, InformerBenchError>(())
-        })
-        .buffer_unordered(WRITE_CONCURRENCY)
-        .try_collect::<()>()
-        .await
-}
-
 async fn pod_bytes(client: &RestClient) -> Result<usize, InformerBenchError> {
     let response = client
         .get()
@@ -460,6 +425,7 @@ pub fn default_docs_path() -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::data::pod_for_create;
 
     #[test]
     fn create_bodies_leave_server_fields_out_and_keep_managed_fields() {

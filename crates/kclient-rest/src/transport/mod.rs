@@ -11,6 +11,7 @@
 //! | [`RetryLayer`] | [`retry`] | 429/5xx with `Retry-After`, backoff, connection errors |
 //! | [`AuthLayer`] | [`auth`] | `Authorization` per attempt, refresh-and-replay on 401 |
 //! | [`RateLimitLayer`] | [`ratelimit`] | client-side token bucket (QPS/burst) per attempt |
+//! | [`CompressionLayer`] | [`compression`] | `Accept-Encoding: gzip` and streaming decompression, per attempt (Go's transport) |
 //! | [`HttpService`] | here | hyper client: TLS ([`tls`]), HTTP/1.1 + HTTP/2 via ALPN, proxies ([`proxy`]) |
 //!
 //! Requests are `http::Request<Bytes>` (buffered, hence replayable); responses are
@@ -19,6 +20,8 @@
 
 pub mod auth;
 mod body;
+mod client_cert;
+pub mod compression;
 pub mod headers;
 mod http;
 pub mod proxy;
@@ -30,6 +33,7 @@ pub mod trace;
 
 pub use auth::AuthLayer;
 pub use body::Body;
+pub use compression::CompressionLayer;
 pub use headers::HeadersLayer;
 pub use http::{ClientIdentity, DEFAULT_WATCH_CONNECTIONS, HttpService};
 pub use proxy::ProxyConnector;
@@ -132,6 +136,7 @@ where
         .layer(RetryLayer::new(options.retry.clone()))
         .layer(AuthLayer::new(CredentialSource::new(&config.auth)))
         .layer(rate_limit)
+        .layer(CompressionLayer::new(!config.disable_compression))
         .service(inner);
     Ok(BoxCloneSyncService::new(stack))
 }

@@ -1,18 +1,20 @@
 //! TLS client configuration (rustls with the ring provider), built from the config's
 //! [`TlsConfig`]: trusted CAs from the PEM bundle (webpki roots when none is given),
-//! `insecure_skip_verify`, and a PEM client certificate + key (PKCS#8, PKCS#1 or SEC1).
+//! `insecure_skip_verify`, and a PEM client certificate + key (PKCS#8, PKCS#1 or SEC1),
+//! presented as configured, X.509 v1 certificates included (module `client_cert`).
 //! ALPN (`h2`, `http/1.1`) and the `tls-server-name` override are applied by the connector.
 
 use std::fmt;
 use std::sync::Arc;
 
-use kclient_config::{ExposeSecret, TlsConfig};
+use kclient_config::TlsConfig;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
 
+use super::client_cert::ClientCertResolver;
 use crate::error::Error;
 
 /// The crypto provider used by every kclient connection.
@@ -44,14 +46,8 @@ pub fn client_config(tls: &TlsConfig) -> Result<ClientConfig, Error> {
     match &tls.client_cert {
         None => Ok(builder.with_no_client_auth()),
         Some(cert) => {
-            let chain = parse_certs(&cert.cert_pem, "client certificate")?;
-            let key = PrivateKeyDer::from_pem_slice(cert.key_pem.expose_secret()).map_err(|e| {
-                // The PEM error never quotes the key material.
-                Error::Config(format!("invalid client key: {}", pem_error(&e)))
-            })?;
-            builder
-                .with_client_auth_cert(chain, key)
-                .map_err(|e| Error::Config(format!("invalid client certificate or key: {e}")))
+            Ok(builder
+                .with_client_cert_resolver(Arc::new(ClientCertResolver::new(cert, &provider)?)))
         }
     }
 }
@@ -89,7 +85,7 @@ fn root_store(ca_pem: Option<&[u8]>) -> Result<RootCertStore, Error> {
     Ok(roots)
 }
 
-fn parse_certs(pem: &[u8], what: &str) -> Result<Vec<CertificateDer<'static>>, Error> {
+pub(super) fn parse_certs(pem: &[u8], what: &str) -> Result<Vec<CertificateDer<'static>>, Error> {
     let certs = CertificateDer::pem_slice_iter(pem)
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| Error::Config(format!("invalid {what} PEM: {}", pem_error(&e))))?;
@@ -101,7 +97,7 @@ fn parse_certs(pem: &[u8], what: &str) -> Result<Vec<CertificateDer<'static>>, E
     Ok(certs)
 }
 
-fn pem_error(err: &rustls::pki_types::pem::Error) -> String {
+pub(super) fn pem_error(err: &rustls::pki_types::pem::Error) -> String {
     use rustls::pki_types::pem::Error as E;
     match err {
         E::NoItemsFound => "no PEM section found".to_owned(),

@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod x509v1;
+
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -204,6 +206,7 @@ pub struct TestPki {
     pub server_cert_pem: String,
     pub server_key_pem: String,
     ca_issuer: Issuer<'static, KeyPair>,
+    ca_key_pem: String,
 }
 
 impl TestPki {
@@ -219,6 +222,7 @@ impl TestPki {
             .distinguished_name
             .push(rcgen::DnType::CommonName, "kclient test CA");
         let ca_cert = ca_params.self_signed(&ca_key).unwrap();
+        let ca_key_pem = ca_key.serialize_pem();
         let ca_issuer = Issuer::new(ca_params, ca_key);
 
         let server_key = KeyPair::generate().unwrap();
@@ -230,6 +234,7 @@ impl TestPki {
             server_cert_pem: server_cert.pem(),
             server_key_pem: server_key.serialize_pem(),
             ca_issuer,
+            ca_key_pem,
         }
     }
 
@@ -242,6 +247,13 @@ impl TestPki {
             .push(rcgen::DnType::CommonName, common_name);
         let cert = params.signed_by(&key, &self.ca_issuer).unwrap();
         (cert.pem(), key.serialize_pem())
+    }
+
+    /// An X.509 v1 client certificate signed by this CA, as `openssl x509 -req` makes one:
+    /// `(DER, PEM certificate, PEM PKCS#8 key)`.
+    pub fn v1_client_cert(&self, user: &str, group: &str) -> (Vec<u8>, String, String) {
+        let ca_key = KeyPair::from_pem(&self.ca_key_pem).unwrap();
+        x509v1::client_cert(user, group, &x509v1::ca_name(), &ca_key)
     }
 
     fn provider() -> Arc<rustls::crypto::CryptoProvider> {
@@ -299,6 +311,28 @@ impl TestPki {
             .unwrap();
         cfg.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
         cfg
+    }
+}
+
+impl TestPki {
+    /// Server TLS config requiring a client certificate of any X.509 version signed by this
+    /// CA (rustls's WebPki verifier accepts only v3), and the end-entity certificates
+    /// clients presented.
+    pub fn server_config_any_client_cert(
+        &self,
+    ) -> (rustls::ServerConfig, Arc<Mutex<Vec<Vec<u8>>>>) {
+        let (certs, key) = self.server_identity();
+        let ca_key = KeyPair::from_pem(&self.ca_key_pem).unwrap();
+        let verifier = x509v1::AnyVersionClientVerifier::new(&ca_key);
+        let presented = verifier.presented.clone();
+        let mut cfg = rustls::ServerConfig::builder_with_provider(Self::provider())
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_client_cert_verifier(Arc::new(verifier))
+            .with_single_cert(certs, key)
+            .unwrap();
+        cfg.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+        (cfg, presented)
     }
 }
 
