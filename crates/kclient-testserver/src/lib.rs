@@ -33,6 +33,7 @@ pub mod table;
 mod admin;
 mod auth;
 mod controllers;
+mod convert;
 mod error;
 mod faults;
 mod handlers;

@@ -74,8 +74,6 @@ pub(crate) struct Correlated {
     pub key: String,
     /// The Event's name: new, or that of the Event this one counts.
     pub name: String,
-    /// The resourceVersion last returned for that Event.
-    pub resource_version: String,
     /// The occurrence, its message possibly replaced by the aggregate message.
     pub occurrence: Occurrence,
     /// How many times the Event has now occurred; above 1 it is a patch of `name`.
@@ -128,6 +126,7 @@ impl<V> Lru<V> {
         }
     }
 
+    #[cfg(test)]
     fn len(&self) -> usize {
         self.entries.len()
     }
@@ -146,7 +145,6 @@ struct EventLog {
     count: u32,
     first_seen: Instant,
     name: String,
-    resource_version: String,
 }
 
 /// The correlator; see the [module docs](self).
@@ -288,14 +286,12 @@ impl Correlator {
                 count: 1,
                 first_seen: occurrence.at,
                 name: event_name(&occurrence.regarding.name, nanos),
-                resource_version: String::new(),
             },
         };
         self.logs.insert(key.clone(), log.clone());
         Correlated {
             key,
             name: log.name,
-            resource_version: log.resource_version,
             count: log.count,
             first_seen: log.first_seen,
             occurrence,
@@ -314,12 +310,11 @@ impl Correlator {
         allowed
     }
 
-    /// Remembers what the server answered for the Event under `key` (client-go's
+    /// Remembers the name the server kept for the Event under `key` (client-go's
     /// `UpdateState`), so the next identical event patches that Event.
-    pub fn update_state(&mut self, key: &str, name: &str, resource_version: &str) {
+    pub fn update_state(&mut self, key: &str, name: &str) {
         if let Some(log) = self.logs.get_mut(key) {
             log.name = name.to_string();
-            log.resource_version = resource_version.to_string();
         }
     }
 

@@ -444,6 +444,6 @@ impl<S: Sink> Task<S> {
 
     fn remember(&mut self, event: &Correlated, written: &super::sink::Written) {
         self.correlator
-            .update_state(&event.key, &written.name, &written.resource_version);
+            .update_state(&event.key, &written.name);
     }
 }

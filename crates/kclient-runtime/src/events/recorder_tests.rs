@@ -67,7 +67,6 @@ impl Fake {
         let answer = self.state.lock().expect("lock").answers.pop_front();
         answer.unwrap_or(Ok(())).map(|()| Written {
             name: name.to_string(),
-            resource_version: "1".into(),
         })
     }
 }

@@ -29,11 +29,10 @@ pub(crate) struct Outgoing {
     pub instance: String,
 }
 
-/// What the server kept: the name and resourceVersion the next patch goes to.
+/// What the server kept: the name the next patch goes to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Written {
     pub name: String,
-    pub resource_version: String,
 }
 
 /// Why a write failed, as the recorder needs to know it.
@@ -98,7 +97,6 @@ impl ApiSink {
 fn written(meta: &ObjectMeta) -> Written {
     Written {
         name: meta.name.clone().unwrap_or_default(),
-        resource_version: meta.resource_version.clone().unwrap_or_default(),
     }
 }
 
