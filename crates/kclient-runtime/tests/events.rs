@@ -85,7 +85,12 @@ async fn similar_events_are_aggregated_from_the_tenth_message() {
     let (client, cm) = start(&server).await;
     let recorder = EventRecorder::new(client.clone(), "kclient-test").expect("recorder");
     for i in 0..12 {
-        recorder.event(&cm, EventType::Warning, "SyncFailed", format!("attempt {i} failed"));
+        recorder.event(
+            &cm,
+            EventType::Warning,
+            "SyncFailed",
+            format!("attempt {i} failed"),
+        );
     }
     recorder.flush().await;
     let events = new_events(&client, "default").await;
@@ -239,7 +244,10 @@ async fn cluster_scoped_objects_report_to_default_and_details_are_kept() {
         Some("test")
     );
     assert_eq!(
-        node_event.regarding.as_ref().and_then(|r| r.namespace.as_deref()),
+        node_event
+            .regarding
+            .as_ref()
+            .and_then(|r| r.namespace.as_deref()),
         None
     );
     let part = events
@@ -247,7 +255,9 @@ async fn cluster_scoped_objects_report_to_default_and_details_are_kept() {
         .find(|e| e.reason.as_deref() == Some("Edited"))
         .expect("field event");
     assert_eq!(
-        part.regarding.as_ref().and_then(|r| r.field_path.as_deref()),
+        part.regarding
+            .as_ref()
+            .and_then(|r| r.field_path.as_deref()),
         Some("data")
     );
 }
@@ -270,7 +280,10 @@ async fn a_rejected_event_is_dropped_without_retries() {
     recorder.event(&cm, EventType::Normal, "R", "m");
     recorder.flush().await;
     let stats = recorder.stats();
-    assert_eq!((stats.dropped_failed, stats.retries, stats.created), (1, 0, 0));
+    assert_eq!(
+        (stats.dropped_failed, stats.retries, stats.created),
+        (1, 0, 0)
+    );
 }
 
 #[tokio::test]

@@ -15,7 +15,8 @@ use tokio::io::AsyncReadExt;
 pub struct Env {
     pub dir: tempfile::TempDir,
     pub kubeconfig: PathBuf,
-    _server: TestServer,
+    /// The embedded server both CLIs talk to.
+    pub server: TestServer,
 }
 
 #[derive(Debug)]
@@ -91,7 +92,7 @@ impl Env {
         Env {
             dir,
             kubeconfig,
-            _server: server,
+            server,
         }
     }
 

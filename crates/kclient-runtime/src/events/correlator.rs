@@ -304,7 +304,8 @@ impl Correlator {
         if let Some(bucket) = self.spam.get_mut(&key) {
             return bucket.try_take(occurrence.at);
         }
-        let mut bucket = TokenBucket::with_interval(self.options.spam_refill, self.options.spam_burst);
+        let mut bucket =
+            TokenBucket::with_interval(self.options.spam_refill, self.options.spam_burst);
         let allowed = bucket.try_take(occurrence.at);
         self.spam.insert(key, bucket);
         allowed

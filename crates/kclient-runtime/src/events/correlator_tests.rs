@@ -75,7 +75,10 @@ fn the_tenth_similar_message_within_the_window_is_aggregated() {
         let e = c
             .correlate(occ(at, "web", "Failed", &format!("error {i}")), nanos(t0))
             .expect("written");
-        assert_eq!((e.count, e.occurrence.message.clone()), (1, format!("error {i}")));
+        assert_eq!(
+            (e.count, e.occurrence.message.clone()),
+            (1, format!("error {i}"))
+        );
     }
     let at = t0 + Duration::from_secs(9 * 60);
     let combined = c
@@ -88,11 +91,22 @@ fn the_tenth_similar_message_within_the_window_is_aggregated() {
     assert_eq!(combined.count, 1);
     // The next similar ones count on the aggregate Event, their message its latest.
     let next = c
-        .correlate(occ(at + Duration::from_secs(1), "web", "Failed", "error 10"), nanos(t0))
+        .correlate(
+            occ(at + Duration::from_secs(1), "web", "Failed", "error 10"),
+            nanos(t0),
+        )
         .expect("written");
     assert_eq!(
-        (next.count, next.name.as_str(), next.occurrence.message.as_str()),
-        (2, combined.name.as_str(), "(combined from similar events): error 10")
+        (
+            next.count,
+            next.name.as_str(),
+            next.occurrence.message.as_str()
+        ),
+        (
+            2,
+            combined.name.as_str(),
+            "(combined from similar events): error 10"
+        )
     );
     // Another reason, or another object, is not similar.
     let other = c
@@ -148,10 +162,19 @@ fn the_spam_filter_allows_a_burst_of_25_then_one_per_5_minutes_per_object() {
     assert!(c.correlate(warning, nanos(t0)).is_some());
     // One token back after 5 minutes, not before.
     let almost = t0 + Duration::from_secs(299);
-    assert!(c.correlate(occ(almost, "web", "X", "m"), nanos(t0)).is_none());
+    assert!(
+        c.correlate(occ(almost, "web", "X", "m"), nanos(t0))
+            .is_none()
+    );
     let later = t0 + Duration::from_secs(300);
-    assert!(c.correlate(occ(later, "web", "Y", "m"), nanos(t0)).is_some());
-    assert!(c.correlate(occ(later, "web", "Z", "m"), nanos(t0)).is_none());
+    assert!(
+        c.correlate(occ(later, "web", "Y", "m"), nanos(t0))
+            .is_some()
+    );
+    assert!(
+        c.correlate(occ(later, "web", "Z", "m"), nanos(t0))
+            .is_none()
+    );
 }
 
 #[test]
@@ -184,7 +207,10 @@ fn caches_are_bounded() {
         c.correlate(occ(t0, &format!("p{i}"), "R", "m"), nanos(t0));
     }
     let (aggregates, logs, spam) = c.cached();
-    assert_eq!((aggregates, logs, spam), (CACHE_SIZE, CACHE_SIZE, CACHE_SIZE));
+    assert_eq!(
+        (aggregates, logs, spam),
+        (CACHE_SIZE, CACHE_SIZE, CACHE_SIZE)
+    );
     // The oldest object was forgotten: its next event is new again.
     let again = c
         .correlate(occ(t0, "p0", "R", "m"), nanos(t0))

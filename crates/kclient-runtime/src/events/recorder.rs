@@ -313,7 +313,12 @@ impl EventRecorder {
     /// The Event API in use: the one set on the builder, else the one discovery chose
     /// before the first write (`None` until then).
     pub fn api(&self) -> Option<EventsApi> {
-        *self.shared.state.api.lock().unwrap_or_else(|e| e.into_inner())
+        *self
+            .shared
+            .state
+            .api
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
     }
 
     /// The reporting controller.
@@ -443,7 +448,6 @@ impl<S: Sink> Task<S> {
     }
 
     fn remember(&mut self, event: &Correlated, written: &super::sink::Written) {
-        self.correlator
-            .update_state(&event.key, &written.name);
+        self.correlator.update_state(&event.key, &written.name);
     }
 }

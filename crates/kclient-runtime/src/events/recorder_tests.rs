@@ -95,7 +95,10 @@ fn client() -> kclient_client::RestClient {
     kclient_client::RestClient::new(config).expect("client")
 }
 
-fn recorder(fake: &Fake, build: impl FnOnce(EventRecorderBuilder) -> EventRecorderBuilder) -> EventRecorder {
+fn recorder(
+    fake: &Fake,
+    build: impl FnOnce(EventRecorderBuilder) -> EventRecorderBuilder,
+) -> EventRecorder {
     build(EventRecorder::builder(client(), "ctl").instance("ctl-1"))
         .build_with(fake.clone())
         .expect("recorder")
@@ -129,7 +132,11 @@ async fn discovery_chooses_the_api_once_and_identical_events_patch_the_series() 
     };
     assert_eq!(body["series"]["count"], 2);
     // The second occurrence's time, 30 s after the first, in MicroTime form.
-    assert!(body["series"]["lastObservedTime"].as_str().is_some_and(|t| t.contains('.')));
+    assert!(
+        body["series"]["lastObservedTime"]
+            .as_str()
+            .is_some_and(|t| t.contains('.'))
+    );
     assert_eq!(
         rec.stats(),
         EventStats {
@@ -150,7 +157,10 @@ async fn without_events_k8s_io_core_v1_is_used_and_counted_with_count_and_messag
     rec.flush().await;
     assert_eq!(rec.api(), Some(EventsApi::CoreV1));
     let writes = fake.writes();
-    assert!(matches!(&writes[0], Call::Create(EventsApi::CoreV1, _, 1, _)));
+    assert!(matches!(
+        &writes[0],
+        Call::Create(EventsApi::CoreV1, _, 1, _)
+    ));
     let Call::Patch(EventsApi::CoreV1, _, body) = &writes[2] else {
         panic!("a patch: {writes:?}");
     };
@@ -202,7 +212,10 @@ async fn transient_failures_are_retried_10s_apart_then_dropped_after_12_attempts
     );
     assert_eq!(fake.writes().len(), 12);
     let stats = rec.stats();
-    assert_eq!((stats.retries, stats.dropped_failed, stats.created), (11, 1, 0));
+    assert_eq!(
+        (stats.retries, stats.dropped_failed, stats.created),
+        (11, 1, 0)
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -232,7 +245,10 @@ async fn rejected_events_are_dropped_at_once_and_existing_ones_count_as_written(
     rec.flush().await;
     assert_eq!(start.elapsed(), Duration::ZERO);
     let stats = rec.stats();
-    assert_eq!((stats.dropped_failed, stats.created, stats.retries), (1, 1, 0));
+    assert_eq!(
+        (stats.dropped_failed, stats.created, stats.retries),
+        (1, 1, 0)
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -326,7 +342,9 @@ fn building_needs_a_controller_a_capacity_and_a_runtime() {
         .queue_capacity(0)
         .build_with(fake.clone());
     assert!(matches!(zero, Err(EventError::NoCapacity)));
-    let rec = EventRecorder::builder(client(), "c").build_with(fake).expect("built");
+    let rec = EventRecorder::builder(client(), "c")
+        .build_with(fake)
+        .expect("built");
     assert!(rec.instance().starts_with("c-"), "{}", rec.instance());
     assert_eq!(rec.controller(), "c");
 }

@@ -170,7 +170,10 @@ mod tests {
         }))
         .expect("unstructured");
         let r = ObjectRef::from_unstructured(&u).expect("reference");
-        assert_eq!((r.api_version.as_str(), r.kind.as_str()), ("example.com/v1", "Widget"));
+        assert_eq!(
+            (r.api_version.as_str(), r.kind.as_str()),
+            ("example.com/v1", "Widget")
+        );
         assert_eq!((r.namespace.as_str(), r.uid.as_str()), ("ns", "x"));
         let bare: Unstructured =
             serde_json::from_value(json!({"metadata": {"name": "w"}})).expect("unstructured");

@@ -12,8 +12,8 @@ mod fields;
 
 use std::sync::OnceLock;
 
-pub use crd::{crd_resource_info, crd_selectable_fields};
 pub(crate) use builtin::storage_gvk;
+pub use crd::{crd_resource_info, crd_selectable_fields};
 pub(crate) use fields::field_set;
 pub use fields::{custom_field_value, field_label_supported, field_value};
 /// Kubernetes version priority, preferred version first (apimachinery's

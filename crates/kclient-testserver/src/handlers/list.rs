@@ -89,9 +89,7 @@ impl Selectors {
                 _ => match obj.field(field) {
                     Some(v) => Some(v.to_string()),
                     None => tree
-                        .get_or_insert_with(|| {
-                            value_in_version(obj, &served.api_version()).ok()
-                        })
+                        .get_or_insert_with(|| value_in_version(obj, &served.api_version()).ok())
                         .as_ref()
                         .and_then(|v| catalog::field_value(&info.group, &info.kind, v, field)),
                 },
