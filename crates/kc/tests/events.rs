@@ -9,6 +9,7 @@ mod common;
 use common::Env;
 use k8s_openapi::api::core::v1::{ConfigMap, Node};
 use kclient::runtime::events::{EventRecorder, EventType, EventsApi};
+use kclient::testserver::TestServer;
 use kclient::{Api, CreateOptions, RestClient};
 
 const MANIFEST_EVENT: &str = "\
@@ -305,4 +306,61 @@ async fn get_events_warnings_and_errors_match_kubectl() {
          label selector \"\", field selector \"involvedObject.name=web\": field label not \
          supported: involvedObject.name\n"
     );
+}
+
+/// A server without events.k8s.io/v1 (kube-apiserver's `--runtime-config` can turn it off):
+/// the recorder finds that in discovery and writes core/v1 Events, which both CLIs print the
+/// same; and both fail the same way on the API that is not there.
+#[tokio::test]
+async fn get_events_matches_kubectl_when_the_recorder_falls_back_to_core_v1() {
+    let server = TestServer::builder()
+        .disable_api("events.k8s.io/v1")
+        .build()
+        .await
+        .expect("server starts");
+    let env = Env::on(server);
+    let client = RestClient::new(env.server.config().without_rate_limit()).expect("client builds");
+    let mut cm = ConfigMap::default();
+    cm.metadata.name = Some("settings".into());
+    let cm = Api::<ConfigMap>::namespaced(client.clone(), "default")
+        .create(&cm, &CreateOptions::default())
+        .await
+        .expect("configmap");
+    let recorder = EventRecorder::builder(client, "kclient-test")
+        .instance("replica-1")
+        .build()
+        .expect("recorder");
+    for _ in 0..2 {
+        recorder.event(&cm, EventType::Warning, "Failed", "boom");
+    }
+    recorder.event(&cm, EventType::Normal, "Synced", "synced");
+    recorder.flush().await;
+    assert_eq!(recorder.api(), Some(EventsApi::CoreV1));
+
+    for args in [
+        &["get", "events"][..],
+        &["get", "ev", "-o", "wide"],
+        &["get", "events", "-A"],
+    ] {
+        env.same_table(args).await;
+    }
+    for args in [
+        &["get", "ev", "-o", "name"][..],
+        &["get", "events", "-o", "yaml"],
+        &["get", "events.events.k8s.io"],
+        &["get", "events.v1.events.k8s.io", "-o", "name"],
+    ] {
+        env.same_everywhere(args).await;
+    }
+    let wide = env.kc(&["get", "events", "-o", "wide"]).await.stdout;
+    let failed = wide
+        .lines()
+        .find(|l| l.contains("Failed"))
+        .unwrap_or_default();
+    assert!(
+        failed.contains("kclient-test, replica-1") && failed.contains(" 2 "),
+        "{wide}"
+    );
+    // Only core/v1 serves Events: `ev` is not ambiguous there.
+    assert_eq!(env.kc(&["get", "ev", "-o", "name"]).await.stderr, "");
 }

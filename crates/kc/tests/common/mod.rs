@@ -85,7 +85,11 @@ spec:
 
 impl Env {
     pub async fn start() -> Env {
-        let server = TestServer::start().await.expect("server starts");
+        Env::on(TestServer::start().await.expect("server starts"))
+    }
+
+    /// Both CLIs against `server` (one built with other settings).
+    pub fn on(server: TestServer) -> Env {
         let dir = tempfile::tempdir().expect("tempdir");
         let kubeconfig = dir.path().join("kubeconfig");
         server.write_kubeconfig(&kubeconfig).expect("kubeconfig");
