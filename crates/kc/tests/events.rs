@@ -52,17 +52,22 @@ firstTimestamp: \"2024-05-01T12:00:00Z\"
 lastTimestamp: \"2024-05-01T12:00:00Z\"
 ";
 
+/// ConfigMap `settings` in `default`, created.
+async fn settings(client: &RestClient) -> ConfigMap {
+    let mut cm = ConfigMap::default();
+    cm.metadata.name = Some("settings".into());
+    Api::<ConfigMap>::namespaced(client.clone(), "default")
+        .create(&cm, &CreateOptions::default())
+        .await
+        .expect("configmap")
+}
+
 /// A ConfigMap `settings` in `default` with Events from the recorder: through events.k8s.io/v1
 /// a series of three, a Warning whose message needs trimming, and one about a cluster-scoped
 /// Node (written to `default`); through core/v1 a counted pair. Then the manifest's Events.
 async fn recorded(env: &Env) {
     let client = RestClient::new(env.server.config().without_rate_limit()).expect("client builds");
-    let mut cm = ConfigMap::default();
-    cm.metadata.name = Some("settings".into());
-    let cm = Api::<ConfigMap>::namespaced(client.clone(), "default")
-        .create(&cm, &CreateOptions::default())
-        .await
-        .expect("configmap");
+    let cm = settings(&client).await;
     let mut node = Node::default();
     node.metadata.name = Some("node-1".into());
 
@@ -320,12 +325,7 @@ async fn get_events_matches_kubectl_when_the_recorder_falls_back_to_core_v1() {
         .expect("server starts");
     let env = Env::on(server);
     let client = RestClient::new(env.server.config().without_rate_limit()).expect("client builds");
-    let mut cm = ConfigMap::default();
-    cm.metadata.name = Some("settings".into());
-    let cm = Api::<ConfigMap>::namespaced(client.clone(), "default")
-        .create(&cm, &CreateOptions::default())
-        .await
-        .expect("configmap");
+    let cm = settings(&client).await;
     let recorder = EventRecorder::builder(client, "kclient-test")
         .instance("replica-1")
         .build()
