@@ -49,6 +49,9 @@ pub(crate) struct ListDecoder {
     last_string: Option<(usize, usize)>,
     mode: Mode,
     item_start: Option<usize>,
+    /// A comma has separated items of the array, so an element must follow (`[1,]` and
+    /// `[,1]` are not JSON; only `[]` has no element).
+    after_comma: bool,
     /// Bytes of `buf` before this index are already in the skeleton.
     copied: usize,
     skeleton: Vec<u8>,
@@ -78,6 +81,7 @@ impl ListDecoder {
             last_string: None,
             mode: Mode::Skeleton,
             item_start: None,
+            after_comma: false,
             copied: 0,
             skeleton: Vec::new(),
             items: RecordBatch::default(),
@@ -158,6 +162,12 @@ impl ListDecoder {
                 b'}' | b']' => {
                     if self.mode == Mode::Items && self.depth == 2 {
                         // End of the items array.
+                        if b == b'}' {
+                            return Err("items array closed by '}'".to_owned());
+                        }
+                        if self.item_start.is_none() && self.after_comma {
+                            return Err("trailing comma in items".to_owned());
+                        }
                         self.finish_item(self.pos)?;
                         self.mode = Mode::AfterItems;
                         self.depth -= 1;
@@ -168,6 +178,10 @@ impl ListDecoder {
                     self.depth = self.depth.checked_sub(1).ok_or("unbalanced brackets")?;
                 }
                 b',' if self.mode == Mode::Items && self.depth == 2 => {
+                    if self.item_start.is_none() {
+                        return Err("empty element in items".to_owned());
+                    }
+                    self.after_comma = true;
                     self.finish_item(self.pos)?;
                     self.pos += 1;
                     self.copied = self.pos;
@@ -339,6 +353,15 @@ mod tests {
             r#"{"items":[{"a":1},{"b":"#,
             r#"{"items":[{"a":tru}]}"#,
             r#"{"items":[1]}}}"#,
+            // Found by the list_splitter fuzz target: a JSON decoder refuses these, so the
+            // splitter must not quietly skip the missing elements.
+            r#"{"\u0069tems": [,]}"#,
+            r#"{"items":[,]}"#,
+            r#"{"items":[,1]}"#,
+            r#"{"items":[1,,2]}"#,
+            r#"{"items":[1,]}"#,
+            r#"{"items":[1}"#,
+            r#"{"items":[1 }"#,
         ] {
             assert!(decode(body.as_bytes(), 4).is_err(), "{body}");
         }
