@@ -354,3 +354,26 @@ fn the_crd_wraps_spec_and_status_and_is_accepted_by_the_checker() {
         "{err}"
     );
 }
+
+/// A spec embedding a whole Pod template, as workload operators' do: k8s-openapi's schemas
+/// (list-map keys, int-or-string quantities, nested metadata) come out structural too.
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+struct WorkloadSpec {
+    template: k8s_openapi::api::core::v1::PodTemplateSpec,
+    selector: Option<k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector>,
+}
+
+#[test]
+fn built_in_types_inside_a_spec_are_structural() {
+    let schema = schema::<WorkloadSpec>();
+    let containers =
+        &schema["properties"]["template"]["properties"]["spec"]["properties"]["containers"];
+    assert_eq!(containers["type"], "array");
+    assert_eq!(containers["items"]["properties"]["name"]["type"], "string");
+    let limits = &containers["items"]["properties"]["resources"]["properties"]["limits"];
+    assert_eq!(
+        limits["additionalProperties"]["x-kubernetes-int-or-string"],
+        true
+    );
+}
