@@ -140,6 +140,11 @@ for memory): what either cache costs when a controller does not need managedFiel
 informer, holding each Pod as the server's JSON text plus typed `ObjectMeta`, nothing dropped \
 (`decode()` gives the whole Pod, managedFields included), against kube-rs's default full-Pod \
 reflector of the same mode.\n\
+- **kclient caching a derived projection** (list+watch, with and without managedFields): \
+`kclient_bench::informer::projection::PodSummary`, a `#[derive(Resource)] #[resource(inherit = Pod)]` \
+struct holding the metadata, node name, containers' names and images, phase and Pod IP, \
+against kube-rs's full-Pod reflector of the same mode (`--bin projection` compares it with \
+kclient's other caches).\n\
 - **Decoding**: kclient decodes list items and watch events in 256 KB batches on tokio's \
 blocking pool, up to `RestListerWatcher::decode_parallelism` at once (default: the cores, at \
 most 4); kube-rs decodes on the task that reads the body.\n\
