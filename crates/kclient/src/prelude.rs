@@ -26,5 +26,9 @@ pub use kclient_cache::{
 #[cfg(feature = "workqueue")]
 pub use kclient_workqueue::RateLimitingQueue;
 
+#[cfg(feature = "derive")]
+pub use kclient_core::crd::schema::CustomResourceExt;
+#[cfg(feature = "derive")]
+pub use kclient_derive::{CustomResource, Resource};
 #[cfg(feature = "runtime")]
 pub use kclient_runtime::events::{EventRecorder, EventType};

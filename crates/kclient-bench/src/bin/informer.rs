@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Parser;
-use kclient_bench::informer::child::{self, ChildArgs};
+use kclient_bench::informer::child::{self, ChildFlags};
 use kclient_bench::informer::driver::{self, Options};
 use kclient_bench::informer::{InformerBenchError, Mode, section};
 
@@ -42,64 +42,25 @@ struct Args {
     /// Client modes to run, comma-separated (default: every mode).
     #[arg(long, value_delimiter = ',')]
     modes: Vec<String>,
-    /// Internal: run as the child measuring this client mode.
-    #[arg(long, hide = true)]
-    child: Option<String>,
-    /// Internal (child): the server's kubeconfig.
-    #[arg(long, hide = true)]
-    kubeconfig: Option<PathBuf>,
-    /// Internal (child): the Pods' namespace.
-    #[arg(long, hide = true, default_value = kclient_bench::data::NAMESPACE)]
-    namespace: String,
-    /// Internal (child): Pods on the server.
-    #[arg(long, hide = true, default_value_t = 0)]
-    expect: usize,
-    /// Internal (child): the tick label value this run counts.
-    #[arg(long, hide = true, default_value = "none")]
-    tick: String,
+    /// Internal: the child's flags.
+    #[command(flatten)]
+    child: ChildFlags,
 }
 
 fn main() {
-    let args = Args::parse();
-    let runtime = match tokio::runtime::Runtime::new() {
-        Ok(runtime) => runtime,
-        Err(err) => {
-            eprintln!("informer bench: tokio runtime: {err}");
-            std::process::exit(1);
-        }
-    };
-    let outcome = runtime.block_on(run(args));
-    // Exit without tearing down the caches and handler threads: nothing is measured after.
-    match outcome {
-        Ok(()) => std::process::exit(0),
-        Err(err) => {
-            eprintln!("informer bench: {err}");
-            std::process::exit(1);
-        }
-    }
+    child::main_exit("informer bench", run(Args::parse()));
 }
 
 async fn run(args: Args) -> Result<(), InformerBenchError> {
     let settle = Duration::from_millis(args.settle_ms);
     let timeout = Duration::from_secs(args.timeout_secs);
-    if let Some(mode) = &args.child {
-        let mode = Mode::parse(mode)
-            .ok_or_else(|| InformerBenchError::Protocol(format!("mode {mode}")))?;
-        let kubeconfig = args
-            .kubeconfig
-            .ok_or_else(|| InformerBenchError::Protocol("--child needs --kubeconfig".into()))?;
-        return child::run(&ChildArgs {
-            mode,
-            kubeconfig,
-            namespace: args.namespace,
-            expect: args.expect,
-            handlers: args.handlers.first().copied().unwrap_or(0),
-            events: args.events as u64,
-            tick: args.tick,
-            settle,
-            timeout,
-        })
-        .await;
+    let handlers = args.handlers.first().copied().unwrap_or(0);
+    let known = |_: Mode| true;
+    if let Some(child_args) =
+        args.child
+            .child_args(known, handlers, args.events as u64, settle, timeout)?
+    {
+        return child::run(&child_args).await;
     }
     let modes = if args.modes.is_empty() {
         Mode::ALL.to_vec()
@@ -179,6 +140,11 @@ for memory): what either cache costs when a controller does not need managedFiel
 informer, holding each Pod as the server's JSON text plus typed `ObjectMeta`, nothing dropped \
 (`decode()` gives the whole Pod, managedFields included), against kube-rs's default full-Pod \
 reflector of the same mode.\n\
+- **kclient caching a derived projection** (list+watch, with and without managedFields): \
+`kclient_bench::informer::projection::PodSummary`, a `#[derive(Resource)] #[resource(inherit = Pod)]` \
+struct holding the metadata, node name, containers' names and images, phase and Pod IP, \
+against kube-rs's full-Pod reflector of the same mode (`--bin projection` compares it with \
+kclient's other caches).\n\
 - **Decoding**: kclient decodes list items and watch events in 256 KB batches on tokio's \
 blocking pool, up to `RestListerWatcher::decode_parallelism` at once (default: the cores, at \
 most 4); kube-rs decodes on the task that reads the body.\n\

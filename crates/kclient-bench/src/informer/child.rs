@@ -16,6 +16,7 @@ use kclient::cache::{
     Compact, HandlerFuncs, ListerWatcher, ReflectorConfig, RestListerWatcher, SharedIndexInformer,
 };
 
+use crate::informer::projection::PodSummary;
 use crate::informer::protocol::Report;
 use crate::informer::{InformerBenchError, Mode, TICK_LABEL, proc_status};
 
@@ -47,6 +48,81 @@ pub struct ChildArgs {
     pub settle: Duration,
     /// Longest wait for sync or for the events.
     pub timeout: Duration,
+}
+
+/// The hidden flags a benchmark binary re-executed as a child gets from the parent
+/// (`#[command(flatten)]` into the binary's own arguments).
+#[derive(clap::Args, Clone, Debug)]
+pub struct ChildFlags {
+    /// Internal: run as the child measuring this client mode.
+    #[arg(long, hide = true)]
+    pub child: Option<String>,
+    /// Internal (child): the server's kubeconfig.
+    #[arg(long, hide = true)]
+    pub kubeconfig: Option<PathBuf>,
+    /// Internal (child): the Pods' namespace.
+    #[arg(long, hide = true, default_value = crate::data::NAMESPACE)]
+    pub namespace: String,
+    /// Internal (child): Pods on the server.
+    #[arg(long, hide = true, default_value_t = 0)]
+    pub expect: usize,
+    /// Internal (child): the tick label value this run counts.
+    #[arg(long, hide = true, default_value = "none")]
+    pub tick: String,
+}
+
+impl ChildFlags {
+    /// When this process is a child (`--child MODE`), what it runs; `known` says which modes
+    /// the binary measures.
+    pub fn child_args(
+        &self,
+        known: impl Fn(Mode) -> bool,
+        handlers: usize,
+        events: u64,
+        settle: Duration,
+        timeout: Duration,
+    ) -> Result<Option<ChildArgs>, InformerBenchError> {
+        let Some(mode) = &self.child else {
+            return Ok(None);
+        };
+        let mode = Mode::parse(mode)
+            .filter(|m| known(*m))
+            .ok_or_else(|| InformerBenchError::Protocol(format!("mode {mode}")))?;
+        let kubeconfig = self
+            .kubeconfig
+            .clone()
+            .ok_or_else(|| InformerBenchError::Protocol("--child needs --kubeconfig".into()))?;
+        Ok(Some(ChildArgs {
+            mode,
+            kubeconfig,
+            namespace: self.namespace.clone(),
+            expect: self.expect,
+            handlers,
+            events,
+            tick: self.tick.clone(),
+            settle,
+            timeout,
+        }))
+    }
+}
+
+/// Runs a benchmark binary's `main` on a tokio runtime and exits with its outcome, without
+/// tearing down the caches: nothing is measured after.
+pub fn main_exit<E: std::fmt::Display>(name: &str, run: impl Future<Output = Result<(), E>>) -> ! {
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("{name}: tokio runtime: {err}");
+            std::process::exit(1);
+        }
+    };
+    match runtime.block_on(run) {
+        Ok(()) => std::process::exit(0),
+        Err(err) => {
+            eprintln!("{name}: {err}");
+            std::process::exit(1);
+        }
+    }
 }
 
 /// Counts the updates one handler saw and when the first and the last arrived.
@@ -133,6 +209,14 @@ async fn run_kclient(args: &ChildArgs, tallies: &[Arc<Tally>]) -> Result<(), Inf
         let lw = RestListerWatcher::<Compact<Pod>>::compact(client);
         let informer = SharedIndexInformer::new(lw.namespace(args.namespace.clone()), config);
         return drive_kclient(args, tallies, informer, Compact::meta).await;
+    }
+    if args.mode.is_projection() {
+        let lw = RestListerWatcher::<PodSummary>::new(client).namespace(args.namespace.clone());
+        let informer = SharedIndexInformer::new(lw, config);
+        if args.mode.strips_managed_fields() {
+            informer.set_transform(kclient::cache::strip_managed_fields())?;
+        }
+        return drive_kclient(args, tallies, informer, |pod: &PodSummary| &pod.metadata).await;
     }
     let lw = RestListerWatcher::<Pod>::new(client).namespace(args.namespace.clone());
     let informer = SharedIndexInformer::new(lw, config);

@@ -14,6 +14,7 @@ pub mod child;
 pub mod driver;
 pub mod error;
 pub mod proc_status;
+pub mod projection;
 pub mod protocol;
 pub mod section;
 
@@ -42,12 +43,17 @@ pub enum Mode {
     KclientListWatchCompact,
     /// kclient watch-list caching `Compact<Pod>`.
     KclientWatchListCompact,
+    /// kclient list+watch caching [`projection::PodSummary`], a `#[derive(Resource)]`
+    /// projection of Pod holding metadata and the few spec/status fields a controller reads.
+    KclientListWatchProjection,
+    /// The projection with the `strip_managed_fields` transform.
+    KclientListWatchProjectionStripped,
 }
 
 impl Mode {
     /// Every mode, kube-rs's first. The driver runs them in [`crate::rounds`] order: kclient's
     /// first in odd rounds, kube-rs's first in even ones, each side's in this order.
-    pub const ALL: [Mode; 8] = [
+    pub const ALL: [Mode; 10] = [
         Mode::KubeListWatch,
         Mode::KubeStreaming,
         Mode::KubeListWatchStripped,
@@ -56,6 +62,8 @@ impl Mode {
         Mode::KclientListWatchStripped,
         Mode::KclientListWatchCompact,
         Mode::KclientWatchListCompact,
+        Mode::KclientListWatchProjection,
+        Mode::KclientListWatchProjectionStripped,
     ];
 
     /// The command-line name of the mode.
@@ -69,6 +77,8 @@ impl Mode {
             Mode::KclientListWatchStripped => "kclient-list-watch-stripped",
             Mode::KclientListWatchCompact => "kclient-list-watch-compact",
             Mode::KclientWatchListCompact => "kclient-watch-list-compact",
+            Mode::KclientListWatchProjection => "kclient-list-watch-projection",
+            Mode::KclientListWatchProjectionStripped => "kclient-list-watch-projection-stripped",
         }
     }
 
@@ -97,15 +107,16 @@ impl Mode {
     /// The kube-rs mode that gets its initial state the same way as this kclient mode.
     pub fn kube_counterpart(self) -> Mode {
         match self {
-            Mode::KclientListWatch | Mode::KclientListWatchCompact | Mode::KubeListWatch => {
-                Mode::KubeListWatch
-            }
+            Mode::KclientListWatch
+            | Mode::KclientListWatchCompact
+            | Mode::KclientListWatchProjection
+            | Mode::KubeListWatch => Mode::KubeListWatch,
             Mode::KclientWatchList | Mode::KclientWatchListCompact | Mode::KubeStreaming => {
                 Mode::KubeStreaming
             }
-            Mode::KclientListWatchStripped | Mode::KubeListWatchStripped => {
-                Mode::KubeListWatchStripped
-            }
+            Mode::KclientListWatchStripped
+            | Mode::KclientListWatchProjectionStripped
+            | Mode::KubeListWatchStripped => Mode::KubeListWatchStripped,
         }
     }
 
@@ -122,11 +133,21 @@ impl Mode {
         )
     }
 
+    /// True for the kclient modes that cache the derived [`projection::PodSummary`].
+    pub fn is_projection(self) -> bool {
+        matches!(
+            self,
+            Mode::KclientListWatchProjection | Mode::KclientListWatchProjectionStripped
+        )
+    }
+
     /// True for the modes that drop managedFields before storing.
     pub fn strips_managed_fields(self) -> bool {
         matches!(
             self,
-            Mode::KubeListWatchStripped | Mode::KclientListWatchStripped
+            Mode::KubeListWatchStripped
+                | Mode::KclientListWatchStripped
+                | Mode::KclientListWatchProjectionStripped
         )
     }
 }

@@ -32,6 +32,10 @@ fn label(mode: Mode) -> &'static str {
         }
         Mode::KclientListWatchCompact => "list+watch, kclient caching Compact<Pod>",
         Mode::KclientWatchListCompact => "watch-list, kclient caching Compact<Pod>",
+        Mode::KclientListWatchProjection => "list+watch, kclient caching a derived Pod projection",
+        Mode::KclientListWatchProjectionStripped => {
+            "list+watch, managedFields stripped by both, kclient caching a derived Pod projection"
+        }
     }
 }
 
@@ -208,10 +212,16 @@ pub fn render(results: &Results, preamble: &str) -> String {
 
 /// `text` with the informer section replaced by `section`, or the section appended.
 pub fn splice(text: &str, section: &str) -> String {
-    let generated = format!("{BEGIN_MARKER}\n{section}\n{END_MARKER}\n");
-    match (text.find(BEGIN_MARKER), text.find(END_MARKER)) {
+    splice_between(text, section, BEGIN_MARKER, END_MARKER)
+}
+
+/// `text` with what lies between `begin` and `end` replaced by `section`, or the marked
+/// section appended.
+pub fn splice_between(text: &str, section: &str, begin_marker: &str, end_marker: &str) -> String {
+    let generated = format!("{begin_marker}\n{section}\n{end_marker}\n");
+    match (text.find(begin_marker), text.find(end_marker)) {
         (Some(begin), Some(end)) if end > begin => {
-            let after = &text[end + END_MARKER.len()..];
+            let after = &text[end + end_marker.len()..];
             let after = after.strip_prefix('\n').unwrap_or(after);
             format!("{}{generated}{after}", &text[..begin])
         }
@@ -230,12 +240,22 @@ pub fn splice(text: &str, section: &str) -> String {
 
 /// Writes `section` into the document at `path`, keeping everything outside the markers.
 pub fn update_document(path: &Path, section: &str) -> std::io::Result<()> {
+    update_document_between(path, section, BEGIN_MARKER, END_MARKER)
+}
+
+/// Writes `section` into the document at `path` between `begin` and `end`, keeping the rest.
+pub fn update_document_between(
+    path: &Path,
+    section: &str,
+    begin: &str,
+    end: &str,
+) -> std::io::Result<()> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(err) => return Err(err),
     };
-    std::fs::write(path, splice(&text, section))
+    std::fs::write(path, splice_between(&text, section, begin, end))
 }
 
 #[cfg(test)]
