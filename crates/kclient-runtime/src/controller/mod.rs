@@ -1,5 +1,5 @@
 //! [`Controller`]: the reconcile loop around kclient's own pieces — shared informers from a
-//! [`SharedInformerFactory`], a [`RateLimitingQueue`](kclient_workqueue::RateLimitingQueue) of
+//! [`SharedInformerFactory`], a [`RateLimitingQueue`] of
 //! [`ObjectKey`]s, workers, leader election and graceful shutdown — controller-runtime's
 //! builder (`For`/`Owns`/`Watches`) with kube-runtime's `run(reconcile, error_policy, ctx)`.
 //!
@@ -68,8 +68,8 @@ use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
 use crate::leaderelection::{
-    LeaderCallbacks, LeaderElectionConfig, LeaderElectionConfigError, LeaderElector,
-    ResourceLock, Stopped,
+    LeaderCallbacks, LeaderElectionConfig, LeaderElectionConfigError, LeaderElector, ResourceLock,
+    Stopped,
 };
 
 pub use metrics::{ControllerMetrics, ControllerStats, ReconcileResult};
@@ -109,7 +109,9 @@ pub enum ControllerError {
 }
 
 impl ApiError for ControllerError {
-    fn status(&self) -> Option<&kclient_core::k8s_openapi::apimachinery::pkg::apis::meta::v1::Status> {
+    fn status(
+        &self,
+    ) -> Option<&kclient_core::k8s_openapi::apimachinery::pkg::apis::meta::v1::Status> {
         match self {
             Self::Informer(e) => e.status(),
             _ => None,
@@ -137,8 +139,7 @@ type Elect = Box<
 >;
 type LeaderHook = Arc<Mutex<Box<dyn FnMut(LeaderEvent<'_>) + Send>>>;
 type Prepare = Box<
-    dyn FnOnce() -> BoxFuture<'static, Result<(), Box<dyn std::error::Error + Send + Sync>>>
-        + Send,
+    dyn FnOnce() -> BoxFuture<'static, Result<(), Box<dyn std::error::Error + Send + Sync>>> + Send,
 >;
 type MakeInformer<K> = Box<dyn FnOnce(&SharedInformerFactory) -> ResourceInformer<K> + Send>;
 
@@ -344,7 +345,10 @@ impl<K: Object> Controller<K> {
     /// released if so configured, and `run` returns [`Stopped::Cancelled`]. Default: run
     /// until the `run` future is dropped (or leadership is lost).
     #[must_use]
-    pub fn graceful_shutdown_on(mut self, trigger: impl Future<Output = ()> + Send + 'static) -> Self {
+    pub fn graceful_shutdown_on(
+        mut self,
+        trigger: impl Future<Output = ()> + Send + 'static,
+    ) -> Self {
         self.shutdown = Some(Box::pin(trigger));
         self
     }
@@ -458,7 +462,10 @@ impl<K: Object> Controller<K> {
     {
         let own_factory = self.selector_factory();
         let primary_factory = own_factory.as_ref().unwrap_or(&self.factory);
-        let make_primary = self.primary.take().expect("a controller runs once: run takes self");
+        let make_primary = self
+            .primary
+            .take()
+            .expect("a controller runs once: run takes self");
         let primary = make_primary(primary_factory);
         let cache = primary.informer().indexer().clone();
         let limiter: Box<dyn RateLimiter<ObjectKey>> = self.limiter.take().unwrap_or_else(|| {
@@ -488,7 +495,9 @@ impl<K: Object> Controller<K> {
         let mut registered = Vec::with_capacity(all_sources.len());
         for source in all_sources {
             let mut r = source(&queue)?;
-            guard.removals.push(std::mem::replace(&mut r.remove, Box::new(|| {})));
+            guard
+                .removals
+                .push(std::mem::replace(&mut r.remove, Box::new(|| {})));
             registered.push(r);
         }
         let workers = Arc::new(Workers {
@@ -546,7 +555,9 @@ impl<K: Object> Controller<K> {
             factory.start()?;
         }
         let Some(elect) = self.leader.take() else {
-            return self.lead(synced, workers, shutdown.clone(), &shutdown).await;
+            return self
+                .lead(synced, workers, shutdown.clone(), &shutdown)
+                .await;
         };
 
         let (leading_tx, leading_rx) = oneshot::channel::<CancellationToken>();
@@ -661,7 +672,13 @@ fn wait_synced(registered: &mut [Registered]) -> BoxFuture<'static, Result<(), C
         .map(|r| {
             let name = r.name.clone();
             let synced = std::mem::replace(&mut r.synced, Box::pin(async { true }));
-            async move { if synced.await { Ok(()) } else { Err(ControllerError::CacheSync(name)) } }
+            async move {
+                if synced.await {
+                    Ok(())
+                } else {
+                    Err(ControllerError::CacheSync(name))
+                }
+            }
         })
         .collect();
     Box::pin(async move {

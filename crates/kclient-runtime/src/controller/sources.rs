@@ -164,7 +164,12 @@ mod tests {
         }
     }
 
-    fn owner(api_version: &str, kind: &str, name: &str, controller: Option<bool>) -> OwnerReference {
+    fn owner(
+        api_version: &str,
+        kind: &str,
+        name: &str,
+        controller: Option<bool>,
+    ) -> OwnerReference {
         OwnerReference {
             api_version: api_version.into(),
             kind: kind.into(),
@@ -204,7 +209,10 @@ mod tests {
             kind: "Namespace".into(),
             namespaced: false,
         };
-        let child = owned_by(Some("web"), vec![owner("v1", "Namespace", "web", Some(true))]);
+        let child = owned_by(
+            Some("web"),
+            vec![owner("v1", "Namespace", "web", Some(true))],
+        );
         assert_eq!(namespaces.owners_of(&child), [ObjectKey::cluster("web")]);
 
         // A namespaced owner cannot own a cluster-scoped child.

@@ -41,6 +41,9 @@ fn key(name: &str) -> ObjectKey {
 
 type Calls = Arc<Mutex<Vec<(Duration, String, bool)>>>;
 
+/// What the recording reconcile returns.
+type Recorded = std::pin::Pin<Box<dyn Future<Output = Result<Action, String>> + Send>>;
+
 struct Harness<F, P> {
     workers: Arc<Workers<ConfigMap, F, P, Calls, String>>,
     cache: Indexer<ConfigMap>,
@@ -52,7 +55,11 @@ struct Harness<F, P> {
 
 /// Workers over a cache holding `names`, with `reconcile` and `policy`; every reconcile is
 /// recorded (time since the start, name, gone) before `reconcile` runs.
-fn harness<F, Fut, P>(names: &[&str], reconcile: F, policy: P) -> Harness<impl Fn(Observed<ConfigMap>, Arc<Calls>) -> std::pin::Pin<Box<dyn Future<Output = Result<Action, String>> + Send>> + Send + Sync + 'static, P>
+fn harness<F, Fut, P>(
+    names: &[&str],
+    reconcile: F,
+    policy: P,
+) -> Harness<impl Fn(Observed<ConfigMap>, Arc<Calls>) -> Recorded + Send + Sync + 'static, P>
 where
     F: Fn(Observed<ConfigMap>) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<Action, String>> + Send + 'static,
@@ -70,7 +77,7 @@ where
     let record = move |obj: Observed<ConfigMap>, calls: Arc<Calls>| {
         let name = obj.object().metadata.name.clone().unwrap_or_default();
         calls.lock().push((start.elapsed(), name, obj.is_gone()));
-        Box::pin(reconcile(obj)) as std::pin::Pin<Box<dyn Future<Output = _> + Send>>
+        Box::pin(reconcile(obj)) as Recorded
     };
     let workers = Arc::new(Workers {
         queue: RateLimitingQueue::new(default_controller_rate_limiter()),
@@ -133,7 +140,9 @@ async fn the_error_policy_sees_the_retry_count_and_chooses_the_retry() {
         &["a", "b"],
         |_| async { Err("boom".to_owned()) },
         move |err: &String, ctx: &ErrorContext<ConfigMap>, _: &Calls| {
-            record.lock().push((ctx.key.name.clone(), ctx.retries, err.clone()));
+            record
+                .lock()
+                .push((ctx.key.name.clone(), ctx.retries, err.clone()));
             match ctx.key.name.as_str() {
                 "a" => OnError::RequeueAfter(Duration::from_secs(7)),
                 _ => OnError::Forget,
@@ -152,7 +161,11 @@ async fn the_error_policy_sees_the_retry_count_and_chooses_the_retry() {
     );
     assert_eq!(times(&h.calls, "b"), [Duration::ZERO], "forgotten");
     // RequeueAfter resets the failure count, so every failure is a first one.
-    assert!(seen.lock().iter().all(|(_, retries, err)| *retries == 0 && err == "boom"));
+    assert!(
+        seen.lock()
+            .iter()
+            .all(|(_, retries, err)| *retries == 0 && err == "boom")
+    );
     stop.cancel();
     run.await.expect("join");
 }
@@ -169,10 +182,7 @@ async fn requeue_after_reconciles_again_and_success_forgets_failures() {
     let run = tokio::spawn(h.workers.clone().run(1, stop.clone(), ms(100)));
     sleep(Duration::from_secs(61)).await;
     // The rate-limited add waited 5 ms; then every 30 s.
-    assert_eq!(
-        times(&h.calls, "a"),
-        [ms(5), ms(30_005), ms(60_005)]
-    );
+    assert_eq!(times(&h.calls, "a"), [ms(5), ms(30_005), ms(60_005)]);
     assert_eq!(h.workers.queue.num_requeues(&key("a")), 0);
     assert_eq!(h.stats.requeues(), 3);
     stop.cancel();
@@ -191,7 +201,11 @@ async fn a_deleted_object_is_reconciled_once_as_gone_with_its_last_state() {
                 assert!(obj.is_gone());
                 assert_eq!(obj.object().metadata.resource_version.as_deref(), Some("1"));
                 // The first clean-up fails: the tombstone is kept for the retry.
-                if n == 0 { Err("not yet".to_owned()) } else { Ok(Action::await_change()) }
+                if n == 0 {
+                    Err("not yet".to_owned())
+                } else {
+                    Ok(Action::await_change())
+                }
             }
         },
         backoff,
@@ -202,7 +216,10 @@ async fn a_deleted_object_is_reconciled_once_as_gone_with_its_last_state() {
     let run = tokio::spawn(h.workers.clone().run(1, stop.clone(), ms(100)));
     sleep(ms(50)).await;
     assert_eq!(times(&h.calls, "gone"), [0, 5].map(ms));
-    assert!(h.tombstones.lock().is_empty(), "dropped after the successful Gone reconcile");
+    assert!(
+        h.tombstones.lock().is_empty(),
+        "dropped after the successful Gone reconcile"
+    );
     let first = h.reports.recv().await.expect("report");
     assert!(first.gone && matches!(first.result, Err(ReconcileFailure::Error(_))));
     let second = h.reports.recv().await.expect("report");
@@ -269,7 +286,11 @@ async fn a_key_is_never_reconciled_twice_at_once_and_a_change_meanwhile_runs_it_
         backoff,
     );
     let stop = CancellationToken::new();
-    let run = tokio::spawn(h.workers.clone().run(4, stop.clone(), Duration::from_secs(1)));
+    let run = tokio::spawn(
+        h.workers
+            .clone()
+            .run(4, stop.clone(), Duration::from_secs(1)),
+    );
     for name in ["a", "b", "c"] {
         h.workers.queue.add(key(name));
     }
@@ -299,15 +320,26 @@ async fn shutdown_takes_no_new_key_and_lets_in_flight_reconciles_finish() {
     );
     let stop = CancellationToken::new();
     let start = Instant::now();
-    let run = tokio::spawn(h.workers.clone().run(1, stop.clone(), Duration::from_secs(30)));
+    let run = tokio::spawn(
+        h.workers
+            .clone()
+            .run(1, stop.clone(), Duration::from_secs(30)),
+    );
     h.workers.queue.add(key("slow"));
     h.workers.queue.add(key("next"));
     sleep(Duration::from_secs(1)).await;
     stop.cancel();
     assert_eq!(run.await.expect("join"), 0, "nothing abandoned");
-    assert_eq!(start.elapsed(), Duration::from_secs(5), "waited for the in-flight one");
+    assert_eq!(
+        start.elapsed(),
+        Duration::from_secs(5),
+        "waited for the in-flight one"
+    );
     assert_eq!(times(&h.calls, "slow"), [Duration::ZERO]);
-    assert!(times(&h.calls, "next").is_empty(), "no key taken after the stop");
+    assert!(
+        times(&h.calls, "next").is_empty(),
+        "no key taken after the stop"
+    );
     assert_eq!(h.stats.successes(), 1);
 }
 
@@ -323,7 +355,11 @@ async fn the_shutdown_deadline_cancels_reconciles_that_run_on() {
     );
     let stop = CancellationToken::new();
     let start = Instant::now();
-    let run = tokio::spawn(h.workers.clone().run(2, stop.clone(), Duration::from_secs(10)));
+    let run = tokio::spawn(
+        h.workers
+            .clone()
+            .run(2, stop.clone(), Duration::from_secs(10)),
+    );
     h.workers.queue.add(key("stuck"));
     sleep(Duration::from_secs(1)).await;
     stop.cancel();

@@ -171,7 +171,12 @@ where
         }
     }
 
-    fn succeeded(&self, key: &ObjectKey, observed: &Observed<K>, action: Action) -> ReconcileResult {
+    fn succeeded(
+        &self,
+        key: &ObjectKey,
+        observed: &Observed<K>,
+        action: Action,
+    ) -> ReconcileResult {
         self.queue.forget(key);
         if let Observed::Gone(last) = observed {
             self.bury(key, last);

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use futures::{Stream, StreamExt};
 use kclient_cache::{
-    HandlerFuncs, InformerError, Indexer, ListerWatcher, ReflectorConfig, SharedIndexInformer,
+    HandlerFuncs, Indexer, InformerError, ListerWatcher, ReflectorConfig, SharedIndexInformer,
     WatchStream,
 };
 use kclient_core::backoff::{Backoff, BackoffConfig};
@@ -42,7 +42,9 @@ pub enum RetryWatchError {
 }
 
 impl ApiError for RetryWatchError {
-    fn status(&self) -> Option<&kclient_core::k8s_openapi::apimachinery::pkg::apis::meta::v1::Status> {
+    fn status(
+        &self,
+    ) -> Option<&kclient_core::k8s_openapi::apimachinery::pkg::apis::meta::v1::Status> {
         match self {
             Self::Gone { source, .. } => source.status(),
             _ => None,
@@ -246,7 +248,9 @@ pub enum UntilError {
 }
 
 impl ApiError for UntilError {
-    fn status(&self) -> Option<&kclient_core::k8s_openapi::apimachinery::pkg::apis::meta::v1::Status> {
+    fn status(
+        &self,
+    ) -> Option<&kclient_core::k8s_openapi::apimachinery::pkg::apis::meta::v1::Status> {
         match self {
             Self::Informer(e) => e.status(),
             Self::Ended => None,

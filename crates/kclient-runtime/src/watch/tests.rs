@@ -119,12 +119,20 @@ async fn resumes_from_the_last_event_or_bookmark_and_hides_bookmarks() {
     }
     assert_eq!(
         names,
-        [("ADDED", "a".into()), ("MODIFIED", "a".into()), ("DELETED", "a".into())]
+        [
+            ("ADDED", "a".into()),
+            ("MODIFIED", "a".into()),
+            ("DELETED", "a".into())
+        ]
     );
     let asked: Vec<(String, bool)> = lw.asked().into_iter().map(|(_, rv, b)| (rv, b)).collect();
     assert_eq!(
         asked,
-        [("10".into(), true), ("12".into(), true), ("20".into(), true)],
+        [
+            ("10".into(), true),
+            ("12".into(), true),
+            ("20".into(), true)
+        ],
         "each watch starts where the last one left off, asking for bookmarks"
     );
     assert_eq!(watcher.resource_version(), "21");
@@ -134,16 +142,18 @@ async fn resumes_from_the_last_event_or_bookmark_and_hides_bookmarks() {
 async fn failures_are_retried_after_the_backoff_and_errors_events_too() {
     let lw = Scripted::new(vec![
         Err(api(new_internal_error("etcd is away"))),
-        Ok(vec![Ok(WatchEvent::Error(new_internal_error("watch broke")))]),
+        Ok(vec![Ok(WatchEvent::Error(new_internal_error(
+            "watch broke",
+        )))]),
         Ok(vec![Ok(WatchEvent::Added(cm("b", "31")))]),
     ]);
     let start = Instant::now();
-    let mut watcher = RetryWatcher::new(&lw, "30")
-        .expect("watcher")
-        .backoff(kclient_core::backoff::BackoffConfig {
+    let mut watcher = RetryWatcher::new(&lw, "30").expect("watcher").backoff(
+        kclient_core::backoff::BackoffConfig {
             jitter: 0.0,
             ..Default::default()
-        });
+        },
+    );
     let event = watcher.next_event().await.expect("event").expect("ok");
     assert_eq!(name_of(&event), "b");
     let waits: Vec<Duration> = lw.asked().iter().map(|(t, _, _)| *t - start).collect();
@@ -176,7 +186,9 @@ async fn a_retry_after_from_the_server_is_waited_at_least() {
 async fn gone_ends_the_watcher_whether_answered_or_streamed() {
     let streamed = Scripted::new(vec![Ok(vec![
         Ok(WatchEvent::Added(cm("d", "51"))),
-        Ok(WatchEvent::Error(new_resource_expired("too old resource version: 51"))),
+        Ok(WatchEvent::Error(new_resource_expired(
+            "too old resource version: 51",
+        ))),
     ])]);
     let mut watcher = RetryWatcher::new(&streamed, "50").expect("watcher");
     assert!(watcher.next_event().await.expect("event").is_ok());
@@ -185,7 +197,9 @@ async fn gone_ends_the_watcher_whether_answered_or_streamed() {
         matches!(&end, Err(RetryWatchError::Gone { resource_version, .. }) if resource_version == "51"),
         "{end:?}"
     );
-    assert!(kclient_core::ApiError::is_resource_expired(&end.unwrap_err()));
+    assert!(kclient_core::ApiError::is_resource_expired(
+        &end.unwrap_err()
+    ));
     assert!(watcher.next_event().await.is_none());
 
     let answered = Scripted::new(vec![Err(api(new_resource_expired("too old")))]);
@@ -207,6 +221,10 @@ async fn a_watch_closing_without_events_is_not_reopened_in_a_hot_loop() {
     let start = Instant::now();
     let mut watcher = RetryWatcher::new(&lw, "60").expect("watcher");
     watcher.next_event().await.expect("event").expect("ok");
-    let last = lw.asked().last().map(|(t, _, _)| *t - start).expect("asked");
+    let last = lw
+        .asked()
+        .last()
+        .map(|(t, _, _)| *t - start)
+        .expect("asked");
     assert!(last >= Duration::from_millis(800 + 1600), "{last:?}");
 }
