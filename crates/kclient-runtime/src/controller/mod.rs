@@ -276,7 +276,8 @@ impl<K: Object> Controller<K> {
     }
 
     /// [`owns`](Self::owns) through any informer of children: [`Compact`], dynamic, or one
-    /// from another factory (another namespace).
+    /// from another factory (another namespace). The controller starts its own factory;
+    /// start another factory yourself (before or after `run`), or `run` waits for its sync.
     #[must_use]
     pub fn owns_with<C: Object>(mut self, informer: ResourceInformer<C>) -> Self {
         let kind = self.kind.clone();
@@ -297,7 +298,8 @@ impl<K: Object> Controller<K> {
         self.watches_with(informer, map)
     }
 
-    /// [`watches`](Self::watches) through any informer.
+    /// [`watches`](Self::watches) through any informer (from another factory: start that
+    /// factory yourself, as for [`owns_with`](Self::owns_with)).
     #[must_use]
     pub fn watches_with<C: Object>(
         mut self,
