@@ -7,6 +7,7 @@
 //!   full and paginated list throughput and watch fan-out to 100 watchers.
 //! - [`transport`]: kclient over alternative wire transports, diagnostic variants.
 //! - [`informer`]: kclient's informer against kube-rs's reflector, each in a child process.
+//! - [`controller`]: kclient's `Controller` against kube-rs's, each in a child process.
 //! - [`rounds`]: the order the clients run in each round, alternating which goes first.
 //! - [`report`]: the markdown table and `docs/benchmarks.md`; [`plot`]: its SVG plot.
 //!
@@ -17,6 +18,7 @@
 //! report` (and `--bin informer`), or the criterion benches with
 //! `cargo bench -p kclient-bench --features kube-rs`. Nothing heavy runs under `cargo test`.
 
+pub mod controller;
 pub mod data;
 pub mod decode;
 pub mod fixture;

@@ -49,9 +49,10 @@ pub struct ChildArgs {
     pub timeout: Duration,
 }
 
-/// Counts the updates one handler saw and when the first and the last arrived.
+/// Counts the updates one handler saw (or the reconciles a controller made) and when the
+/// first and the `target`th arrived.
 #[derive(Debug)]
-struct Tally {
+pub(crate) struct Tally {
     target: u64,
     count: AtomicU64,
     first: OnceLock<Instant>,
@@ -59,7 +60,7 @@ struct Tally {
 }
 
 impl Tally {
-    fn new(target: u64) -> Arc<Self> {
+    pub(crate) fn new(target: u64) -> Arc<Self> {
         Arc::new(Self {
             target,
             count: AtomicU64::new(0),
@@ -68,7 +69,17 @@ impl Tally {
         })
     }
 
-    fn record(&self) {
+    /// When the `target`th record came, if it has.
+    pub(crate) fn done_at(&self) -> Option<Instant> {
+        self.done.get().copied()
+    }
+
+    /// Records so far.
+    pub(crate) fn count(&self) -> u64 {
+        self.count.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn record(&self) {
         let now = Instant::now();
         self.first.get_or_init(|| now);
         if self.count.fetch_add(1, Ordering::Relaxed) + 1 == self.target {
@@ -84,7 +95,8 @@ fn has_tick(meta: &ObjectMeta, tick: &str) -> bool {
         .is_some_and(|value| value == tick)
 }
 
-fn emit(report: &Report) -> Result<(), InformerBenchError> {
+/// Prints `report` for the parent.
+pub(crate) fn emit(report: &Report) -> Result<(), InformerBenchError> {
     let mut out = std::io::stdout().lock();
     writeln!(out, "{}", report.to_line())?;
     out.flush()?;

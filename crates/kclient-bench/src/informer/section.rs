@@ -208,10 +208,16 @@ pub fn render(results: &Results, preamble: &str) -> String {
 
 /// `text` with the informer section replaced by `section`, or the section appended.
 pub fn splice(text: &str, section: &str) -> String {
-    let generated = format!("{BEGIN_MARKER}\n{section}\n{END_MARKER}\n");
-    match (text.find(BEGIN_MARKER), text.find(END_MARKER)) {
+    splice_between(text, BEGIN_MARKER, END_MARKER, section)
+}
+
+/// `text` with the section between `begin` and `end` replaced by `section`, or the marked
+/// section appended: each generated section of the document has markers of its own.
+pub fn splice_between(text: &str, begin_marker: &str, end_marker: &str, section: &str) -> String {
+    let generated = format!("{begin_marker}\n{section}\n{end_marker}\n");
+    match (text.find(begin_marker), text.find(end_marker)) {
         (Some(begin), Some(end)) if end > begin => {
-            let after = &text[end + END_MARKER.len()..];
+            let after = &text[end + end_marker.len()..];
             let after = after.strip_prefix('\n').unwrap_or(after);
             format!("{}{generated}{after}", &text[..begin])
         }
@@ -230,12 +236,25 @@ pub fn splice(text: &str, section: &str) -> String {
 
 /// Writes `section` into the document at `path`, keeping everything outside the markers.
 pub fn update_document(path: &Path, section: &str) -> std::io::Result<()> {
+    update_document_between(path, BEGIN_MARKER, END_MARKER, section)
+}
+
+/// Writes `section` between `begin_marker` and `end_marker` of the document at `path`.
+pub fn update_document_between(
+    path: &Path,
+    begin_marker: &str,
+    end_marker: &str,
+    section: &str,
+) -> std::io::Result<()> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(err) => return Err(err),
     };
-    std::fs::write(path, splice(&text, section))
+    std::fs::write(
+        path,
+        splice_between(&text, begin_marker, end_marker, section),
+    )
 }
 
 #[cfg(test)]
