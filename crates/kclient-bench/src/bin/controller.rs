@@ -148,6 +148,10 @@ Rounds run every client once, kclient first in odd rounds and kube-rs first in e
 - **kclient**: `Controller::<Pod>::new(&factory)` on a `SharedInformerFactory` of the \
 namespace (its informer: watch-list, falling back to list+watch; typed `Arc<Pod>` cache), \
 `.run(reconcile, error_policy, ctx)`; default concurrency (1 worker) unless `--concurrency`.\n\
+- **kclient caching `Compact<Pod>`**: `Controller::<Compact<Pod>>::compact(&factory)`, the same \
+informer holding each Pod as the server's JSON text plus typed metadata; its reconcile decodes \
+the whole Pod (`obj.object().decode()`, managedFields included) before counting, so it pays \
+what a reconcile reading the object pays.\n\
 - **kube-rs list+watch**: `Controller::new(api, watcher::Config::default())` (its default: \
 pages of 500, then watch), `.run(reconcile, error_policy, ctx)` drained by `for_each`; default \
 concurrency (unbounded: each reconcile a spawned task) unless `--concurrency`.\n\

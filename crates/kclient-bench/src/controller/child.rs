@@ -6,11 +6,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use k8s_openapi::api::core::v1::Pod;
-use kclient::cache::SharedInformerFactory;
+use std::convert::Infallible;
+
+use kclient::cache::{Compact, SharedInformerFactory};
 use kclient::{Action, Controller, Observed, OnError};
 
 use crate::controller::Mode;
-use crate::informer::child::{Tally, emit};
+use crate::informer::child::{Tally, emit, kclient_client};
 use crate::informer::protocol::Report;
 use crate::informer::{InformerBenchError, proc_status};
 
@@ -40,7 +42,7 @@ pub struct ChildArgs {
 pub async fn run(args: &ChildArgs) -> Result<(), InformerBenchError> {
     let tally = Tally::new(args.expect as u64);
     match args.mode {
-        Mode::Kclient => run_kclient(args, tally).await,
+        Mode::Kclient | Mode::KclientCompact => run_kclient(args, tally).await,
         Mode::KubeListWatch | Mode::KubeStreaming => run_kube(args, tally).await,
     }
 }
@@ -58,34 +60,39 @@ async fn run_kube(args: &ChildArgs, _tally: Arc<Tally>) -> Result<(), InformerBe
 }
 
 /// The no-op reconcile: counts.
-async fn reconcile(
-    _pod: Observed<Pod>,
+async fn reconcile(_pod: Observed<Pod>, tally: Arc<Tally>) -> Result<Action, Infallible> {
+    tally.record();
+    Ok(Action::await_change())
+}
+
+/// The no-op reconcile of a `Compact` cache: decodes the Pod (what a reconcile reading it
+/// pays), then counts.
+async fn reconcile_compact(
+    pod: Observed<Compact<Pod>>,
     tally: Arc<Tally>,
-) -> Result<Action, std::convert::Infallible> {
+) -> Result<Action, String> {
+    let decoded = pod.object().decode().map_err(|e| e.to_string())?;
+    std::hint::black_box(decoded);
     tally.record();
     Ok(Action::await_change())
 }
 
 async fn run_kclient(args: &ChildArgs, tally: Arc<Tally>) -> Result<(), InformerBenchError> {
-    let config = kclient::config::Config::from_kubeconfig_file(
-        &args.kubeconfig,
-        &kclient::config::KubeconfigOptions::default(),
-    )?;
-    // kube-rs has no client-side rate limit; client-go's 5 QPS default would pace the pages.
-    let client = kclient::rest::RestClient::builder(config)
-        .without_rate_limit()
-        .build()?;
+    let client = kclient_client(&args.kubeconfig)?;
     let factory = SharedInformerFactory::builder(client)
         .namespace(args.namespace.clone())
         .build();
-    let mut controller = Controller::<Pod>::new(&factory);
-    if args.concurrency > 0 {
-        controller = controller.concurrency(args.concurrency);
-    }
+    // 0 keeps kclient's default of one worker.
+    let workers = args.concurrency.max(1);
     let base = proc_status::current()?.current;
     let started = Instant::now();
-    let running =
-        tokio::spawn(controller.run(reconcile, |_, _, _| OnError::Backoff, tally.clone()));
+    let running = if args.mode == Mode::KclientCompact {
+        let controller = Controller::<Compact<Pod>>::compact(&factory).concurrency(workers);
+        tokio::spawn(controller.run(reconcile_compact, |_, _, _| OnError::Backoff, tally.clone()))
+    } else {
+        let controller = Controller::<Pod>::new(&factory).concurrency(workers);
+        tokio::spawn(controller.run(reconcile, |_, _, _| OnError::Backoff, tally.clone()))
+    };
     let done = wait_done(args, &tally, started).await;
     if running.is_finished() {
         return match running.await {

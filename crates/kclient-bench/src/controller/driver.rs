@@ -168,13 +168,14 @@ mod tests {
 
     #[test]
     fn rounds_alternate_which_client_starts() {
+        use Mode::*;
         assert_eq!(
             modes_in_round(1, &Mode::ALL),
-            [Mode::Kclient, Mode::KubeListWatch, Mode::KubeStreaming]
+            [Kclient, KclientCompact, KubeListWatch, KubeStreaming]
         );
         assert_eq!(
             modes_in_round(2, &Mode::ALL),
-            [Mode::KubeListWatch, Mode::KubeStreaming, Mode::Kclient]
+            [KubeListWatch, KubeStreaming, Kclient, KclientCompact]
         );
     }
 }

@@ -22,6 +22,10 @@ pub enum Mode {
     /// kclient `Controller::<Pod>::new(&factory)`: the factory's informer, watch-list (its
     /// default), falling back to list+watch.
     Kclient,
+    /// kclient `Controller::<Compact<Pod>>::compact(&factory)`: the same informer caching each
+    /// Pod as its JSON text plus typed metadata; the reconcile decodes the whole Pod, as a
+    /// reconcile reading the object would.
+    KclientCompact,
     /// kube-rs `Controller::new(api, watcher::Config::default())`: paginated list (500 per
     /// page), then watch.
     KubeListWatch,
@@ -32,12 +36,18 @@ pub enum Mode {
 
 impl Mode {
     /// Every mode, kclient's first.
-    pub const ALL: [Mode; 3] = [Mode::Kclient, Mode::KubeListWatch, Mode::KubeStreaming];
+    pub const ALL: [Mode; 4] = [
+        Mode::Kclient,
+        Mode::KclientCompact,
+        Mode::KubeListWatch,
+        Mode::KubeStreaming,
+    ];
 
     /// The command-line name of the mode.
     pub fn as_str(self) -> &'static str {
         match self {
             Mode::Kclient => "kclient",
+            Mode::KclientCompact => "kclient-compact",
             Mode::KubeListWatch => "kube-list-watch",
             Mode::KubeStreaming => "kube-streaming",
         }
@@ -51,7 +61,7 @@ impl Mode {
     /// The client this mode measures.
     pub fn side(self) -> Side {
         match self {
-            Mode::Kclient => Side::Kclient,
+            Mode::Kclient | Mode::KclientCompact => Side::Kclient,
             Mode::KubeListWatch | Mode::KubeStreaming => Side::KubeRs,
         }
     }

@@ -26,9 +26,20 @@ type Measure = (&'static str, &'static str, fn(&Run) -> f64);
 fn label(mode: Mode) -> &'static str {
     match mode {
         Mode::Kclient => "kclient (watch-list)",
+        Mode::KclientCompact => "kclient caching Compact<Pod>, decoding in reconcile",
         Mode::KubeListWatch => "kube-rs list+watch (its default)",
         Mode::KubeStreaming => "kube-rs streaming lists (watch-list)",
     }
+}
+
+/// Each kclient mode against each kube-rs mode.
+fn pairs() -> [(Mode, Mode); 4] {
+    [
+        (Mode::Kclient, Mode::KubeListWatch),
+        (Mode::Kclient, Mode::KubeStreaming),
+        (Mode::KclientCompact, Mode::KubeListWatch),
+        (Mode::KclientCompact, Mode::KubeStreaming),
+    ]
 }
 
 fn values(results: &Results, mode: Mode, of: fn(&Run) -> f64) -> Vec<f64> {
@@ -71,21 +82,22 @@ fn peak_mb(run: &Run) -> f64 {
 pub fn figures(results: &Results) -> Vec<Figure> {
     let pods = results.runs.first().map_or(0, |r| r.pods);
     let mut figures = Vec::new();
-    for kube in [Mode::KubeListWatch, Mode::KubeStreaming] {
+    for (ours_mode, kube) in pairs() {
         let measures: [Measure; 3] = [
             ("time until every Pod was reconciled once", "s", secs),
             ("steady RSS (VmRSS after settle)", "MB", steady_mb),
             ("peak RSS (VmHWM)", "MB", peak_mb),
         ];
         for (what, unit, of) in measures {
-            let ours = best_and_median(&values(results, Mode::Kclient, of));
+            let ours = best_and_median(&values(results, ours_mode, of));
             let theirs = best_and_median(&values(results, kube, of));
             let (Some((ours, our_median)), Some((theirs, their_median))) = (ours, theirs) else {
                 continue;
             };
             let name = format!(
-                "{} Pods, vs {}: {what}",
-                format_value(pods as f64),
+                "{} Pods, {} vs {}: {what}",
+                format_value(pods as f64).trim_end_matches(".0"),
+                label(ours_mode),
                 label(kube)
             );
             figures.push(
@@ -101,22 +113,23 @@ pub fn goals(results: &Results) -> Vec<String> {
     let verdict = |met: bool| if met { "**met**" } else { "**not met**" };
     let median = |mode, of| best_and_median(&values(results, mode, of)).map(|(_, m)| m);
     let mut lines = Vec::new();
-    for kube in [Mode::KubeListWatch, Mode::KubeStreaming] {
-        let (Some(ours), Some(theirs)) = (median(Mode::Kclient, secs), median(kube, secs)) else {
+    for (ours_mode, kube) in pairs() {
+        let (Some(ours), Some(theirs)) = (median(ours_mode, secs), median(kube, secs)) else {
             continue;
         };
         let speedup = theirs / ours.max(f64::EPSILON);
         lines.push(format!(
-            "vs {}: every Pod reconciled {speedup:.2}× faster (median; goal ≥ {SPEEDUP_GOAL}×): {}",
+            "{} vs {}: every Pod reconciled {speedup:.2}× faster (median; goal ≥ {SPEEDUP_GOAL}×): {}",
+            label(ours_mode),
             label(kube),
             verdict(speedup >= SPEEDUP_GOAL)
         ));
-        if let (Some(ours), Some(theirs)) =
-            (median(Mode::Kclient, steady_mb), median(kube, steady_mb))
+        if let (Some(ours), Some(theirs)) = (median(ours_mode, steady_mb), median(kube, steady_mb))
         {
             let ratio = ours / theirs.max(f64::EPSILON);
             lines.push(format!(
-                "vs {}: steady RSS {ratio:.2}× kube-rs's (median; goal ≤ {STEADY_RATIO_GOAL}×): {}",
+                "{} vs {}: steady RSS {ratio:.2}× kube-rs's (median; goal ≤ {STEADY_RATIO_GOAL}×): {}",
+                label(ours_mode),
                 label(kube),
                 verdict(ratio <= STEADY_RATIO_GOAL)
             ));
@@ -190,7 +203,9 @@ mod tests {
         let figures = figures(&results);
         assert_eq!(figures.len(), 3, "no streaming runs, no streaming figures");
         assert!(
-            figures[0].name.contains(" Pods, vs kube-rs list+watch"),
+            figures[0]
+                .name
+                .contains(" Pods, kclient (watch-list) vs kube-rs list+watch"),
             "{}",
             figures[0].name
         );

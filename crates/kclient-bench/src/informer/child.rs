@@ -20,7 +20,7 @@ use crate::informer::protocol::Report;
 use crate::informer::{InformerBenchError, Mode, TICK_LABEL, proc_status};
 
 #[cfg(feature = "kube-rs")]
-mod kube_rs;
+pub(crate) mod kube_rs;
 
 /// Capacity of kube-rs's shared-store broadcast (`reflector::store_shared`): events the
 /// slowest subscriber may lag behind before the reflector waits for it.
@@ -129,14 +129,7 @@ async fn run_kube(args: &ChildArgs, _tallies: &[Arc<Tally>]) -> Result<(), Infor
 }
 
 async fn run_kclient(args: &ChildArgs, tallies: &[Arc<Tally>]) -> Result<(), InformerBenchError> {
-    let config = kclient::config::Config::from_kubeconfig_file(
-        &args.kubeconfig,
-        &kclient::config::KubeconfigOptions::default(),
-    )?;
-    // kube-rs has no client-side rate limit; client-go's 5 QPS default would pace the pages.
-    let client = kclient::rest::RestClient::builder(config)
-        .without_rate_limit()
-        .build()?;
+    let client = kclient_client(&args.kubeconfig)?;
     let mut config = ReflectorConfig::for_type::<Pod>();
     config.use_watch_list = args.mode.uses_watch_list();
     if args.mode.is_compact() {
@@ -150,6 +143,20 @@ async fn run_kclient(args: &ChildArgs, tallies: &[Arc<Tally>]) -> Result<(), Inf
         informer.set_transform(kclient::cache::strip_managed_fields())?;
     }
     drive_kclient(args, tallies, informer, |pod: &Pod| &pod.metadata).await
+}
+
+/// kclient's client of the server in `kubeconfig`, without client-side rate limit: kube-rs
+/// has none, and client-go's 5 QPS default would pace the pages.
+pub(crate) fn kclient_client(
+    kubeconfig: &std::path::Path,
+) -> Result<kclient::rest::RestClient, InformerBenchError> {
+    let config = kclient::config::Config::from_kubeconfig_file(
+        kubeconfig,
+        &kclient::config::KubeconfigOptions::default(),
+    )?;
+    Ok(kclient::rest::RestClient::builder(config)
+        .without_rate_limit()
+        .build()?)
 }
 
 /// Runs a configured informer of `K` to sync and through the updates.

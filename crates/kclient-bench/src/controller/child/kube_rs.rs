@@ -30,13 +30,7 @@ fn error_policy(_pod: Arc<Pod>, _error: &Never, _tally: Arc<Tally>) -> Action {
 /// Builds kube-rs's client from the kubeconfig and runs its Controller until every Pod was
 /// reconciled once.
 pub(super) async fn run(args: &ChildArgs, tally: Arc<Tally>) -> Result<(), InformerBenchError> {
-    let kubeconfig = kube::config::Kubeconfig::read_from(&args.kubeconfig)?;
-    let config = kube::Config::from_custom_kubeconfig(
-        kubeconfig,
-        &kube::config::KubeConfigOptions::default(),
-    )
-    .await?;
-    let client = kube::Client::try_from(config)?;
+    let client = crate::informer::child::kube_rs::client(&args.kubeconfig).await?;
     let api: kube::Api<Pod> = kube::Api::namespaced(client, &args.namespace);
     let watch = match args.mode {
         Mode::KubeStreaming => watcher::Config::default().streaming_lists(),
