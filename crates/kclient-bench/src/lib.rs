@@ -8,6 +8,7 @@
 //! - [`gzip`]: what gzip costs on the 10,000-Pod list, with and without compression.
 //! - [`transport`]: kclient over alternative wire transports, diagnostic variants.
 //! - [`informer`]: kclient's informer against kube-rs's reflector, each in a child process.
+//! - [`controller`]: kclient's `Controller` against kube-rs's, each in a child process.
 //! - [`rounds`]: the order the clients run in each round, alternating which goes first.
 //! - [`report`]: the markdown table and `docs/benchmarks.md`; [`plot`]: its SVG plot.
 //!
@@ -18,6 +19,7 @@
 //! report` (and `--bin informer`), or the criterion benches with
 //! `cargo bench -p kclient-bench --features kube-rs`. Nothing heavy runs under `cargo test`.
 
+pub mod controller;
 pub mod data;
 pub mod decode;
 pub mod fixture;

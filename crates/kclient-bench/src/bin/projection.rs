@@ -109,9 +109,9 @@ table shows the median child by steady RSS, the raw figures list every child.",
     if let Some(path) = args.write_docs {
         section::update_document_between(
             &path,
-            &text,
             projection::BEGIN_MARKER,
             projection::END_MARKER,
+            &text,
         )?;
         eprintln!("wrote {}", path.display());
     }

@@ -21,7 +21,7 @@ use crate::informer::protocol::Report;
 use crate::informer::{InformerBenchError, Mode, TICK_LABEL, proc_status};
 
 #[cfg(feature = "kube-rs")]
-mod kube_rs;
+pub(crate) mod kube_rs;
 
 /// Capacity of kube-rs's shared-store broadcast (`reflector::store_shared`): events the
 /// slowest subscriber may lag behind before the reflector waits for it.
@@ -125,9 +125,10 @@ pub fn main_exit<E: std::fmt::Display>(name: &str, run: impl Future<Output = Res
     }
 }
 
-/// Counts the updates one handler saw and when the first and the last arrived.
+/// Counts the updates one handler saw (or the reconciles a controller made) and when the
+/// first and the `target`th arrived.
 #[derive(Debug)]
-struct Tally {
+pub(crate) struct Tally {
     target: u64,
     count: AtomicU64,
     first: OnceLock<Instant>,
@@ -135,7 +136,7 @@ struct Tally {
 }
 
 impl Tally {
-    fn new(target: u64) -> Arc<Self> {
+    pub(crate) fn new(target: u64) -> Arc<Self> {
         Arc::new(Self {
             target,
             count: AtomicU64::new(0),
@@ -144,7 +145,17 @@ impl Tally {
         })
     }
 
-    fn record(&self) {
+    /// When the `target`th record came, if it has.
+    pub(crate) fn done_at(&self) -> Option<Instant> {
+        self.done.get().copied()
+    }
+
+    /// Records so far.
+    pub(crate) fn count(&self) -> u64 {
+        self.count.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn record(&self) {
         let now = Instant::now();
         self.first.get_or_init(|| now);
         if self.count.fetch_add(1, Ordering::Relaxed) + 1 == self.target {
@@ -160,7 +171,8 @@ fn has_tick(meta: &ObjectMeta, tick: &str) -> bool {
         .is_some_and(|value| value == tick)
 }
 
-fn emit(report: &Report) -> Result<(), InformerBenchError> {
+/// Prints `report` for the parent.
+pub(crate) fn emit(report: &Report) -> Result<(), InformerBenchError> {
     let mut out = std::io::stdout().lock();
     writeln!(out, "{}", report.to_line())?;
     out.flush()?;
@@ -193,16 +205,7 @@ async fn run_kube(args: &ChildArgs, _tallies: &[Arc<Tally>]) -> Result<(), Infor
 }
 
 async fn run_kclient(args: &ChildArgs, tallies: &[Arc<Tally>]) -> Result<(), InformerBenchError> {
-    let mut config = kclient::config::Config::from_kubeconfig_file(
-        &args.kubeconfig,
-        &kclient::config::KubeconfigOptions::default(),
-    )?;
-    // kube-rs is built without its gzip feature: both clients read uncompressed lists.
-    config.disable_compression = true;
-    // kube-rs has no client-side rate limit; client-go's 5 QPS default would pace the pages.
-    let client = kclient::rest::RestClient::builder(config)
-        .without_rate_limit()
-        .build()?;
+    let client = kclient_client(&args.kubeconfig)?;
     let mut config = ReflectorConfig::for_type::<Pod>();
     config.use_watch_list = args.mode.uses_watch_list();
     if args.mode.is_compact() {
@@ -224,6 +227,23 @@ async fn run_kclient(args: &ChildArgs, tallies: &[Arc<Tally>]) -> Result<(), Inf
         informer.set_transform(kclient::cache::strip_managed_fields())?;
     }
     drive_kclient(args, tallies, informer, |pod: &Pod| &pod.metadata).await
+}
+
+/// kclient's client of the server in `kubeconfig`, uncompressed and without client-side rate
+/// limit: kube-rs is built without gzip and has no rate limit, and client-go's 5 QPS default
+/// would pace the pages.
+pub(crate) fn kclient_client(
+    kubeconfig: &std::path::Path,
+) -> Result<kclient::rest::RestClient, InformerBenchError> {
+    let mut config = kclient::config::Config::from_kubeconfig_file(
+        kubeconfig,
+        &kclient::config::KubeconfigOptions::default(),
+    )?;
+    // kube-rs is built without its gzip feature: both clients read uncompressed lists.
+    config.disable_compression = true;
+    Ok(kclient::rest::RestClient::builder(config)
+        .without_rate_limit()
+        .build()?)
 }
 
 /// Runs a configured informer of `K` to sync and through the updates.

@@ -18,7 +18,7 @@ use crate::informer::{InformerBenchError, Mode, TICK_LABEL};
 use crate::rounds::{Side, round_order};
 
 /// Requests in flight while loading the server and writing updates.
-const WRITE_CONCURRENCY: usize = 32;
+pub(crate) const WRITE_CONCURRENCY: usize = 32;
 
 /// What the parent measures.
 #[derive(Clone, Debug)]
@@ -324,9 +324,10 @@ impl Child<'_> {
     }
 }
 
-type Lines = tokio::io::Lines<BufReader<tokio::process::ChildStdout>>;
+pub(crate) type Lines = tokio::io::Lines<BufReader<tokio::process::ChildStdout>>;
 
-fn lines(child: &mut tokio::process::Child) -> Result<Lines, InformerBenchError> {
+/// The child's stdout, line by line.
+pub(crate) fn lines(child: &mut tokio::process::Child) -> Result<Lines, InformerBenchError> {
     let stdout = child
         .stdout
         .take()
@@ -334,7 +335,8 @@ fn lines(child: &mut tokio::process::Child) -> Result<Lines, InformerBenchError>
     Ok(BufReader::new(stdout).lines())
 }
 
-async fn next_report(lines: &mut Lines) -> Result<Report, InformerBenchError> {
+/// The child's next report, skipping other lines.
+pub(crate) async fn next_report(lines: &mut Lines) -> Result<Report, InformerBenchError> {
     while let Some(line) = lines.next_line().await? {
         if let Some(report) = Report::parse(&line)? {
             return Ok(report);
@@ -373,13 +375,14 @@ async fn signal(pid: u32, signal: &str) -> Result<(), InformerBenchError> {
     }
 }
 
-async fn create_namespace(client: &RestClient) -> Result<(), InformerBenchError> {
+pub(crate) async fn create_namespace(client: &RestClient) -> Result<(), InformerBenchError> {
     crate::fixture::create_namespace(client, NAMESPACE)
         .await
         .map_err(InformerBenchError::Bench)
 }
 
-async fn pod_bytes(client: &RestClient) -> Result<usize, InformerBenchError> {
+/// Bytes of one Pod as the server returns it.
+pub(crate) async fn pod_bytes(client: &RestClient) -> Result<usize, InformerBenchError> {
     let response = client
         .get()
         .prefix(["api", "v1"])

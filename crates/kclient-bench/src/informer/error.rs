@@ -24,6 +24,9 @@ pub enum InformerBenchError {
     /// kclient's informer stopped.
     #[error("kclient informer: {0}")]
     Informer(#[from] kclient::cache::InformerError),
+    /// kclient's Controller stopped.
+    #[error("kclient controller: {0}")]
+    Controller(#[from] kclient::ControllerError),
     /// A kube-rs request failed.
     #[cfg(feature = "kube-rs")]
     #[error("kube-rs: {0}")]

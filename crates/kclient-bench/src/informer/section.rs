@@ -212,12 +212,12 @@ pub fn render(results: &Results, preamble: &str) -> String {
 
 /// `text` with the informer section replaced by `section`, or the section appended.
 pub fn splice(text: &str, section: &str) -> String {
-    splice_between(text, section, BEGIN_MARKER, END_MARKER)
+    splice_between(text, BEGIN_MARKER, END_MARKER, section)
 }
 
-/// `text` with what lies between `begin` and `end` replaced by `section`, or the marked
-/// section appended.
-pub fn splice_between(text: &str, section: &str, begin_marker: &str, end_marker: &str) -> String {
+/// `text` with the section between `begin` and `end` replaced by `section`, or the marked
+/// section appended: each generated section of the document has markers of its own.
+pub fn splice_between(text: &str, begin_marker: &str, end_marker: &str, section: &str) -> String {
     let generated = format!("{begin_marker}\n{section}\n{end_marker}\n");
     match (text.find(begin_marker), text.find(end_marker)) {
         (Some(begin), Some(end)) if end > begin => {
@@ -240,22 +240,25 @@ pub fn splice_between(text: &str, section: &str, begin_marker: &str, end_marker:
 
 /// Writes `section` into the document at `path`, keeping everything outside the markers.
 pub fn update_document(path: &Path, section: &str) -> std::io::Result<()> {
-    update_document_between(path, section, BEGIN_MARKER, END_MARKER)
+    update_document_between(path, BEGIN_MARKER, END_MARKER, section)
 }
 
-/// Writes `section` into the document at `path` between `begin` and `end`, keeping the rest.
+/// Writes `section` between `begin_marker` and `end_marker` of the document at `path`.
 pub fn update_document_between(
     path: &Path,
+    begin_marker: &str,
+    end_marker: &str,
     section: &str,
-    begin: &str,
-    end: &str,
 ) -> std::io::Result<()> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(err) => return Err(err),
     };
-    std::fs::write(path, splice_between(&text, section, begin, end))
+    std::fs::write(
+        path,
+        splice_between(&text, begin_marker, end_marker, section),
+    )
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! The kube-rs child: a `reflector` over a `watcher` of Pods, with shared-store subscribers
 //! standing in for handlers.
 
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -11,19 +12,24 @@ use kube::runtime::{WatchStreamExt, reflector, watcher};
 use super::{ChildArgs, SUBSCRIBER_BUFFER, Tally, finish, has_tick, wait_for_len};
 use crate::informer::{InformerBenchError, Mode, proc_status};
 
+/// kube-rs's client of the server in `kubeconfig`.
+pub(crate) async fn client(kubeconfig: &Path) -> Result<kube::Client, InformerBenchError> {
+    let kubeconfig = kube::config::Kubeconfig::read_from(kubeconfig)?;
+    let config = kube::Config::from_custom_kubeconfig(
+        kubeconfig,
+        &kube::config::KubeConfigOptions::default(),
+    )
+    .await?;
+    Ok(kube::Client::try_from(config)?)
+}
+
 /// Builds kube-rs's client from the kubeconfig, runs the reflector to sync and, with
 /// subscribers, through the updates.
 pub(super) async fn run(
     args: &ChildArgs,
     tallies: &[Arc<Tally>],
 ) -> Result<(), InformerBenchError> {
-    let kubeconfig = kube::config::Kubeconfig::read_from(&args.kubeconfig)?;
-    let config = kube::Config::from_custom_kubeconfig(
-        kubeconfig,
-        &kube::config::KubeConfigOptions::default(),
-    )
-    .await?;
-    let client = kube::Client::try_from(config)?;
+    let client = client(&args.kubeconfig).await?;
     let api: kube::Api<Pod> = kube::Api::namespaced(client, &args.namespace);
     let config = match args.mode {
         Mode::KubeStreaming => watcher::Config::default().streaming_lists(),
