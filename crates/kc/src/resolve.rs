@@ -2,6 +2,8 @@
 //! (short names, kinds, `resource.group`, `resource.version.group`, categories, CRDs that
 //! appeared since the last load).
 
+use std::sync::Mutex;
+
 use kclient::core::restmapper::RestMapping;
 use kclient::core::{GroupKind, GroupVersion, GroupVersionResource};
 use kclient::discovery::{DiscoveryClient, DiscoveryRestMapper, MapperError, MemCacheClient};
@@ -33,6 +35,8 @@ impl From<RestMapping> for Target {
 /// Resolves names for one command run; discovery is fetched once, on first use.
 pub struct Resolver {
     mapper: DiscoveryRestMapper<MemCacheClient<DiscoveryClient>>,
+    /// The warnings printed so far: kubectl prints each once per command.
+    warned: Mutex<Vec<String>>,
 }
 
 impl Resolver {
@@ -41,19 +45,38 @@ impl Resolver {
         let discovery = MemCacheClient::new(DiscoveryClient::new(client));
         Resolver {
             mapper: DiscoveryRestMapper::new(discovery),
+            warned: Mutex::new(Vec::new()),
         }
     }
 
     /// Every resource one `get` argument names: one, or a category's members (`all`).
     pub async fn resolve(&self, arg: &str) -> Result<Vec<Target>, CliError> {
         let mappings = self.mapper.mappings_for(arg).await.map_err(mapper_error)?;
+        self.warn(arg).await;
         Ok(mappings.into_iter().map(Target::from).collect())
     }
 
     /// The one resource an argument names (categories are not allowed here).
     pub async fn resolve_one(&self, arg: &str) -> Result<Target, CliError> {
         let mapping = self.mapper.mapping_for(arg).await.map_err(mapper_error)?;
+        self.warn(arg).await;
         Ok(mapping.into())
+    }
+
+    /// Prints on stderr, as kubectl does, what resolving `arg` warns about (`short name "ev"
+    /// could also match lower priority resource events.events.k8s.io`), each warning once.
+    async fn warn(&self, arg: &str) {
+        // The data `arg` was just resolved with: no request is made.
+        let Ok(resolver) = self.mapper.resolver().await else {
+            return;
+        };
+        let mut warned = self.warned.lock().unwrap_or_else(|e| e.into_inner());
+        for warning in resolver.warnings_for(arg) {
+            if !warned.contains(&warning) {
+                eprintln!("Warning: {warning}");
+                warned.push(warning);
+            }
+        }
     }
 
     /// The resource serving `kind` in `apiVersion`, for objects read from manifests.

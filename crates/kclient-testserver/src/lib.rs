@@ -35,6 +35,7 @@ mod admin;
 mod auth;
 mod compress;
 mod controllers;
+mod convert;
 mod error;
 mod faults;
 mod handlers;

@@ -44,8 +44,10 @@ pub(crate) struct Served {
 
 impl Served {
     pub fn builtin(info: &ResourceInfo) -> Self {
+        // Some built-ins live in another group's storage (events.k8s.io Events).
+        let (group, _, _) = catalog::storage_gvk(info);
         Served {
-            storage: StorageKey::new(&info.group, &info.plural),
+            storage: StorageKey::new(group, &info.plural),
             info: info.clone(),
             crd: None,
         }
@@ -81,13 +83,17 @@ struct Snapshot {
 pub(crate) struct Registry {
     snapshot: RwLock<Arc<Snapshot>>,
     crds: Mutex<BTreeMap<String, Vec<Served>>>,
+    /// Built-in group-versions not served (`apiVersion` strings).
+    disabled: Vec<String>,
 }
 
 impl Registry {
-    pub fn new() -> Self {
+    /// A registry that does not serve the built-in group-versions in `disabled`.
+    pub fn without(disabled: &[String]) -> Self {
         let registry = Registry {
             snapshot: RwLock::new(Arc::new(Snapshot::default())),
             crds: Mutex::new(BTreeMap::new()),
+            disabled: disabled.to_vec(),
         };
         registry.rebuild(&BTreeMap::new());
         registry
@@ -101,9 +107,12 @@ impl Registry {
     }
 
     fn rebuild(&self, crds: &BTreeMap<String, Vec<Served>>) {
-        let mut resources: Vec<ResourceInfo> = catalog::builtin_resources().to_vec();
+        let builtins = catalog::builtin_resources()
+            .iter()
+            .filter(|info| !self.disabled.contains(&info.api_version()));
+        let mut resources: Vec<ResourceInfo> = builtins.clone().cloned().collect();
         let mut by_gvr = HashMap::new();
-        for info in catalog::builtin_resources() {
+        for info in builtins {
             by_gvr.insert(
                 (
                     info.group.clone(),
@@ -187,7 +196,7 @@ mod tests {
 
     #[test]
     fn builtins_and_crds() {
-        let r = Registry::new();
+        let r = Registry::without(&[]);
         let cm = r.lookup("", "v1", "configmaps").expect("configmaps served");
         assert_eq!(cm.info.kind, "ConfigMap");
         assert!(!cm.is_crd());

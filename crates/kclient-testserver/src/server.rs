@@ -40,6 +40,7 @@ pub struct TestServerBuilder {
     watch_timeout: Duration,
     aggregated_discovery: bool,
     openapi_v2: bool,
+    disabled_apis: Vec<String>,
 }
 
 impl std::fmt::Debug for TestServerBuilder {
@@ -54,6 +55,7 @@ impl std::fmt::Debug for TestServerBuilder {
             .field("watch_timeout", &self.watch_timeout)
             .field("aggregated_discovery", &self.aggregated_discovery)
             .field("openapi_v2", &self.openapi_v2)
+            .field("disabled_apis", &self.disabled_apis)
             .finish()
     }
 }
@@ -70,6 +72,7 @@ impl Default for TestServerBuilder {
             watch_timeout: DEFAULT_WATCH_TIMEOUT,
             aggregated_discovery: true,
             openapi_v2: false,
+            disabled_apis: Vec::new(),
         }
     }
 }
@@ -137,6 +140,15 @@ impl TestServerBuilder {
         self
     }
 
+    /// Stops serving a built-in group-version (`"events.k8s.io/v1"`, `"batch/v1"`), as
+    /// kube-apiserver's `--runtime-config=<group>/<version>=false` does: it leaves discovery
+    /// and its paths answer 404, so clients can be tested against a server that lacks it.
+    /// May be called several times. Default: everything served.
+    pub fn disable_api(mut self, group_version: impl Into<String>) -> Self {
+        self.disabled_apis.push(group_version.into());
+        self
+    }
+
     /// Generates the certificates, binds the port and starts serving on the current tokio
     /// runtime.
     pub async fn build(self) -> Result<TestServer, TestServerError> {
@@ -159,7 +171,7 @@ impl TestServerBuilder {
         let shutdown = CancellationToken::new();
         let state = Arc::new(State {
             store,
-            registry: Registry::new(),
+            registry: Registry::without(&self.disabled_apis),
             faults: faults.clone(),
             requests: requests.clone(),
             token: token.clone(),

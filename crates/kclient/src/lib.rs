@@ -10,7 +10,7 @@
 //! | `discovery` | ✓ | [`DiscoveryClient`], its memory and disk caches, the discovery-backed RESTMapper | [`discovery`] |
 //! | `cache` | ✓ | informers: Reflector, DeltaFifo, Indexer, [`SharedInformerFactory`], [`Lister`], [`CachedClient`] | [`cache`] |
 //! | `workqueue` | ✓ | the work queue and its rate limiters | [`workqueue`] |
-//! | `runtime` | ✓ | leader election on Leases | [`runtime`] |
+//! | `runtime` | ✓ | leader election on Leases, the event recorder ([`EventRecorder`]) | [`runtime`] |
 //! | `testserver` | | the embedded, kubectl-compatible API server for your tests | [`testserver`] |
 //!
 //! The names almost every program needs are at the crate root and in [`prelude`]:
@@ -73,6 +73,23 @@
 //!     Ok(())
 //! }
 //! ```
+//!
+//! Events about the objects a controller handles, written in the background with client-go's
+//! correlation and spam filter (events.k8s.io/v1, or core/v1 where the server has only that),
+//! so that reporting never blocks a reconcile:
+//!
+//! ```no_run
+//! use kclient::prelude::*;
+//! use k8s_openapi::api::core::v1::ConfigMap;
+//!
+//! # async fn demo(client: RestClient, cm: ConfigMap) -> Result<(), Box<dyn std::error::Error>> {
+//! let recorder = EventRecorder::new(client, "configmap-mirror")?;
+//! recorder.event(&cm, EventType::Normal, "Mirrored", "mirrored to namespace mirror");
+//! recorder.event(&cm, EventType::Warning, "MirrorFailed", format!("{} keys too large", 2));
+//! recorder.flush().await; // only when the program is about to exit
+//! println!("{} events dropped", recorder.stats().dropped());
+//! # Ok(()) }
+//! ```
 
 pub mod prelude;
 
@@ -129,3 +146,6 @@ pub use kclient_cache::{
     CachedClient, Compact, HandlerFuncs, Indexer, Lister, SharedIndexInformer,
     SharedInformerFactory,
 };
+
+#[cfg(feature = "runtime")]
+pub use kclient_runtime::events::{EventRecorder, EventType};

@@ -1,6 +1,6 @@
 //! `use kclient::prelude::*;` brings the traits whose methods every program calls
 //! ([`Resource`], [`Object`], [`ApiError`]) and the types most programs name: configuration,
-//! the clients, informers and listers, options and selectors.
+//! the clients, informers and listers, options and selectors, the event recorder.
 
 pub use kclient_core::{
     ApiError, ClusterScoped, CreateOptions, DeleteOptions, FieldSelector, GetOptions,
@@ -25,3 +25,6 @@ pub use kclient_cache::{
 
 #[cfg(feature = "workqueue")]
 pub use kclient_workqueue::RateLimitingQueue;
+
+#[cfg(feature = "runtime")]
+pub use kclient_runtime::events::{EventRecorder, EventType};

@@ -15,7 +15,8 @@ use tokio::io::AsyncReadExt;
 pub struct Env {
     pub dir: tempfile::TempDir,
     pub kubeconfig: PathBuf,
-    _server: TestServer,
+    /// The embedded server both CLIs talk to.
+    pub server: TestServer,
 }
 
 #[derive(Debug)]
@@ -84,14 +85,18 @@ spec:
 
 impl Env {
     pub async fn start() -> Env {
-        let server = TestServer::start().await.expect("server starts");
+        Env::on(TestServer::start().await.expect("server starts"))
+    }
+
+    /// Both CLIs against `server` (one built with other settings).
+    pub fn on(server: TestServer) -> Env {
         let dir = tempfile::tempdir().expect("tempdir");
         let kubeconfig = dir.path().join("kubeconfig");
         server.write_kubeconfig(&kubeconfig).expect("kubeconfig");
         Env {
             dir,
             kubeconfig,
-            _server: server,
+            server,
         }
     }
 

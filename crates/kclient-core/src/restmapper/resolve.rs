@@ -149,3 +149,34 @@ impl<M: RestMapper> ResourceResolver<M> {
         Ok(mappings)
     }
 }
+
+impl<M: RestMapper> ResourceResolver<ShortcutExpander<M>> {
+    /// What kubectl warns about while it resolves the comma list `args`, each warning once:
+    /// a short name that could also mean a lower-priority resource (`short name "ev" could
+    /// also match lower priority resource events.events.k8s.io`). Like kubectl, only the
+    /// resource forms [`mapping_for`] tries are expanded: `resource.version.group` first,
+    /// then, when that names nothing, `resource.group`.
+    pub fn warnings_for(&self, args: &str) -> Vec<String> {
+        let mut warnings: Vec<String> = Vec::new();
+        for arg in self.expand_args(args) {
+            let (full_gvr, group_resource) = GroupVersionResource::parse_resource_arg(&arg);
+            let mut tried = Vec::new();
+            if let Some(full) = &full_gvr {
+                tried.extend(self.mapper.expand_with_warnings(full).1);
+            }
+            let found = full_gvr
+                .as_ref()
+                .is_some_and(|full| self.mapper.kind_for(full).is_ok());
+            if !found {
+                let partial = group_resource.with_version("");
+                tried.extend(self.mapper.expand_with_warnings(&partial).1);
+            }
+            for warning in tried {
+                if !warnings.contains(&warning) {
+                    warnings.push(warning);
+                }
+            }
+        }
+        warnings
+    }
+}

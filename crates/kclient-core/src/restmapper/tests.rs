@@ -486,6 +486,24 @@ fn discovery_order_decides_between_groups() {
 }
 
 #[test]
+fn resolving_an_ambiguous_short_name_warns_once_as_kubectl_does() {
+    let r = ResourceResolver::from_api_group_resources(&fixture());
+    let ev = r#"short name "ev" could also match lower priority resource events.events.k8s.io"#;
+    assert_eq!(r.warnings_for("ev"), [ev]);
+    assert_eq!(r.warnings_for("ev,cm,ev"), [ev]);
+    for unambiguous in [
+        "events",
+        "event",
+        "ev.events.k8s.io",
+        "events.v1.events.k8s.io",
+        "cm",
+    ] {
+        assert!(r.warnings_for(unambiguous).is_empty(), "{unambiguous}");
+    }
+    assert_eq!(r.mapping_for("ev").unwrap().resource.group, "");
+}
+
+#[test]
 fn shortcut_warnings_name_the_other_resource() {
     let expander = ShortcutExpander::from_api_group_resources(&fixture());
     let (expanded, warnings) = expander.expand_with_warnings(&gvr("", "", "ev"));

@@ -12,6 +12,7 @@ mod fields;
 
 use std::sync::OnceLock;
 
+pub(crate) use builtin::storage_gvk;
 pub use crd::{crd_resource_info, crd_selectable_fields};
 pub(crate) use fields::field_set;
 pub use fields::{custom_field_value, field_label_supported, field_value};

@@ -102,12 +102,14 @@ impl Ctx {
 }
 
 /// A stored object as served at `api_version`. Versions of one resource share storage;
-/// like a CRD with conversion strategy None, only apiVersion changes.
+/// like a CRD with conversion strategy None, only apiVersion changes, except between the
+/// two Event APIs, whose fields are renamed.
 pub(crate) fn value_in_version(obj: &Obj, api_version: &str) -> Result<Value, Undecodable> {
     let mut v = obj.value()?;
     if obj.api_version() != api_version
         && let Some(m) = v.as_object_mut()
     {
+        crate::convert::convert(m, api_version);
         m.insert("apiVersion".into(), Value::String(api_version.to_string()));
     }
     Ok(v)

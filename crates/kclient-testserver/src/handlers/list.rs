@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::Ctx;
+use super::context::value_in_version;
 use super::output::{ListMeta, list_response};
 use crate::catalog;
 use crate::error::{ApiResult, ErrorResponse, FieldError};
@@ -88,7 +89,7 @@ impl Selectors {
                 _ => match obj.field(field) {
                     Some(v) => Some(v.to_string()),
                     None => tree
-                        .get_or_insert_with(|| obj.value().ok())
+                        .get_or_insert_with(|| value_in_version(obj, &served.api_version()).ok())
                         .as_ref()
                         .and_then(|v| catalog::field_value(&info.group, &info.kind, v, field)),
                 },

@@ -128,7 +128,7 @@ pub(super) fn patch(ctx: &Ctx, body: &Bytes) -> ApiResult<Response<Body>> {
             }
             return apply_create(ctx, applied, &manager, force);
         };
-        let old_value = old.value()?;
+        let old_value = ctx.object_value(&old)?;
         let (mut patched, managed) = match &applied {
             Some(applied) => {
                 let now = meta::now_rfc3339();

@@ -33,7 +33,7 @@ pub(super) fn update(ctx: &Ctx, body: &Bytes) -> ApiResult<Response<Body>> {
     let key = ctx.key(&name);
     for _ in 0..MAX_ATTEMPTS {
         let old = store.get(&key).ok_or_else(|| ctx.not_found(&name))?;
-        let old_value = old.value()?;
+        let old_value = ctx.object_value(&old)?;
         let spec = UpdateSpec {
             subresource: ctx.req.subresource.as_deref(),
             managed: Managed::Record,

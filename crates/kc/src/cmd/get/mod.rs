@@ -5,6 +5,7 @@ mod watch;
 
 use std::io::Write;
 
+use kclient::ApiError;
 use kclient::core::{ListOptions, UnstructuredList};
 use kclient::rest::{Request, RestClient};
 use serde_json::Value;
@@ -277,7 +278,13 @@ async fn fetch_tables(
             .request(client, &query.target)
             .params(&options)
             .header("Accept", TABLE_ACCEPT);
-        let table: Table = request.into_json().await?;
+        let table: Table = match request.into_json().await {
+            Ok(table) => table,
+            Err(err) => {
+                errors.push(list_error(err, &query.target, &options));
+                return Ok(pages);
+            }
+        };
         let next = table
             .metadata
             .continue_token
@@ -315,11 +322,18 @@ async fn fetch_objects(
     }
     let mut options = options.clone();
     loop {
-        let list: UnstructuredList = scope
+        let list: UnstructuredList = match scope
             .request(client, &query.target)
             .params(&options)
             .into_json()
-            .await?;
+            .await
+        {
+            Ok(list) => list,
+            Err(err) => {
+                errors.push(list_error(err, &query.target, &options));
+                return Ok(out);
+            }
+        };
         let next = list.metadata.continue_.clone().filter(|c| !c.is_empty());
         out.extend(list.items.into_iter().map(Value::from));
         match next {
@@ -327,6 +341,34 @@ async fn fetch_objects(
             _ => return Ok(out),
         }
     }
+}
+
+/// A failed list as kubectl words it: a bad request (an unsupported field selector) or a
+/// missing resource names the resource and the selectors before the server's message, and
+/// stays an error from the server. Like kubectl, the other types asked for are still listed.
+pub(super) fn list_error(
+    mut err: kclient::rest::Error,
+    target: &Target,
+    options: &ListOptions,
+) -> CliError {
+    if !(err.is_bad_request() || err.is_not_found()) {
+        return err.into();
+    }
+    if let kclient::rest::Error::Api(status) = &mut err {
+        let message = status.message.as_deref().unwrap_or_default();
+        let labels = options.label_selector.as_deref().unwrap_or_default();
+        let fields = options.field_selector.as_deref().unwrap_or_default();
+        let resource = target.gvr.to_string();
+        status.message = Some(if labels.is_empty() && fields.is_empty() {
+            format!("Unable to list {resource:?}: {message}")
+        } else {
+            format!(
+                "Unable to find {resource:?} that match label selector {labels:?}, \
+                 field selector {fields:?}: {message}"
+            )
+        });
+    }
+    err.into()
 }
 
 /// kubectl hides managedFields unless `--show-managed-fields`.

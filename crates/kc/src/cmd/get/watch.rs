@@ -9,7 +9,7 @@ use kclient::core::watch::WatchEvent;
 use kclient::rest::RestClient;
 use serde_json::Value;
 
-use super::{Query, Scope, TABLE_ACCEPT, without_managed_fields};
+use super::{Query, Scope, TABLE_ACCEPT, list_error, without_managed_fields};
 use crate::cli::{GetArgs, OutputFormat};
 use crate::error::CliError;
 use crate::print::{Column, ObjectFormat, TabWriter, Table, TableOptions, name_of, render_objects};
@@ -34,7 +34,8 @@ pub async fn run(
                 .params(&options)
                 .header("Accept", TABLE_ACCEPT)
                 .into_json()
-                .await?;
+                .await
+                .map_err(|err| list_error(err, &query.target, &options))?;
             options.resource_version = list.metadata.resource_version.clone();
             let mut printer = TableWatch::new(table.clone());
             printer.print(&mut stdout, list)?;
@@ -55,7 +56,8 @@ pub async fn run(
                 .request(client, &query.target)
                 .params(&options)
                 .into_json()
-                .await?;
+                .await
+                .map_err(|err| list_error(err, &query.target, &options))?;
             options.resource_version = list.metadata.resource_version.clone();
             let mut printer = ObjectWatch {
                 query,
