@@ -10,7 +10,7 @@
 //! | `discovery` | ✓ | [`DiscoveryClient`], its memory and disk caches, the discovery-backed RESTMapper | [`discovery`] |
 //! | `cache` | ✓ | informers: Reflector, DeltaFifo, Indexer, [`SharedInformerFactory`], [`Lister`], [`CachedClient`] | [`cache`] |
 //! | `workqueue` | ✓ | the work queue and its rate limiters | [`workqueue`] |
-//! | `runtime` | ✓ | leader election on Leases, the event recorder ([`EventRecorder`]) | [`runtime`] |
+//! | `runtime` | ✓ | [`Controller`] and [`Action`], the [`finalizer`] helper, [`retry_on_conflict`], [`RetryWatcher`] and [`until_with_sync`], the event recorder ([`EventRecorder`]), leader election on Leases | [`runtime`] |
 //! | `testserver` | | the embedded, kubectl-compatible API server for your tests | [`testserver`] |
 //!
 //! The names almost every program needs are at the crate root and in [`prelude`]:
@@ -90,6 +90,41 @@
 //! println!("{} events dropped", recorder.stats().dropped());
 //! # Ok(()) }
 //! ```
+//!
+//! A controller: every Deployment reconciled when it or a ReplicaSet it controls changes,
+//! with a finalizer, four at a time, until Ctrl-C lets the reconciles in flight finish:
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//! use std::time::Duration;
+//! use kclient::prelude::*;
+//! use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
+//!
+//! async fn reconcile(obj: Observed<Deployment>, client: Arc<RestClient>) -> Result<Action, Box<dyn std::error::Error + Send + Sync>> {
+//!     let api = Api::<Deployment>::in_scope((*client).clone(), obj.object().namespace());
+//!     Ok(finalizer(&api, "example.com/cleanup", obj, |event| async move {
+//!         match event {
+//!             FinalizerEvent::Apply(d) => println!("{} wants {:?}", d.name().unwrap_or(""), d.spec.as_ref().and_then(|s| s.replicas)),
+//!             FinalizerEvent::Cleanup(d) => println!("{} is going", d.name().unwrap_or("")),
+//!         }
+//!         Ok::<_, kclient::Error>(Action::requeue(Duration::from_secs(300)))
+//!     })
+//!     .await?)
+//! }
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     let client = RestClient::new(Config::infer()?)?;
+//!     let factory = SharedInformerFactory::new(client.clone());
+//!     Controller::<Deployment>::new(&factory)
+//!         .owns::<ReplicaSet>()
+//!         .concurrency(4)
+//!         .graceful_shutdown_on(async { tokio::signal::ctrl_c().await.ok(); })
+//!         .run(reconcile, |_err, _ctx, _| OnError::Backoff, Arc::new(client))
+//!         .await?;
+//!     Ok(())
+//! }
+//! ```
 
 pub mod prelude;
 
@@ -149,3 +184,15 @@ pub use kclient_cache::{
 
 #[cfg(feature = "runtime")]
 pub use kclient_runtime::events::{EventRecorder, EventType};
+#[cfg(feature = "runtime")]
+pub use kclient_runtime::controller::{
+    Action, Controller, ControllerError, ObjectKey, Observed, OnError,
+};
+#[cfg(feature = "runtime")]
+pub use kclient_runtime::finalizer::{FinalizerError, FinalizerEvent, finalizer};
+#[cfg(feature = "runtime")]
+pub use kclient_runtime::leaderelection::{LeaderElectionConfig, LeaseLock};
+#[cfg(feature = "runtime")]
+pub use kclient_runtime::retry::{DEFAULT_BACKOFF, DEFAULT_RETRY, retry_on_conflict};
+#[cfg(feature = "runtime")]
+pub use kclient_runtime::watch::{RetryWatcher, until_with_sync};

@@ -1,6 +1,7 @@
 //! `use kclient::prelude::*;` brings the traits whose methods every program calls
 //! ([`Resource`], [`Object`], [`ApiError`]) and the types most programs name: configuration,
-//! the clients, informers and listers, options and selectors, the event recorder.
+//! the clients, informers and listers, options and selectors, and a controller's
+//! vocabulary (the event recorder, Controller, Action, Observed, OnError, the finalizer helper, conflict retries).
 
 pub use kclient_core::{
     ApiError, ClusterScoped, CreateOptions, DeleteOptions, FieldSelector, GetOptions,
@@ -28,3 +29,9 @@ pub use kclient_workqueue::RateLimitingQueue;
 
 #[cfg(feature = "runtime")]
 pub use kclient_runtime::events::{EventRecorder, EventType};
+#[cfg(feature = "runtime")]
+pub use kclient_runtime::controller::{Action, Controller, ObjectKey, Observed, OnError};
+#[cfg(feature = "runtime")]
+pub use kclient_runtime::finalizer::{FinalizerEvent, finalizer};
+#[cfg(feature = "runtime")]
+pub use kclient_runtime::retry::{DEFAULT_RETRY, retry_on_conflict};

@@ -12,25 +12,25 @@
 //! kubectl label configmap demo kclient.io/mirror=true
 //! kubectl get configmap -n mirror demo -o yaml
 //! ```
-//! Runs until `--duration` has passed or it is interrupted (Ctrl-C): it then stops its
-//! workers, releases the Lease and exits 0. It exits 1 if it loses leadership, or if the
-//! controller fails (after releasing the Lease, so another replica takes over).
+//! Runs until `--duration` has passed or it is interrupted (Ctrl-C): it then lets the
+//! reconciles in flight finish, releases the Lease and exits 0. It exits 1 if it loses
+//! leadership, or if the controller fails (after releasing the Lease, so another replica
+//! takes over).
 
 mod mirror;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use clap::Parser;
-use kclient::ClientSet;
-use kclient::runtime::leaderelection::{
-    CancellationToken, LeaderCallbacks, LeaderElectionConfig, LeaderElector, LeaseLock, Stopped,
-};
+use k8s_openapi::api::core::v1::ConfigMap;
+use kclient::cache::SharedInformerFactory;
+use kclient::runtime::controller::LeaderEvent;
+use kclient::runtime::leaderelection::Stopped;
+use kclient::{ClientSet, Controller, LeaderElectionConfig, LeaseLock};
 use kclient_examples::{ConfigFlags, default_identity, parse_duration, stop_signal};
-use tokio::sync::watch;
 
-use mirror::{Controller, Settings};
+use mirror::{MIRRORED_LABEL, Mirror};
 
 /// Mirror labelled ConfigMaps into another namespace, as the elected leader.
 #[derive(Debug, Parser)]
@@ -81,114 +81,77 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         return Err("--namespace and --target-namespace must differ".into());
     }
     let clientset = ClientSet::new(args.config.load()?)?;
+    let client = clientset.client().clone();
     let id = args.identity.clone().unwrap_or_else(default_identity);
-    let settings = Settings {
-        source_namespace: args.namespace.clone(),
-        target_namespace: args.target_namespace.clone(),
-        workers: args.workers,
-        identity: id.clone(),
-    };
+
+    // One factory per namespace, as sample-controller's; the mirror side caches only
+    // ConfigMaps labelled as mirrors, and its changes reconcile the source they name.
+    let sources = SharedInformerFactory::builder(client.clone())
+        .namespace(args.namespace.as_str())
+        .build();
+    let mirrors = SharedInformerFactory::builder(client.clone())
+        .namespace(args.target_namespace.as_str())
+        .tweak_list_options(|o| o.label_selector = Some(format!("{MIRRORED_LABEL}=true")))
+        .build();
+    let mirror_informer = mirrors.core_v1().config_maps();
+    let mirror = Arc::new(Mirror::new(
+        &clientset,
+        &id,
+        &args.namespace,
+        &args.target_namespace,
+        &sources.core_v1().config_maps(),
+        &mirror_informer,
+    ));
+    // The controller starts the factory of its primary kind; this one is ours to start.
+    mirrors.start()?;
 
     let lease_namespace = args.lease_namespace.as_deref().unwrap_or(&args.namespace);
-    let lock = LeaseLock::new(
-        clientset.client().clone(),
-        lease_namespace,
-        &args.lease_name,
-        &id,
-    );
-    // Released on a clean exit only after the workers have stopped (see the end of main),
-    // so the next leader starts at once and never overlaps with this one.
-    let config = LeaderElectionConfig::new(lock)
+    let lock = LeaseLock::new(client, lease_namespace, &args.lease_name, &id);
+    // Released on a clean exit after the workers have stopped, so the next leader starts at
+    // once and never overlaps with this one.
+    let election = LeaderElectionConfig::new(lock)
         .lease_duration(args.lease_duration)
         .renew_deadline(args.renew_deadline)
         .retry_period(args.retry_period)
         .release_on_cancel(true)
         .name(args.lease_name.clone());
-
-    // `shutdown` stops the controller on a clean exit while this replica still holds the
-    // Lease; `leading` (from the elector) stops it when leadership is lost.
-    let shutdown = CancellationToken::new();
-    let controller_shutdown = shutdown.clone();
-    // What the controller task ended with; `None` while it runs (or never ran).
-    let (done_tx, mut done) = watch::channel::<Option<Result<(), String>>>(None);
-    let started = Arc::new(AtomicBool::new(false));
-    let started_flag = started.clone();
-    let (started_id, stopped_id, observer_id) = (id.clone(), id.clone(), id.clone());
-    let callbacks = LeaderCallbacks::new(
-        move |leading: CancellationToken| {
-            println!("{started_id}: started leading");
-            started_flag.store(true, Ordering::SeqCst);
-            let stop = CancellationToken::new();
-            let stop_on_either = stop.clone();
-            tokio::spawn(async move {
-                tokio::select! {
-                    () = leading.cancelled() => {}
-                    () = controller_shutdown.cancelled() => {}
-                }
-                stop_on_either.cancel();
-            });
-            tokio::spawn(async move {
-                let result = match Controller::new(clientset, settings) {
-                    Ok(controller) => controller.run(stop).await,
-                    Err(e) => Err(e),
-                };
-                done_tx.send_replace(Some(result.map_err(|e| e.to_string())));
-            });
-        },
-        move || println!("{stopped_id}: stopped leading"),
-    )
-    .on_new_leader(move |leader| {
-        if leader != observer_id {
-            println!("{observer_id}: new leader elected: {leader}");
-        }
-    });
-    let elector = LeaderElector::new(config, callbacks)?;
     println!(
         "{id}: waiting to lead (lease {lease_namespace}/{})",
         args.lease_name
     );
 
-    let cancel = CancellationToken::new();
-    let mut run = tokio::spawn(elector.run(cancel.clone()));
-    let stopped = tokio::select! {
-        () = stop_signal(args.duration) => {
-            shutdown.cancel();
-            if started.load(Ordering::SeqCst) {
-                // Still the leader: let the workers drain, then step down and release.
-                let _ = done.wait_for(Option::is_some).await;
+    let (me, prepared, source_of) = (id.clone(), mirror.clone(), mirror.clone());
+    let stopped = Controller::<ConfigMap>::new(&sources)
+        .watches_with(mirror_informer, move |m| source_of.source_key(m))
+        .concurrency(args.workers)
+        .leader_election(election)
+        .on_leader_event(move |event| match event {
+            LeaderEvent::StartedLeading => println!("{me}: started leading"),
+            LeaderEvent::StoppedLeading => println!("{me}: stopped leading"),
+            LeaderEvent::NewLeader(leader) if leader != me => {
+                println!("{me}: new leader elected: {leader}");
             }
-            cancel.cancel();
-            run.await?
-        }
-        failure = controller_failure(&mut done) => {
-            // Like client-go controllers, exit rather than hold the Lease without working:
-            // another replica takes over.
-            cancel.cancel();
-            let stopped = run.await?;
+            LeaderEvent::NewLeader(_) => {}
+        })
+        .prepare(move || async move { prepared.prepare(args.workers).await })
+        .graceful_shutdown_on(stop_signal(args.duration))
+        .run(mirror::reconcile, mirror::error_policy, mirror)
+        .await;
+    sources.shutdown().await;
+    mirrors.shutdown().await;
+    match stopped {
+        Ok(stopped) => {
             println!("{id}: exiting ({stopped:?})");
-            return Err(format!("controller failed: {failure}").into());
-        }
-        stopped = &mut run => {
-            // Leadership lost: the workers were told to stop; wait for them.
-            if started.load(Ordering::SeqCst) {
-                let _ = done.wait_for(Option::is_some).await;
+            if stopped == Stopped::LostLeadership {
+                return Err("leadership lost".into());
             }
-            stopped?
+            Ok(())
         }
-    };
-    println!("{id}: exiting ({stopped:?})");
-    if stopped == Stopped::LostLeadership {
-        return Err("leadership lost".into());
+        // Like client-go controllers, exit rather than hold the Lease without working: the
+        // controller cancelled its election (releasing the Lease) before returning.
+        Err(e) => {
+            println!("{id}: exiting ({:?})", Stopped::Cancelled);
+            Err(format!("controller failed: {e}").into())
+        }
     }
-    Ok(())
-}
-
-/// Resolves with the error when the controller task fails; never otherwise.
-async fn controller_failure(done: &mut watch::Receiver<Option<Result<(), String>>>) -> String {
-    if let Ok(outcome) = done.wait_for(Option::is_some).await
-        && let Some(Err(e)) = &*outcome
-    {
-        return e.clone();
-    }
-    std::future::pending().await
 }

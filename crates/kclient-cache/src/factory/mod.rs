@@ -433,6 +433,26 @@ impl SharedInformerFactory {
         }
     }
 
+    /// A new factory with this one's client and options whose informers also apply `tweak`
+    /// to every list and watch, after this factory's own tweak: for informers that watch a
+    /// subset (a controller's label-selected primary objects). It shares no informers with
+    /// this one; start and shut it down on its own.
+    pub fn with_tweak(&self, tweak: impl Fn(&mut ListOptions) + Send + Sync + 'static) -> Self {
+        let mut options = self.inner.options.clone();
+        let base = options.tweak.take();
+        options.tweak = Some(Arc::new(move |o: &mut ListOptions| {
+            if let Some(base) = &base {
+                base(o);
+            }
+            tweak(o);
+        }));
+        SharedInformerFactoryBuilder {
+            client: self.inner.client.clone(),
+            options,
+        }
+        .build()
+    }
+
     /// The client informers list and watch through.
     pub fn client(&self) -> &RestClient {
         &self.inner.client
