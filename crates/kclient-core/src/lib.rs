@@ -17,6 +17,7 @@
 pub mod backoff;
 pub mod builtin_discovery;
 pub mod builtin_kinds;
+pub mod crd;
 pub mod dynamic;
 pub mod error;
 pub mod gvk;

@@ -11,6 +11,7 @@
 //! | `cache` | ✓ | informers: Reflector, DeltaFifo, Indexer, [`SharedInformerFactory`], [`Lister`], [`CachedClient`] | [`cache`] |
 //! | `workqueue` | ✓ | the work queue and its rate limiters | [`workqueue`] |
 //! | `runtime` | ✓ | [`Controller`] and [`Action`], the [`finalizer`] helper, [`retry_on_conflict`], [`RetryWatcher`] and [`until_with_sync`], the event recorder ([`EventRecorder`]), leader election on Leases | [`runtime`] |
+//! | `derive` | | `#[derive(CustomResource)]` (a custom resource type and its structural CRD) and `#[derive(Resource)]` (a lean projection of a built-in kind) | `core::crd::schema` |
 //! | `testserver` | | the embedded, kubectl-compatible API server for your tests | [`testserver`] |
 //!
 //! The names almost every program needs are at the crate root and in [`prelude`]:
@@ -153,6 +154,13 @@ pub use kclient_runtime as runtime;
 
 #[cfg(feature = "testserver")]
 pub use kclient_testserver as testserver;
+
+#[cfg(feature = "derive")]
+pub use kclient_core::crd::schema::CustomResourceExt;
+/// `#[derive(CustomResource)]` and `#[derive(Resource)]` (the derive macros share the names
+/// of the traits they implement, as serde's do).
+#[cfg(feature = "derive")]
+pub use kclient_derive::{CustomResource, Resource};
 
 // API machinery: always there.
 pub use kclient_core::{

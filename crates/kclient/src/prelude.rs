@@ -35,3 +35,7 @@ pub use kclient_runtime::controller::{Action, Controller, ObjectKey, Observed, O
 pub use kclient_runtime::finalizer::{FinalizerEvent, finalizer};
 #[cfg(feature = "runtime")]
 pub use kclient_runtime::retry::{DEFAULT_RETRY, retry_on_conflict};
+#[cfg(feature = "derive")]
+pub use kclient_core::crd::schema::CustomResourceExt;
+#[cfg(feature = "derive")]
+pub use kclient_derive::{CustomResource, Resource};
