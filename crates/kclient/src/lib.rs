@@ -191,11 +191,11 @@ pub use kclient_cache::{
 };
 
 #[cfg(feature = "runtime")]
-pub use kclient_runtime::events::{EventRecorder, EventType};
-#[cfg(feature = "runtime")]
 pub use kclient_runtime::controller::{
     Action, Controller, ControllerError, ObjectKey, Observed, OnError,
 };
+#[cfg(feature = "runtime")]
+pub use kclient_runtime::events::{EventRecorder, EventType};
 #[cfg(feature = "runtime")]
 pub use kclient_runtime::finalizer::{FinalizerError, FinalizerEvent, finalizer};
 #[cfg(feature = "runtime")]

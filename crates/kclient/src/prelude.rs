@@ -27,15 +27,15 @@ pub use kclient_cache::{
 #[cfg(feature = "workqueue")]
 pub use kclient_workqueue::RateLimitingQueue;
 
-#[cfg(feature = "runtime")]
-pub use kclient_runtime::events::{EventRecorder, EventType};
-#[cfg(feature = "runtime")]
-pub use kclient_runtime::controller::{Action, Controller, ObjectKey, Observed, OnError};
-#[cfg(feature = "runtime")]
-pub use kclient_runtime::finalizer::{FinalizerEvent, finalizer};
-#[cfg(feature = "runtime")]
-pub use kclient_runtime::retry::{DEFAULT_RETRY, retry_on_conflict};
 #[cfg(feature = "derive")]
 pub use kclient_core::crd::schema::CustomResourceExt;
 #[cfg(feature = "derive")]
 pub use kclient_derive::{CustomResource, Resource};
+#[cfg(feature = "runtime")]
+pub use kclient_runtime::controller::{Action, Controller, ObjectKey, Observed, OnError};
+#[cfg(feature = "runtime")]
+pub use kclient_runtime::events::{EventRecorder, EventType};
+#[cfg(feature = "runtime")]
+pub use kclient_runtime::finalizer::{FinalizerEvent, finalizer};
+#[cfg(feature = "runtime")]
+pub use kclient_runtime::retry::{DEFAULT_RETRY, retry_on_conflict};
