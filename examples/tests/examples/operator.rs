@@ -13,7 +13,7 @@ use kclient::prelude::*;
 use serde_json::{Value, json};
 use tokio::io::AsyncWriteExt;
 
-use crate::harness::{Env, run_command};
+use crate::harness::{Env, Running, run_command};
 
 const WAIT: Duration = Duration::from_secs(20);
 const CRD: &str = "configsets.examples.kclient.io";
@@ -38,6 +38,31 @@ async fn eventually<T, F: Future<Output = Option<T>>>(what: &str, probe: impl Fn
         assert!(Instant::now() < deadline, "never: {what}");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// Creates the ConfigSet `name` in `default`; returns its uid.
+async fn create_configset(env: &Env, name: &str, spec: Value) -> String {
+    let set = json!({
+        "apiVersion": "examples.kclient.io/v1", "kind": "ConfigSet",
+        "metadata": {"name": name}, "spec": spec,
+    });
+    let created = configsets(env)
+        .create(&set.try_into().expect("object"), &CreateOptions::default())
+        .await
+        .expect("create ConfigSet");
+    created.uid().expect("uid").to_owned()
+}
+
+/// Interrupts the operator, which exits 0 after its reconciles in flight.
+async fn stop(mut operator: Running) {
+    operator.interrupt();
+    let status = operator.wait_exit(WAIT).await;
+    assert!(status.success(), "{}", operator.transcript());
+    assert!(
+        operator.has_seen(|l| l == "exiting (Cancelled)"),
+        "{}",
+        operator.transcript()
+    );
 }
 
 async fn config_map(env: &Env, name: &str) -> Option<ConfigMap> {
@@ -114,16 +139,8 @@ async fn operator_installs_its_crd_owns_configmaps_records_events_and_finalizes(
         .await;
 
     let sets = configsets(&env);
-    let set = json!({
-        "apiVersion": "examples.kclient.io/v1", "kind": "ConfigSet",
-        "metadata": {"name": "demo"},
-        "spec": {"configMaps": {"app": {"mode": "fast"}, "db": {"host": "db.local"}}},
-    });
-    let created = sets
-        .create(&set.try_into().expect("object"), &CreateOptions::default())
-        .await
-        .expect("create ConfigSet");
-    let uid = created.uid().expect("uid").to_owned();
+    let spec = json!({"configMaps": {"app": {"mode": "fast"}, "db": {"host": "db.local"}}});
+    let uid = create_configset(&env, "demo", spec).await;
 
     // Owned ConfigMaps, controlled by the ConfigSet.
     operator
@@ -245,14 +262,7 @@ async fn operator_installs_its_crd_owns_configmaps_records_events_and_finalizes(
     .await;
     assert!(config_map(&env, "demo-app").await.is_none());
 
-    operator.interrupt();
-    let status = operator.wait_exit(WAIT).await;
-    assert!(status.success(), "{}", operator.transcript());
-    assert!(
-        operator.has_seen(|l| l == "exiting (Cancelled)"),
-        "{}",
-        operator.transcript()
-    );
+    stop(operator).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -274,15 +284,7 @@ async fn operator_retries_a_name_taken_by_a_foreign_configmap_and_warns_on_the_c
     operator
         .wait_for_line(&format!("CRD {CRD} established"), WAIT)
         .await;
-    let set = json!({
-        "apiVersion": "examples.kclient.io/v1", "kind": "ConfigSet",
-        "metadata": {"name": "taken"},
-        "spec": {"configMaps": {"x": {"mine": "yes"}}},
-    });
-    let sets = configsets(&env);
-    sets.create(&set.try_into().expect("object"), &CreateOptions::default())
-        .await
-        .expect("create ConfigSet");
+    create_configset(&env, "taken", json!({"configMaps": {"x": {"mine": "yes"}}})).await;
 
     // Retried with backoff, each failure a Warning event on the ConfigSet; the foreign
     // ConfigMap is left alone.
@@ -317,9 +319,7 @@ async fn operator_retries_a_name_taken_by_a_foreign_configmap_and_warns_on_the_c
     let mine = config_map(&env, "taken-x").await.expect("ours");
     assert_eq!(data(&mine), json!({"mine": "yes"}));
 
-    operator.interrupt();
-    let status = operator.wait_exit(WAIT).await;
-    assert!(status.success(), "{}", operator.transcript());
+    stop(operator).await;
 }
 
 #[test]
