@@ -8,4 +8,5 @@ mod controller;
 mod discovery;
 mod informer;
 mod leader_election;
+mod operator;
 mod workqueue;
