@@ -14,7 +14,12 @@ fuzz_target!(|data: &[u8]| {
     let Ok(compact) = Compact::<Value>::from_json(text) else {
         return;
     };
-    let input: Value = serde_json::from_str(text).expect("captured text is JSON");
+    // The capture checks JSON syntax, not number ranges (a spec's number is `K`'s business at
+    // `decode()`); without arbitrary precision a `Value` cannot hold 1e400, so such documents
+    // cannot be compared here.
+    let Ok(input) = serde_json::from_str::<Value>(text) else {
+        return;
+    };
     assert!(input.is_object(), "captured a non-object");
     let kept: Value = serde_json::from_str(compact.json()).expect("kept text is JSON");
     assert_eq!(kept, input, "the kept text is another document");

@@ -4,6 +4,8 @@
 //! have seen a consistent sequence: no update before add, nothing after delete, versions
 //! never going back, and a final view equal to the server's.
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -15,6 +17,8 @@ use kclient_client::ClientSet;
 use kclient_core::Object;
 use kclient_core::{CreateOptions, DeleteOptions, LabelSelector, ListOptions, Patch, PatchOptions};
 use kclient_rest::RestClient;
+
+use common::eventually;
 use kclient_testserver::TestServer;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -170,13 +174,21 @@ async fn lister_and_handlers_stay_consistent_through_churn_drops_and_compaction(
             deletes += 1;
         }
         // Every 600 operations: hold the reflector off for 100 writes (its watch drops and
-        // its reconnect is answered 503, which the client's retry layer keeps retrying), compact the history past its resourceVersion, then let it back:
-        // it must relist on 410 Gone.
+        // its reconnect is answered 503, which the client's retry layer keeps retrying),
+        // compact the history past its resourceVersion, then let it back: it must relist on
+        // 410 Gone. The churn waits for the handlers to catch up before going on, so what a
+        // relist folds together is those 100 writes, not however many a fast machine makes
+        // while the reflector waits out its backoff (the count of events below relies on it).
         match op % 600 {
             0 => server.faults().fail_path_prefix(WATCH_PATH, 503),
             100 => {
                 server.faults().compact_history();
                 server.faults().clear_path_faults();
+                let want = server_state(&cs).await;
+                eventually("the handlers caught up after the relist", || {
+                    early.lock().unwrap().view == want
+                })
+                .await;
             }
             _ => {}
         }
