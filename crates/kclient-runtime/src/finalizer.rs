@@ -38,7 +38,7 @@ use std::sync::Arc;
 
 use futures::future::BoxFuture;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use kclient_client::{Api, DynamicResource};
+use kclient_client::{Api, DynamicResource, MetadataResource};
 use kclient_core::{ApiError, GetOptions, Object, Patch, PatchOptions, Resource};
 use kclient_rest::Error;
 use serde_json::json;
@@ -86,20 +86,22 @@ pub enum FinalizerError<E> {
     Cleanup(E),
 }
 
-/// Reads and patches objects' metadata: implemented by [`Api`] and [`DynamicResource`],
-/// so the helper works for typed, `Compact` and dynamic controllers alike.
-pub trait MetadataClient: Send + Sync {
+/// What the finalizer helper needs of a client: read an object's metadata after a conflict,
+/// and merge-patch its finalizers. Implemented by [`Api`], [`DynamicResource`] and the
+/// metadata-only [`MetadataResource`], so the helper works for typed, `Compact` and dynamic
+/// controllers alike.
+pub trait FinalizerClient: Send + Sync {
     /// The object's current metadata.
     fn get_metadata<'a>(&'a self, name: &'a str) -> BoxFuture<'a, Result<ObjectMeta, Error>>;
-    /// Applies a merge patch to the object; returns its new metadata.
+    /// Applies `patch` to the object as a JSON merge patch.
     fn merge_patch<'a>(
         &'a self,
         name: &'a str,
         patch: &'a serde_json::Value,
-    ) -> BoxFuture<'a, Result<ObjectMeta, Error>>;
+    ) -> BoxFuture<'a, Result<(), Error>>;
 }
 
-impl<K: Resource> MetadataClient for Api<K> {
+impl<K: Resource> FinalizerClient for Api<K> {
     fn get_metadata<'a>(&'a self, name: &'a str) -> BoxFuture<'a, Result<ObjectMeta, Error>> {
         Box::pin(async move {
             let obj = self.get(name, &GetOptions::default()).await?;
@@ -111,16 +113,16 @@ impl<K: Resource> MetadataClient for Api<K> {
         &'a self,
         name: &'a str,
         patch: &'a serde_json::Value,
-    ) -> BoxFuture<'a, Result<ObjectMeta, Error>> {
+    ) -> BoxFuture<'a, Result<(), Error>> {
         Box::pin(async move {
             let patch = Patch::Merge(patch.clone());
-            let obj = self.patch(name, &patch, &PatchOptions::default()).await?;
-            Ok(obj.meta().clone())
+            self.patch(name, &patch, &PatchOptions::default()).await?;
+            Ok(())
         })
     }
 }
 
-impl MetadataClient for DynamicResource {
+impl FinalizerClient for DynamicResource {
     fn get_metadata<'a>(&'a self, name: &'a str) -> BoxFuture<'a, Result<ObjectMeta, Error>> {
         Box::pin(async move {
             let obj = self.get(name, &GetOptions::default()).await?;
@@ -132,13 +134,30 @@ impl MetadataClient for DynamicResource {
         &'a self,
         name: &'a str,
         patch: &'a serde_json::Value,
-    ) -> BoxFuture<'a, Result<ObjectMeta, Error>> {
+    ) -> BoxFuture<'a, Result<(), Error>> {
         Box::pin(async move {
             let patch = Patch::Merge(patch.clone());
-            let obj = self
-                .patch(name, &patch, &PatchOptions::default(), None)
+            self.patch(name, &patch, &PatchOptions::default(), None)
                 .await?;
-            Ok(obj.object_meta().into_owned())
+            Ok(())
+        })
+    }
+}
+
+impl FinalizerClient for MetadataResource {
+    fn get_metadata<'a>(&'a self, name: &'a str) -> BoxFuture<'a, Result<ObjectMeta, Error>> {
+        Box::pin(async move { Ok(self.get(name, &GetOptions::default()).await?.metadata) })
+    }
+
+    fn merge_patch<'a>(
+        &'a self,
+        name: &'a str,
+        patch: &'a serde_json::Value,
+    ) -> BoxFuture<'a, Result<(), Error>> {
+        Box::pin(async move {
+            let patch = Patch::Merge(patch.clone());
+            self.patch(name, &patch, &PatchOptions::default()).await?;
+            Ok(())
         })
     }
 }
@@ -150,7 +169,7 @@ impl MetadataClient for DynamicResource {
 /// `client` must address the object's namespace (an [`Api`] made with
 /// [`Api::in_scope`]`(client, obj.namespace())` does).
 pub async fn finalizer<O, F, Fut, E>(
-    client: &impl MetadataClient,
+    client: &impl FinalizerClient,
     name: &str,
     obj: Observed<O>,
     reconcile: F,
@@ -211,7 +230,7 @@ pub fn has_finalizer(meta: &ObjectMeta, finalizer: &str) -> bool {
 /// attempt patches against `meta` (the cached metadata) and its resourceVersion, each retry
 /// after a conflict against a fresh read.
 pub async fn add_finalizer(
-    client: &impl MetadataClient,
+    client: &impl FinalizerClient,
     name: &str,
     finalizer: &str,
     meta: ObjectMeta,
@@ -230,7 +249,7 @@ pub async fn add_finalizer(
 /// Removes `finalizer` from the object `name` (a no-op if it is not there or the object is
 /// gone); returns whether it wrote. Retried on conflict as [`add_finalizer`].
 pub async fn remove_finalizer(
-    client: &impl MetadataClient,
+    client: &impl FinalizerClient,
     name: &str,
     finalizer: &str,
     meta: ObjectMeta,
@@ -252,7 +271,7 @@ pub async fn remove_finalizer(
 /// Writes the finalizer list `change` computes from the object's metadata, guarded by its
 /// resourceVersion; on a conflict, reads the object again and recomputes.
 async fn edit(
-    client: &impl MetadataClient,
+    client: &impl FinalizerClient,
     name: &str,
     meta: ObjectMeta,
     change: impl Fn(&ObjectMeta) -> Option<Vec<String>>,

@@ -195,3 +195,65 @@ async fn the_finalizer_is_added_first_runs_the_cleanup_and_is_removed_despite_a_
     );
     run.abort();
 }
+
+/// The metadata-only client drives the helper too: no object body crosses the wire, and a
+/// removal against a stale resourceVersion is retried after a fresh metadata read.
+#[tokio::test]
+async fn the_metadata_client_adds_and_removes_the_finalizer() {
+    let server = TestServer::start().await.expect("test server starts");
+    let client = RestClient::new(server.config().without_rate_limit()).expect("client builds");
+    let api: Api<ConfigMap> = Api::namespaced(client.clone(), NS);
+    let meta = kclient_client::MetadataClient::new(client)
+        .resource(&kclient_core::GroupVersionResource::gvr(
+            "",
+            "v1",
+            "configmaps",
+        ))
+        .namespace(NS);
+    let cm = ConfigMap {
+        metadata: ObjectMeta {
+            name: Some("md".into()),
+            namespace: Some(NS.into()),
+            ..ObjectMeta::default()
+        },
+        ..ConfigMap::default()
+    };
+    let created = api
+        .create(&cm, &CreateOptions::default())
+        .await
+        .expect("create");
+
+    let applied = finalizer(
+        &meta,
+        FINALIZER,
+        Observed::Live(Arc::new(created.clone())),
+        |event| async move {
+            assert!(matches!(event, FinalizerEvent::Apply(_)));
+            Ok::<_, kclient_rest::Error>(Action::AwaitChange)
+        },
+    )
+    .await
+    .expect("apply");
+    assert_eq!(applied, Action::AwaitChange);
+    wait_finalizers(&api, "md", Some(vec![FINALIZER.into()])).await;
+
+    api.delete("md", &DeleteOptions::default())
+        .await
+        .expect("delete");
+    let mut deleting = api.get("md", &GetOptions::default()).await.expect("get");
+    assert!(deleting.metadata.deletion_timestamp.is_some());
+    // Stale on purpose: the first removal conflicts, the retry reads the metadata again.
+    deleting.metadata.resource_version = created.metadata.resource_version.clone();
+    finalizer(
+        &meta,
+        FINALIZER,
+        Observed::Live(Arc::new(deleting)),
+        |event| async move {
+            assert!(matches!(event, FinalizerEvent::Cleanup(_)));
+            Ok::<_, kclient_rest::Error>(Action::AwaitChange)
+        },
+    )
+    .await
+    .expect("cleanup");
+    wait_finalizers(&api, "md", None).await;
+}
