@@ -33,6 +33,16 @@ pub fn round_order(round: usize, sides: &[Side]) -> Vec<usize> {
     order
 }
 
+/// `items` in the order to run them in `round` ([`round_order`]), `side` saying which side
+/// each belongs to.
+pub fn in_round<T: Copy>(round: usize, items: &[T], side: impl Fn(&T) -> Side) -> Vec<T> {
+    let sides: Vec<Side> = items.iter().map(side).collect();
+    round_order(round, &sides)
+        .into_iter()
+        .map(|index| items[index])
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

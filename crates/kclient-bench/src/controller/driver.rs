@@ -14,7 +14,6 @@ use crate::fixture::create_pods;
 use crate::informer::InformerBenchError;
 use crate::informer::driver::{WRITE_CONCURRENCY, create_namespace, lines, next_report, pod_bytes};
 use crate::informer::protocol::Report;
-use crate::rounds::{Side, round_order};
 
 /// What the parent measures.
 #[derive(Clone, Debug)]
@@ -95,13 +94,9 @@ pub async fn run(exe: &Path, options: &Options) -> Result<Results, InformerBench
     Ok(results)
 }
 
-/// `modes` in the order round `round` runs them ([`round_order`]).
+/// `modes` in the order round `round` runs them ([`round_order`](crate::rounds::round_order)).
 pub fn modes_in_round(round: usize, modes: &[Mode]) -> Vec<Mode> {
-    let sides: Vec<Side> = modes.iter().map(|mode| mode.side()).collect();
-    round_order(round, &sides)
-        .into_iter()
-        .map(|index| modes[index])
-        .collect()
+    crate::rounds::in_round(round, modes, |mode| mode.side())
 }
 
 async fn child(

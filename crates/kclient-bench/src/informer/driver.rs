@@ -15,7 +15,6 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use crate::data::{NAMESPACE, PodTemplate, pod_name};
 use crate::informer::protocol::Report;
 use crate::informer::{InformerBenchError, Mode, TICK_LABEL};
-use crate::rounds::{Side, round_order};
 
 /// Requests in flight while loading the server and writing updates.
 pub(crate) const WRITE_CONCURRENCY: usize = 32;
@@ -186,13 +185,9 @@ pub async fn run(exe: &Path, options: &Options) -> Result<Results, InformerBench
 }
 
 /// `modes` in the order round `round` runs them: kclient's first in odd rounds, kube-rs's
-/// first in even ones ([`round_order`]).
+/// first in even ones ([`round_order`](crate::rounds::round_order)).
 pub fn modes_in_round(round: usize, modes: &[Mode]) -> Vec<Mode> {
-    let sides: Vec<Side> = modes.iter().map(|mode| mode.side()).collect();
-    round_order(round, &sides)
-        .into_iter()
-        .map(|index| modes[index])
-        .collect()
+    crate::rounds::in_round(round, modes, |mode| mode.side())
 }
 
 /// One child process to run.
