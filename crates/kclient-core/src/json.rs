@@ -4,7 +4,10 @@
 //! `serde_json::from_slice` re-validates UTF-8 inside every string it reads; one bulk
 //! `str::from_utf8` pass followed by `serde_json::from_str` does the same check far faster on
 //! Kubernetes objects, which are mostly strings (about 20% less time decoding a 131 MB list of
-//! Pods, see docs/benchmarks.md).
+//! Pods, see docs/benchmarks.md). Arrays decode into `Vec`s of exactly their length
+//! (`sized`), so a cache does not hold doubling slack.
+
+mod sized;
 
 use serde::Deserialize;
 use serde::de::{DeserializeOwned, Error as _};
@@ -17,7 +20,14 @@ pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, serde_json::Er
             e.valid_up_to()
         ))
     })?;
-    serde_json::from_str(text)
+    let lengths = sized::Lengths::scan(text.as_bytes());
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value = T::deserialize(sized::Sized {
+        de: &mut de,
+        lengths: &lengths,
+    })?;
+    de.end()?;
+    Ok(value)
 }
 
 /// A serde `deserialize_with` helper: `null` reads as the type's default, as Go's JSON decoder

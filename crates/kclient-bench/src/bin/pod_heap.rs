@@ -2,7 +2,9 @@
 //! `Pod` (the bundled 13 KB Pod), whole and without managedFields. Both kclient's and
 //! kube-rs's caches hold exactly this type, so this is the floor under either cache's
 //! steady memory. `cargo run --release -p kclient-bench --bin pod_heap` (no kube-rs needed:
-//! the type is k8s-openapi's).
+//! the type is k8s-openapi's). Decoded twice: by `serde_json::from_str` (what kube-rs's
+//! decode does; its cache then holds clones) and by kclient's `json::from_slice`, whose
+//! `Vec`s have exactly their length.
 
 use std::alloc::System;
 
@@ -14,12 +16,16 @@ static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 
 const COPIES: usize = 1_000;
 
-fn main() {
-    let json = kclient_bench::data::POD_TEMPLATE;
+/// `COPIES` Pods decoded by `decode`, their heap bytes and allocations per Pod, and the time.
+fn decode_copies(
+    json: &str,
+    decode: impl Fn(&str) -> Result<Pod, serde_json::Error>,
+) -> (Vec<Pod>, usize, usize, std::time::Duration) {
+    let started = std::time::Instant::now();
     let region = Region::new(GLOBAL);
     let mut pods: Vec<Pod> = Vec::with_capacity(COPIES);
     for _ in 0..COPIES {
-        match serde_json::from_str(json) {
+        match decode(json) {
             Ok(pod) => pods.push(pod),
             Err(err) => {
                 eprintln!("pod_heap: the bundled Pod does not decode: {err}");
@@ -28,9 +34,20 @@ fn main() {
         }
     }
     let whole = region.change();
+    let took = started.elapsed();
     // The Vec's own allocation holds each Pod's inline part, as an `Arc<Pod>` would.
     let live = (whole.bytes_allocated - whole.bytes_deallocated) / COPIES;
     let allocs = (whole.allocations - whole.deallocations).saturating_sub(1) / COPIES;
+    (pods, live, allocs, took)
+}
+
+fn main() {
+    let json = kclient_bench::data::POD_TEMPLATE;
+    let (plain, plain_live, plain_allocs, plain_took) = decode_copies(json, serde_json::from_str);
+    drop(plain);
+    let (mut pods, live, allocs, took) = decode_copies(json, |text| {
+        kclient::core::json::from_slice(text.as_bytes())
+    });
     let region = Region::new(GLOBAL);
     for pod in &mut pods {
         pod.metadata.managed_fields = None;
@@ -44,8 +61,13 @@ fn main() {
         json.len()
     );
     println!(
-        "decoded Pod (size_of {} bytes, counted): {live} heap bytes in {allocs} allocations",
-        std::mem::size_of::<Pod>()
+        "decoded Pod (size_of {} bytes, counted), serde_json::from_str: {plain_live} heap bytes in {plain_allocs} allocations, {:.1} µs per Pod",
+        std::mem::size_of::<Pod>(),
+        plain_took.as_secs_f64() * 1e6 / COPIES as f64
+    );
+    println!(
+        "decoded Pod, kclient json::from_slice (exact Vec capacities): {live} heap bytes in {allocs} allocations, {:.1} µs per Pod",
+        took.as_secs_f64() * 1e6 / COPIES as f64
     );
     println!(
         "  managedFields: {freed} bytes in {freed_allocs} allocations ({:.0}%)",
