@@ -14,6 +14,7 @@ use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 
 use crate::auth::random_token;
+use crate::controllers::{self, GarbageCollector};
 use crate::error::TestServerError;
 use crate::faults::{Faults, FaultsHandle};
 use crate::handlers::{CreateOptions, DEFAULT_WATCH_TIMEOUT, Managed, create_object};
@@ -181,8 +182,10 @@ impl TestServerBuilder {
             aggregated_discovery: self.aggregated_discovery,
             openapi_v2: self.openapi_v2,
             shutdown: shutdown.clone(),
+            gc: GarbageCollector::default(),
         });
         seed(&state)?;
+        controllers::start_garbage_collector(&state);
         let acceptor = TlsAcceptor::from(pki.server_config.clone());
         let task = tokio::spawn(accept_loop(
             listener,

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
+use crate::controllers::GarbageCollector;
 use crate::faults::FaultsHandle;
 use crate::registry::Registry;
 use crate::requests::RequestLog;
@@ -31,6 +32,8 @@ pub(crate) struct State {
     pub openapi_v2: bool,
     /// Cancelled when the server shuts down: ends watches and background tasks.
     pub shutdown: CancellationToken,
+    /// The owner-reference graph and queue of the garbage collector.
+    pub gc: GarbageCollector,
 }
 
 impl std::fmt::Debug for State {
