@@ -33,6 +33,8 @@ pub mod table;
 
 mod admin;
 mod auth;
+mod authn;
+mod client_cert;
 mod compress;
 mod controllers;
 mod convert;
@@ -45,6 +47,7 @@ mod openapi;
 mod patching;
 mod protobuf;
 mod query;
+mod rbac;
 mod registry;
 mod requests;
 mod respond;

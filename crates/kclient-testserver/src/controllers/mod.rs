@@ -1,7 +1,8 @@
 //! What kube-apiserver's built-in controllers do synchronously here: establishing CRDs
 //! (and cleaning up after them) and namespace lifecycle (termination and cleanup); and
-//! kube-controller-manager's garbage collector, which runs beside them.
+//! kube-controller-manager's garbage collector and ClusterRole aggregation.
 
+mod aggregation;
 mod crd;
 mod gc;
 mod namespace;
@@ -59,6 +60,9 @@ pub(crate) fn after_write(state: &State, served: &Served, obj: &Obj) {
     if is_crd_resource(served) {
         crd::reconcile(state, served, obj);
     }
+    if aggregation::is_cluster_role(served) {
+        aggregation::reconcile(state, served);
+    }
     state.gc.observe_write(served, obj);
 }
 
@@ -66,6 +70,9 @@ pub(crate) fn after_write(state: &State, served: &Served, obj: &Obj) {
 pub(crate) fn after_delete(state: &State, served: &Served, obj: &Obj) {
     if is_crd_resource(served) {
         crd::remove(state, obj);
+    }
+    if aggregation::is_cluster_role(served) {
+        aggregation::reconcile(state, served);
     }
     state.gc.observe_delete(obj);
 }
