@@ -39,7 +39,7 @@ fn bad(e: CertificateError) -> Error {
 
 fn parse(der: &[u8]) -> Result<X509Certificate<'_>, Error> {
     match X509Certificate::from_der(der) {
-        Ok((rest, cert)) if rest.is_empty() => Ok(cert),
+        Ok(([], cert)) => Ok(cert),
         _ => Err(bad(CertificateError::BadEncoding)),
     }
 }

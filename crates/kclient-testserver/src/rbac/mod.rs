@@ -92,7 +92,7 @@ fn role_ref_rules(state: &State, kind: &str, name: &str, namespace: &str) -> Vec
 fn subject_matches(subject: &Subject, user: &UserInfo, binding_namespace: &str) -> bool {
     match subject.kind.as_str() {
         "User" => subject.name == user.name,
-        "Group" => user.groups.iter().any(|g| *g == subject.name),
+        "Group" => user.groups.contains(&subject.name),
         "ServiceAccount" => {
             let ns = subject
                 .namespace
