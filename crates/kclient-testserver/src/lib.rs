@@ -44,6 +44,7 @@ mod convert;
 mod error;
 mod faults;
 mod handlers;
+mod impersonation;
 mod kubeconfig;
 mod meta;
 mod openapi;

@@ -1,6 +1,6 @@
-//! The request pipeline in front of the handlers: health checks, authentication and
-//! authorization, the admin API, injected latency, injected errors, then routing; and
-//! behind them, gzip for large responses as kube-apiserver compresses them.
+//! The request pipeline in front of the handlers: health checks, authentication,
+//! impersonation and authorization, the admin API, injected latency, injected errors, then
+//! routing; and behind them, gzip for large responses as kube-apiserver compresses them.
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -14,6 +14,7 @@ use crate::authn::{UserInfo, authenticate};
 use crate::compress::{gzip_large, may_compress};
 use crate::error::ErrorResponse;
 use crate::handlers;
+use crate::impersonation;
 use crate::query::Query;
 use crate::rbac;
 use crate::respond::{Body, bytes_response, error_response, read_body};
@@ -82,6 +83,10 @@ where
     ) {
         Ok(user) => user,
         Err(_) => return error_response(ErrorResponse::unauthorized()),
+    };
+    let user = match impersonation::apply(&state, &parts.headers, user) {
+        Ok(user) => user,
+        Err(e) => return error_response(e),
     };
     let attrs = rbac::request_attributes(&route, &parts.method, parts.uri.path());
     if !rbac::authorize(&state, &user, &attrs).allowed {

@@ -427,3 +427,74 @@ async fn service_account_tokens_authenticate_as_the_account() {
         ])
     );
 }
+
+#[tokio::test]
+async fn impersonation_needs_the_impersonate_verb() {
+    let (_server, admin, alice) = server_with_alice().await;
+    let whoami = |api: &Api, headers: Vec<(&'static str, &'static str)>| {
+        let api = api.clone();
+        async move {
+            let mut all = vec![("content-type", "application/json")];
+            all.extend(headers);
+            api.send(
+                http::Method::POST,
+                "/apis/authentication.k8s.io/v1/selfsubjectreviews",
+                &all,
+                serde_json::to_vec(&json!({"apiVersion": "authentication.k8s.io/v1",
+                                           "kind": "SelfSubjectReview"}))
+                .expect("json"),
+            )
+            .await
+        }
+    };
+    // cluster-admin may impersonate anyone; the request then runs as that user.
+    let me = whoami(
+        &admin,
+        vec![("impersonate-user", "bob"), ("impersonate-group", "qa")],
+    )
+    .await
+    .expect(201);
+    assert_eq!(
+        me["status"]["userInfo"],
+        json!({"username": "bob", "groups": ["qa", "system:authenticated"]})
+    );
+    let sa = whoami(
+        &admin,
+        vec![("impersonate-user", "system:serviceaccount:default:robot")],
+    )
+    .await
+    .expect(201);
+    assert_eq!(
+        sa["status"]["userInfo"]["groups"],
+        json!([
+            "system:serviceaccounts",
+            "system:serviceaccounts:default",
+            "system:authenticated"
+        ])
+    );
+    let as_bob = admin
+        .send(
+            http::Method::GET,
+            "/api/v1/namespaces/default/pods",
+            &[("impersonate-user", "bob")],
+            Vec::new(),
+        )
+        .await
+        .expect(403);
+    assert_eq!(
+        as_bob["message"],
+        "pods is forbidden: User \"bob\" cannot list resource \"pods\" in API group \"\" in the namespace \"default\""
+    );
+    // alice may not impersonate.
+    let denied = whoami(&alice, vec![("impersonate-user", "bob")])
+        .await
+        .expect(403);
+    assert_eq!(
+        denied["message"],
+        "users \"bob\" is forbidden: User \"alice\" cannot impersonate resource \"users\" in API group \"\" at the cluster scope"
+    );
+    // Groups without a user are a bad request.
+    whoami(&admin, vec![("impersonate-group", "qa")])
+        .await
+        .expect(400);
+}

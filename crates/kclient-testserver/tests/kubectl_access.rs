@@ -148,6 +148,22 @@ async fn auth_can_i_whoami_and_forbidden_errors() {
     assert_eq!(elsewhere.stdout, "no\n");
     env.ok(&alice, &["get", "pods"]).await;
 
+    // The admin asks on alice's behalf (impersonation), as `kubectl auth can-i --as` does.
+    let as_alice = env
+        .run(
+            &env.admin,
+            &["auth", "can-i", "get", "secrets", "--as=alice"],
+        )
+        .await;
+    assert_eq!((as_alice.code, as_alice.stdout.as_str()), (1, "no\n"));
+    let as_alice = env
+        .ok(
+            &env.admin,
+            &["auth", "can-i", "watch", "configmaps", "--as=alice"],
+        )
+        .await;
+    assert_eq!(as_alice, "yes\n");
+
     // --list prints the rules review.
     let list = env.ok(&alice, &["auth", "can-i", "--list"]).await;
     let rows: Vec<Vec<&str>> = list

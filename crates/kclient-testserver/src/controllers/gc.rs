@@ -59,6 +59,13 @@ struct Graph {
 }
 
 impl Graph {
+    fn dependents_of(&self, owner: &str) -> Vec<String> {
+        self.dependents
+            .get(owner)
+            .map(|d| d.iter().cloned().collect())
+            .unwrap_or_default()
+    }
+
     fn unlink(&mut self, uid: &str, owners: &[OwnerRef]) {
         for o in owners {
             if let Some(deps) = self.dependents.get_mut(&o.uid) {
@@ -360,13 +367,7 @@ fn attempt_delete(state: &Arc<State>, uid: &str, node: &Node, served: &Served, o
 /// Deletes the dependents of an owner in foreground deletion; removes its finalizer once
 /// none that blocks it remains.
 fn delete_dependents(state: &Arc<State>, uid: &str, served: &Served, owner: &Obj) {
-    let dependents: Vec<String> = state
-        .gc
-        .graph()
-        .dependents
-        .get(uid)
-        .map(|d| d.iter().cloned().collect())
-        .unwrap_or_default();
+    let dependents = state.gc.graph().dependents_of(uid);
     let mut blocked = false;
     for dep in dependents {
         let Some((node, dep_served, dep_obj)) = load(state, &dep) else {
@@ -390,13 +391,7 @@ fn delete_dependents(state: &Arc<State>, uid: &str, served: &Served, owner: &Obj
 
 /// Removes the owner's references from every dependent.
 fn orphan_dependents(state: &Arc<State>, uid: &str) {
-    let dependents: Vec<String> = state
-        .gc
-        .graph()
-        .dependents
-        .get(uid)
-        .map(|d| d.iter().cloned().collect())
-        .unwrap_or_default();
+    let dependents = state.gc.graph().dependents_of(uid);
     let owner = [uid.to_string()];
     for dep in dependents {
         if let Some((_, served, obj)) = load(state, &dep) {

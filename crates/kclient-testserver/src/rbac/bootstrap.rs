@@ -197,20 +197,6 @@ fn edit_rules() -> Vec<Value> {
             &["networkpolicies", "ingresses"],
         ),
         rule(
-            &[
-                "create",
-                "delete",
-                "deletecollection",
-                "get",
-                "list",
-                "patch",
-                "update",
-                "watch",
-            ],
-            "coordination.k8s.io",
-            &["leases"],
-        ),
-        rule(
             READ,
             "",
             &[

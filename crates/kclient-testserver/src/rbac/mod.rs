@@ -117,6 +117,15 @@ fn describe_subject(subject: &Subject, binding_namespace: &str) -> String {
     format!("{} {:?}", subject.kind, subject.name)
 }
 
+/// `pods/log` for a subresource, else the resource.
+fn combined_resource(resource: &str, subresource: &str) -> String {
+    if subresource.is_empty() {
+        resource.to_string()
+    } else {
+        format!("{resource}/{subresource}")
+    }
+}
+
 fn contains_or_star(list: &[String], wanted: &str) -> bool {
     list.iter().any(|v| v == "*" || v == wanted)
 }
@@ -132,11 +141,7 @@ pub(crate) fn rule_allows(attrs: &Attributes, rule: &PolicyRule) -> bool {
             name,
             ..
         } => {
-            let combined = if subresource.is_empty() {
-                resource.clone()
-            } else {
-                format!("{resource}/{subresource}")
-            };
+            let combined = combined_resource(resource, subresource);
             let resources = rule.resources.as_deref().unwrap_or_default();
             let resource_ok = resources.iter().any(|r| {
                 r == "*"
@@ -271,11 +276,7 @@ pub(crate) fn forbidden(user: &UserInfo, attrs: &Attributes) -> ErrorResponse {
             name,
             namespace,
         } => {
-            let shown = if subresource.is_empty() {
-                resource.clone()
-            } else {
-                format!("{resource}/{subresource}")
-            };
+            let shown = combined_resource(resource, subresource);
             let scope = if namespace.is_empty() {
                 "at the cluster scope".to_string()
             } else {
