@@ -1,8 +1,11 @@
 //! An in-memory, kubectl-compatible Kubernetes API server for tests, examples and demos.
 //!
 //! [`TestServer::start`] serves the Kubernetes HTTP API over HTTPS (HTTP/1.1 and HTTP/2) on
-//! 127.0.0.1 with a generated CA and bearer-token authentication, and hands out a kubeconfig
-//! and a [`kclient_config::Config`] for it. It behaves like kube-apiserver where clients can
+//! 127.0.0.1 with a generated CA, and hands out a kubeconfig and a [`kclient_config::Config`]
+//! for it (cluster-admin; [`TestServer::config_for`] mints one for any user and groups).
+//! Requests authenticate by client certificate, bearer token or as `system:anonymous`, and
+//! RBAC authorizes them from the stored Roles, ClusterRoles and bindings; a garbage
+//! collector cascades deletions over ownerReferences. It behaves like kube-apiserver where clients can
 //! tell: discovery (including aggregated v2), CRUD with resourceVersions, uid, generation,
 //! finalizers, namespaces and CRDs, `status` and `scale` subresources, label and field
 //! selectors, paginated lists over consistent snapshots, server-side Table output, watches
@@ -33,18 +36,22 @@ pub mod table;
 
 mod admin;
 mod auth;
+mod authn;
+mod client_cert;
 mod compress;
 mod controllers;
 mod convert;
 mod error;
 mod faults;
 mod handlers;
+mod impersonation;
 mod kubeconfig;
 mod meta;
 mod openapi;
 mod patching;
 mod protobuf;
 mod query;
+mod rbac;
 mod registry;
 mod requests;
 mod respond;

@@ -31,6 +31,8 @@ pub(crate) struct Query {
     pub include_object: Option<String>,
     pub grace_period_seconds: Option<i64>,
     pub propagation_policy: Option<String>,
+    /// The deprecated `orphanDependents`.
+    pub orphan_dependents: Option<bool>,
     pub pretty: bool,
     /// The raw query string, for subresources with parameters of their own (`pods/log`).
     pub raw: String,
@@ -116,6 +118,9 @@ impl Query {
                     q.grace_period_seconds = Some(parse_int("gracePeriodSeconds", &v)?);
                 }
                 "propagationPolicy" => q.propagation_policy = Some(v),
+                "orphanDependents" => {
+                    q.orphan_dependents = Some(parse_bool("orphanDependents", &v)?);
+                }
                 "pretty" => q.pretty = parse_bool("pretty", &v)?,
                 _ => {}
             }

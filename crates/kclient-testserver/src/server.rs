@@ -14,10 +14,14 @@ use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 
 use crate::auth::random_token;
+use crate::authn::{ADMIN_USER, AUTHENTICATED, MASTERS, Tokens, UserInfo};
+use crate::client_cert;
+use crate::controllers::{self, GarbageCollector};
 use crate::error::TestServerError;
 use crate::faults::{Faults, FaultsHandle};
 use crate::handlers::{CreateOptions, DEFAULT_WATCH_TIMEOUT, Managed, create_object};
 use crate::kubeconfig;
+use crate::rbac;
 use crate::registry::Registry;
 use crate::requests::RequestLog;
 use crate::service::serve;
@@ -41,6 +45,9 @@ pub struct TestServerBuilder {
     aggregated_discovery: bool,
     openapi_v2: bool,
     disabled_apis: Vec<String>,
+    anonymous_auth: bool,
+    client_cas: Vec<String>,
+    token_users: Vec<(String, UserInfo)>,
 }
 
 impl std::fmt::Debug for TestServerBuilder {
@@ -56,6 +63,9 @@ impl std::fmt::Debug for TestServerBuilder {
             .field("aggregated_discovery", &self.aggregated_discovery)
             .field("openapi_v2", &self.openapi_v2)
             .field("disabled_apis", &self.disabled_apis)
+            .field("anonymous_auth", &self.anonymous_auth)
+            .field("client_cas", &self.client_cas.len())
+            .field("token_users", &self.token_users.len())
             .finish()
     }
 }
@@ -73,6 +83,9 @@ impl Default for TestServerBuilder {
             aggregated_discovery: true,
             openapi_v2: false,
             disabled_apis: Vec::new(),
+            anonymous_auth: true,
+            client_cas: Vec::new(),
+            token_users: Vec::new(),
         }
     }
 }
@@ -149,13 +162,46 @@ impl TestServerBuilder {
         self
     }
 
+    /// Whether requests without credentials are served as user `system:anonymous` in group
+    /// `system:unauthenticated` (then authorized like anyone else), as kube-apiserver's
+    /// `--anonymous-auth`. `false` answers them 401. Default: `true`.
+    pub fn anonymous_auth(mut self, enabled: bool) -> Self {
+        self.anonymous_auth = enabled;
+        self
+    }
+
+    /// Trusts client certificates signed by this CA (PEM, possibly several certificates),
+    /// besides the server's own CA, as kube-apiserver's `--client-ca-file`: the subject's
+    /// CN is the user name and each O a group. X.509 v1 certificates (`openssl x509 -req`)
+    /// are accepted. May be called several times. Default: only the server's CA.
+    pub fn client_ca_pem(mut self, pem: impl Into<String>) -> Self {
+        self.client_cas.push(pem.into());
+        self
+    }
+
+    /// Adds a bearer token for a user, as a line of kube-apiserver's `--token-auth-file`
+    /// (`token,user,uid,"group1,group2"`); the user is also in `system:authenticated`.
+    /// May be called several times. Default: only the server's own (admin) token.
+    pub fn token_user(
+        mut self,
+        token: impl Into<String>,
+        user: &str,
+        uid: &str,
+        groups: &[&str],
+    ) -> Self {
+        let groups: Vec<String> = groups.iter().map(|g| g.to_string()).collect();
+        self.token_users
+            .push((token.into(), UserInfo::authenticated(user, uid, &groups)));
+        self
+    }
+
     /// Generates the certificates, binds the port and starts serving on the current tokio
     /// runtime.
     pub async fn build(self) -> Result<TestServer, TestServerError> {
         self.faults
             .validate()
             .map_err(TestServerError::InvalidSetting)?;
-        let pki = tls::generate()?;
+        let pki = tls::generate_with_client_cas(&self.client_cas)?;
         let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, self.port)))
             .await
             .map_err(TestServerError::Bind)?;
@@ -169,20 +215,35 @@ impl TestServerBuilder {
         faults.attach(&store);
         let requests = RequestLog::default();
         let shutdown = CancellationToken::new();
+        let tokens = Tokens::default();
+        tokens.insert(
+            &token,
+            UserInfo::authenticated(ADMIN_USER, "", &[MASTERS.to_string()]),
+        );
+        for (t, user) in self.token_users {
+            tokens.insert(&t, user);
+        }
         let state = Arc::new(State {
             store,
             registry: Registry::without(&self.disabled_apis),
             faults: faults.clone(),
             requests: requests.clone(),
-            token: token.clone(),
+            tokens,
+            anonymous_auth: self.anonymous_auth,
             bookmark_interval: self.bookmark_interval,
             default_watch_timeout: self.watch_timeout,
             address: addr.to_string(),
             aggregated_discovery: self.aggregated_discovery,
             openapi_v2: self.openapi_v2,
             shutdown: shutdown.clone(),
+            gc: GarbageCollector::default(),
         });
         seed(&state)?;
+        rbac::bootstrap::seed(&state).map_err(|e| {
+            let why = e.status.message.unwrap_or_default();
+            TestServerError::InvalidSetting(format!("creating the default RBAC roles: {why}"))
+        })?;
+        controllers::start_garbage_collector(&state);
         let acceptor = TlsAcceptor::from(pki.server_config.clone());
         let task = tokio::spawn(accept_loop(
             listener,
@@ -262,7 +323,16 @@ async fn connection(
         Ok(Ok(tls)) => tls,
         _ => return,
     };
-    let service = hyper::service::service_fn(move |req| serve(state.clone(), req));
+    // The certificate rustls verified names the user of every request on the connection.
+    let cert_user = tls
+        .get_ref()
+        .1
+        .peer_certificates()
+        .and_then(|chain| chain.first())
+        .and_then(|cert| client_cert::user_of(cert.as_ref()))
+        .map(Arc::new);
+    let service =
+        hyper::service::service_fn(move |req| serve(state.clone(), req, cert_user.clone()));
     let builder = auto::Builder::new(TokioExecutor::new());
     let conn = builder.serve_connection(TokioIo::new(tls), service);
     tokio::pin!(conn);
@@ -350,23 +420,52 @@ impl TestServer {
 
     /// Writes [`TestServer::kubeconfig_yaml`] to `path` (mode 0600 on Unix).
     pub fn write_kubeconfig(&self, path: impl AsRef<Path>) -> Result<(), TestServerError> {
-        let path = path.as_ref();
-        std::fs::write(path, self.kubeconfig_yaml())
-            .map_err(|e| TestServerError::Kubeconfig(format!("writing {}: {e}", path.display())))?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(
-                |e| TestServerError::Kubeconfig(format!("chmod {}: {e}", path.display())),
-            )?;
-        }
-        Ok(())
+        write_private(path.as_ref(), &self.kubeconfig_yaml())
     }
 
     /// A client configuration for this server (CA trusted, bearer token set).
     pub fn config(&self) -> kclient_config::Config {
         kubeconfig::config(&self.url(), &self.ca_pem, &self.token)
             .expect("https://<SocketAddr> is always a valid URI")
+    }
+
+    /// Registers a fresh bearer token for `user` in `groups` (plus `system:authenticated`).
+    fn mint_token(&self, user: &str, groups: &[&str]) -> String {
+        let token = random_token();
+        let groups: Vec<String> = groups
+            .iter()
+            .filter(|g| **g != AUTHENTICATED)
+            .map(|g| g.to_string())
+            .collect();
+        self._state
+            .tokens
+            .insert(&token, UserInfo::authenticated(user, "", &groups));
+        token
+    }
+
+    /// A client configuration that authenticates as `user` in `groups` (by a bearer token
+    /// minted for it), so tests see the 403s RBAC gives that user. Grant it permissions
+    /// with Roles and bindings through [`TestServer::config`]'s cluster-admin client.
+    pub fn config_for(&self, user: &str, groups: &[&str]) -> kclient_config::Config {
+        let token = self.mint_token(user, groups);
+        kubeconfig::config(&self.url(), &self.ca_pem, &token)
+            .expect("https://<SocketAddr> is always a valid URI")
+    }
+
+    /// A kubeconfig (YAML) that authenticates as `user` in `groups`, for kubectl.
+    pub fn kubeconfig_yaml_for(&self, user: &str, groups: &[&str]) -> String {
+        let token = self.mint_token(user, groups);
+        kubeconfig::yaml(&self.url(), &self.ca_pem, &token)
+    }
+
+    /// Writes [`TestServer::kubeconfig_yaml_for`] to `path` (mode 0600 on Unix).
+    pub fn write_kubeconfig_for(
+        &self,
+        path: impl AsRef<Path>,
+        user: &str,
+        groups: &[&str],
+    ) -> Result<(), TestServerError> {
+        write_private(path.as_ref(), &self.kubeconfig_yaml_for(user, groups))
     }
 
     /// Switches faults at run time.
@@ -386,6 +485,19 @@ impl TestServer {
             let _ = task.await;
         }
     }
+}
+
+/// Writes a file only its owner can read (it holds a credential).
+fn write_private(path: &Path, content: &str) -> Result<(), TestServerError> {
+    std::fs::write(path, content)
+        .map_err(|e| TestServerError::Kubeconfig(format!("writing {}: {e}", path.display())))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| TestServerError::Kubeconfig(format!("chmod {}: {e}", path.display())))?;
+    }
+    Ok(())
 }
 
 impl Drop for TestServer {

@@ -1,6 +1,6 @@
-//! The request pipeline in front of the handlers: health checks, the admin API,
-//! injected latency, authentication, injected errors, then routing; and behind them, gzip
-//! for large responses as kube-apiserver compresses them.
+//! The request pipeline in front of the handlers: health checks, authentication,
+//! impersonation and authorization, the admin API, injected latency, injected errors, then
+//! routing; and behind them, gzip for large responses as kube-apiserver compresses them.
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -10,11 +10,13 @@ use http::request::Parts;
 use http::{Request, Response, StatusCode};
 
 use crate::admin;
-use crate::auth::authenticated;
+use crate::authn::{UserInfo, authenticate};
 use crate::compress::{gzip_large, may_compress};
 use crate::error::ErrorResponse;
 use crate::handlers;
+use crate::impersonation;
 use crate::query::Query;
+use crate::rbac;
 use crate::respond::{Body, bytes_response, error_response, read_body};
 use crate::router::{Route, route};
 use crate::state::State;
@@ -23,6 +25,7 @@ use crate::state::State;
 pub(crate) async fn serve<B>(
     state: Arc<State>,
     req: Request<B>,
+    cert_user: Option<Arc<UserInfo>>,
 ) -> Result<Response<Body>, Infallible>
 where
     B: http_body::Body<Data = Bytes>,
@@ -42,7 +45,7 @@ where
     });
     let requests = state.requests.clone();
     let compress = may_compress(&parts.method, &parts.headers, &route);
-    let response = respond(state, route, parts, body).await;
+    let response = respond(state, route, parts, body, cert_user).await;
     if let Some((at, method, uri)) = logged {
         requests.record(at, method, &uri, response.status());
     }
@@ -54,7 +57,13 @@ where
 }
 
 /// The response to one request, past routing.
-async fn respond<B>(state: Arc<State>, route: Route, parts: Parts, body: B) -> Response<Body>
+async fn respond<B>(
+    state: Arc<State>,
+    route: Route,
+    mut parts: Parts,
+    body: B,
+    cert_user: Option<Arc<UserInfo>>,
+) -> Response<Body>
 where
     B: http_body::Body<Data = Bytes>,
     B::Error: std::error::Error + Send + Sync + 'static,
@@ -66,9 +75,24 @@ where
             Bytes::from_static(b"ok"),
         );
     }
-    if !authenticated(&parts.headers, &state.token) {
-        return error_response(ErrorResponse::unauthorized());
+    let user = match authenticate(
+        &parts.headers,
+        cert_user.as_deref(),
+        &state.tokens,
+        state.anonymous_auth,
+    ) {
+        Ok(user) => user,
+        Err(_) => return error_response(ErrorResponse::unauthorized()),
+    };
+    let user = match impersonation::apply(&state, &parts.headers, user) {
+        Ok(user) => user,
+        Err(e) => return error_response(e),
+    };
+    let attrs = rbac::request_attributes(&route, &parts.method, parts.uri.path());
+    if !rbac::authorize(&state, &user, &attrs).allowed {
+        return error_response(rbac::forbidden(&user, &attrs));
     }
+    parts.extensions.insert(Arc::new(user));
     if let Route::Admin(path) = &route {
         let body = match read_body(&parts.headers, body).await {
             Ok(b) => b,

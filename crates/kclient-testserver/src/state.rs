@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
+use crate::authn::Tokens;
+use crate::controllers::GarbageCollector;
 use crate::faults::FaultsHandle;
 use crate::registry::Registry;
 use crate::requests::RequestLog;
@@ -17,7 +19,10 @@ pub(crate) struct State {
     pub faults: FaultsHandle,
     /// API requests, recorded while a test asks for it.
     pub requests: RequestLog,
-    pub token: String,
+    /// Bearer tokens and their users (the server's own token is the admin's).
+    pub tokens: Tokens,
+    /// Whether requests without credentials run as `system:anonymous` (else 401).
+    pub anonymous_auth: bool,
     /// Interval of BOOKMARK events on watches that allow them.
     pub bookmark_interval: Duration,
     /// Server-side watch timeout when the client sets none.
@@ -31,6 +36,8 @@ pub(crate) struct State {
     pub openapi_v2: bool,
     /// Cancelled when the server shuts down: ends watches and background tasks.
     pub shutdown: CancellationToken,
+    /// The owner-reference graph and queue of the garbage collector.
+    pub gc: GarbageCollector,
 }
 
 impl std::fmt::Debug for State {

@@ -1,5 +1,6 @@
 //! The throwaway PKI of one server: a self-signed CA and a serving certificate for
-//! `127.0.0.1` and `localhost`, handed to rustls and written into the kubeconfig.
+//! `127.0.0.1` and `localhost`, handed to rustls and written into the kubeconfig; rustls
+//! asks clients for a certificate ([`crate::client_cert`]) without requiring one.
 
 use std::sync::Arc;
 
@@ -7,8 +8,10 @@ use rcgen::{
     BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
     Issuer, KeyPair, KeyUsagePurpose,
 };
+use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
+use crate::client_cert::ClientCerts;
 use crate::error::TestServerError;
 
 /// The generated CA and the rustls configuration serving with a leaf signed by it.
@@ -33,7 +36,14 @@ fn tls_err(e: impl std::fmt::Display) -> TestServerError {
 }
 
 /// Generates a fresh CA and serving certificate.
+#[cfg(test)]
 pub(crate) fn generate() -> Result<Pki, TestServerError> {
+    generate_with_client_cas(&[])
+}
+
+/// Generates a fresh CA and serving certificate; client certificates signed by that CA or
+/// by one of `client_cas` (PEM) authenticate their subject.
+pub(crate) fn generate_with_client_cas(client_cas: &[String]) -> Result<Pki, TestServerError> {
     let ca_key = KeyPair::generate().map_err(tls_err)?;
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).map_err(tls_err)?;
     let mut ca_dn = DistinguishedName::new();
@@ -65,11 +75,18 @@ pub(crate) fn generate() -> Result<Pki, TestServerError> {
 
     let chain: Vec<CertificateDer<'static>> = vec![leaf_cert.der().clone(), ca_cert.der().clone()];
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der()));
+    let mut trusted = vec![ca_cert.der().to_vec()];
+    for pem in client_cas {
+        for der in CertificateDer::pem_slice_iter(pem.as_bytes()) {
+            trusted.push(der.map_err(tls_err)?.to_vec());
+        }
+    }
     let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let verifier = ClientCerts::new(&trusted, provider.signature_verification_algorithms);
     let mut server_config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(tls_err)?
-        .with_no_client_auth()
+        .with_client_cert_verifier(verifier)
         .with_single_cert(chain, key)
         .map_err(tls_err)?;
     server_config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];

@@ -16,7 +16,12 @@ async fn bearer_token_is_required() {
     let err = api.with_token("wrong").get(CM).await.expect(401);
     assert_eq!(err["reason"], "Unauthorized");
     assert_eq!(err["message"], "Unauthorized");
-    api.with_token("").get("/api").await.expect(401);
+    // Without credentials a request is system:anonymous, which may not read discovery.
+    let anonymous = api.with_token("").get("/api").await.expect(403);
+    assert_eq!(
+        anonymous["message"],
+        "forbidden: User \"system:anonymous\" cannot get path \"/api\""
+    );
     let health = api.with_token("").get("/healthz").await;
     assert_eq!(
         (health.status.as_u16(), health.text()),

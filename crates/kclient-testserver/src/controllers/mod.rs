@@ -1,8 +1,12 @@
 //! What kube-apiserver's built-in controllers do synchronously here: establishing CRDs
-//! (and cleaning up after them) and namespace lifecycle (termination and cleanup).
+//! (and cleaning up after them) and namespace lifecycle (termination and cleanup); and
+//! kube-controller-manager's garbage collector and ClusterRole aggregation.
 
+mod aggregation;
 mod crd;
+mod gc;
 mod namespace;
+mod propagation;
 
 use serde_json::Value;
 
@@ -11,7 +15,9 @@ use crate::registry::Served;
 use crate::state::State;
 use crate::store::Obj;
 
+pub(crate) use gc::{GarbageCollector, start as start_garbage_collector};
 pub(crate) use namespace::{NamespacePhase, begin_namespace_deletion, namespace_phase};
+pub(crate) use propagation::{Cascade, deletion_finalizers};
 
 fn is_crd_resource(served: &Served) -> bool {
     served.info.group == "apiextensions.k8s.io" && served.info.plural == "customresourcedefinitions"
@@ -54,6 +60,10 @@ pub(crate) fn after_write(state: &State, served: &Served, obj: &Obj) {
     if is_crd_resource(served) {
         crd::reconcile(state, served, obj);
     }
+    if aggregation::is_cluster_role(served) {
+        aggregation::reconcile(state, served);
+    }
+    state.gc.observe_write(served, obj);
 }
 
 /// Runs after an object was removed from storage.
@@ -61,4 +71,8 @@ pub(crate) fn after_delete(state: &State, served: &Served, obj: &Obj) {
     if is_crd_resource(served) {
         crd::remove(state, obj);
     }
+    if aggregation::is_cluster_role(served) {
+        aggregation::reconcile(state, served);
+    }
+    state.gc.observe_delete(obj);
 }

@@ -135,6 +135,14 @@ fn namespaced_resources(state: &State) -> Vec<Arc<Served>> {
 }
 
 async fn cleanup(state: Arc<State>, ns: String) {
+    // Like kube-controller-manager's namespace controller: dependents go in the background.
+    let opts = DeleteOptions {
+        cascade: super::Cascade {
+            policy: Some(super::propagation::Propagation::Background),
+            orphan_dependents: None,
+        },
+        ..DeleteOptions::default()
+    };
     loop {
         let mut remaining = 0usize;
         for served in namespaced_resources(&state) {
@@ -142,7 +150,7 @@ async fn cleanup(state: Arc<State>, ns: String) {
                 continue;
             };
             for key in store.keys(Some(&ns)) {
-                match delete_object(&state, &served, &key, &DeleteOptions::default()) {
+                match delete_object(&state, &served, &key, &opts) {
                     Ok(Deleted::Gone(_)) => {}
                     Ok(Deleted::Pending(_)) | Err(_) => remaining += 1,
                 }

@@ -6,6 +6,7 @@ use bytes::Bytes;
 use http::{HeaderMap, header};
 use serde_json::Value;
 
+use crate::authn::UserInfo;
 use crate::error::{ApiResult, ErrorResponse};
 use crate::query::Query;
 use crate::registry::Served;
@@ -21,6 +22,8 @@ pub(crate) struct Ctx {
     pub req: ResourceRequest,
     pub query: Query,
     pub headers: HeaderMap,
+    /// Who asked (the authenticated or anonymous user).
+    pub user: Arc<UserInfo>,
 }
 
 impl Ctx {

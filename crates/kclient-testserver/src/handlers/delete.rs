@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use super::Ctx;
 use super::list::Selectors;
 use super::output::{ListMeta, list_response, object_response};
-use crate::controllers::{self, begin_namespace_deletion};
+use crate::controllers::{self, Cascade, begin_namespace_deletion, deletion_finalizers};
 use crate::error::{ApiResult, ErrorResponse, FieldError};
 use crate::meta;
 use crate::registry::Served;
@@ -25,6 +25,8 @@ pub(crate) struct DeleteOptions {
     pub uid: Option<String>,
     pub resource_version: Option<String>,
     pub dry_run: bool,
+    /// What happens to dependents (`propagationPolicy`, `orphanDependents`).
+    pub cascade: Cascade,
 }
 
 #[derive(Deserialize, Default)]
@@ -33,6 +35,7 @@ struct WireDeleteOptions {
     preconditions: Option<WirePreconditions>,
     dry_run: Option<Vec<String>>,
     propagation_policy: Option<String>,
+    orphan_dependents: Option<bool>,
 }
 
 #[derive(Deserialize, Default)]
@@ -91,24 +94,11 @@ fn parse_options(ctx: &Ctx, body: &Bytes) -> ApiResult<DeleteOptions> {
         }
         opts.dry_run |= !dr.is_empty();
     }
-    // Without a garbage collector there are no dependents to orphan or wait for: every
-    // policy deletes the object itself the same way; only the value is checked.
-    if let Some(policy) = wire
-        .propagation_policy
-        .or(ctx.query.propagation_policy.clone())
-        && !matches!(policy.as_str(), "Orphan" | "Background" | "Foreground")
-    {
-        return Err(ErrorResponse::invalid(
-            "meta.k8s.io",
-            "DeleteOptions",
-            "",
-            &[FieldError::not_supported(
-                "propagationPolicy",
-                Value::String(policy),
-                &["Foreground", "Background", "Orphan"],
-            )],
-        ));
-    }
+    opts.cascade = Cascade::from_wire(
+        wire.propagation_policy
+            .or(ctx.query.propagation_policy.clone()),
+        wire.orphan_dependents.or(ctx.query.orphan_dependents),
+    )?;
     Ok(opts)
 }
 
@@ -164,22 +154,33 @@ pub(crate) fn delete_object(
         if info.group.is_empty() && info.plural == "namespaces" {
             return begin_namespace_deletion(state, &current, opts.dry_run).map(Deleted::Pending);
         }
-        if !current.finalizers().is_empty() {
-            if current.deletion_timestamp().is_some() {
+        // The garbage-collection finalizer the request asks for (orphan, foreground).
+        let gc_finalizers = deletion_finalizers(served, current.finalizers(), &opts.cascade);
+        let finalizers = gc_finalizers.as_deref().unwrap_or(current.finalizers());
+        if !finalizers.is_empty() {
+            if current.deletion_timestamp().is_some() && gc_finalizers.is_none() {
                 return Ok(Deleted::Pending(current));
             }
             let mut value = current.value()?;
-            meta::set_meta(
-                &mut value,
-                "deletionTimestamp",
-                Value::String(meta::now_rfc3339()),
-            );
-            meta::set_meta(&mut value, "deletionGracePeriodSeconds", json!(0));
+            if current.deletion_timestamp().is_none() {
+                meta::set_meta(
+                    &mut value,
+                    "deletionTimestamp",
+                    Value::String(meta::now_rfc3339()),
+                );
+                meta::set_meta(&mut value, "deletionGracePeriodSeconds", json!(0));
+            }
+            if let Some(f) = &gc_finalizers {
+                meta::set_meta(&mut value, "finalizers", json!(f));
+            }
             if opts.dry_run {
                 return Ok(Deleted::Pending(Obj::new(value)));
             }
             match store.commit(key, Expect::Rv(rv), Change::Put(value)) {
-                Ok(done) => return Ok(Deleted::Pending(done.obj)),
+                Ok(done) => {
+                    controllers::after_write(state, served, &done.obj);
+                    return Ok(Deleted::Pending(done.obj));
+                }
                 Err(CommitError::Stale) => continue,
                 Err(_) => {
                     return Err(ErrorResponse::not_found(&info.group, &info.plural, &name));

@@ -29,6 +29,7 @@ pub(crate) use delete::{DeleteOptions, Deleted, delete_object};
 pub(crate) use watch::DEFAULT_WATCH_TIMEOUT;
 pub(crate) use write::Managed;
 
+use crate::authn::UserInfo;
 use crate::error::{ApiResult, ErrorResponse};
 use crate::query::Query;
 use crate::respond::{Body, error_response, read_body};
@@ -115,12 +116,18 @@ where
     } else {
         Bytes::new()
     };
+    let user = parts
+        .extensions
+        .get::<Arc<UserInfo>>()
+        .cloned()
+        .unwrap_or_else(|| Arc::new(UserInfo::anonymous()));
     let ctx = Ctx {
         state,
         served: served.clone(),
         req,
         query,
         headers: parts.headers,
+        user,
     };
     if !served.info.storage {
         return special::virtual_resource(&ctx, &body);

@@ -10,16 +10,12 @@ use super::Ctx;
 use super::delete::{DeleteOptions, delete_object};
 use super::update::MAX_ATTEMPTS;
 use super::write::{Attempt, Managed, UpdateSpec, check_type_meta, finish_update};
+use crate::authn::UserInfo;
 use crate::error::{ApiResult, ErrorResponse};
 use crate::meta;
+use crate::rbac::review;
 use crate::respond::{Body, decode_object, value_response};
 use crate::router::Verb;
-
-const ADMIN_USER: &str = "kclient-testserver-admin";
-
-fn admin_user() -> Value {
-    json!({"username": ADMIN_USER, "groups": ["system:masters", "system:authenticated"]})
-}
 
 fn success() -> Value {
     json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success"})
@@ -64,31 +60,7 @@ pub(super) fn virtual_resource(ctx: &Ctx, body: &Bytes) -> ApiResult<Response<Bo
         );
     }
     let status = match ctx.kind() {
-        "SelfSubjectAccessReview" | "SubjectAccessReview" | "LocalSubjectAccessReview" => {
-            json!({"allowed": true, "reason": "kclient-testserver authorizes every request"})
-        }
-        "SelfSubjectRulesReview" => json!({
-            "resourceRules": [{"verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]}],
-            "nonResourceRules": [{"verbs": ["*"], "nonResourceURLs": ["*"]}],
-            "incomplete": false,
-        }),
-        "TokenReview" => {
-            let presented = obj
-                .pointer("/spec/token")
-                .and_then(Value::as_str)
-                .unwrap_or("");
-            let ok = presented == ctx.state.token;
-            let audiences = obj
-                .pointer("/spec/audiences")
-                .cloned()
-                .unwrap_or_else(|| json!([]));
-            if ok {
-                json!({"authenticated": true, "user": admin_user(), "audiences": audiences})
-            } else {
-                json!({"authenticated": false, "error": "invalid bearer token"})
-            }
-        }
-        "SelfSubjectReview" => json!({"userInfo": admin_user()}),
+        kind if let Some(answer) = review::status(&ctx.state, &ctx.user, kind, &obj) => answer?,
         "Binding" => {
             bind_pod(ctx, meta::name(&obj).to_string(), &obj)?;
             return Ok(value_response(StatusCode::CREATED, &success()));
@@ -148,6 +120,7 @@ fn bind_pod(ctx: &Ctx, pod: String, binding: &Value) -> ApiResult<()> {
             req: ctx.req.clone(),
             query: ctx.query.clone(),
             headers: ctx.headers.clone(),
+            user: ctx.user.clone(),
         };
         let spec = UpdateSpec {
             subresource: Some("binding"),
@@ -200,6 +173,19 @@ pub(super) fn subresource(
                 .checked_add(jiff::SignedDuration::from_secs(seconds))
                 .unwrap_or_else(|_| jiff::Timestamp::now());
             let token = format!("kclient-sa-{}", meta::new_uid());
+            // The token authenticates as the service account, as a projected token does.
+            let ns = sa.namespace();
+            ctx.state.tokens.insert(
+                &token,
+                UserInfo::authenticated(
+                    &format!("system:serviceaccount:{ns}:{}", sa.name()),
+                    sa.uid().unwrap_or(""),
+                    &[
+                        "system:serviceaccounts".into(),
+                        format!("system:serviceaccounts:{ns}"),
+                    ],
+                ),
+            );
             if let Some(m) = req.as_object_mut() {
                 m.insert("apiVersion".into(), json!("authentication.k8s.io/v1"));
                 m.insert("kind".into(), json!("TokenRequest"));
