@@ -53,11 +53,14 @@ async fn synced(
 
 /// Writes a configmap the reflector sees, then something it does not watch (so its last
 /// resourceVersion is older than the restart's), then restarts the API server: the watch
-/// resumed from that resourceVersion answers 410 and the reflector relists.
-async fn restart_after_a_change(
+/// resumed from that resourceVersion answers 410 and the reflector relists. Returns the
+/// resourceVersion the reflector synced to before, once it watches again (the request log
+/// stopped).
+async fn relist_after_a_change(
     server: &TestServer,
     client: &kclient_rest::RestClient,
     store: &Indexer<ConfigMap>,
+    health: &mut tokio::sync::watch::Receiver<kclient_cache::ReflectorHealth>,
 ) -> String {
     create(client, &cm("cm-5", "0", &[])).await;
     eventually("the watch delivers cm-5", || store.list().len() == 6).await;
@@ -67,6 +70,11 @@ async fn restart_after_a_change(
         .unwrap();
     bump_other_resource(client, 1).await;
     server.faults().restart_api_server();
+    wait_health(health, "relist", |h| {
+        h.lists == 2 && h.phase == Phase::Watching
+    })
+    .await;
+    server.requests().stop();
     seen
 }
 
@@ -88,12 +96,7 @@ async fn lists_read_the_watch_cache_first_and_relist_at_the_last_synced_version(
     assert_eq!(first[0].param("limit").as_deref(), Some("2"));
     assert_eq!(first[0].status, 200);
 
-    let seen = restart_after_a_change(&server, &client, &store).await;
-    wait_health(&mut health, "relist", |h| {
-        h.lists == 2 && h.phase == Phase::Watching
-    })
-    .await;
-    server.requests().stop();
+    let seen = relist_after_a_change(&server, &client, &store, &mut health).await;
     let reads = initial_reads(&server);
     assert_eq!(reads.len(), 2, "{reads:#?}");
     let relist = &reads[1];
@@ -114,12 +117,7 @@ async fn lists_read_the_watch_cache_first_and_relist_at_the_last_synced_version(
 #[tokio::test]
 async fn a_relist_by_watch_list_resumes_at_the_last_synced_version() {
     let (server, client, store, mut health, task) = synced(true).await;
-    let seen = restart_after_a_change(&server, &client, &store).await;
-    wait_health(&mut health, "relist", |h| {
-        h.lists == 2 && h.phase == Phase::Watching
-    })
-    .await;
-    server.requests().stop();
+    let seen = relist_after_a_change(&server, &client, &store, &mut health).await;
     let reads = initial_reads(&server);
     let shapes: Vec<(bool, Option<String>, Option<String>, u16)> = reads
         .iter()

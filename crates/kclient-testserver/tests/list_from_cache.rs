@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Api, CM, cm};
+use common::{Api, CM, cm, rv};
 use kclient_testserver::TestServer;
 use serde_json::{Value, json};
 
@@ -16,14 +16,6 @@ fn names(list: &Value) -> Vec<&str> {
         .iter()
         .map(|i| i["metadata"]["name"].as_str().unwrap())
         .collect()
-}
-
-fn rv(v: &Value) -> u64 {
-    v["metadata"]["resourceVersion"]
-        .as_str()
-        .unwrap()
-        .parse()
-        .unwrap()
 }
 
 async fn seeded(history: usize) -> (TestServer, Api, u64) {

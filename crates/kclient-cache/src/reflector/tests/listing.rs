@@ -4,6 +4,7 @@
 use kclient_core::status::new_too_large_resource_version;
 
 use super::*;
+use tokio::sync::watch;
 
 fn lists(fake: &Fake) -> Vec<(Instant, ListOptions)> {
     fake.calls()
@@ -47,6 +48,21 @@ fn too_large(requested: u64, current: u64) -> kclient_rest::Error {
     )))
 }
 
+/// Runs `reflector` until it has built its initial state `lists` times, then lets it settle.
+async fn run_until_lists(
+    reflector: Reflector<ConfigMap, Fake, Indexer<ConfigMap>>,
+    lists: u64,
+) -> (
+    watch::Receiver<ReflectorHealth>,
+    tokio::task::JoinHandle<Arc<ReflectorError>>,
+) {
+    let mut health = reflector.health();
+    let task = tokio::spawn(reflector.run());
+    health.wait_for(|h| h.lists == lists).await.unwrap();
+    settle().await;
+    (health, task)
+}
+
 #[tokio::test(start_paused = true)]
 async fn relists_after_a_broken_or_expired_watch_ask_for_the_last_synced_version() {
     let fake = Fake::default()
@@ -60,10 +76,7 @@ async fn relists_after_a_broken_or_expired_watch_ask_for_the_last_synced_version
         .list(Ok(page(vec![cm("a", 1), cm("b", 11)], "12", None)));
     let store = Indexer::new();
     let reflector = Reflector::with_config(fake.clone(), store.clone(), list_watch_config());
-    let mut health = reflector.health();
-    let task = tokio::spawn(reflector.run());
-    health.wait_for(|h| h.lists == 3).await.unwrap();
-    settle().await;
+    let (_health, task) = run_until_lists(reflector, 3).await;
     assert_eq!(
         shapes(&fake),
         [
@@ -95,10 +108,7 @@ async fn an_expired_relist_falls_back_at_once_to_a_paged_consistent_list() {
         .list(Ok(page(vec![cm("a", 7), cm("b", 8)], "21", None)));
     let store = Indexer::new();
     let reflector = Reflector::with_config(fake.clone(), store.clone(), list_watch_config());
-    let mut health = reflector.health();
-    let task = tokio::spawn(reflector.run());
-    health.wait_for(|h| h.lists == 3).await.unwrap();
-    settle().await;
+    let (health, task) = run_until_lists(reflector, 3).await;
     assert_eq!(
         shapes(&fake),
         [
@@ -134,10 +144,7 @@ async fn a_too_large_resource_version_falls_back_to_a_consistent_list() {
         .list(Ok(page(vec![cm("a", 1), cm("b", 6)], "6", None)));
     let store = Indexer::new();
     let reflector = Reflector::with_config(fake.clone(), store.clone(), list_watch_config());
-    let mut health = reflector.health();
-    let task = tokio::spawn(reflector.run());
-    health.wait_for(|h| h.lists == 2).await.unwrap();
-    settle().await;
+    let (health, task) = run_until_lists(reflector, 2).await;
     assert_eq!(
         shapes(&fake),
         [
@@ -165,10 +172,7 @@ async fn a_watch_list_at_a_too_large_version_lists_the_latest_state() {
         .list(Ok(page(vec![cm("a", 9)], "9", None)));
     let store = Indexer::new();
     let reflector = Reflector::new(fake.clone(), store.clone());
-    let mut health = reflector.health();
-    let task = tokio::spawn(reflector.run());
-    health.wait_for(|h| h.lists == 2).await.unwrap();
-    settle().await;
+    let (health, task) = run_until_lists(reflector, 2).await;
     let calls: Vec<Call> = fake.calls().into_iter().map(|(_, c)| c).collect();
     let Call::Watch(again) = &calls[1] else {
         panic!("{calls:?}")
@@ -204,10 +208,7 @@ async fn a_server_that_pages_lists_at_0_gets_paged_relists() {
         .list(Ok(page(vec![cm("a", 1), cm("b", 2)], "9", None)));
     let store = Indexer::new();
     let reflector = Reflector::with_config(fake.clone(), store.clone(), list_watch_config());
-    let mut health = reflector.health();
-    let task = tokio::spawn(reflector.run());
-    health.wait_for(|h| h.lists == 2).await.unwrap();
-    settle().await;
+    let (_health, task) = run_until_lists(reflector, 2).await;
     assert_eq!(
         shapes(&fake),
         [
@@ -242,11 +243,8 @@ async fn relists_back_off_800ms_doubling_to_30s_and_start_over_after_2_minutes_o
     let store = Indexer::new();
     let reflector =
         Reflector::with_config(fake.clone(), store.clone(), list_watch_config()).backoff_seed(5);
-    let mut health = reflector.health();
-    let task = tokio::spawn(reflector.run());
     let total = u64::from(quick_rounds) + 2;
-    health.wait_for(|h| h.lists == total).await.unwrap();
-    settle().await;
+    let (_health, task) = run_until_lists(reflector, total).await;
     let l: Vec<Instant> = lists(&fake).into_iter().map(|(t, _)| t).collect();
     let w: Vec<Instant> = watches(&fake).into_iter().map(|(t, _)| t).collect();
     let config = BackoffConfig::default();
