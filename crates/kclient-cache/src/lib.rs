@@ -7,8 +7,10 @@
 //!   requeue on handler error and `has_synced`.
 //! - [`ListerWatcher`] and [`RestListerWatcher`]: list and watch one collection over
 //!   [`kclient_rest::RestClient`], typed or [`kclient_core::Unstructured`].
-//! - [`Reflector`]: paginated list (or watch-list) then watch, resuming from the last
-//!   resourceVersion, relisting on 410, backing off with jitter, resyncing, and reporting
+//! - [`Reflector`]: list (or watch-list) then watch, resuming from the last
+//!   resourceVersion, relisting on 410 as client-go does (the first list from the watch
+//!   cache at resourceVersion 0, relists at the last synced one, a consistent paged read
+//!   only when that one is gone), backing off with jitter, resyncing, and reporting
 //!   errors through a handler and a [`ReflectorHealth`] channel.
 //! - [`SharedIndexInformer`]: reflector + DeltaFIFO + Indexer, dispatching to handlers that
 //!   can be added at any time, each with its own unbounded buffer.

@@ -270,8 +270,7 @@ impl<K: DeserializeOwned + Send + 'static> RestListerWatcher<K> {
 
     /// Starts the page after the one `options` asked for.
     fn prefetch_next(&self, options: &ListOptions, token: &str) {
-        let mut next = options.clone();
-        next.continue_token = Some(token.to_owned());
+        let next = options.next_page(token);
         let request = self.request(&next);
         let ahead = prefetch::Prefetched::spawn(next, request, self.decoding());
         *self.prefetch.lock() = Some(ahead);

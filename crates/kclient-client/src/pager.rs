@@ -234,11 +234,5 @@ fn follow_options<L: PagedList>(page: &Page<L>, options: &ListOptions) -> Option
     if token.is_empty() {
         return None;
     }
-    let mut next = options.clone();
-    // A continue token pins the snapshot; the server rejects an explicit resourceVersion
-    // alongside it.
-    next.resource_version = None;
-    next.resource_version_match = None;
-    next.continue_token = Some(token);
-    Some(next)
+    Some(options.next_page(token))
 }

@@ -104,6 +104,48 @@ pub trait ApiError {
         matches_reason_or_code(self.status(), StatusReason::Timeout, 504)
     }
 
+    /// `HasStatusCause`: the Status lists a cause of type `cause_type` (see
+    /// [`status::cause_type`](crate::status::cause_type)).
+    fn has_status_cause(&self, cause_type: &str) -> bool {
+        self.status()
+            .and_then(|s| s.details.as_ref())
+            .and_then(|d| d.causes.as_ref())
+            .is_some_and(|causes| {
+                causes
+                    .iter()
+                    .any(|c| c.reason.as_deref() == Some(cause_type))
+            })
+    }
+
+    /// The server has not seen the requested resourceVersion yet (a watch cache behind the
+    /// client, e.g. after a list from another API server): client-go's reflector rule
+    /// (`isTooLargeResourceVersionError`), a cause of type `ResourceVersionTooLarge`, or for
+    /// servers before 1.18.6 that did not set it, a timeout whose cause message or (before
+    /// 1.17) Status message says `Too large resource version`. A reflector then relists from
+    /// etcd (`resourceVersion=""`) instead of waiting for that server to catch up.
+    fn is_too_large_resource_version(&self) -> bool {
+        if self.has_status_cause(crate::status::cause_type::RESOURCE_VERSION_TOO_LARGE) {
+            return true;
+        }
+        if !self.is_timeout() {
+            return false;
+        }
+        let Some(status) = self.status() else {
+            return false;
+        };
+        let marker = crate::status::TOO_LARGE_RESOURCE_VERSION;
+        let in_causes = status
+            .details
+            .as_ref()
+            .and_then(|d| d.causes.as_ref())
+            .is_some_and(|causes| causes.iter().any(|c| c.message.as_deref() == Some(marker)));
+        in_causes
+            || status
+                .message
+                .as_deref()
+                .is_some_and(|m| m.contains(marker))
+    }
+
     /// `IsServerTimeout`: reason ServerTimeout (the server could not finish in time and
     /// suggests retrying).
     fn is_server_timeout(&self) -> bool {
@@ -270,6 +312,46 @@ mod tests {
         assert!(status(500, "ServerTimeout").is_server_timeout());
         assert!(status(503, "").is_server_error());
         assert!(!status(404, "").is_server_error());
+    }
+
+    #[test]
+    fn too_large_resource_version_by_cause_or_by_older_servers_messages() {
+        use crate::status::{StatusExt, new_timeout, new_too_large_resource_version};
+        use k8s_openapi::apimachinery::pkg::apis::meta::v1::StatusCause;
+
+        let current = new_too_large_resource_version(12, 7, 1);
+        assert!(current.is_too_large_resource_version());
+        assert!(current.has_status_cause("ResourceVersionTooLarge"));
+        assert!(current.is_timeout() && current.status_code() == Some(504));
+        assert_eq!(current.retry_after_seconds(), Some(1));
+        assert_eq!(
+            current.message.as_deref(),
+            Some("Timeout: Too large resource version: 12, current: 7")
+        );
+        // The cause type decides, whatever the rest says.
+        let mut cause_only = status(500, "InternalError");
+        cause_only.details = current.details.clone();
+        assert!(cause_only.is_too_large_resource_version());
+        // 1.17.0-1.18.5: a timeout whose cause has the message but no type.
+        let mut untyped = new_timeout("Too large resource version: 12, current: 7");
+        assert!(
+            untyped.is_too_large_resource_version(),
+            "before 1.17: the message"
+        );
+        untyped.message = Some("Timeout: later".into());
+        assert!(!untyped.is_too_large_resource_version());
+        untyped.details.as_mut().unwrap().causes = Some(vec![StatusCause {
+            message: Some("Too large resource version".into()),
+            ..StatusCause::default()
+        }]);
+        assert!(untyped.is_too_large_resource_version());
+        // The message alone counts only on a timeout.
+        let mut not_timeout = status(500, "InternalError");
+        not_timeout.message = Some("Too large resource version: 3".into());
+        assert!(!not_timeout.is_too_large_resource_version());
+        assert!(!status(410, "Expired").is_too_large_resource_version());
+        assert!(!status(504, "Timeout").is_too_large_resource_version());
+        assert!(!status(504, "Timeout").has_status_cause("ResourceVersionTooLarge"));
     }
 
     #[test]

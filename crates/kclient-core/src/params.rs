@@ -186,6 +186,19 @@ impl ListOptions {
         self
     }
 
+    /// The options of the page after one that answered with continue `token`: these, with the
+    /// token and without resourceVersion and resourceVersionMatch, since the token pins the
+    /// snapshot and the server rejects either next to it (client-go's pager).
+    #[must_use]
+    pub fn next_page(&self, token: impl Into<String>) -> Self {
+        Self {
+            continue_token: Some(token.into()),
+            resource_version: None,
+            resource_version_match: None,
+            ..self.clone()
+        }
+    }
+
     /// Sets the resourceVersion.
     #[must_use]
     pub fn resource_version(mut self, rv: impl Into<String>) -> Self {

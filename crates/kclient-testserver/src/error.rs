@@ -152,26 +152,13 @@ impl ErrorResponse {
         Self::from_status(status::new_service_unavailable(msg.into()))
     }
 
-    pub fn timeout(msg: impl Into<String>) -> Self {
-        Self::from_status(status::new_timeout(msg.into()))
-    }
-
-    /// kube-apiserver's answer for a resourceVersion newer than anything stored.
+    /// kube-apiserver's answer for a resourceVersion newer than anything stored: its watch
+    /// cache's 504 with the `ResourceVersionTooLarge` cause and a 1 s retry hint
+    /// (`resourceVersionTooHighRetrySeconds`).
     pub fn too_large_rv(requested: u64, current: u64) -> Self {
-        let mut err = Self::timeout(format!(
-            "Too large resource version: {requested}, current: {current}"
-        ));
-        let details = err
-            .status
-            .details
-            .get_or_insert_with(StatusDetails::default);
-        details.retry_after_seconds = Some(1);
-        details.causes = Some(vec![StatusCause {
-            field: None,
-            message: Some("Too large resource version".to_string()),
-            reason: Some("ResourceVersionTooLarge".to_string()),
-        }]);
-        err
+        Self::from_status(status::new_too_large_resource_version(
+            requested, current, 1,
+        ))
     }
 
     /// 415 listing the media types the endpoint reads.

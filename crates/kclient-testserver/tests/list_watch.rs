@@ -4,7 +4,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Api, CM, cm, start};
+use common::{Api, CM, cm, rv, start};
 use kclient_testserver::{Faults, TestServer};
 use serde_json::{Value, json};
 
@@ -15,14 +15,6 @@ fn names(list: &Value) -> Vec<String> {
         .iter()
         .map(|i| i["metadata"]["name"].as_str().unwrap().to_string())
         .collect()
-}
-
-fn rv(v: &Value) -> u64 {
-    v["metadata"]["resourceVersion"]
-        .as_str()
-        .unwrap()
-        .parse()
-        .unwrap()
 }
 
 async fn start_with_bookmarks_every_50ms() -> (TestServer, Api) {

@@ -9,7 +9,7 @@ use super::ReflectorError;
 pub enum Phase {
     /// Not started yet.
     Starting,
-    /// Listing (paginated) to build the initial state.
+    /// Listing to build the initial state.
     Listing,
     /// Receiving the initial events of a watch-list request.
     WatchListing,

@@ -2,13 +2,19 @@
 //! `cache.Reflector` does.
 //!
 //! The loop: build the initial state (a watch-list stream when the server supports it,
-//! otherwise a paginated list), `replace` the store with it, then watch from its
-//! resourceVersion. A watch that ends is resumed from the last resourceVersion seen (object
-//! or bookmark); 410 Gone relists; other failures are reported to the error handler and the
-//! [`ReflectorHealth`] channel. Every new round (a relist after 410 as much as a retry after
-//! an error) first waits the backoff, exponential with jitter, as client-go's reflector runs
-//! each `ListAndWatch` under its backoff manager: an API server that expires every watch at
-//! once (a restart) is not met by all of its clients' lists at the same instant. A resource
+//! otherwise a list), `replace` the store with it, then watch from its resourceVersion. The
+//! first list asks for resourceVersion `"0"`, which kube-apiserver's watch cache answers in
+//! one response; a relist asks for the last synced resourceVersion, and only when that one
+//! is expired or too large does a consistent, paginated list (`resourceVersion=""`) read
+//! etcd (see the `listing` module). A watch that ends is resumed from the last
+//! resourceVersion seen (object or bookmark); 410 Gone relists; other failures are reported
+//! to the error handler and the [`ReflectorHealth`] channel. Every new round (a relist after
+//! 410 as much as a retry after an error) first waits the backoff, exponential with jitter
+//! (800 ms doubling to 30 s, starting over after 2 minutes without a wait), as client-go's
+//! reflector runs each `ListAndWatch` under its backoff manager: an API server that expires
+//! every watch at once (a restart) is not met by all of its clients' lists at the same
+//! instant, and a collection that changes faster than the watch cache keeps its history
+//! cannot make a reflector relist in a hot loop. A resource
 //! that is not served (404, e.g. its CRD was deleted) is retried the same way and shows as
 //! [`ReflectorHealth::not_served`] until a list succeeds again. Periodic resyncs run while
 //! watching. Cancel a reflector by dropping its [`Reflector::run`] future.
@@ -16,6 +22,7 @@
 use kclient_core::{ApiError, Transience};
 mod error;
 mod health;
+mod listing;
 mod target;
 
 use std::sync::Arc;
@@ -23,8 +30,8 @@ use std::time::Duration;
 
 use foldhash::HashMap;
 use futures::StreamExt;
+use kclient_core::WatchEvent;
 use kclient_core::params::{ListOptions, ResourceVersionMatch};
-use kclient_core::{ObjectList, WatchEvent};
 use rand::Rng;
 use tokio::sync::watch;
 use tokio::time::Instant;
@@ -100,7 +107,11 @@ pub fn stop_on_persistent_errors() -> ErrorHandler {
 pub struct ReflectorConfig {
     /// A name for logs and errors. Default: the object type's name.
     pub name: String,
-    /// Page size of lists; 0 lists in one request. Default: 500 (client-go's pager).
+    /// Page size of the lists that may be paged: consistent lists (`resourceVersion=""`),
+    /// lists at `"0"` (which kube-apiserver's watch cache answers whole anyway) and, once a
+    /// server paged a `"0"` list, every list. A relist at the last synced resourceVersion is
+    /// not paged, so that the watch cache can serve it. 0 lists in one request. Default: 500
+    /// (client-go's pager).
     pub page_size: u32,
     /// How often the store is resynced while watching; `None` never. Default: `None`.
     pub resync_period: Option<Duration>,
@@ -131,7 +142,8 @@ impl ReflectorConfig {
 
 /// Why one list-and-watch round ended.
 enum Restart {
-    /// The resource version expired: relist from scratch.
+    /// The watch's resource version expired: relist (at the last synced resourceVersion,
+    /// which a watch cache serves; a consistent read if that list is expired too).
     Relist,
     /// Something failed.
     Failed(ReflectorError),
@@ -158,7 +170,7 @@ pub struct Reflector<K, L, S> {
     on_error: ErrorHandler,
     transform: Option<Transform<K>>,
     backoff: Backoff,
-    last_rv: Option<String>,
+    position: listing::ListPosition,
     use_watch_list: bool,
     should_resync: Option<ShouldResync>,
 }
@@ -171,7 +183,7 @@ impl<K, L, S> std::fmt::Debug for Reflector<K, L, S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Reflector")
             .field("config", &self.config)
-            .field("last_rv", &self.last_rv)
+            .field("position", &self.position)
             .field("use_watch_list", &self.use_watch_list)
             .finish()
     }
@@ -206,7 +218,7 @@ where
             health,
             on_error: log_and_retry(),
             transform: None,
-            last_rv: None,
+            position: listing::ListPosition::default(),
             should_resync: None,
         }
     }
@@ -255,9 +267,9 @@ where
             let restart = self.list_and_watch().await;
             match restart {
                 Restart::Relist => {
-                    // The stored resource version is unusable: the next initial state comes
-                    // from a fresh, consistent read, after the backoff.
-                    self.last_rv = None;
+                    // The watch cannot resume; the relist asks for the last synced
+                    // resourceVersion, which the watch cache serves (state at least that
+                    // new), after the backoff.
                     self.set_phase(Phase::BackingOff);
                     tokio::time::sleep(self.backoff.next_delay()).await;
                 }
@@ -319,8 +331,8 @@ where
 
     fn set_rv(&mut self, rv: Option<&str>) {
         if let Some(rv) = rv.filter(|rv| !rv.is_empty()) {
-            if self.last_rv.as_deref() != Some(rv) {
-                self.last_rv = Some(rv.to_owned());
+            if self.position.last_rv.as_deref() != Some(rv) {
+                self.position.last_rv = Some(rv.to_owned());
             }
         }
     }
@@ -369,7 +381,8 @@ where
                     self.use_watch_list = false;
                     self.health.send_modify(|h| h.watch_list = false);
                 }
-                Err(WatchListFailure::Expired) => self.last_rv = None,
+                // This round lists, at the latest resourceVersion.
+                Err(WatchListFailure::Expired) => self.position.unavailable = true,
                 Err(WatchListFailure::Failed(err)) => {
                     // Making progress beats retrying the stream: list this round.
                     tracing::warn!(
@@ -388,58 +401,13 @@ where
         self.watch_loop(stream).await
     }
 
-    /// A paginated list, then `replace`.
-    async fn list(&mut self) -> Result<(), Restart> {
-        self.set_phase(Phase::Listing);
-        let mut opts = ListOptions {
-            limit: (self.config.page_size > 0).then_some(self.config.page_size),
-            ..ListOptions::default()
-        };
-        let mut items = Vec::new();
-        let rv = loop {
-            let page = match self.lw.list(&opts).await {
-                Ok(page) => page,
-                Err(err) if err.is_gone() && opts.continue_token.is_some() => {
-                    // The continue token expired mid-list: start over with one full list,
-                    // as client-go's pager does.
-                    items.clear();
-                    opts.continue_token = None;
-                    opts.limit = None;
-                    continue;
-                }
-                Err(source) => {
-                    return Err(Restart::Failed(ReflectorError::List {
-                        resource: self.config.name.clone(),
-                        source,
-                    }));
-                }
-            };
-            let ObjectList {
-                metadata,
-                items: page_items,
-                ..
-            } = page;
-            items.extend(page_items.into_iter().map(|o| self.prepare(o)));
-            match metadata.continue_.filter(|token| !token.is_empty()) {
-                Some(token) => opts.continue_token = Some(token),
-                None => break metadata.resource_version.unwrap_or_default(),
-            }
-        };
-        self.store
-            .replace(items, &rv)
-            .map_err(|e| Restart::Failed(self.store_error(e)))?;
-        self.last_rv = Some(rv.clone()).filter(|rv| !rv.is_empty());
-        self.publish_synced(&rv);
-        Ok(())
-    }
-
     /// A watch-list request: collects the initial events until the initial-events-end
     /// bookmark, replaces the store with them and hands back the stream, which goes on
     /// with live events.
     async fn watch_list(&mut self) -> Result<WatchStream<K>, WatchListFailure> {
         self.set_phase(Phase::WatchListing);
         let opts = ListOptions {
-            resource_version: self.last_rv.clone(),
+            resource_version: self.position.rewatch_resource_version(),
             resource_version_match: Some(ResourceVersionMatch::NotOlderThan),
             send_initial_events: Some(true),
             allow_watch_bookmarks: true,
@@ -458,9 +426,7 @@ where
             Err(err) if err.is_bad_request() || err.is_invalid() => {
                 return Err(WatchListFailure::Unsupported(err));
             }
-            Err(err) if err.is_gone() || err.is_resource_expired() => {
-                return Err(WatchListFailure::Expired);
-            }
+            Err(err) if unavailable_rv(&err) => return Err(WatchListFailure::Expired),
             Err(err) => return Err(watch_failed(err)),
         };
         let mut initial: HashMap<String, Arc<K>> = HashMap::default();
@@ -494,12 +460,13 @@ where
                             .replace(initial.into_values().collect(), &rv)
                             .map_err(|e| WatchListFailure::Failed(self.store_error(e)))?;
                         self.set_rv(Some(&rv));
+                        self.position.unavailable = false;
                         self.publish_synced(&rv);
                         return Ok(stream);
                     }
                 }
                 WatchEvent::Error(status) => {
-                    if status.is_gone() || status.is_resource_expired() {
+                    if unavailable_rv(&status) {
                         return Err(WatchListFailure::Expired);
                     }
                     if status.is_bad_request() || status.is_invalid() {
@@ -589,7 +556,7 @@ where
     /// `Err(Ok(restart))` ends the round; `Err(Err(e))` is transient and retried in place.
     async fn start_watch(&mut self) -> Result<WatchStream<K>, Result<Restart, ReflectorError>> {
         let opts = ListOptions {
-            resource_version: self.last_rv.clone(),
+            resource_version: self.position.last_rv.clone(),
             allow_watch_bookmarks: true,
             timeout_seconds: Some(self.watch_timeout()),
             ..ListOptions::default()
@@ -652,7 +619,7 @@ where
                 }));
             }
         }
-        let rv = self.last_rv.clone();
+        let rv = self.position.last_rv.clone();
         self.health.send_if_modified(|h| {
             let changed = h.last_sync_resource_version != rv;
             h.last_sync_resource_version = rv;
@@ -660,6 +627,12 @@ where
         });
         Ok(())
     }
+}
+
+/// The requested resourceVersion cannot be served: expired (410), or newer than the server
+/// has seen (client-go's `isExpiredError || isTooLargeResourceVersionError`).
+fn unavailable_rv(err: &impl ApiError) -> bool {
+    err.is_gone() || err.is_resource_expired() || err.is_too_large_resource_version()
 }
 
 fn short_watch_status() -> k8s_openapi::apimachinery::pkg::apis::meta::v1::Status {

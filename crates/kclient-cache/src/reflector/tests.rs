@@ -52,6 +52,8 @@ enum WatchReply {
     Ends(Events),
     /// The events, then the stream stays open.
     Hangs(Events),
+    /// Nothing for this long, then the events, then the stream ends.
+    After(Duration, Events),
     Fails(kclient_rest::Error),
 }
 
@@ -116,6 +118,11 @@ impl ListerWatcher<ConfigMap> for Fake {
                 Some(WatchReply::Ends(events)) => Ok(stream::iter(events).boxed()),
                 Some(WatchReply::Hangs(events)) => {
                     Ok(stream::iter(events).chain(stream::pending()).boxed())
+                }
+                Some(WatchReply::After(quiet, events)) => {
+                    let quiet = stream::once(tokio::time::sleep(quiet))
+                        .filter_map(|()| async { None::<Result<WatchEvent<ConfigMap>, _>> });
+                    Ok(quiet.chain(stream::iter(events)).boxed())
                 }
                 // Script exhausted: a quiet watch that never ends.
                 None => Ok(stream::pending().boxed()),
@@ -183,11 +190,16 @@ async fn lists_in_pages_then_watches_and_resumes_from_the_last_resource_version(
         panic!()
     };
     assert_eq!(first.limit, Some(500));
-    assert_eq!(first.resource_version, None);
+    assert_eq!(
+        first.resource_version.as_deref(),
+        Some("0"),
+        "the first list reads the watch cache"
+    );
     let Call::List(second) = &calls[1] else {
         panic!()
     };
     assert_eq!(second.continue_token.as_deref(), Some("t1"));
+    assert_eq!(second.resource_version, None, "the token pins the snapshot");
     let Call::Watch(w1) = &calls[2] else { panic!() };
     assert_eq!(w1.resource_version.as_deref(), Some("10"));
     assert!(w1.allow_watch_bookmarks);
@@ -206,8 +218,10 @@ async fn lists_in_pages_then_watches_and_resumes_from_the_last_resource_version(
     task.abort();
 }
 
+/// client-go's reflector relists after an expired watch at the last resourceVersion it
+/// synced to, which the watch cache answers in one response (state at least that new).
 #[tokio::test(start_paused = true)]
-async fn gone_relists_with_a_fresh_consistent_read() {
+async fn gone_relists_at_the_last_synced_resource_version() {
     let fake = Fake::default()
         .list(Ok(page(vec![cm("a", 1), cm("b", 1)], "5", None)))
         .watch(WatchReply::Ends(vec![
@@ -234,7 +248,17 @@ async fn gone_relists_with_a_fresh_consistent_read() {
         })
         .collect();
     assert_eq!(lists.len(), 3);
-    assert!(lists.iter().all(|o| o.resource_version.is_none()));
+    let rvs: Vec<Option<&str>> = lists
+        .iter()
+        .map(|o| o.resource_version.as_deref())
+        .collect();
+    assert_eq!(rvs, [Some("0"), Some("6"), Some("9")]);
+    let limits: Vec<Option<u32>> = lists.iter().map(|o| o.limit).collect();
+    assert_eq!(
+        limits,
+        [Some(500), None, None],
+        "a list at a resourceVersion is not paged, so the watch cache serves it"
+    );
     assert_eq!(health.borrow().lists, 3);
     assert!(
         health.borrow().last_error.is_none(),
@@ -541,6 +565,11 @@ async fn an_expired_continue_token_restarts_with_a_full_list() {
     assert_eq!(lists.len(), 3);
     assert_eq!(lists[2].limit, None);
     assert_eq!(lists[2].continue_token, None);
+    assert_eq!(
+        lists[2].resource_version.as_deref(),
+        Some("0"),
+        "the full list asks for the resourceVersion the paged one did"
+    );
     assert_eq!(rvs(&store).len(), 2);
     task.abort();
 }
@@ -596,6 +625,8 @@ async fn transform_runs_before_the_store_and_bad_objects_are_reported() {
     let a = store.get_by_key("ns/a").unwrap();
     assert_eq!(a.metadata.annotations.as_ref().unwrap()["seen"], "yes");
 }
+
+mod listing;
 
 #[test]
 fn strip_managed_fields_drops_only_managed_fields() {

@@ -172,3 +172,18 @@ fn delete_options_parse() {
         serde_json::from_slice(&DeleteOptions::foreground().dry_run().to_body()).expect("valid");
     assert_eq!(round, DeleteOptions::foreground().dry_run());
 }
+
+#[test]
+fn the_next_page_drops_the_resource_version_for_the_token() {
+    let first = ListOptions::default()
+        .labels("app=web")
+        .limit(500)
+        .resource_version("0")
+        .resource_version_match(ResourceVersionMatch::NotOlderThan);
+    let next = first.next_page("t1");
+    assert_eq!(
+        qs(&next),
+        "continue=t1&labelSelector=app%3Dweb&limit=500",
+        "selectors and page size stay, the snapshot comes from the token"
+    );
+}

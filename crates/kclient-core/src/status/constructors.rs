@@ -238,6 +238,34 @@ pub fn new_timeout_with_retry(msg: impl Display, retry_after_seconds: i32) -> St
     )
 }
 
+/// apiserver storage's `NewTooLargeResourceVersionError`: the 504 a watch cache answers to a
+/// read at a resourceVersion newer than it has seen (after waiting for it to catch up):
+/// `Timeout: Too large resource version: <minimum>, current: <current>`, with
+/// `details.retryAfterSeconds` and a cause of type `ResourceVersionTooLarge` whose message is
+/// `Too large resource version`.
+pub fn new_too_large_resource_version(
+    minimum: u64,
+    current: u64,
+    retry_after_seconds: i32,
+) -> Status {
+    let mut status = new_timeout_with_retry(
+        format!("Too large resource version: {minimum}, current: {current}"),
+        retry_after_seconds,
+    );
+    if let Some(details) = status.details.as_mut() {
+        details.causes = Some(vec![StatusCause {
+            reason: Some(super::cause_type::RESOURCE_VERSION_TOO_LARGE.to_owned()),
+            message: Some(TOO_LARGE_RESOURCE_VERSION.to_owned()),
+            field: None,
+        }]);
+    }
+    status
+}
+
+/// The message of the `ResourceVersionTooLarge` cause (and, before Kubernetes 1.17, the only
+/// sign of the error in the Status message).
+pub(crate) const TOO_LARGE_RESOURCE_VERSION: &str = "Too large resource version";
+
 /// `NewServerTimeout`: 500 reason ServerTimeout,
 /// `The <operation> operation against <resource> could not be completed at this time, please try again.`
 pub fn new_server_timeout(gr: &GroupResource, operation: &str, retry_after_seconds: i32) -> Status {

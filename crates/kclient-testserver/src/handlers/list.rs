@@ -10,6 +10,7 @@ use serde_json::Value;
 use super::Ctx;
 use super::context::value_in_version;
 use super::output::{ListMeta, list_response};
+use super::watch_cache;
 use crate::catalog;
 use crate::error::{ApiResult, ErrorResponse, FieldError};
 use crate::registry::Served;
@@ -166,6 +167,8 @@ pub(super) fn read_at(ctx: &Ctx) -> ApiResult<ReadAt> {
             let n = parse_rv(rv)?;
             Ok(if n == 0 {
                 ReadAt::Latest
+            } else if watch_cache::is_legacy_exact(n, ctx.query.limit) {
+                ReadAt::Exact(n)
             } else {
                 ReadAt::NotOlderThan(n)
             })
@@ -246,11 +249,11 @@ pub(super) fn list(ctx: &Ctx) -> ApiResult<Response<Body>> {
         }
         None => (read_at(ctx)?, None),
     };
-    let any_rv = ctx.query.rv() == Some("0") && at == ReadAt::Latest;
+    let from_cache = watch_cache::ignores_limit(ctx.query.rv(), continue_token.is_some());
     let limit = ctx
         .query
         .limit
-        .filter(|l| *l > 0 && !any_rv)
+        .filter(|l| *l > 0 && !from_cache)
         .and_then(|l| usize::try_from(l).ok());
     let store = ctx.store();
     let req = ListRequest {

@@ -14,6 +14,7 @@ mod scale;
 mod special;
 mod update;
 mod watch;
+mod watch_cache;
 mod write;
 
 use std::sync::Arc;

@@ -338,6 +338,15 @@ pub fn cm(name: &str, labels: Value) -> Value {
     })
 }
 
+/// The `metadata.resourceVersion` of an object or list, as a number.
+pub fn rv(v: &Value) -> u64 {
+    v["metadata"]["resourceVersion"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
 pub const CM: &str = "/api/v1/namespaces/default/configmaps";
 
 pub async fn start() -> (TestServer, Api) {
