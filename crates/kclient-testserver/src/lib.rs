@@ -55,6 +55,7 @@ mod state;
 mod store;
 mod strategy;
 mod tls;
+mod unserved;
 mod validate;
 
 pub use error::TestServerError;

@@ -169,12 +169,7 @@ pub(crate) fn delete_object(
                 return Ok(Deleted::Pending(current));
             }
             let mut value = current.value()?;
-            meta::set_meta(
-                &mut value,
-                "deletionTimestamp",
-                Value::String(meta::now_rfc3339()),
-            );
-            meta::set_meta(&mut value, "deletionGracePeriodSeconds", json!(0));
+            meta::mark_deleting(&mut value);
             if opts.dry_run {
                 return Ok(Deleted::Pending(Obj::new(value)));
             }

@@ -7,6 +7,7 @@ mod create;
 mod delete;
 mod get;
 mod list;
+mod list_item;
 mod logs;
 mod output;
 mod patch;

@@ -32,7 +32,15 @@ pub(super) fn virtual_resource(ctx: &Ctx, body: &Bytes) -> ApiResult<Response<Bo
         Verb::List if ctx.plural() == "componentstatuses" => {
             let items: Vec<Value> = ["scheduler", "controller-manager", "etcd-0"]
                 .iter()
-                .map(|n| component_status(n))
+                .map(|n| {
+                    // A typed list's items carry no TypeMeta (see `list_item`).
+                    let mut item = component_status(n);
+                    if let Some(m) = item.as_object_mut() {
+                        m.remove("kind");
+                        m.remove("apiVersion");
+                    }
+                    item
+                })
                 .collect();
             return Ok(value_response(
                 StatusCode::OK,
