@@ -5,6 +5,7 @@ mod apis;
 mod context;
 mod create;
 mod delete;
+mod eviction;
 mod get;
 mod list;
 mod list_item;

@@ -7,7 +7,6 @@ use http::{Response, StatusCode};
 use serde_json::{Value, json};
 
 use super::Ctx;
-use super::delete::{DeleteOptions, delete_object};
 use super::update::MAX_ATTEMPTS;
 use super::write::{Attempt, Managed, UpdateSpec, check_type_meta, finish_update};
 use crate::error::{ApiResult, ErrorResponse};
@@ -179,15 +178,7 @@ pub(super) fn subresource(
 ) -> ApiResult<Response<Body>> {
     let name = ctx.name()?.to_string();
     match (ctx.group(), ctx.plural(), sub, verb) {
-        ("", "pods", "eviction", Verb::Create) => {
-            delete_object(
-                &ctx.state,
-                &ctx.served,
-                &ctx.key(&name),
-                &DeleteOptions::default(),
-            )?;
-            Ok(value_response(StatusCode::CREATED, &success()))
-        }
+        ("", "pods", "eviction", Verb::Create) => super::eviction::evict(ctx, &name, body),
         ("", "pods", "binding", Verb::Create) => {
             let binding = decode_object(&ctx.headers, body)?;
             bind_pod(ctx, name, &binding)?;
