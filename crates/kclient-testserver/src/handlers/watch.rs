@@ -434,3 +434,7 @@ async fn sleep_until_opt(at: Option<Instant>) {
         None => std::future::pending().await,
     }
 }
+
+#[cfg(test)]
+#[path = "watch_cut_tests.rs"]
+mod cut_tests;
