@@ -1,8 +1,17 @@
 //! A PodDisruptionBudget's numbers, computed the way kube-controller-manager's disruption
 //! controller computes its status: the pods it selects, how many of them are healthy, how
 //! many must be, and so how many disruptions are allowed. The server has no controller
-//! loop; the eviction subresource computes the budget when it needs it (as if the
-//! controller had caught up) and writes what it decided back to the PDB's status.
+//! loop: the eviction subresource computes the budget from the stored pods when it needs
+//! it (as if the controller had caught up, so a budget is never "still being processed"
+//! unless a selected pod's controller is missing) and writes what it decided back to the
+//! PDB's status, which until the first eviction stays as the client wrote it.
+//!
+//! What counts: pods in the PDB's namespace matching its (non-empty) selector; healthy
+//! ones are Ready, not deleting and not in `status.disruptedPods`. An integer
+//! `minAvailable` is the desired count over the selected pods; a percentage, or any
+//! `maxUnavailable`, scales with the `spec.replicas` of the pods' controllers
+//! (ReplicaSet, ReplicationController, StatefulSet, and the Deployment owning a
+//! ReplicaSet), where pods without a controller do not count.
 
 use std::collections::BTreeMap;
 
@@ -139,7 +148,12 @@ fn scaled(value: &Value, total: i64) -> Option<i64> {
         Value::Number(n) => n.as_i64(),
         Value::String(s) => {
             let percent: i64 = s.strip_suffix('%')?.parse().ok()?;
-            Some(percent.saturating_mul(total).saturating_add(99).div_euclid(100))
+            Some(
+                percent
+                    .saturating_mul(total)
+                    .saturating_add(99)
+                    .div_euclid(100),
+            )
         }
         _ => None,
     }
@@ -153,7 +167,12 @@ fn is_percent(value: &Value) -> bool {
 /// The budget of `pdb` over `pods`, as the disruption controller would write it; `None`
 /// when it could not (a controller of a selected pod is missing, or a malformed value),
 /// in which case kube-controller-manager leaves the status behind the spec.
-pub(crate) fn compute(state: &State, pdb: &Value, namespace: &str, pods: &[Value]) -> Option<Budget> {
+pub(crate) fn compute(
+    state: &State,
+    pdb: &Value,
+    namespace: &str,
+    pods: &[Value],
+) -> Option<Budget> {
     let spec = pdb.get("spec")?;
     let (expected_pods, desired_healthy) = if let Some(max) = spec.get("maxUnavailable") {
         let expected = expected_scale(state, namespace, pods)?;
@@ -168,7 +187,9 @@ pub(crate) fn compute(state: &State, pdb: &Value, namespace: &str, pods: &[Value
     } else {
         (i64::try_from(pods.len()).ok()?, 0)
     };
-    let disrupted = pdb.pointer("/status/disruptedPods").and_then(Value::as_object);
+    let disrupted = pdb
+        .pointer("/status/disruptedPods")
+        .and_then(Value::as_object);
     let current_healthy = pods
         .iter()
         .filter(|pod| meta::deletion_timestamp(pod).is_none())

@@ -37,7 +37,10 @@ pub(crate) fn is_unserved(registry: &Registry, path: &str) -> bool {
         .collect();
     match segments.as_slice() {
         [] => false,
-        ["api" | "version" | "healthz" | "livez" | "readyz" | "openapi", ..] => false,
+        [
+            "api" | "version" | "healthz" | "livez" | "readyz" | "openapi",
+            ..,
+        ] => false,
         ["kclient-testserver", ..] => false,
         ["apis"] => false,
         ["apis", group] => !serves(registry, group, None),
@@ -60,14 +63,27 @@ mod tests {
     #[test]
     fn only_paths_outside_served_groups_are_unserved() {
         let registry = Registry::without(&["batch/v1".to_string()]);
-        for path in ["/nope", "/apis/nope.example.com", "/apis/nope.example.com/v1/things",
-            "/apis/apps/v9", "/apis/apps/v9/deployments", "/apis/batch/v1/jobs"]
-        {
+        for path in [
+            "/nope",
+            "/apis/nope.example.com",
+            "/apis/nope.example.com/v1/things",
+            "/apis/apps/v9",
+            "/apis/apps/v9/deployments",
+            "/apis/batch/v1/jobs",
+        ] {
             assert!(is_unserved(&registry, path), "{path}");
         }
-        for path in ["/", "/api", "/api/v2/pods", "/apis", "/apis/apps", "/apis/apps/v1",
-            "/apis/apps/v1/widgets", "/version", "/openapi/v3"]
-        {
+        for path in [
+            "/",
+            "/api",
+            "/api/v2/pods",
+            "/apis",
+            "/apis/apps",
+            "/apis/apps/v1",
+            "/apis/apps/v1/widgets",
+            "/version",
+            "/openapi/v3",
+        ] {
             assert!(!is_unserved(&registry, path), "{path}");
         }
     }

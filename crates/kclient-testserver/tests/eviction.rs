@@ -50,15 +50,16 @@ async fn pdb(api: &Api, name: &str, app: &str, spec: Value) {
     .expect(201);
 }
 
-const CREATED: fn() -> Value =
-    || json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201});
+const CREATED: fn() -> Value = || json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201});
 
 #[tokio::test]
 async fn eviction_without_a_budget_deletes_and_honours_dry_run_and_preconditions() {
     let (_server, api) = start().await;
     let pod = running_pod(&api, "p", "web", true).await;
     assert_eq!(
-        evict(&api, "p", json!({"dryRun": ["All"]})).await.expect(201),
+        evict(&api, "p", json!({"dryRun": ["All"]}))
+            .await
+            .expect(201),
         CREATED()
     );
     api.get(&format!("{PODS}/p")).await.expect(200);
@@ -74,7 +75,12 @@ async fn eviction_without_a_budget_deletes_and_honours_dry_run_and_preconditions
     api.get(&format!("{PODS}/p")).await.expect(200);
     let conflict = evict(&api, "p", json!({"preconditions": {"uid": "not-the-uid"}})).await;
     assert_eq!(conflict.expect(409)["reason"], "Conflict");
-    let stale = evict(&api, "p", json!({"preconditions": {"resourceVersion": "1"}})).await;
+    let stale = evict(
+        &api,
+        "p",
+        json!({"preconditions": {"resourceVersion": "1"}}),
+    )
+    .await;
     stale.expect(409);
     let mismatch = evict(&api, "other", json!({})).await;
     assert_eq!(mismatch.status.as_u16(), 404);
@@ -92,7 +98,9 @@ async fn eviction_without_a_budget_deletes_and_honours_dry_run_and_preconditions
     );
     let uid = pod["metadata"]["uid"].as_str().unwrap();
     assert_eq!(
-        evict(&api, "p", json!({"preconditions": {"uid": uid}})).await.expect(201),
+        evict(&api, "p", json!({"preconditions": {"uid": uid}}))
+            .await
+            .expect(201),
         CREATED()
     );
     api.get(&format!("{PODS}/p")).await.expect(404);
@@ -107,7 +115,9 @@ async fn a_budget_allows_what_the_disruption_controller_would() {
     running_pod(&api, "b", "web", true).await;
     pdb(&api, "web", "web", json!({"minAvailable": 1})).await;
     // Dry run: allowed, nothing recorded, nothing deleted.
-    evict(&api, "a", json!({"dryRun": ["All"]})).await.expect(201);
+    evict(&api, "a", json!({"dryRun": ["All"]}))
+        .await
+        .expect(201);
     let budget = api.get(&format!("{PDBS}/web")).await.expect(200);
     assert!(budget["status"].get("disruptedPods").is_none(), "{budget}");
     evict(&api, "a", json!({})).await.expect(201);
@@ -153,7 +163,9 @@ async fn unready_terminal_and_doubly_covered_pods() {
     // A pod that finished disrupts nothing.
     let mut done = api.get(&format!("{PODS}/ready")).await.expect(200);
     done["status"]["phase"] = json!("Succeeded");
-    api.put(&format!("{PODS}/ready/status"), &done).await.expect(200);
+    api.put(&format!("{PODS}/ready/status"), &done)
+        .await
+        .expect(200);
     evict(&api, "ready", json!({})).await.expect(201);
     // Two budgets over one pod: kube-apiserver's Failure Status, as the created object.
     running_pod(&api, "twice", "both", true).await;

@@ -734,8 +734,9 @@ async fn raw_paths_outside_served_apis_and_typed_lists() {
         .await;
     assert!(!out.ok);
     assert!(
-        out.stderr
-            .contains("Error from server (NotFound): the server could not find the requested resource"),
+        out.stderr.contains(
+            "Error from server (NotFound): the server could not find the requested resource"
+        ),
         "{}",
         out.stderr
     );
@@ -781,7 +782,13 @@ async fn drain_respects_pod_disruption_budgets() {
     let created = k.run_stdin(&["create", "-f", "-"], Some(pdb)).await;
     assert!(created.ok, "{}", created.stderr);
     let blocked = k
-        .run(&["drain", "n1", "--force", "--ignore-daemonsets", "--timeout=2s"])
+        .run(&[
+            "drain",
+            "n1",
+            "--force",
+            "--ignore-daemonsets",
+            "--timeout=2s",
+        ])
         .await;
     assert!(!blocked.ok, "{}", blocked.stdout);
     assert!(
@@ -794,7 +801,13 @@ async fn drain_respects_pod_disruption_budgets() {
     k.ok(&["get", "pod", "web"]).await;
     k.ok(&["delete", "pdb", "web"]).await;
     let drained = k
-        .ok(&["drain", "n1", "--force", "--ignore-daemonsets", "--timeout=20s"])
+        .ok(&[
+            "drain",
+            "n1",
+            "--force",
+            "--ignore-daemonsets",
+            "--timeout=20s",
+        ])
         .await;
     assert!(drained.contains("pod/web evicted"), "{drained}");
     let gone = k.run(&["get", "pod", "web"]).await;

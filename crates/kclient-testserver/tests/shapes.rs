@@ -22,11 +22,18 @@ async fn list_items_of_builtin_kinds_carry_no_kind_or_api_version() {
     assert_eq!(list["apiVersion"], "v1");
     for item in list["items"].as_array().unwrap() {
         let item = item.as_object().unwrap();
-        assert!(!item.contains_key("kind") && !item.contains_key("apiVersion"), "{item:?}");
+        assert!(
+            !item.contains_key("kind") && !item.contains_key("apiVersion"),
+            "{item:?}"
+        );
         assert_eq!(item["data"]["k"], "v");
     }
     let yaml = api.get_accept(CM, "application/yaml").await;
-    assert!(!yaml.text().contains("kind: ConfigMap\n"), "{}", yaml.text());
+    assert!(
+        !yaml.text().contains("kind: ConfigMap\n"),
+        "{}",
+        yaml.text()
+    );
     // PartialObjectMetadataList items are typed explicitly by kube-apiserver.
     let pom = api
         .get_accept(
@@ -103,11 +110,18 @@ async fn watch_timeout_seconds_follow_go_duration_arithmetic() {
         .await;
     assert_eq!(huge.status.as_u16(), 200);
     assert_eq!(huge.next().await, None);
-    let mut negative = api.watch(&format!("{CM}?watch=true&timeoutSeconds=-5")).await;
+    let mut negative = api
+        .watch(&format!("{CM}?watch=true&timeoutSeconds=-5"))
+        .await;
     assert_eq!(negative.next().await, None);
-    let mut zero = api.watch(&format!("{CM}?watch=true&timeoutSeconds=0")).await;
+    let mut zero = api
+        .watch(&format!("{CM}?watch=true&timeoutSeconds=0"))
+        .await;
     api.post(CM, &cm("after", json!({}))).await.expect(201);
-    let ev = zero.next().await.expect("a default-timeout watch stays open");
+    let ev = zero
+        .next()
+        .await
+        .expect("a default-timeout watch stays open");
     assert_eq!(ev["object"]["metadata"]["name"], "after");
     api.get(CM).await.expect(200);
 }
@@ -154,26 +168,91 @@ async fn bad_input_never_takes_the_server_down() {
     );
     let deep_yaml = format!("{}1{}", "[".repeat(50_000), "]".repeat(50_000));
     let invalid_utf8: Vec<u8> =
-        b"{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"\xff\xfe\"}}".to_vec();
+        b"{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"\xff\xfe\"}}"
+            .to_vec();
     let cases: Vec<(Method, String, &str, Vec<u8>)> = vec![
-        (Method::POST, CM.into(), "application/json", deep_json.clone().into_bytes()),
-        (Method::POST, CM.into(), "application/json", deep_object.clone().into_bytes()),
-        (Method::POST, CM.into(), "application/yaml", deep_yaml.clone().into_bytes()),
-        (Method::POST, CM.into(), "application/json", invalid_utf8.clone()),
-        (Method::PUT, format!("{CM}/a"), "application/json", invalid_utf8.clone()),
-        (Method::PATCH, format!("{CM}/a"), "application/merge-patch+json", deep_object.clone().into_bytes()),
-        (Method::PATCH, format!("{CM}/a"), "application/strategic-merge-patch+json", deep_object.clone().into_bytes()),
-        (Method::PATCH, format!("{CM}/a"), "application/json-patch+json", deep_json.clone().into_bytes()),
-        (Method::PATCH, format!("{CM}/a?fieldManager=m"), "application/apply-patch+yaml", deep_yaml.clone().into_bytes()),
-        (Method::PATCH, format!("{CM}/a"), "application/merge-patch+json", invalid_utf8.clone()),
-        (Method::DELETE, format!("{CM}/a"), "application/json", deep_json.into_bytes()),
+        (
+            Method::POST,
+            CM.into(),
+            "application/json",
+            deep_json.clone().into_bytes(),
+        ),
+        (
+            Method::POST,
+            CM.into(),
+            "application/json",
+            deep_object.clone().into_bytes(),
+        ),
+        (
+            Method::POST,
+            CM.into(),
+            "application/yaml",
+            deep_yaml.clone().into_bytes(),
+        ),
+        (
+            Method::POST,
+            CM.into(),
+            "application/json",
+            invalid_utf8.clone(),
+        ),
+        (
+            Method::PUT,
+            format!("{CM}/a"),
+            "application/json",
+            invalid_utf8.clone(),
+        ),
+        (
+            Method::PATCH,
+            format!("{CM}/a"),
+            "application/merge-patch+json",
+            deep_object.clone().into_bytes(),
+        ),
+        (
+            Method::PATCH,
+            format!("{CM}/a"),
+            "application/strategic-merge-patch+json",
+            deep_object.clone().into_bytes(),
+        ),
+        (
+            Method::PATCH,
+            format!("{CM}/a"),
+            "application/json-patch+json",
+            deep_json.clone().into_bytes(),
+        ),
+        (
+            Method::PATCH,
+            format!("{CM}/a?fieldManager=m"),
+            "application/apply-patch+yaml",
+            deep_yaml.clone().into_bytes(),
+        ),
+        (
+            Method::PATCH,
+            format!("{CM}/a"),
+            "application/merge-patch+json",
+            invalid_utf8.clone(),
+        ),
+        (
+            Method::DELETE,
+            format!("{CM}/a"),
+            "application/json",
+            deep_json.into_bytes(),
+        ),
     ];
     for (method, path, content_type, body) in cases {
         let r = api
-            .send(method.clone(), &path, &[("content-type", content_type)], body)
+            .send(
+                method.clone(),
+                &path,
+                &[("content-type", content_type)],
+                body,
+            )
             .await;
         let code = r.status.as_u16();
-        assert!((400..500).contains(&code), "{method} {path} {content_type}: {code} {}", r.text());
+        assert!(
+            (400..500).contains(&code),
+            "{method} {path} {content_type}: {code} {}",
+            r.text()
+        );
         assert_eq!(r.json()["kind"], "Status", "{method} {path} {content_type}");
     }
     // One byte over kube-apiserver's 3 MiB request limit.

@@ -107,7 +107,7 @@ fn attempt(ctx: &Ctx, name: &str, options: &DeleteOptions) -> ApiResult<Response
             Ok(()) => Ok(success()),
         };
     }
-    check_and_decrement(ctx, pdb, &budget, name, options.dry_run)?;
+    check_and_decrement(ctx, pdb, &budget, &pods, name, options.dry_run)?;
     delete(ctx, name, options)?;
     Ok(success())
 }
@@ -127,7 +127,11 @@ fn pin_resource_version(options: &DeleteOptions, pod: &Value) -> DeleteOptions {
 
 /// The PDBs of the pod's namespace whose (non-empty, valid) selector matches the pod.
 fn budgets_selecting(ctx: &Ctx, pod: &Value, namespace: &str) -> Vec<Value> {
-    let Some(served) = ctx.state.registry.lookup("policy", "v1", "poddisruptionbudgets") else {
+    let Some(served) = ctx
+        .state
+        .registry
+        .lookup("policy", "v1", "poddisruptionbudgets")
+    else {
         return Vec::new();
     };
     let labels = meta::labels(pod);
@@ -146,6 +150,7 @@ fn check_and_decrement(
     ctx: &Ctx,
     pdb: &Value,
     budget: &Budget,
+    pods: &[Value],
     pod: &str,
     dry_run: bool,
 ) -> ApiResult<()> {
@@ -155,6 +160,8 @@ fn check_and_decrement(
         .and_then(Value::as_object)
         .cloned()
         .unwrap_or_default();
+    // As the controller does, entries for pods that no longer exist are dropped.
+    disrupted.retain(|evicted, _| pods.iter().any(|p| meta::name(p) == evicted));
     if disrupted.len() > MAX_DISRUPTED_PODS {
         return Err(ErrorResponse::from_status(status::new_forbidden(
             &GroupResource {
