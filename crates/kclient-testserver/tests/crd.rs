@@ -147,7 +147,9 @@ async fn crd_lifecycle() {
         "watches end with the resource"
     );
     api.get(WIDGETS).await.expect_page_not_found();
-    api.get("/apis/example.com/v1").await.expect_page_not_found();
+    api.get("/apis/example.com/v1")
+        .await
+        .expect_page_not_found();
 
     // Re-creating the CRD starts empty.
     api.post(CRDS, &crd()).await.expect(201);
