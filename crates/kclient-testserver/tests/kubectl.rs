@@ -813,3 +813,33 @@ async fn drain_respects_pod_disruption_budgets() {
     let gone = k.run(&["get", "pod", "web"]).await;
     assert!(!gone.ok);
 }
+
+/// `kubectl get -w -o wide` prints the Table watch's header once, from the column
+/// definitions only the first event carries, and a row for every later event.
+#[tokio::test]
+async fn get_watch_wide_prints_one_header() {
+    let k = Kubectl::start().await;
+    k.run_stdin(&["create", "-f", "-"], Some(CM_FOO)).await;
+    let mut child = k
+        .command(&["get", "cm", "-w", "-o", "wide"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("kubectl get -w -o wide");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let header = next(&mut lines).await;
+    assert_eq!(
+        header.split_whitespace().collect::<Vec<_>>(),
+        ["NAME", "DATA", "AGE"]
+    );
+    assert!(next(&mut lines).await.starts_with("foo "));
+    for name in ["w1", "w2"] {
+        let manifest = format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n");
+        let created = k.run_stdin(&["create", "-f", "-"], Some(&manifest)).await;
+        assert!(created.ok, "{}", created.stderr);
+        let row = next(&mut lines).await;
+        assert!(row.starts_with(&format!("{name} ")), "{row}");
+    }
+    child.kill().await.expect("stop kubectl");
+}
