@@ -96,6 +96,9 @@ impl<K> Compact<K> {
     }
 
     /// The object's JSON text, exactly as the server sent it (top-level whitespace aside).
+    /// kube-apiserver leaves `kind` and `apiVersion` out of the items of a built-in kind's
+    /// list but not out of watch events, so the text of one object may differ in those two
+    /// fields by the way it arrived; [`Compact::decode`] and [`Compact::meta`] do not.
     pub fn json(&self) -> &str {
         &self.json
     }

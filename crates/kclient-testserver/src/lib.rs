@@ -9,9 +9,11 @@
 //! tell: discovery (including aggregated v2), CRUD with resourceVersions, uid, generation,
 //! finalizers, namespaces and CRDs, `status` and `scale` subresources, label and field
 //! selectors, paginated lists over consistent snapshots, server-side Table output, watches
-//! with history, bookmarks and watch-list, JSON/merge/strategic merge patches and
-//! server-side apply, all errors as `metav1.Status`, GET responses above 128 KiB gzipped for
-//! clients that accept gzip (kube-apiserver's response compression). Faults (dropped
+//! with history, bookmarks and watch-list (a watcher that falls behind is closed, as
+//! kube-apiserver closes it), JSON/merge/strategic merge patches and
+//! server-side apply, pod eviction under PodDisruptionBudgets, all errors as
+//! `metav1.Status` (and Go's plain-text `404 page not found` outside every served API), GET
+//! responses above 128 KiB gzipped for clients that accept gzip (kube-apiserver's response compression). Faults (dropped
 //! watches, compacted history, an API server restart, 429/500/503 bursts, latency) switch at
 //! run time through [`FaultsHandle`] or the admin API at `/kclient-testserver/faults`; a
 //! [`RequestLog`] records what clients asked and when.
@@ -41,6 +43,7 @@ mod client_cert;
 mod compress;
 mod controllers;
 mod convert;
+mod disruption;
 mod error;
 mod faults;
 mod handlers;
@@ -62,6 +65,7 @@ mod state;
 mod store;
 mod strategy;
 mod tls;
+mod unserved;
 mod validate;
 
 pub use error::TestServerError;

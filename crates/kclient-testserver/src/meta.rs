@@ -83,6 +83,23 @@ pub(crate) fn deletion_timestamp(obj: &Value) -> Option<&str> {
     meta_str(obj, "deletionTimestamp")
 }
 
+/// Marks an object not yet being deleted as deleting, as kube-apiserver's registry does
+/// for finalizers and graceful deletion: `deletionTimestamp` now, a zero grace period, and
+/// `metadata.generation` bumped when the object tracks one (controllers must see that
+/// deletion began, so it counts as a change of intent).
+pub(crate) fn mark_deleting(obj: &mut Value) {
+    if deletion_timestamp(obj).is_none()
+        && let Some(generation) = obj
+            .pointer("/metadata/generation")
+            .and_then(Value::as_i64)
+            .filter(|g| *g > 0)
+    {
+        set_meta(obj, "generation", Value::from(generation.saturating_add(1)));
+    }
+    set_meta(obj, "deletionTimestamp", Value::String(now_rfc3339()));
+    set_meta(obj, "deletionGracePeriodSeconds", Value::from(0));
+}
+
 /// Current time as RFC 3339 with second precision, the way metav1.Time serializes.
 pub(crate) fn now_rfc3339() -> String {
     jiff::Timestamp::now()

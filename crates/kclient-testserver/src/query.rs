@@ -22,7 +22,7 @@ pub(crate) struct Query {
     pub resource_version_match: Option<String>,
     pub watch: bool,
     pub allow_watch_bookmarks: bool,
-    pub timeout_seconds: Option<u64>,
+    pub timeout_seconds: Option<i64>,
     pub send_initial_events: Option<bool>,
     pub dry_run: bool,
     pub field_manager: Option<String>,
@@ -78,8 +78,7 @@ impl Query {
                     q.allow_watch_bookmarks = parse_bool("allowWatchBookmarks", &v)?;
                 }
                 "timeoutSeconds" => {
-                    let t = parse_int("timeoutSeconds", &v)?;
-                    q.timeout_seconds = Some(u64::try_from(t).unwrap_or(0));
+                    q.timeout_seconds = Some(parse_int("timeoutSeconds", &v)?);
                 }
                 "sendInitialEvents" => {
                     q.send_initial_events = Some(parse_bool("sendInitialEvents", &v)?);

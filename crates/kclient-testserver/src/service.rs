@@ -112,6 +112,9 @@ where
     if let Some(err) = state.faults.injected_error() {
         return error_response(err);
     }
+    if crate::unserved::is_unserved(&state.registry, parts.uri.path()) {
+        return crate::unserved::plain_not_found();
+    }
     if let Some(resp) = handlers::discovery_route(&state, &route, &parts.headers) {
         return resp.unwrap_or_else(error_response);
     }

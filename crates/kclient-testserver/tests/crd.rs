@@ -38,7 +38,7 @@ fn widget(name: &str) -> Value {
 #[tokio::test]
 async fn crd_lifecycle() {
     let (_server, api) = start().await;
-    api.get(WIDGETS).await.expect(404);
+    api.get(WIDGETS).await.expect_page_not_found();
     let created = api.post(CRDS, &crd()).await.expect(201);
     assert_eq!(created["metadata"]["generation"], 1);
     let got = api
@@ -146,8 +146,10 @@ async fn crd_lifecycle() {
         watch.next().await.is_none(),
         "watches end with the resource"
     );
-    api.get(WIDGETS).await.expect(404);
-    api.get("/apis/example.com/v1").await.expect(404);
+    api.get(WIDGETS).await.expect_page_not_found();
+    api.get("/apis/example.com/v1")
+        .await
+        .expect_page_not_found();
 
     // Re-creating the CRD starts empty.
     api.post(CRDS, &crd()).await.expect(201);

@@ -508,7 +508,7 @@ async fn bad_requests_never_break_the_server() {
     );
     api.get("/apis/nope.example.com/v1/things")
         .await
-        .expect(404);
+        .expect_page_not_found();
     api.get("/api/v1/namespaces/default/configmaps/a/b/c")
         .await
         .expect(404);

@@ -722,3 +722,124 @@ async fn large_gzip_lists() {
         assert!(raw["items"].as_array().expect("items").len() >= 40);
     }
 }
+
+/// `kubectl get --raw` under a group nothing serves: kubectl reports NotFound and, with
+/// `-v=8`, shows kube-apiserver's plain-text body; typed lists print with their items'
+/// kind filled in by kubectl, though the server sends none.
+#[tokio::test]
+async fn raw_paths_outside_served_apis_and_typed_lists() {
+    let k = Kubectl::start().await;
+    let out = k
+        .run(&["get", "--raw", "/apis/nope.example.com/v1/things", "-v=8"])
+        .await;
+    assert!(!out.ok);
+    assert!(
+        out.stderr.contains(
+            "Error from server (NotFound): the server could not find the requested resource"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("404 page not found"), "{}", out.stderr);
+    k.run_stdin(&["create", "-f", "-"], Some(CM_FOO)).await;
+    let raw: serde_json::Value = serde_json::from_str(
+        &k.ok(&["get", "--raw", "/api/v1/namespaces/default/configmaps"])
+            .await,
+    )
+    .expect("raw JSON");
+    assert!(raw["items"][0].get("kind").is_none(), "{raw}");
+    let printed: serde_json::Value =
+        serde_json::from_str(&k.ok(&["get", "configmaps", "-o", "json"]).await).expect("JSON");
+    assert_eq!(printed["items"][0]["kind"], "ConfigMap");
+    assert_eq!(printed["items"][0]["apiVersion"], "v1");
+}
+
+/// `kubectl drain` evicts through `pods/eviction`: a PodDisruptionBudget that allows no
+/// disruption makes it retry on kube-apiserver's 429 until its timeout; without the budget
+/// the pod is evicted.
+#[tokio::test]
+async fn drain_respects_pod_disruption_budgets() {
+    let k = Kubectl::start().await;
+    k.run_stdin(
+        &["create", "-f", "-"],
+        Some("apiVersion: v1\nkind: Node\nmetadata:\n  name: n1\n"),
+    )
+    .await;
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  labels:\n    app: web\nspec:\n  nodeName: n1\n  containers:\n  - name: c\n    image: nginx\n";
+    let created = k.run_stdin(&["create", "-f", "-"], Some(pod)).await;
+    assert!(created.ok, "{}", created.stderr);
+    k.ok(&[
+        "patch",
+        "pod",
+        "web",
+        "--subresource=status",
+        "--type=merge",
+        "-p",
+        r#"{"status":{"phase":"Running","conditions":[{"type":"Ready","status":"True"}]}}"#,
+    ])
+    .await;
+    let pdb = "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n  name: web\nspec:\n  minAvailable: 1\n  selector:\n    matchLabels:\n      app: web\n";
+    let created = k.run_stdin(&["create", "-f", "-"], Some(pdb)).await;
+    assert!(created.ok, "{}", created.stderr);
+    let blocked = k
+        .run(&[
+            "drain",
+            "n1",
+            "--force",
+            "--ignore-daemonsets",
+            "--timeout=2s",
+        ])
+        .await;
+    assert!(!blocked.ok, "{}", blocked.stdout);
+    assert!(
+        blocked
+            .stderr
+            .contains("Cannot evict pod as it would violate the pod's disruption budget."),
+        "{}",
+        blocked.stderr
+    );
+    k.ok(&["get", "pod", "web"]).await;
+    k.ok(&["delete", "pdb", "web"]).await;
+    let drained = k
+        .ok(&[
+            "drain",
+            "n1",
+            "--force",
+            "--ignore-daemonsets",
+            "--timeout=20s",
+        ])
+        .await;
+    assert!(drained.contains("pod/web evicted"), "{drained}");
+    let gone = k.run(&["get", "pod", "web"]).await;
+    assert!(!gone.ok);
+}
+
+/// `kubectl get -w -o wide` prints the Table watch's header once, from the column
+/// definitions only the first event carries, and a row for every later event.
+#[tokio::test]
+async fn get_watch_wide_prints_one_header() {
+    let k = Kubectl::start().await;
+    k.run_stdin(&["create", "-f", "-"], Some(CM_FOO)).await;
+    let mut child = k
+        .command(&["get", "cm", "-w", "-o", "wide"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("kubectl get -w -o wide");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let header = next(&mut lines).await;
+    assert_eq!(
+        header.split_whitespace().collect::<Vec<_>>(),
+        ["NAME", "DATA", "AGE"]
+    );
+    assert!(next(&mut lines).await.starts_with("foo "));
+    for name in ["w1", "w2"] {
+        let manifest = format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n");
+        let created = k.run_stdin(&["create", "-f", "-"], Some(&manifest)).await;
+        assert!(created.ok, "{}", created.stderr);
+        let row = next(&mut lines).await;
+        assert!(row.starts_with(&format!("{name} ")), "{row}");
+    }
+    child.kill().await.expect("stop kubectl");
+}

@@ -65,7 +65,7 @@ async fn discovery_documents() {
     );
     api.get("/apis/apps").await.expect(200);
     api.get("/apis/apps/v1").await.expect(200);
-    api.get("/apis/apps/v9").await.expect(404);
+    api.get("/apis/apps/v9").await.expect_page_not_found();
     api.get("/openapi/v2").await.expect(404);
     let idx = api.get("/openapi/v3").await.expect(200);
     let url = idx["paths"]["api/v1"]["serverRelativeURL"]

@@ -91,12 +91,7 @@ pub(crate) fn begin_namespace_deletion(
         return Ok(current.clone());
     }
     let mut value = current.value()?;
-    meta::set_meta(
-        &mut value,
-        "deletionTimestamp",
-        Value::String(meta::now_rfc3339()),
-    );
-    meta::set_meta(&mut value, "deletionGracePeriodSeconds", json!(0));
+    meta::mark_deleting(&mut value);
     if let Some(m) = value.as_object_mut() {
         m.insert("status".into(), json!({"phase": "Terminating"}));
     }

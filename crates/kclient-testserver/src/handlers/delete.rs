@@ -70,7 +70,22 @@ fn decode_wire(ctx: &Ctx, body: &Bytes) -> ApiResult<WireDeleteOptions> {
 }
 
 fn parse_options(ctx: &Ctx, body: &Bytes) -> ApiResult<DeleteOptions> {
-    let wire = decode_wire(ctx, body)?;
+    options_from_wire(ctx, decode_wire(ctx, body)?)
+}
+
+/// The DeleteOptions an object carries (an Eviction's `deleteOptions`), with the request's
+/// `dryRun` parameter.
+pub(super) fn options_from_value(ctx: &Ctx, value: Option<&Value>) -> ApiResult<DeleteOptions> {
+    let wire = match value {
+        None | Some(Value::Null) => WireDeleteOptions::default(),
+        Some(v) => serde_json::from_value(v.clone()).map_err(|e| {
+            ErrorResponse::bad_request(format!("error decoding DeleteOptions: {e}"))
+        })?,
+    };
+    options_from_wire(ctx, wire)
+}
+
+fn options_from_wire(ctx: &Ctx, wire: WireDeleteOptions) -> ApiResult<DeleteOptions> {
     let mut opts = DeleteOptions {
         dry_run: ctx.query.dry_run,
         ..DeleteOptions::default()
@@ -163,12 +178,7 @@ pub(crate) fn delete_object(
             }
             let mut value = current.value()?;
             if current.deletion_timestamp().is_none() {
-                meta::set_meta(
-                    &mut value,
-                    "deletionTimestamp",
-                    Value::String(meta::now_rfc3339()),
-                );
-                meta::set_meta(&mut value, "deletionGracePeriodSeconds", json!(0));
+                meta::mark_deleting(&mut value);
             }
             if let Some(f) = &gc_finalizers {
                 meta::set_meta(&mut value, "finalizers", json!(f));

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::Ctx;
 use super::context::json_in_version;
-use crate::error::ApiResult;
+use crate::error::{ApiResult, ErrorResponse};
 use crate::registry::Served;
 use crate::respond::{Body, Output, encode_plain, json_response, value_response};
 use crate::store::{Obj, Undecodable};
@@ -190,10 +190,17 @@ pub(super) fn list_response(
                 "metadata": meta.to_value(),
             });
             let api_version = ctx.api_version();
+            let typed = !ctx.served.is_crd();
             let total: usize = items.iter().map(|o| o.json.len() + 1).sum();
             let out = splice_items(&head, items, total, |obj, out| {
-                out.extend_from_slice(&json_in_version(obj, &api_version)?);
-                Ok::<_, Undecodable>(())
+                let json = json_in_version(obj, &api_version)?;
+                if typed {
+                    super::list_item::write_without_type_meta(&json, out)
+                        .map_err(|e| ErrorResponse::internal(e.to_string()))?;
+                } else {
+                    out.extend_from_slice(&json);
+                }
+                Ok::<_, ErrorResponse>(())
             })?;
             Ok(encode_plain(StatusCode::OK, output, Bytes::from(out)))
         }

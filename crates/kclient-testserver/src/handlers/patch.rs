@@ -25,18 +25,27 @@ pub(super) enum PatchType {
     Apply,
 }
 
+/// The patch types of built-in resources, in the order kube-apiserver's installer lists
+/// them (its 415 message names them in this order).
 const BUILTIN_PATCH_TYPES: &[&str] = &[
     "application/json-patch+json",
     "application/merge-patch+json",
-    "application/apply-patch+yaml",
     "application/strategic-merge-patch+json",
+    "application/apply-patch+yaml",
+];
+
+/// The patch types of custom resources, as apiextensions-apiserver lists them.
+const CUSTOM_PATCH_TYPES: &[&str] = &[
+    "application/json-patch+json",
+    "application/merge-patch+json",
+    "application/apply-patch+yaml",
 ];
 
 /// The patch type of the request (415 for anything else, and for strategic merge on
 /// custom resources, which have no patch strategies).
 pub(super) fn patch_type(ctx: &Ctx) -> ApiResult<PatchType> {
     let accepted: &[&str] = if ctx.served.is_crd() {
-        &BUILTIN_PATCH_TYPES[..3]
+        CUSTOM_PATCH_TYPES
     } else {
         BUILTIN_PATCH_TYPES
     };

@@ -7,7 +7,6 @@ use http::{Response, StatusCode};
 use serde_json::{Value, json};
 
 use super::Ctx;
-use super::delete::{DeleteOptions, delete_object};
 use super::update::MAX_ATTEMPTS;
 use super::write::{Attempt, Managed, UpdateSpec, check_type_meta, finish_update};
 use crate::authn::UserInfo;
@@ -28,7 +27,15 @@ pub(super) fn virtual_resource(ctx: &Ctx, body: &Bytes) -> ApiResult<Response<Bo
         Verb::List if ctx.plural() == "componentstatuses" => {
             let items: Vec<Value> = ["scheduler", "controller-manager", "etcd-0"]
                 .iter()
-                .map(|n| component_status(n))
+                .map(|n| {
+                    // A typed list's items carry no TypeMeta (see `list_item`).
+                    let mut item = component_status(n);
+                    if let Some(m) = item.as_object_mut() {
+                        m.remove("kind");
+                        m.remove("apiVersion");
+                    }
+                    item
+                })
                 .collect();
             return Ok(value_response(
                 StatusCode::OK,
@@ -144,15 +151,7 @@ pub(super) fn subresource(
 ) -> ApiResult<Response<Body>> {
     let name = ctx.name()?.to_string();
     match (ctx.group(), ctx.plural(), sub, verb) {
-        ("", "pods", "eviction", Verb::Create) => {
-            delete_object(
-                &ctx.state,
-                &ctx.served,
-                &ctx.key(&name),
-                &DeleteOptions::default(),
-            )?;
-            Ok(value_response(StatusCode::CREATED, &success()))
-        }
+        ("", "pods", "eviction", Verb::Create) => super::eviction::evict(ctx, &name, body),
         ("", "pods", "binding", Verb::Create) => {
             let binding = decode_object(&ctx.headers, body)?;
             bind_pod(ctx, name, &binding)?;

@@ -12,6 +12,7 @@ use http::{HeaderValue, Response, StatusCode, header};
 use http_body::Frame;
 use http_body_util::{BodyExt, StreamBody};
 use serde_json::{Value, json};
+use tokio::sync::mpsc::error::TryRecvError;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
@@ -29,6 +30,22 @@ use crate::store::{
 /// kube-apiserver's default watch timeout is randomised around its 30-minute
 /// min-request-timeout; one fixed value keeps runs reproducible.
 pub(crate) const DEFAULT_WATCH_TIMEOUT: Duration = Duration::from_secs(1800);
+
+/// Stands in for a deadline the clock cannot represent (about 30 years).
+const FAR_FUTURE: Duration = Duration::from_secs(86_400 * 365 * 30);
+
+/// How long a watch runs, as kube-apiserver derives it from `timeoutSeconds`: the seconds
+/// times one second in Go's wrapping 64-bit nanoseconds, the server default when that is
+/// zero (or the parameter is absent), and no time at all when it is negative, so
+/// `timeoutSeconds` near `i64::MAX` (which wraps negative) ends the watch at once.
+pub(crate) fn watch_timeout(seconds: Option<i64>, default: Duration) -> Duration {
+    let nanos = seconds.unwrap_or(0).wrapping_mul(1_000_000_000);
+    match u64::try_from(nanos) {
+        Ok(0) => default,
+        Ok(n) => Duration::from_nanos(n),
+        Err(_) => Duration::ZERO,
+    }
+}
 
 fn watch_options_invalid(err: FieldError) -> ErrorResponse {
     ErrorResponse::invalid("meta.k8s.io", "ListOptions", "", &[err])
@@ -100,11 +117,7 @@ pub(super) fn watch(ctx: &Ctx) -> ApiResult<Response<Body>> {
     let output = ctx.output()?;
     let plan = plan(ctx)?;
     let store = ctx.store();
-    let timeout = ctx
-        .query
-        .timeout_seconds
-        .map(Duration::from_secs)
-        .unwrap_or(ctx.state.default_watch_timeout);
+    let timeout = watch_timeout(ctx.query.timeout_seconds, ctx.state.default_watch_timeout);
     let namespace = ctx.req.namespace.clone();
     // Taken before subscribing: a restart after this point cuts this watch too.
     let restart = ctx.state.store.watch_epoch();
@@ -121,7 +134,10 @@ pub(super) fn watch(ctx: &Ctx) -> ApiResult<Response<Body>> {
         backlog: Vec::new().into_iter(),
         end_bookmark: None,
         pending: None,
-        deadline: Instant::now() + timeout,
+        // A deadline past what the clock can hold is no deadline.
+        deadline: Instant::now()
+            .checked_add(timeout)
+            .unwrap_or_else(|| Instant::now() + FAR_FUTURE),
         bookmarks: ctx
             .query
             .allow_watch_bookmarks
@@ -305,19 +321,29 @@ impl WatchStream {
     }
 
     /// A bookmark at the newest RV this watcher is complete up to, preceded by any events
-    /// still queued for it.
-    fn periodic_bookmark(&mut self) -> Bytes {
+    /// still queued for it; for a watcher the store cut, only those events (then the end).
+    fn periodic_bookmark(&mut self) -> Option<Bytes> {
         let current = self.store.current_rv();
         // Everything up to `current` is already in our channel: drain it first so the
         // bookmark never overtakes an event.
         let mut lines = Vec::new();
         // Set when an event could not be rendered: its ERROR line is the last one sent.
         let mut failed = false;
+        let mut cut = false;
         if let Some(sub) = self.sub.as_mut() {
             let mut drained = Vec::new();
-            while let Ok(ev) = sub.rx.try_recv() {
-                drained.push(ev);
-            }
+            let closed = loop {
+                match sub.rx.try_recv() {
+                    Ok(ev) => drained.push(ev),
+                    Err(TryRecvError::Empty) => break false,
+                    Err(TryRecvError::Disconnected) => break true,
+                }
+            };
+            // A closed channel means the store cut this watcher for falling behind: events
+            // past the drained ones never reached it, so a bookmark at `current` would claim
+            // what it never received. kube-apiserver closes such a watcher instead; the
+            // client resumes from the last event it got (or gets 410).
+            cut = closed;
             for ev in drained {
                 if let Some(line) = self.event_line(&ev) {
                     lines.push(line);
@@ -328,24 +354,25 @@ impl WatchStream {
                 }
             }
         }
-        let rv = current.max(self.last_rv);
-        self.last_rv = rv;
-        if lines.is_empty() {
-            return self.bookmark_line(rv, false);
-        }
         if failed {
-            return Bytes::from(lines.concat());
+            return Some(Bytes::from(lines.concat()));
         }
         let mut out = Vec::new();
         for line in lines {
             out.extend_from_slice(&line);
             self.count_event();
             if self.finished {
-                return Bytes::from(out);
+                return Some(Bytes::from(out));
             }
         }
+        if cut {
+            self.finished = true;
+            return (!out.is_empty()).then(|| Bytes::from(out));
+        }
+        let rv = current.max(self.last_rv);
+        self.last_rv = rv;
         out.extend_from_slice(&self.bookmark_line(rv, false));
-        Bytes::from(out)
+        Some(Bytes::from(out))
     }
 
     async fn next_line(&mut self) -> Option<Bytes> {
@@ -392,7 +419,9 @@ impl WatchStream {
                 }
                 _ = sleep_until_opt(bookmark_at) => {
                     self.next_bookmark = self.bookmarks.map(|d| Instant::now() + d);
-                    return Some(self.periodic_bookmark());
+                    if let Some(lines) = self.periodic_bookmark() {
+                        return Some(lines);
+                    }
                 }
             }
         }
@@ -405,3 +434,7 @@ async fn sleep_until_opt(at: Option<Instant>) {
         None => std::future::pending().await,
     }
 }
+
+#[cfg(test)]
+#[path = "watch_cut_tests.rs"]
+mod cut_tests;

@@ -39,6 +39,14 @@ impl Resp {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
+    /// Asserts kube-apiserver's answer for a path outside every served API: Go's
+    /// `http.NotFound`, a plain-text 404 rather than a Status.
+    #[track_caller]
+    pub fn expect_page_not_found(&self) {
+        assert_eq!(self.status.as_u16(), 404, "body: {}", self.text());
+        assert_eq!(self.text(), "404 page not found\n");
+    }
+
     /// Asserts the status code and returns the JSON body.
     #[track_caller]
     pub fn expect(&self, code: u16) -> Value {
