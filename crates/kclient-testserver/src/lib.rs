@@ -36,6 +36,7 @@ mod auth;
 mod compress;
 mod controllers;
 mod convert;
+mod crd_schema;
 mod error;
 mod faults;
 mod handlers;

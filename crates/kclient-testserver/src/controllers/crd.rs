@@ -107,6 +107,9 @@ fn version_details(crd: &Value, version: &str) -> CrdDetails {
         crd_name: meta::name(crd).to_string(),
         columns,
         scale,
+        schema: v
+            .and_then(|v| v.pointer("/schema/openAPIV3Schema"))
+            .map(|s| std::sync::Arc::new(s.clone())),
     }
 }
 

@@ -191,9 +191,14 @@ pub(super) fn list_response(
             });
             let api_version = ctx.api_version();
             let total: usize = items.iter().map(|o| o.json.len() + 1).sum();
+            let defaults = crate::crd_schema::has_defaults(&ctx.served);
             let out = splice_items(&head, items, total, |obj, out| {
-                out.extend_from_slice(&json_in_version(obj, &api_version)?);
-                Ok::<_, Undecodable>(())
+                if defaults {
+                    out.extend_from_slice(&ctx.object_json(obj)?);
+                } else {
+                    out.extend_from_slice(&json_in_version(obj, &api_version)?);
+                }
+                Ok::<_, crate::error::ErrorResponse>(())
             })?;
             Ok(encode_plain(StatusCode::OK, output, Bytes::from(out)))
         }
