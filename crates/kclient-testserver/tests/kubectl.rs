@@ -480,6 +480,114 @@ spec:
     drop(k.server);
 }
 
+const SCHEMA_CRD: &str = r#"apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {plural: widgets, singular: widget, kind: Widget}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            required: [color]
+            properties:
+              color: {type: string, enum: [red, green]}
+              size: {type: integer, maximum: 10}
+              replicas: {type: integer, default: 2}
+    additionalPrinterColumns:
+    - {name: Color, type: string, jsonPath: .spec.color}
+    - {name: Size, type: integer, jsonPath: .spec.size}
+    - {name: Replicas, type: integer, jsonPath: .spec.replicas}
+    - {name: Age, type: date, jsonPath: .metadata.creationTimestamp}
+"#;
+
+/// Custom resources under a real schema: kubectl shows the 422 of an invalid object, the
+/// strict-decoding 400 of an unknown field, prints the printer columns (defaults included),
+/// and a non-structural CRD is refused.
+#[tokio::test]
+async fn custom_resources_under_a_schema() {
+    let k = Kubectl::start().await;
+    let untyped = k.write(
+        "bad-crd.yaml",
+        &SCHEMA_CRD.replace(
+            "          spec:\n            type: object\n",
+            "          spec:\n",
+        ),
+    );
+    let refused = k.run(&["apply", "-f", &untyped]).await;
+    assert!(!refused.ok);
+    assert!(
+        refused.stderr.contains(
+            r#"The CustomResourceDefinition "widgets.example.com" is invalid: spec.versions[0].schema.openAPIV3Schema.properties[spec].type: Required value: must not be empty for specified object fields"#
+        ),
+        "{}",
+        refused.stderr
+    );
+    let crd = k.write("crd.yaml", SCHEMA_CRD);
+    k.ok(&["apply", "-f", &crd]).await;
+    k.ok(&[
+        "wait",
+        "--for=condition=Established",
+        "crd/widgets.example.com",
+        "--timeout=20s",
+    ])
+    .await;
+
+    let invalid = k.write(
+        "invalid.yaml",
+        "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\nspec:\n  color: red\n  size: 11\n",
+    );
+    let out = k.run(&["apply", "-f", &invalid]).await;
+    assert!(!out.ok);
+    assert!(
+        out.stderr.contains(
+            r#"The Widget "w" is invalid: spec.size: Invalid value: 11: spec.size in body should be less than or equal to 10"#
+        ),
+        "{}",
+        out.stderr
+    );
+    let unknown = k.write(
+        "unknown.yaml",
+        "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\nspec:\n  color: red\n  size: 3\n  shade: dark\n",
+    );
+    let out = k.run(&["apply", "-f", &unknown]).await;
+    assert!(!out.ok);
+    assert!(
+        out.stderr
+            .contains(r#"strict decoding error: unknown field "spec.shade""#),
+        "{}",
+        out.stderr
+    );
+    // Without validation the unknown field is pruned and the default applied.
+    assert_eq!(
+        k.ok(&["create", "--validate=false", "-f", &unknown]).await,
+        "widget.example.com/w created\n"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&k.ok(&["get", "widget", "w", "-o", "json"]).await).expect("json");
+    assert_eq!(
+        json["spec"],
+        serde_json::json!({"color": "red", "size": 3, "replicas": 2})
+    );
+    let table = k.ok(&["get", "widgets"]).await;
+    let rows: Vec<Vec<&str>> = table
+        .lines()
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert_eq!(rows[0], ["NAME", "COLOR", "SIZE", "REPLICAS", "AGE"]);
+    assert_eq!(&rows[1][..4], ["w", "red", "3", "2"]);
+    drop(k.server);
+}
+
 #[tokio::test]
 async fn namespaces_and_deployments() {
     let k = Kubectl::start().await;
