@@ -6,6 +6,7 @@
 //! kube-apiserver's validation ratcheting lets them; when an object is read, the defaults of
 //! the version it is read in are applied.
 
+mod cel;
 mod ratchet;
 
 use kclient_core::crd::{default, prune, validate};
@@ -88,26 +89,21 @@ pub(crate) fn validate(served: &Served, obj: &Value, old: Option<&Value>) -> Vec
                 | FieldErrorType::TypeInvalid
         )
     });
-    if blocking {
-        if cel_rules_present(schema) {
-            errors.push(FieldError::invalid(
-                "<nil>",
-                Value::Null,
-                "some validation rules were not checked because the object was invalid; correct the existing errors to complete validation",
-            ));
-        }
+    if !cel::has_rules(schema) {
         return errors;
     }
-    errors
-}
-
-/// Whether any node of the schema carries `x-kubernetes-validations`.
-fn cel_rules_present(schema: &Value) -> bool {
-    match schema {
-        Value::Object(m) => {
-            m.contains_key("x-kubernetes-validations") || m.values().any(cel_rules_present)
+    if blocking {
+        errors.push(FieldError::invalid(
+            "<nil>",
+            Value::Null,
+            "some validation rules were not checked because the object was invalid; correct the existing errors to complete validation",
+        ));
+    } else {
+        let mut rule_errors = cel::validate(schema, obj, old);
+        if let Some(old) = old {
+            rule_errors.retain(|e| !ratchet::unchanged(e, obj, old));
         }
-        Value::Array(a) => a.iter().any(cel_rules_present),
-        _ => false,
+        errors.extend(rule_errors);
     }
+    errors
 }
