@@ -334,3 +334,66 @@ async fn non_structural_schemas_are_refused() {
         r#"CustomResourceDefinition.apiextensions.k8s.io "widgets.example.com" is invalid: spec.versions[0].schema.openAPIV3Schema.properties[spec].type: Required value: must not be empty for specified object fields"#
     );
 }
+
+#[tokio::test]
+async fn cel_rules_validate_writes() {
+    let (_server, api) = start().await;
+    let ruled = json!({"type": "object", "properties": {"spec": {"type": "object",
+        "x-kubernetes-validations": [
+            {"rule": "self.min <= self.max", "message": "min must not exceed max"},
+            {"rule": "self.max >= oldSelf.max", "messageExpression": "'max may not shrink below ' + string(oldSelf.max)"}
+        ],
+        "properties": {"min": {"type": "integer"}, "max": {"type": "integer"}}}}});
+    api.post(CRDS, &crd(ruled)).await.expect(201);
+    let status = api
+        .post(WIDGETS, &widget("w", json!({"min": 5, "max": 1})))
+        .await
+        .expect(422);
+    assert_eq!(
+        status["message"],
+        r#"Widget.example.com "w" is invalid: spec: Invalid value: "object": min must not exceed max"#
+    );
+    api.post(WIDGETS, &widget("w", json!({"min": 1, "max": 5})))
+        .await
+        .expect(201);
+    let status = api
+        .patch(
+            &format!("{WIDGETS}/w"),
+            "application/merge-patch+json",
+            r#"{"spec":{"max":3}}"#,
+        )
+        .await
+        .expect(422);
+    assert_eq!(
+        status["message"],
+        r#"Widget.example.com "w" is invalid: spec: Invalid value: "object": max may not shrink below 5"#
+    );
+    // A wrong type blocks the rules, as kube-apiserver does not run them on such an object.
+    let status = api
+        .patch(
+            &format!("{WIDGETS}/w"),
+            "application/merge-patch+json",
+            r#"{"spec":{"max":"many"}}"#,
+        )
+        .await
+        .expect(422);
+    assert_eq!(
+        status["message"],
+        r#"Widget.example.com "w" is invalid: [spec.max: Invalid value: "string": spec.max in body must be of type integer: "string", <nil>: Invalid value: "null": some validation rules were not checked because the object was invalid; correct the existing errors to complete validation]"#
+    );
+}
+
+#[tokio::test]
+async fn crds_with_rules_that_do_not_compile_are_refused() {
+    let (_server, api) = start().await;
+    let broken = json!({"type": "object", "properties": {"spec": {"type": "object",
+        "x-kubernetes-validations": [{"rule": "self.min <="}],
+        "properties": {"min": {"type": "integer"}}}}});
+    let status = api.post(CRDS, &crd(broken)).await.expect(422);
+    let message = status["message"].as_str().unwrap();
+    assert!(
+        message.starts_with(r#"CustomResourceDefinition.apiextensions.k8s.io "widgets.example.com" is invalid: spec.versions[0].schema.openAPIV3Schema.properties[spec].x-kubernetes-validations[0].rule: Invalid value: apiextensions.ValidationRule{Rule:"self.min <=""#),
+        "{message}"
+    );
+    assert!(message.contains("compilation failed: "), "{message}");
+}

@@ -41,6 +41,67 @@ pub(super) fn has_rules(schema: &Value) -> bool {
     }
 }
 
+/// The rules of every version of a CRD that do not compile, as kube-apiserver refuses them
+/// when the CRD is written (cel-rust checks the syntax; kube-apiserver also type-checks).
+pub(super) fn compile_errors(crd: &Value) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    let versions = crd.pointer("/spec/versions").and_then(Value::as_array);
+    for (i, version) in versions.into_iter().flatten().enumerate() {
+        if let Some(schema) = version
+            .pointer("/schema/openAPIV3Schema")
+            .and_then(Value::as_object)
+        {
+            let path = format!("spec.versions[{i}].schema.openAPIV3Schema");
+            compile_node(schema, &path, &mut errors);
+        }
+    }
+    errors
+}
+
+fn compile_node(node: &Map<String, Value>, path: &str, errors: &mut Vec<FieldError>) {
+    let rules = node
+        .get("x-kubernetes-validations")
+        .and_then(Value::as_array);
+    for (j, rule) in rules.into_iter().flatten().enumerate() {
+        let source = rule.get("rule").and_then(Value::as_str).unwrap_or("");
+        if let Err(e) = ENV.compile(source) {
+            let text = |k: &str| rule.get(k).and_then(Value::as_str).unwrap_or("");
+            errors.push(FieldError::new(
+                kclient_core::status::FieldErrorType::Invalid,
+                format!("{path}.x-kubernetes-validations[{j}].rule"),
+                None,
+                format!(
+                    "apiextensions.ValidationRule{{Rule:{}, Message:{}, MessageExpression:{}, Reason:(*apiextensions.FieldValueErrorReason)(nil), FieldPath:{}, OptionalOldSelf:(*bool)(nil)}}: compilation failed: {e}",
+                    go_quote(source),
+                    go_quote(text("message")),
+                    go_quote(text("messageExpression")),
+                    go_quote(text("fieldPath")),
+                ),
+            ));
+        }
+    }
+    for (key, sub) in node
+        .get("properties")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        if let Some(sub) = sub.as_object() {
+            compile_node(sub, &format!("{path}.properties[{key}]"), errors);
+        }
+    }
+    for key in ["items", "additionalProperties"] {
+        if let Some(sub) = node.get(key).and_then(Value::as_object) {
+            compile_node(sub, &format!("{path}.{key}"), errors);
+        }
+    }
+}
+
+/// Go's `%q`.
+fn go_quote(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_default()
+}
+
 fn shown(path: &str) -> String {
     if path.is_empty() {
         "<nil>".to_owned()
@@ -297,6 +358,28 @@ mod tests {
             )
             .is_empty()
         );
+    }
+
+    #[test]
+    fn rules_that_do_not_compile_are_refused_with_the_crd() {
+        let crd = json!({"spec": {"versions": [{"name": "v1", "schema": {"openAPIV3Schema":
+            spec_schema(json!([{"rule": "self.min <=", "message": "m"}]))}}]}});
+        let errors = compile_errors(&crd);
+        assert_eq!(errors.len(), 1);
+        assert_eq!(
+            errors[0].field,
+            "spec.versions[0].schema.openAPIV3Schema.properties[spec].x-kubernetes-validations[0].rule"
+        );
+        assert!(
+            errors[0].to_string().contains(
+                r#"Invalid value: apiextensions.ValidationRule{Rule:"self.min <=", Message:"m""#
+            ),
+            "{}",
+            errors[0]
+        );
+        let ok = json!({"spec": {"versions": [{"name": "v1", "schema": {"openAPIV3Schema":
+            spec_schema(json!([{"rule": "self.min <= self.max"}]))}}]}});
+        assert!(compile_errors(&ok).is_empty());
     }
 
     #[test]

@@ -55,6 +55,12 @@ fn has_default(schema: &Value) -> bool {
     }
 }
 
+/// What kube-apiserver refuses in a CRD beyond the structural rules: `x-kubernetes-validations`
+/// rules that do not compile.
+pub(crate) fn validate_crd(crd: &Value) -> Vec<FieldError> {
+    cel::compile_errors(crd)
+}
+
 /// The schema's field errors for a write of `obj` (`old`: the stored object an update
 /// replaces): the OpenAPI validation and list-type uniqueness, then the CEL rules unless a
 /// blocking error (wrong type, missing field, unsupported value, too long or too many) makes
