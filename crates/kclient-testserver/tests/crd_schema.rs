@@ -255,6 +255,12 @@ async fn defaults_are_applied_on_write_and_on_read() {
     assert_eq!(got["spec"]["size"], 5);
     let list = api.get(WIDGETS).await.expect(200);
     assert_eq!(list["items"][0]["spec"]["size"], 5);
+    let mut watch = api
+        .watch(&format!("{WIDGETS}?watch=true&resourceVersion=0"))
+        .await;
+    let added = watch.next_non_bookmark().await.expect("an event");
+    assert_eq!(added["type"], "ADDED");
+    assert_eq!(added["object"]["spec"]["size"], 5);
 }
 
 #[tokio::test]
