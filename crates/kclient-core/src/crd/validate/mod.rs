@@ -26,6 +26,7 @@
 //! );
 //! ```
 
+mod embedded;
 mod format;
 mod listtype;
 mod number;
@@ -36,15 +37,18 @@ use serde_json::{Map, Value};
 
 use crate::status::{FieldError, FieldErrorType};
 
+pub use embedded::validate_embedded_resources;
 pub use listtype::validate_list_types;
 
 /// Validates `obj` (a whole custom resource) against `schema` (an `openAPIV3Schema`), then
-/// checks `x-kubernetes-list-type: set|map` uniqueness; empty when valid.
+/// checks embedded resources' type metadata and `x-kubernetes-list-type: set|map`
+/// uniqueness, in kube-apiserver's order; empty when valid.
 pub fn validate_custom_resource(schema: &Value, obj: &Value) -> Vec<FieldError> {
     let mut errors = Vec::new();
     if let Some(node) = schema.as_object() {
         validate_node(node, obj, "", &mut errors);
     }
+    errors.extend(validate_embedded_resources(schema, obj));
     errors.extend(validate_list_types(schema, obj));
     errors
 }

@@ -301,3 +301,30 @@ fn go_float_formatting() {
     assert_eq!(go_float(1e21), "1e+21");
     assert_eq!(go_float(0.00001), "1e-05");
 }
+
+#[test]
+fn embedded_resources_need_type_metadata() {
+    let props = json!({"template": {"type": "object", "x-kubernetes-embedded-resource": true,
+                                    "x-kubernetes-preserve-unknown-fields": true}});
+    assert!(
+        errors_for(
+            props.clone(),
+            json!({"template": {"apiVersion": "v1", "kind": "Pod"}})
+        )
+        .is_empty()
+    );
+    assert_eq!(
+        errors_for(props.clone(), json!({"template": {"kind": "Pod"}})),
+        ["spec.template.apiVersion: Required value: must not be empty"]
+    );
+    assert_eq!(
+        errors_for(
+            props,
+            json!({"template": {"apiVersion": "a/b/c", "kind": "9Pod"}})
+        ),
+        [
+            r#"spec.template.apiVersion: Invalid value: "a/b/c": unexpected GroupVersion string: a/b/c"#,
+            r#"spec.template.kind: Invalid value: "9Pod": may have mixed case, but should otherwise match: a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')"#
+        ]
+    );
+}
