@@ -2,12 +2,13 @@
 //! (kclient-core's `crd::{prune, default, validate}` hold the rules): when a request body is
 //! decoded, unknown fields are pruned (and reported for `fieldValidation`) and defaults
 //! applied; before a write is stored, the object is validated (schema, list types, then the
-//! `x-kubernetes-validations` CEL rules), unchanged invalid values of an update passing as
+//! `x-kubernetes-validations` CEL rules, the `/scale` paths), unchanged invalid values of an update passing as
 //! kube-apiserver's validation ratcheting lets them; when an object is read, the defaults of
 //! the version it is read in are applied.
 
 mod cel;
 mod ratchet;
+mod scale;
 
 use kclient_core::crd::{default, prune, validate};
 use kclient_core::status::{FieldError, FieldErrorType};
@@ -66,8 +67,14 @@ pub(crate) fn validate_crd(crd: &Value) -> Vec<FieldError> {
 /// blocking error (wrong type, missing field, unsupported value, too long or too many) makes
 /// them moot, as kube-apiserver's custom resource strategy does.
 pub(crate) fn validate(served: &Served, obj: &Value, old: Option<&Value>) -> Vec<FieldError> {
+    let scale_errors = served
+        .crd
+        .as_ref()
+        .and_then(|c| c.scale.as_ref())
+        .map(|paths| scale::validate(paths, obj))
+        .unwrap_or_default();
     let Some(schema) = schema(served) else {
-        return Vec::new();
+        return scale_errors;
     };
     // A create drops the status of a kind with a status subresource before validating it.
     let without_status;
@@ -85,6 +92,7 @@ pub(crate) fn validate(served: &Served, obj: &Value, old: Option<&Value>) -> Vec
     if let Some(old) = old {
         errors.retain(|e| !ratchet::unchanged(e, obj, old));
     }
+    errors.extend(scale_errors);
     let blocking = errors.iter().any(|e| {
         matches!(
             e.error_type,
