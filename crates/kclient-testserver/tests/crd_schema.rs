@@ -60,6 +60,14 @@ async fn with_crd() -> (kclient_testserver::TestServer, Api) {
     (server, api)
 }
 
+/// The 422 message of a merge patch kube-apiserver refuses.
+async fn refused_patch(api: &Api, path: &str, patch: &str) -> Value {
+    api.patch(path, "application/merge-patch+json", patch)
+        .await
+        .expect(422)["message"]
+        .clone()
+}
+
 fn causes(status: &Value) -> Vec<(String, String, String)> {
     status["details"]["causes"]
         .as_array()
@@ -158,28 +166,17 @@ async fn invalid_custom_resources_are_refused_with_kube_apiservers_messages() {
     )
     .await
     .expect(201);
-    let status = api
-        .patch(
-            &format!("{WIDGETS}/ok"),
-            "application/merge-patch+json",
-            r#"{"spec":{"size":"big"}}"#,
-        )
-        .await
-        .expect(422);
     assert_eq!(
-        status["message"],
+        refused_patch(&api, &format!("{WIDGETS}/ok"), r#"{"spec":{"size":"big"}}"#).await,
         r#"Widget.example.com "ok" is invalid: spec.size: Invalid value: "string": spec.size in body must be of type integer: "string""#
     );
-    let status = api
-        .patch(
-            &format!("{WIDGETS}/ok/status"),
-            "application/merge-patch+json",
-            r#"{"status":{"replicas":"x"}}"#,
-        )
-        .await
-        .expect(422);
     assert_eq!(
-        status["message"],
+        refused_patch(
+            &api,
+            &format!("{WIDGETS}/ok/status"),
+            r#"{"status":{"replicas":"x"}}"#
+        )
+        .await,
         r#"Widget.example.com "ok" is invalid: status.replicas: Invalid value: "string": status.replicas in body must be of type integer: "string""#
     );
 }
@@ -288,16 +285,13 @@ async fn unchanged_invalid_values_ratchet_on_update() {
     )
     .await
     .expect(200);
-    let status = api
-        .patch(
-            &format!("{WIDGETS}/w"),
-            "application/merge-patch+json",
-            r#"{"spec":{"color":"teal"}}"#,
-        )
-        .await
-        .expect(422);
     assert_eq!(
-        status["message"],
+        refused_patch(
+            &api,
+            &format!("{WIDGETS}/w"),
+            r#"{"spec":{"color":"teal"}}"#
+        )
+        .await,
         r#"Widget.example.com "w" is invalid: spec.color: Unsupported value: "teal": supported values: "red", "green", "blue""#
     );
 }
@@ -362,29 +356,13 @@ async fn cel_rules_validate_writes() {
     api.post(WIDGETS, &widget("w", json!({"min": 1, "max": 5})))
         .await
         .expect(201);
-    let status = api
-        .patch(
-            &format!("{WIDGETS}/w"),
-            "application/merge-patch+json",
-            r#"{"spec":{"max":3}}"#,
-        )
-        .await
-        .expect(422);
     assert_eq!(
-        status["message"],
+        refused_patch(&api, &format!("{WIDGETS}/w"), r#"{"spec":{"max":3}}"#).await,
         r#"Widget.example.com "w" is invalid: spec: Invalid value: "object": max may not shrink below 5"#
     );
     // A wrong type blocks the rules, as kube-apiserver does not run them on such an object.
-    let status = api
-        .patch(
-            &format!("{WIDGETS}/w"),
-            "application/merge-patch+json",
-            r#"{"spec":{"max":"many"}}"#,
-        )
-        .await
-        .expect(422);
     assert_eq!(
-        status["message"],
+        refused_patch(&api, &format!("{WIDGETS}/w"), r#"{"spec":{"max":"many"}}"#).await,
         r#"Widget.example.com "w" is invalid: [spec.max: Invalid value: "string": spec.max in body must be of type integer: "string", <nil>: Invalid value: "null": some validation rules were not checked because the object was invalid; correct the existing errors to complete validation]"#
     );
 }

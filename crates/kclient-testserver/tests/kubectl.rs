@@ -97,6 +97,13 @@ impl Kubectl {
         out.stdout
     }
 
+    /// Runs a command that must fail with `expected` in its error output.
+    async fn fails_with(&self, args: &[&str], expected: &str) {
+        let out = self.run(args).await;
+        assert!(!out.ok, "kubectl {args:?} succeeded: {}", out.stdout);
+        assert!(out.stderr.contains(expected), "{}", out.stderr);
+    }
+
     fn write(&self, name: &str, content: &str) -> String {
         let path = self.dir.path().join(name);
         std::fs::write(&path, content).expect("write manifest");
@@ -523,15 +530,7 @@ async fn custom_resources_under_a_schema() {
             "          spec:\n",
         ),
     );
-    let refused = k.run(&["apply", "-f", &untyped]).await;
-    assert!(!refused.ok);
-    assert!(
-        refused.stderr.contains(
-            r#"The CustomResourceDefinition "widgets.example.com" is invalid: spec.versions[0].schema.openAPIV3Schema.properties[spec].type: Required value: must not be empty for specified object fields"#
-        ),
-        "{}",
-        refused.stderr
-    );
+    k.fails_with(&["apply", "-f", &untyped], r#"The CustomResourceDefinition "widgets.example.com" is invalid: spec.versions[0].schema.openAPIV3Schema.properties[spec].type: Required value: must not be empty for specified object fields"#).await;
     let crd = k.write("crd.yaml", SCHEMA_CRD);
     k.ok(&["apply", "-f", &crd]).await;
     k.ok(&[
@@ -546,27 +545,16 @@ async fn custom_resources_under_a_schema() {
         "invalid.yaml",
         "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\nspec:\n  color: red\n  size: 11\n",
     );
-    let out = k.run(&["apply", "-f", &invalid]).await;
-    assert!(!out.ok);
-    assert!(
-        out.stderr.contains(
-            r#"The Widget "w" is invalid: spec.size: Invalid value: 11: spec.size in body should be less than or equal to 10"#
-        ),
-        "{}",
-        out.stderr
-    );
+    k.fails_with(&["apply", "-f", &invalid], r#"The Widget "w" is invalid: spec.size: Invalid value: 11: spec.size in body should be less than or equal to 10"#).await;
     let unknown = k.write(
         "unknown.yaml",
         "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\nspec:\n  color: red\n  size: 3\n  shade: dark\n",
     );
-    let out = k.run(&["apply", "-f", &unknown]).await;
-    assert!(!out.ok);
-    assert!(
-        out.stderr
-            .contains(r#"strict decoding error: unknown field "spec.shade""#),
-        "{}",
-        out.stderr
-    );
+    k.fails_with(
+        &["apply", "-f", &unknown],
+        r#"strict decoding error: unknown field "spec.shade""#,
+    )
+    .await;
     // Without validation the unknown field is pruned and the default applied.
     assert_eq!(
         k.ok(&["create", "--validate=false", "-f", &unknown]).await,

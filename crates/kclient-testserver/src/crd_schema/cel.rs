@@ -11,6 +11,7 @@
 use std::sync::{Arc, LazyLock};
 
 use cel::{Context, Env};
+use kclient_core::crd::validate::specified_fields;
 use kclient_core::status::FieldError;
 use serde_json::{Map, Value};
 
@@ -110,14 +111,6 @@ fn shown(path: &str) -> String {
     }
 }
 
-fn child(path: &str, key: &str) -> String {
-    if path.is_empty() {
-        key.to_owned()
-    } else {
-        format!("{path}.{key}")
-    }
-}
-
 fn walk(
     node: &Map<String, Value>,
     value: &Value,
@@ -140,18 +133,8 @@ fn walk(
     }
     match value {
         Value::Object(map) => {
-            let properties = node.get("properties").and_then(Value::as_object);
-            let additional = node.get("additionalProperties").and_then(Value::as_object);
-            for (key, v) in map {
-                let old_v = old.and_then(|o| o.get(key));
-                if let Some(schema) = properties
-                    .and_then(|p| p.get(key))
-                    .and_then(Value::as_object)
-                {
-                    walk(schema, v, old_v, &child(path, key), errors);
-                } else if let Some(schema) = additional {
-                    walk(schema, v, old_v, &format!("{path}[{key}]"), errors);
-                }
+            for (key, schema, v, at) in specified_fields(node, map, path) {
+                walk(schema, v, old.and_then(|o| o.get(key)), &at, errors);
             }
         }
         Value::Array(items) => {

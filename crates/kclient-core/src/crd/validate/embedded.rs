@@ -4,6 +4,7 @@
 
 use serde_json::{Map, Value};
 
+use super::{child_path as child, specified_fields};
 use crate::status::FieldError;
 use crate::validation::is_dns1035_label;
 
@@ -17,31 +18,14 @@ pub fn validate_embedded_resources(schema: &Value, obj: &Value) -> Vec<FieldErro
     errors
 }
 
-fn child(path: &str, key: &str) -> String {
-    if path.is_empty() {
-        key.to_owned()
-    } else {
-        format!("{path}.{key}")
-    }
-}
-
 fn children(
     node: &Map<String, Value>,
     map: &Map<String, Value>,
     path: &str,
     errors: &mut Vec<FieldError>,
 ) {
-    let properties = node.get("properties").and_then(Value::as_object);
-    let additional = node.get("additionalProperties").and_then(Value::as_object);
-    for (key, value) in map {
-        if let Some(schema) = properties
-            .and_then(|p| p.get(key))
-            .and_then(Value::as_object)
-        {
-            walk(schema, value, &child(path, key), errors);
-        } else if let Some(schema) = additional {
-            walk(schema, value, &format!("{path}[{key}]"), errors);
-        }
+    for (_, schema, value, at) in specified_fields(node, map, path) {
+        walk(schema, value, &at, errors);
     }
 }
 

@@ -4,6 +4,7 @@
 
 use serde_json::{Map, Value};
 
+use super::specified_fields;
 use crate::status::FieldError;
 
 /// The list-type errors of `obj` under `schema`, paths from the object's root.
@@ -15,31 +16,14 @@ pub fn validate_list_types(schema: &Value, obj: &Value) -> Vec<FieldError> {
     errors
 }
 
-fn child(path: &str, key: &str) -> String {
-    if path.is_empty() {
-        key.to_owned()
-    } else {
-        format!("{path}.{key}")
-    }
-}
-
 fn object(
     node: &Map<String, Value>,
     map: &Map<String, Value>,
     path: &str,
     errors: &mut Vec<FieldError>,
 ) {
-    if let Some(additional) = node.get("additionalProperties").and_then(Value::as_object) {
-        for (key, value) in map {
-            value_of(additional, value, &format!("{path}[{key}]"), errors);
-        }
-    }
-    if let Some(properties) = node.get("properties").and_then(Value::as_object) {
-        for (key, value) in map {
-            if let Some(schema) = properties.get(key).and_then(Value::as_object) {
-                value_of(schema, value, &child(path, key), errors);
-            }
-        }
+    for (_, schema, value, at) in specified_fields(node, map, path) {
+        value_of(schema, value, &at, errors);
     }
 }
 

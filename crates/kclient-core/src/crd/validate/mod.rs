@@ -350,21 +350,13 @@ fn check_array(
             validate_node(schema, item, &format!("{name}[{i}]"), errors);
         }
     }
-    let size = items.len() as u64;
-    if let Some(min) = node.get("minItems").and_then(Value::as_u64)
-        && size < min
-    {
-        errors.push(invalid(
-            name,
-            Value::from(size),
-            format!("{name} in body should have at least {min} items"),
-        ));
-    }
-    if let Some(max) = node.get("maxItems").and_then(Value::as_u64)
-        && size > max
-    {
-        errors.push(too_many(name, size, max));
-    }
+    counts(
+        node,
+        ("minItems", "maxItems", "items"),
+        items.len(),
+        name,
+        errors,
+    );
     if flag(node, "uniqueItems") {
         let duplicated = items
             .iter()
@@ -380,13 +372,70 @@ fn check_array(
     }
 }
 
-fn too_many(name: &str, actual: u64, max: u64) -> FieldError {
-    FieldError::new(
-        FieldErrorType::TooMany,
-        field_of(name),
-        Some(Value::from(actual)),
-        format!("must have at most {max} items"),
-    )
+/// `minItems`/`maxItems` or `minProperties`/`maxProperties` (`keys`: the two keywords and
+/// the unit the lower bound's message counts in). kube-apiserver reports the upper bound as
+/// `Too many`, whatever it counts.
+fn counts(
+    node: &Map<String, Value>,
+    keys: (&str, &str, &str),
+    size: usize,
+    name: &str,
+    errors: &mut Vec<FieldError>,
+) {
+    let (min_key, max_key, unit) = keys;
+    let size = size as u64;
+    if let Some(min) = node.get(min_key).and_then(Value::as_u64)
+        && size < min
+    {
+        errors.push(invalid(
+            name,
+            Value::from(size),
+            format!("{name} in body should have at least {min} {unit}"),
+        ));
+    }
+    if let Some(max) = node.get(max_key).and_then(Value::as_u64)
+        && size > max
+    {
+        errors.push(FieldError::new(
+            FieldErrorType::TooMany,
+            field_of(name),
+            Some(Value::from(size)),
+            format!("must have at most {max} items"),
+        ));
+    }
+}
+
+/// `key`'s path below `path` in apimachinery's form (`spec.color`; just `key` at the root).
+pub fn child_path(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+/// The fields of `map` that `node` specifies, each with its schema and path: properties by
+/// name (`spec.color`), `additionalProperties` by key (`spec.labels[app]`). The walks over a
+/// custom resource (list types, embedded resources, CEL rules) share it.
+pub fn specified_fields<'a>(
+    node: &'a Map<String, Value>,
+    map: &'a Map<String, Value>,
+    path: &str,
+) -> Vec<(&'a str, &'a Map<String, Value>, &'a Value, String)> {
+    let properties = node.get("properties").and_then(Value::as_object);
+    let additional = node.get("additionalProperties").and_then(Value::as_object);
+    map.iter()
+        .filter_map(|(key, value)| {
+            if let Some(schema) = properties
+                .and_then(|p| p.get(key))
+                .and_then(Value::as_object)
+            {
+                Some((key.as_str(), schema, value, child_path(path, key)))
+            } else {
+                additional.map(|schema| (key.as_str(), schema, value, format!("{path}[{key}]")))
+            }
+        })
+        .collect()
 }
 
 /// `enum`: the value must equal one of the listed values (a number compares as the listed
@@ -432,21 +481,13 @@ fn check_object(
     name: &str,
     errors: &mut Vec<FieldError>,
 ) {
-    let count = map.len() as u64;
-    if let Some(min) = node.get("minProperties").and_then(Value::as_u64)
-        && count < min
-    {
-        errors.push(invalid(
-            name,
-            Value::from(count),
-            format!("{name} in body should have at least {min} properties"),
-        ));
-    }
-    if let Some(max) = node.get("maxProperties").and_then(Value::as_u64)
-        && count > max
-    {
-        errors.push(too_many(name, count, max));
-    }
+    counts(
+        node,
+        ("minProperties", "maxProperties", "properties"),
+        map.len(),
+        name,
+        errors,
+    );
     let properties = node.get("properties").and_then(Value::as_object);
     let declared = |k: &str| properties.is_some_and(|p| p.contains_key(k));
     match node.get("additionalProperties") {
@@ -468,12 +509,7 @@ fn check_object(
     }
     for (key, schema) in properties.into_iter().flatten() {
         if let (Some(value), Some(schema)) = (map.get(key), schema.as_object()) {
-            let child = if name.is_empty() {
-                key.clone()
-            } else {
-                format!("{name}.{key}")
-            };
-            validate_node(schema, value, &child, errors);
+            validate_node(schema, value, &child_path(name, key), errors);
         }
     }
     for key in node

@@ -103,72 +103,71 @@ pub(super) fn check(
         }
         errors.extend(err);
     }
-    if let Some(min) = bound("minimum") {
-        let excl = exclusive("exclusiveMinimum");
-        if let Some(e) = range_error("Minimum boundary", min) {
-            errors.push(e);
-        }
-        let native = range_error("Minimum boundary", min).is_none();
-        let below = match data {
-            Num::Int(i) if native => {
-                let m = min.trunc() as i64;
-                (!excl && i < m) || (excl && i <= m)
-            }
-            _ => {
-                let d = data.as_f64();
-                (!excl && d < min) || (excl && d <= min)
-            }
-        };
-        if below {
-            let shown = if native {
-                show(min, data)
-            } else {
-                go_float(min)
+    for side in [Side::Minimum, Side::Maximum] {
+        if let Some(limit) = bound(side.keyword()) {
+            let excl = exclusive(side.exclusive_keyword());
+            let range = range_error(side.range_prefix(), limit);
+            let native = range.is_none();
+            errors.extend(range);
+            let (lhs, rhs) = match data {
+                Num::Int(i) if native => (i as f64, limit.trunc()),
+                _ => (data.as_f64(), limit),
             };
-            let op = if excl {
-                "greater than"
-            } else {
-                "greater than or equal to"
+            let out_of_bounds = match side {
+                Side::Minimum => lhs < rhs || (excl && lhs == rhs),
+                Side::Maximum => lhs > rhs || (excl && lhs == rhs),
             };
-            errors.push(invalid(
-                name,
-                data.to_value(),
-                format!("{name} in body should be {op} {shown}"),
-            ));
+            if out_of_bounds {
+                let shown = if native {
+                    show(limit, data)
+                } else {
+                    go_float(limit)
+                };
+                errors.push(invalid(
+                    name,
+                    data.to_value(),
+                    format!("{name} in body should be {} {shown}", side.words(excl)),
+                ));
+            }
         }
     }
-    if let Some(max) = bound("maximum") {
-        let excl = exclusive("exclusiveMaximum");
-        if let Some(e) = range_error("Maximum boundary", max) {
-            errors.push(e);
+}
+
+/// Which bound a check is about.
+#[derive(Clone, Copy)]
+enum Side {
+    Minimum,
+    Maximum,
+}
+
+impl Side {
+    fn keyword(self) -> &'static str {
+        match self {
+            Side::Minimum => "minimum",
+            Side::Maximum => "maximum",
         }
-        let native = range_error("Maximum boundary", max).is_none();
-        let above = match data {
-            Num::Int(i) if native => {
-                let m = max.trunc() as i64;
-                (!excl && i > m) || (excl && i >= m)
-            }
-            _ => {
-                let d = data.as_f64();
-                (!excl && d > max) || (excl && d >= max)
-            }
-        };
-        if above {
-            let shown = if native {
-                show(max, data)
-            } else {
-                go_float(max)
-            };
-            let op = if excl {
-                "less than"
-            } else {
-                "less than or equal to"
-            };
-            errors.push(invalid(
-                name,
-                data.to_value(),
-                format!("{name} in body should be {op} {shown}"),
-            ));
+    }
+
+    fn exclusive_keyword(self) -> &'static str {
+        match self {
+            Side::Minimum => "exclusiveMinimum",
+            Side::Maximum => "exclusiveMaximum",
+        }
+    }
+
+    fn range_prefix(self) -> &'static str {
+        match self {
+            Side::Minimum => "Minimum boundary",
+            Side::Maximum => "Maximum boundary",
+        }
+    }
+
+    fn words(self, exclusive: bool) -> &'static str {
+        match (self, exclusive) {
+            (Side::Minimum, false) => "greater than or equal to",
+            (Side::Minimum, true) => "greater than",
+            (Side::Maximum, false) => "less than or equal to",
+            (Side::Maximum, true) => "less than",
         }
     }
 }
