@@ -52,6 +52,15 @@ pub fn prune(obj: &mut Value, schema: &Value) -> Vec<String> {
     dropped
 }
 
+/// Prunes a value below the resource root (a default, a field) with its node's schema;
+/// returns the dropped paths, relative to the value, sorted.
+pub fn prune_value(value: &mut Value, schema: &Map<String, Value>) -> Vec<String> {
+    let mut dropped = Vec::new();
+    walk(value, Some(schema), false, "", &mut dropped);
+    dropped.sort();
+    dropped
+}
+
 fn flag(node: &Map<String, Value>, key: &str) -> bool {
     node.get(key) == Some(&Value::Bool(true))
 }
