@@ -168,7 +168,7 @@ fn check_type(
     let numeric = types.contains(&"number") || types.contains(&"integer");
     let string_or_array = matches!(data, Value::String(_) | Value::Array(_));
     if let Some(format) = format {
-        if !string_or_array && !(types.contains(&found) || float_int || int_float) {
+        if !(string_or_array || types.contains(&found) || float_int || int_float) {
             // The value's own format: Go infers int64/float64 for numbers, none otherwise.
             let own = match found {
                 "integer" => "int64",
