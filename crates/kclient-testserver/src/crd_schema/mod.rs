@@ -1,10 +1,10 @@
 //! What kube-apiserver does to a custom resource under its version's `openAPIV3Schema`
 //! (kclient-core's `crd::{prune, default, validate}` hold the rules): when a request body is
 //! decoded, unknown fields are pruned (and reported for `fieldValidation`) and defaults
-//! applied; before a write is stored, the object is validated (schema, list types, then the
-//! `x-kubernetes-validations` CEL rules, the `/scale` paths), unchanged invalid values of an update passing as
-//! kube-apiserver's validation ratcheting lets them; when an object is read, the defaults of
-//! the version it is read in are applied.
+//! applied; before a write is stored, the object is validated (schema, `/scale` paths,
+//! embedded resources, list types, then the `x-kubernetes-validations` CEL rules), unchanged
+//! invalid values of an update passing as kube-apiserver's validation ratcheting lets them;
+//! when an object is read, the defaults of the version it is read in are applied.
 
 mod cel;
 mod ratchet;
@@ -63,18 +63,16 @@ pub(crate) fn validate_crd(crd: &Value) -> Vec<FieldError> {
 }
 
 /// The schema's field errors for a write of `obj` (`old`: the stored object an update
-/// replaces): the OpenAPI validation and list-type uniqueness, then the CEL rules unless a
+/// replaces): the OpenAPI validation, scale paths, embedded resources and list-type
+/// uniqueness, then the CEL rules unless a
 /// blocking error (wrong type, missing field, unsupported value, too long or too many) makes
 /// them moot, as kube-apiserver's custom resource strategy does.
 pub(crate) fn validate(served: &Served, obj: &Value, old: Option<&Value>) -> Vec<FieldError> {
-    let scale_errors = served
-        .crd
-        .as_ref()
-        .and_then(|c| c.scale.as_ref())
-        .map(|paths| scale::validate(paths, obj))
-        .unwrap_or_default();
+    let scale = served.crd.as_ref().and_then(|c| c.scale.as_ref());
     let Some(schema) = schema(served) else {
-        return scale_errors;
+        return scale
+            .map(|paths| scale::validate(paths, obj))
+            .unwrap_or_default();
     };
     // A create drops the status of a kind with a status subresource before validating it.
     let without_status;
@@ -88,11 +86,19 @@ pub(crate) fn validate(served: &Served, obj: &Value, old: Option<&Value>) -> Vec
     } else {
         obj
     };
-    let mut errors = validate::validate_custom_resource(schema, obj);
+    // kube-apiserver's order: the schema (ratcheted on update), the scale paths, embedded
+    // resources, list types, then the rules.
+    let mut errors = validate::validate_schema(schema, obj);
     if let Some(old) = old {
         errors.retain(|e| !ratchet::unchanged(e, obj, old));
     }
-    errors.extend(scale_errors);
+    errors.extend(
+        scale
+            .map(|paths| scale::validate(paths, obj))
+            .unwrap_or_default(),
+    );
+    errors.extend(validate::validate_embedded_resources(schema, obj));
+    errors.extend(validate::validate_list_types(schema, obj));
     let blocking = errors.iter().any(|e| {
         matches!(
             e.error_type,

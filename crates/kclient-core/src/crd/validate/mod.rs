@@ -44,12 +44,19 @@ pub use listtype::validate_list_types;
 /// checks embedded resources' type metadata and `x-kubernetes-list-type: set|map`
 /// uniqueness, in kube-apiserver's order; empty when valid.
 pub fn validate_custom_resource(schema: &Value, obj: &Value) -> Vec<FieldError> {
+    let mut errors = validate_schema(schema, obj);
+    errors.extend(validate_embedded_resources(schema, obj));
+    errors.extend(validate_list_types(schema, obj));
+    errors
+}
+
+/// The OpenAPI part alone: kube-openapi's schema validation of `obj` (the part
+/// kube-apiserver's validation ratcheting applies to).
+pub fn validate_schema(schema: &Value, obj: &Value) -> Vec<FieldError> {
     let mut errors = Vec::new();
     if let Some(node) = schema.as_object() {
         validate_node(node, obj, "", &mut errors);
     }
-    errors.extend(validate_embedded_resources(schema, obj));
-    errors.extend(validate_list_types(schema, obj));
     errors
 }
 
@@ -303,12 +310,9 @@ fn check_string(node: &Map<String, Value>, s: &str, name: &str, errors: &mut Vec
     if let Some(max) = node.get("maxLength").and_then(Value::as_u64)
         && length > max
     {
-        let unit = "bytes";
-        errors.push(FieldError::new(
-            FieldErrorType::TooLong,
+        errors.push(FieldError::too_long(
             field_of(name),
-            None,
-            format!("may not be more than {max} {unit}"),
+            usize::try_from(max).unwrap_or(usize::MAX),
         ));
         return;
     }
