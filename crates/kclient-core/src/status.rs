@@ -12,6 +12,7 @@ mod response;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Status;
 
 pub use constructors::*;
+pub(crate) use field::go_quote;
 pub use field::{FieldError, FieldErrorType};
 pub use response::{ResponseContext, from_http, from_http_with, new_generic_server_response};
 

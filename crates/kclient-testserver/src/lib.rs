@@ -43,6 +43,7 @@ mod client_cert;
 mod compress;
 mod controllers;
 mod convert;
+mod crd_schema;
 mod disruption;
 mod error;
 mod faults;

@@ -32,6 +32,8 @@ pub(crate) struct CrdDetails {
     pub crd_name: String,
     pub columns: Vec<CrdColumn>,
     pub scale: Option<ScalePaths>,
+    /// The version's `openAPIV3Schema`, which validates, prunes and defaults its objects.
+    pub schema: Option<Arc<serde_json::Value>>,
 }
 
 /// One served group/version/resource.
@@ -222,6 +224,7 @@ mod tests {
                 crd_name: "widgets.example.com".into(),
                 columns: vec![],
                 scale: None,
+                schema: None,
             }),
         };
         let before = r.resources().len();

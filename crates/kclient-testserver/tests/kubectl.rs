@@ -97,6 +97,13 @@ impl Kubectl {
         out.stdout
     }
 
+    /// Runs a command that must fail with `expected` in its error output.
+    async fn fails_with(&self, args: &[&str], expected: &str) {
+        let out = self.run(args).await;
+        assert!(!out.ok, "kubectl {args:?} succeeded: {}", out.stdout);
+        assert!(out.stderr.contains(expected), "{}", out.stderr);
+    }
+
     fn write(&self, name: &str, content: &str) -> String {
         let path = self.dir.path().join(name);
         std::fs::write(&path, content).expect("write manifest");
@@ -477,6 +484,95 @@ spec:
     );
     let gone = k.run(&["get", "widgets"]).await;
     assert!(!gone.ok);
+    drop(k.server);
+}
+
+const SCHEMA_CRD: &str = r#"apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {plural: widgets, singular: widget, kind: Widget}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            required: [color]
+            properties:
+              color: {type: string, enum: [red, green]}
+              size: {type: integer, maximum: 10}
+              replicas: {type: integer, default: 2}
+    additionalPrinterColumns:
+    - {name: Color, type: string, jsonPath: .spec.color}
+    - {name: Size, type: integer, jsonPath: .spec.size}
+    - {name: Replicas, type: integer, jsonPath: .spec.replicas}
+    - {name: Age, type: date, jsonPath: .metadata.creationTimestamp}
+"#;
+
+/// Custom resources under a real schema: kubectl shows the 422 of an invalid object, the
+/// strict-decoding 400 of an unknown field, prints the printer columns (defaults included),
+/// and a non-structural CRD is refused.
+#[tokio::test]
+async fn custom_resources_under_a_schema() {
+    let k = Kubectl::start().await;
+    let untyped = k.write(
+        "bad-crd.yaml",
+        &SCHEMA_CRD.replace(
+            "          spec:\n            type: object\n",
+            "          spec:\n",
+        ),
+    );
+    k.fails_with(&["apply", "-f", &untyped], r#"The CustomResourceDefinition "widgets.example.com" is invalid: spec.versions[0].schema.openAPIV3Schema.properties[spec].type: Required value: must not be empty for specified object fields"#).await;
+    let crd = k.write("crd.yaml", SCHEMA_CRD);
+    k.ok(&["apply", "-f", &crd]).await;
+    k.ok(&[
+        "wait",
+        "--for=condition=Established",
+        "crd/widgets.example.com",
+        "--timeout=20s",
+    ])
+    .await;
+
+    let invalid = k.write(
+        "invalid.yaml",
+        "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\nspec:\n  color: red\n  size: 11\n",
+    );
+    k.fails_with(&["apply", "-f", &invalid], r#"The Widget "w" is invalid: spec.size: Invalid value: 11: spec.size in body should be less than or equal to 10"#).await;
+    let unknown = k.write(
+        "unknown.yaml",
+        "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\nspec:\n  color: red\n  size: 3\n  shade: dark\n",
+    );
+    k.fails_with(
+        &["apply", "-f", &unknown],
+        r#"strict decoding error: unknown field "spec.shade""#,
+    )
+    .await;
+    // Without validation the unknown field is pruned and the default applied.
+    assert_eq!(
+        k.ok(&["create", "--validate=false", "-f", &unknown]).await,
+        "widget.example.com/w created\n"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&k.ok(&["get", "widget", "w", "-o", "json"]).await).expect("json");
+    assert_eq!(
+        json["spec"],
+        serde_json::json!({"color": "red", "size": 3, "replicas": 2})
+    );
+    let table = k.ok(&["get", "widgets"]).await;
+    let rows: Vec<Vec<&str>> = table
+        .lines()
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert_eq!(rows[0], ["NAME", "COLOR", "SIZE", "REPLICAS", "AGE"]);
+    assert_eq!(&rows[1][..4], ["w", "red", "3", "2"]);
     drop(k.server);
 }
 

@@ -1,7 +1,11 @@
-//! Custom resource definitions: kube-apiserver's rules for CRD schemas ([`structural`]), and,
-//! with the `schema` feature, what `#[derive(CustomResource)]` generates a CRD from (the
-//! `schema` module, absent without the feature, hence not linked).
+//! Custom resource definitions: kube-apiserver's rules for CRD schemas ([`structural`]), what
+//! it does with a custom resource under its version's schema ([`validate`], [`prune`],
+//! [`default`]), and, with the `schema` feature, what `#[derive(CustomResource)]` generates a
+//! CRD from (the `schema` module, absent without the feature, hence not linked).
 
+pub mod default;
+pub mod prune;
 #[cfg(feature = "schema")]
 pub mod schema;
 pub mod structural;
+pub mod validate;

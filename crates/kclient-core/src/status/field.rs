@@ -143,13 +143,13 @@ impl FieldError {
         Self::new(FieldErrorType::NotFound, field, Some(value), "")
     }
 
-    /// `field.TooLong`: `must have at most N bytes`.
+    /// `field.TooLong`: `may not be more than N bytes` (apimachinery 1.33's wording).
     pub fn too_long(field: impl Into<String>, max_length: usize) -> Self {
         Self::new(
             FieldErrorType::TooLong,
             field,
             None,
-            format!("must have at most {max_length} bytes"),
+            format!("may not be more than {max_length} bytes"),
         )
     }
 

@@ -148,7 +148,7 @@ fn field_error_bodies() {
     );
     assert_eq!(
         FieldError::too_long("metadata.name", 63).body(),
-        "Too long: must have at most 63 bytes"
+        "Too long: may not be more than 63 bytes"
     );
     assert_eq!(
         FieldError::forbidden("spec", "nope").body(),

@@ -60,6 +60,28 @@ pub fn is_dns1123_label(value: &str) -> Vec<String> {
     errs
 }
 
+/// The longest DNS-1035 label (RFC 1035): 63 characters.
+pub const DNS1035_LABEL_MAX_LENGTH: usize = 63;
+const DNS1035_LABEL_FMT: &str = "[a-z]([-a-z0-9]*[a-z0-9])?";
+const DNS1035_LABEL_ERR: &str = "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character";
+
+/// apimachinery's `IsDNS1035Label`: a DNS-1123 label that starts with a letter (kinds of
+/// embedded resources, service names).
+pub fn is_dns1035_label(value: &str) -> Vec<String> {
+    let mut errs = Vec::new();
+    if value.len() > DNS1035_LABEL_MAX_LENGTH {
+        errs.push(max_len_error(DNS1035_LABEL_MAX_LENGTH));
+    }
+    if !(matches_dns1123_label(value) && value.starts_with(|c: char| c.is_ascii_lowercase())) {
+        errs.push(regex_error(
+            DNS1035_LABEL_ERR,
+            DNS1035_LABEL_FMT,
+            &["my-name", "abc-123"],
+        ));
+    }
+    errs
+}
+
 /// apimachinery's `IsDNS1123Subdomain`: at most 253 characters of dot-separated DNS-1123
 /// labels. Names of most kinds, and the prefix of a qualified name.
 pub fn is_dns1123_subdomain(value: &str) -> Vec<String> {

@@ -51,6 +51,7 @@ pub(super) fn validate(crd: &Value) -> Vec<FieldError> {
     }
     // kube-apiserver refuses a schema that is not structural, or outside the CRD subset.
     errs.extend(kclient_core::crd::structural::validate_crd_schemas(crd));
+    errs.extend(crate::crd_schema::validate_crd(crd));
     if errs.is_empty()
         && let Err(msg) = catalog::crd_resource_info(crd)
     {
@@ -107,6 +108,9 @@ fn version_details(crd: &Value, version: &str) -> CrdDetails {
         crd_name: meta::name(crd).to_string(),
         columns,
         scale,
+        schema: v
+            .and_then(|v| v.pointer("/schema/openAPIV3Schema"))
+            .map(|s| std::sync::Arc::new(s.clone())),
     }
 }
 

@@ -95,11 +95,17 @@ impl Ctx {
 
     /// The stored object as this endpoint's version serves it.
     pub fn object_value(&self, obj: &Obj) -> ApiResult<Value> {
-        Ok(value_in_version(obj, &self.api_version())?)
+        let mut value = value_in_version(obj, &self.api_version())?;
+        crate::crd_schema::default_on_read(&self.served, &mut value);
+        Ok(value)
     }
 
     /// [`Ctx::object_value`] serialized.
     pub fn object_json(&self, obj: &Obj) -> ApiResult<Bytes> {
+        if crate::crd_schema::has_defaults(&self.served) {
+            let value = self.object_value(obj)?;
+            return Ok(Bytes::from(serde_json::to_vec(&value).unwrap_or_default()));
+        }
         Ok(json_in_version(obj, &self.api_version())?)
     }
 }

@@ -119,7 +119,7 @@ pub(super) fn create(ctx: &Ctx, body: &Bytes) -> ApiResult<Response<Body>> {
     let mut obj = decode_object(&ctx.headers, body)?;
     check_type_meta(&ctx.served, &mut obj)?;
     check_namespace(ctx, &mut obj)?;
-    let warnings = check_schema(ctx, &obj)?;
+    let warnings = check_schema(ctx, &mut obj)?;
     let manager = ctx.manager();
     let created = create_object(
         &ctx.state,

@@ -192,8 +192,13 @@ pub(super) fn list_response(
             let api_version = ctx.api_version();
             let typed = !ctx.served.is_crd();
             let total: usize = items.iter().map(|o| o.json.len() + 1).sum();
+            let defaults = crate::crd_schema::has_defaults(&ctx.served);
             let out = splice_items(&head, items, total, |obj, out| {
-                let json = json_in_version(obj, &api_version)?;
+                let json = if defaults {
+                    ctx.object_json(obj)?
+                } else {
+                    json_in_version(obj, &api_version)?
+                };
                 if typed {
                     super::list_item::write_without_type_meta(&json, out)
                         .map_err(|e| ErrorResponse::internal(e.to_string()))?;

@@ -155,7 +155,7 @@ pub(super) fn patch(ctx: &Ctx, body: &Bytes) -> ApiResult<Response<Body>> {
             None => (patch_value(ctx, t, &old_value, body)?, Managed::Record),
         };
         check_identity(ctx, &name, &mut patched)?;
-        let warnings = check_schema(ctx, &patched)?;
+        let warnings = check_schema(ctx, &mut patched)?;
         let spec = UpdateSpec {
             subresource: sub,
             managed,
@@ -187,7 +187,7 @@ fn apply_create(
     };
     let mut obj = patching::apply(None, applied, manager, force, &now, &target)?;
     meta::remove_meta(&mut obj, "resourceVersion");
-    let warnings = check_schema(ctx, &obj)?;
+    let warnings = check_schema(ctx, &mut obj)?;
     let created = create_object(
         &ctx.state,
         &ctx.served,

@@ -28,7 +28,7 @@ pub(super) fn update(ctx: &Ctx, body: &Bytes) -> ApiResult<Response<Body>> {
             "the name of the object ({body_name}) does not match the name on the URL ({name})"
         )));
     }
-    let warnings = check_schema(ctx, &obj)?;
+    let warnings = check_schema(ctx, &mut obj)?;
     let store = ctx.store();
     let key = ctx.key(&name);
     for _ in 0..MAX_ATTEMPTS {

@@ -239,11 +239,17 @@ impl WatchStream {
     fn render(&mut self, kind: &str, obj: &Obj) -> Result<Bytes, Undecodable> {
         Ok(match self.output {
             Output::Table => {
-                let v = value_in_version(obj, &self.api_version)?;
+                let mut v = value_in_version(obj, &self.api_version)?;
+                crate::crd_schema::default_on_read(&self.served, &mut v);
                 let rv = obj.resource_version().to_string();
                 watch_line(kind, &self.table(&v, rv))
             }
             Output::PartialMetadata => watch_line(kind, &partial_metadata(obj)?),
+            Output::Json | Output::Yaml if crate::crd_schema::has_defaults(&self.served) => {
+                let mut v = value_in_version(obj, &self.api_version)?;
+                crate::crd_schema::default_on_read(&self.served, &mut v);
+                watch_line(kind, &serde_json::to_vec(&v).unwrap_or_default())
+            }
             Output::Json | Output::Yaml => {
                 watch_line(kind, &json_in_version(obj, &self.api_version)?)
             }
@@ -269,7 +275,9 @@ impl WatchStream {
     /// The line a stored event becomes for this watcher, if any.
     fn event_line(&mut self, ev: &Event) -> Option<Bytes> {
         self.last_rv = self.last_rv.max(ev.rv);
-        let plain = self.output == Output::Json && ev.obj.api_version() == self.api_version;
+        let plain = self.output == Output::Json
+            && ev.obj.api_version() == self.api_version
+            && !crate::crd_schema::has_defaults(&self.served);
         let unfiltered = self.selectors.is_empty() && self.namespace.is_none();
         if plain && unfiltered {
             return Some(ev.line());

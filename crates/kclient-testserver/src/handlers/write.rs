@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use super::Ctx;
 use super::output::object_response;
 use crate::controllers;
+use crate::crd_schema;
 use crate::error::{ApiResult, ErrorResponse, FieldError};
 use crate::meta;
 use crate::patching::record_update;
@@ -79,14 +80,20 @@ pub(super) fn check_namespace(ctx: &Ctx, obj: &mut Value) -> ApiResult<()> {
     }
 }
 
-/// Decodes built-in kinds into their types and applies `fieldValidation`; returns the
-/// warnings to send.
-pub(super) fn check_schema(ctx: &Ctx, obj: &Value) -> ApiResult<Vec<String>> {
+/// Decodes built-in kinds into their types (prunes and defaults custom resources) and applies
+/// `fieldValidation`; returns the warnings to send.
+pub(super) fn check_schema(ctx: &Ctx, obj: &mut Value) -> ApiResult<Vec<String>> {
     let info = &ctx.served.info;
-    let checked = check_builtin(&info.group, &info.version, &info.kind, obj)
-        .map_err(ErrorResponse::bad_request)?;
-    let TypeCheck::Decoded { unknown } = checked else {
-        return Ok(Vec::new());
+    // Custom resources are pruned and defaulted by their schema; what pruning drops is unknown.
+    let unknown = if ctx.served.is_crd() {
+        crd_schema::decode(&ctx.served, obj)
+    } else {
+        let checked = check_builtin(&info.group, &info.version, &info.kind, obj)
+            .map_err(ErrorResponse::bad_request)?;
+        let TypeCheck::Decoded { unknown } = checked else {
+            return Ok(Vec::new());
+        };
+        unknown
     };
     if unknown.is_empty() {
         return Ok(Vec::new());
@@ -124,6 +131,7 @@ pub(super) fn validate(served: &Served, obj: &Value, old: Option<&Value>) -> Api
         }
     }
     errs.extend(controllers::validate_kind(served, obj));
+    errs.extend(crd_schema::validate(served, obj, old));
     if errs.is_empty() {
         Ok(())
     } else {

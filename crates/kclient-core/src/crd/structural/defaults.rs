@@ -192,29 +192,5 @@ fn bounds(value: &Value, schema: &Map<String, Value>, at: &str, problems: &mut V
 
 /// Whether pruning with `schema` would leave `value` as it is.
 fn pruned(value: &Value, schema: &Map<String, Value>) -> bool {
-    match value {
-        Value::Object(object) => {
-            let preserve = flag(schema, "x-kubernetes-preserve-unknown-fields");
-            let embedded = flag(schema, "x-kubernetes-embedded-resource");
-            object.iter().all(|(key, field)| {
-                if let Some(field_schema) = properties(schema)
-                    .and_then(|p| p.get(key))
-                    .and_then(Value::as_object)
-                {
-                    pruned(field, field_schema)
-                } else if let Some(additional) = additional_schema(schema) {
-                    pruned(field, additional)
-                } else {
-                    preserve
-                        || schema.get("additionalProperties") == Some(&Value::Bool(true))
-                        || (embedded && matches!(key.as_str(), "apiVersion" | "kind" | "metadata"))
-                }
-            })
-        }
-        Value::Array(items) => match items_schema(schema) {
-            Some(item_schema) => items.iter().all(|item| pruned(item, item_schema)),
-            None => true,
-        },
-        _ => true,
-    }
+    crate::crd::prune::prune_value(&mut value.clone(), schema).is_empty()
 }
