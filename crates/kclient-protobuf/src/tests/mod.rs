@@ -14,3 +14,5 @@ mod smoke {
         println!("{} bytes vs {} json; {}", bytes.len(), json.len(), &v.to_string()[..300]);
     }
 }
+
+mod roundtrip;
