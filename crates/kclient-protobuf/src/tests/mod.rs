@@ -16,3 +16,5 @@ mod smoke {
 }
 
 mod roundtrip;
+mod fixtures;
+mod watch;
