@@ -43,7 +43,6 @@ mod kubeconfig;
 mod meta;
 mod openapi;
 mod patching;
-mod protobuf;
 mod query;
 mod registry;
 mod requests;
