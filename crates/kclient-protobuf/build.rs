@@ -19,16 +19,34 @@ use go::GoPackage;
 /// apimachinery (`MarshalJSON`), so it is named here and implemented in `src/special.rs`.
 const SPECIAL: &[(&str, &str)] = &[
     ("k8s.io.apimachinery.pkg.apis.meta.v1.Time", "Time"),
-    ("k8s.io.apimachinery.pkg.apis.meta.v1.MicroTime", "MicroTime"),
+    (
+        "k8s.io.apimachinery.pkg.apis.meta.v1.MicroTime",
+        "MicroTime",
+    ),
     ("k8s.io.apimachinery.pkg.apis.meta.v1.Duration", "Duration"),
     ("k8s.io.apimachinery.pkg.apis.meta.v1.FieldsV1", "RawJson"),
     ("k8s.io.apimachinery.pkg.api.resource.Quantity", "Quantity"),
-    ("k8s.io.apimachinery.pkg.api.resource.QuantityValue", "Quantity"),
-    ("k8s.io.apimachinery.pkg.util.intstr.IntOrString", "IntOrString"),
+    (
+        "k8s.io.apimachinery.pkg.api.resource.QuantityValue",
+        "Quantity",
+    ),
+    (
+        "k8s.io.apimachinery.pkg.util.intstr.IntOrString",
+        "IntOrString",
+    ),
     ("k8s.io.apimachinery.pkg.runtime.RawExtension", "RawJson"),
-    ("k8s.io.apiextensions_apiserver.pkg.apis.apiextensions.v1.JSON", "RawJson"),
-    ("k8s.io.apiextensions_apiserver.pkg.apis.apiextensions.v1.JSONSchemaPropsOrBool", "OrBool"),
-    ("k8s.io.apiextensions_apiserver.pkg.apis.apiextensions.v1.JSONSchemaPropsOrArray", "OrArray"),
+    (
+        "k8s.io.apiextensions_apiserver.pkg.apis.apiextensions.v1.JSON",
+        "RawJson",
+    ),
+    (
+        "k8s.io.apiextensions_apiserver.pkg.apis.apiextensions.v1.JSONSchemaPropsOrBool",
+        "OrBool",
+    ),
+    (
+        "k8s.io.apiextensions_apiserver.pkg.apis.apiextensions.v1.JSONSchemaPropsOrArray",
+        "OrArray",
+    ),
     (
         "k8s.io.apiextensions_apiserver.pkg.apis.apiextensions.v1.JSONSchemaPropsOrStringArray",
         "OrStringArray",
@@ -36,20 +54,31 @@ const SPECIAL: &[(&str, &str)] = &[
 ];
 
 fn protos(dir: &Path, root: &Path, out: &mut Vec<String>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     entries.sort();
     for path in entries {
         if path.is_dir() {
             protos(&path, root, out);
         } else if path.file_name().is_some_and(|n| n == "generated.proto") {
-            out.push(path.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/"));
+            out.push(
+                path.strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/"),
+            );
         }
     }
 }
 
 fn go_package(dir: &Path) -> GoPackage {
     let mut pkg = GoPackage::default();
-    let mut files: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     files.sort();
     for file in files {
         if file.extension().is_some_and(|e| e == "go") {
@@ -66,10 +95,20 @@ struct Msg<'a> {
     dir: String,
 }
 
-fn collect<'a>(file: &'a FileDescriptorProto, dir: &str, prefix: &str, out: &mut Vec<Msg<'a>>, desc: &'a [DescriptorProto]) {
+fn collect<'a>(
+    file: &'a FileDescriptorProto,
+    dir: &str,
+    prefix: &str,
+    out: &mut Vec<Msg<'a>>,
+    desc: &'a [DescriptorProto],
+) {
     for m in desc {
         let full = format!("{prefix}.{}", m.name());
-        out.push(Msg { full: full.clone(), desc: m, dir: dir.to_string() });
+        out.push(Msg {
+            full: full.clone(),
+            desc: m,
+            dir: dir.to_string(),
+        });
         collect(file, dir, &full, out, &m.nested_type);
     }
 }
@@ -98,7 +137,11 @@ fn scalar(t: Type) -> &'static str {
 /// The JSON keys an inlined sub-message (`json:",inline"`) contributes, through any depth of
 /// inlining: `path` is the chain of inlined field indices from the outer message.
 /// The Go struct of a message, following `type X otherpkg.Y` definitions.
-fn go_struct<'a>(go: &'a HashMap<String, GoPackage>, dir: &str, name: &str) -> Option<&'a HashMap<u32, go::GoField>> {
+fn go_struct<'a>(
+    go: &'a HashMap<String, GoPackage>,
+    dir: &str,
+    name: &str,
+) -> Option<&'a HashMap<u32, go::GoField>> {
     let pkg = go.get(dir)?;
     match pkg.aliases.get(name) {
         Some((path, target)) => go_struct(go, path, target),
@@ -124,7 +167,10 @@ fn inline_keys(
             path.pop();
         } else {
             let p: Vec<String> = path.iter().map(ToString::to_string).collect();
-            out.push((info.json.clone(), format!("JsonKey {{ inline: &[{}], field: {j} }}", p.join(", "))));
+            out.push((
+                info.json.clone(),
+                format!("JsonKey {{ inline: &[{}], field: {j} }}", p.join(", ")),
+            ));
         }
     }
 }
@@ -140,13 +186,29 @@ fn main() {
     let mut msgs = Vec::new();
     let mut go: HashMap<String, GoPackage> = HashMap::new();
     for file in &set.file {
-        let dir = file.name().rsplit_once('/').map_or("", |(d, _)| d).to_string();
+        let dir = file
+            .name()
+            .rsplit_once('/')
+            .map_or("", |(d, _)| d)
+            .to_string();
         if !go.contains_key(&dir) {
             go.insert(dir.clone(), go_package(&root.join(&dir)));
         }
-        collect(file, &dir, &format!(".{}", file.package()), &mut msgs, &file.message_type);
+        collect(
+            file,
+            &dir,
+            &format!(".{}", file.package()),
+            &mut msgs,
+            &file.message_type,
+        );
     }
-    let is_entry = |m: &Msg| m.desc.options.as_ref().and_then(|o| o.map_entry).unwrap_or(false);
+    let is_entry = |m: &Msg| {
+        m.desc
+            .options
+            .as_ref()
+            .and_then(|o| o.map_entry)
+            .unwrap_or(false)
+    };
     let by_name: HashMap<&str, &Msg> = msgs.iter().map(|m| (m.full.as_str(), m)).collect();
     let index: HashMap<&str, usize> = msgs
         .iter()
@@ -171,14 +233,21 @@ fn main() {
         let pkg = &go[&m.dir];
         let short = m.desc.name();
         let go_struct = go_struct(&go, &m.dir, short);
-        let kind = special.get(name).copied().unwrap_or(if pkg.slices.contains(short) {
-            "NamedSlice"
-        } else {
-            "Plain"
-        });
+        let kind = special
+            .get(name)
+            .copied()
+            .unwrap_or(if pkg.slices.contains(short) {
+                "NamedSlice"
+            } else {
+                "Plain"
+            });
         if let Some(group) = &pkg.group {
             let version = name.rsplit('.').nth(1).unwrap();
-            let api_version = if group.is_empty() { version.to_string() } else { format!("{group}/{version}") };
+            let api_version = if group.is_empty() {
+                version.to_string()
+            } else {
+                format!("{group}/{version}")
+            };
             kinds.insert((api_version, short.to_string()), index[m.full.as_str()]);
         }
         let mut fields = String::new();
@@ -187,21 +256,32 @@ fn main() {
         for (i, f) in m.desc.field.iter().enumerate() {
             let info = go_struct.and_then(|s| s.get(&(f.number() as u32)));
             if info.is_none() && kind == "Plain" {
-                panic!("{name}.{} (field {}) has no Go struct tag in vendor/{}", f.name(), f.number(), m.dir);
+                panic!(
+                    "{name}.{} (field {}) has no Go struct tag in vendor/{}",
+                    f.name(),
+                    f.number(),
+                    m.dir
+                );
             }
             let json = info.map_or_else(|| f.name().to_string(), |g| g.json.clone());
             let repeated = f.label() == Label::Repeated;
-            let entry = (f.r#type() == Type::Message).then(|| by_name[f.type_name()]).filter(|e| is_entry(e));
+            let entry = (f.r#type() == Type::Message)
+                .then(|| by_name[f.type_name()])
+                .filter(|e| is_entry(e));
             let (ty, map_key) = match entry {
                 Some(e) => {
                     let key = &e.desc.field[0];
                     let value = &e.desc.field[1];
-                    (ty_of(value.r#type(), value.type_name()), format!("Some(Ty::{})", scalar(key.r#type())))
+                    (
+                        ty_of(value.r#type(), value.type_name()),
+                        format!("Some(Ty::{})", scalar(key.r#type())),
+                    )
                 }
                 None => (ty_of(f.r#type(), f.type_name()), "None".to_string()),
             };
             let scalar_field = f.r#type() != Type::Message;
-            let omit_zero = info.is_some_and(|g| g.omitempty && !g.pointer) && scalar_field && !repeated;
+            let omit_zero =
+                info.is_some_and(|g| g.omitempty && !g.pointer) && scalar_field && !repeated;
             let inline = info.is_some_and(|g| g.inline);
             writeln!(
                 fields,
@@ -215,7 +295,13 @@ fn main() {
             }
             numbers[n] = i.to_string();
             if inline {
-                inline_keys(&by_name, &go, by_name[f.type_name()], &mut vec![i], &mut json_keys);
+                inline_keys(
+                    &by_name,
+                    &go,
+                    by_name[f.type_name()],
+                    &mut vec![i],
+                    &mut json_keys,
+                );
             } else if !json.is_empty() {
                 json_keys.push((json, format!("JsonKey {{ inline: &[], field: {i} }}")));
             }

@@ -11,7 +11,8 @@
 set -eu
 : "${TAG:=v0.33.9}" "${API:?}" "${APIMACHINERY:?}" "${APIEXTENSIONS:?}" "${AGGREGATOR:?}"
 out="$(dirname "$0")/vendor"
-rm -rf "$out"
+# Keep the README, replace the rest.
+find "$out" -mindepth 1 -maxdepth 1 ! -name README.md -exec rm -rf {} +
 
 # copy REPO IMPORT_PATH DIR: generated.proto plus the Go sources of one package.
 copy() {

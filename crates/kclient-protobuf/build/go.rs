@@ -70,10 +70,10 @@ impl GoPackage {
                 imports.insert(alias, path);
                 continue;
             }
-            if let Some(rest) = trimmed.strip_prefix("GroupName = \"").or_else(|| {
-                trimmed
-                    .strip_prefix("const GroupName = \"")
-            }) {
+            if let Some(rest) = trimmed
+                .strip_prefix("GroupName = \"")
+                .or_else(|| trimmed.strip_prefix("const GroupName = \""))
+            {
                 if let Some(end) = rest.find('"') {
                     self.group = Some(rest[..end].to_string());
                 }

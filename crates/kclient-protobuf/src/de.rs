@@ -42,7 +42,7 @@ impl<'de> MessageDe<'de> {
         })
     }
 
-    /// The first occurrence of a field (the last for scalars would equal it in Go's output).
+    /// The last occurrence of a field (protobuf's rule for a scalar set twice).
     fn find(&self, number: u64) -> Result<Option<Raw<'de>>, Error> {
         let mut r = Reader::new(self.buf);
         let mut found = None;
@@ -152,7 +152,9 @@ impl<'de> de::Deserializer<'de> for MessageDe<'de> {
                     Ok(value)
                 }
             }
-            Kind::NamedSlice => visitor.visit_seq(RepeatedSeq::new(self.sub(1)?, self.buf, self.depth)),
+            Kind::NamedSlice => {
+                visitor.visit_seq(RepeatedSeq::new(self.sub(1)?, self.buf, self.depth))
+            }
             Kind::OrBool => match self.find(2)? {
                 Some(Raw::Len(schema)) => {
                     MessageDe::new(message_of(self.sub(2)?)?, schema, self.depth + 1)?
@@ -199,7 +201,10 @@ impl<'de> de::Deserializer<'de> for MessageDe<'de> {
 fn message_of(field: &Field) -> Result<&'static Message, Error> {
     match field.ty {
         Ty::Message(i) => Ok(message(i)),
-        _ => Err(Error::Custom(format!("field {} is not a message", field.json))),
+        _ => Err(Error::Custom(format!(
+            "field {} is not a message",
+            field.json
+        ))),
     }
 }
 
@@ -291,11 +296,16 @@ fn omitted(field: &Field, raw: &Raw<'_>) -> Result<bool, Error> {
 impl<'de> de::MapAccess<'de> for FieldsAccess<'de> {
     type Error = Error;
 
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Error> {
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Error> {
         for slot in &mut self.inject {
             if let Some((key, value)) = slot.take() {
                 self.pending = Pending::Str(value);
-                return seed.deserialize(BorrowedStrDeserializer::new(key)).map(Some);
+                return seed
+                    .deserialize(BorrowedStrDeserializer::new(key))
+                    .map(Some);
             }
         }
         loop {
@@ -335,7 +345,9 @@ impl<'de> de::MapAccess<'de> for FieldsAccess<'de> {
                 }
                 self.pending = Pending::Single(field, raw);
             }
-            return seed.deserialize(BorrowedStrDeserializer::new(field.json)).map(Some);
+            return seed
+                .deserialize(BorrowedStrDeserializer::new(field.json))
+                .map(Some);
         }
     }
 
@@ -380,8 +392,12 @@ impl<'de> de::Deserializer<'de> for ValueDe<'de> {
             (Ty::Int64, Raw::Varint(v)) => visitor.visit_i64(v as i64),
             (Ty::Uint32, Raw::Varint(v)) => visitor.visit_u32(v as u32),
             (Ty::Uint64, Raw::Varint(v)) => visitor.visit_u64(v),
-            (Ty::Sint32, Raw::Varint(v)) => visitor.visit_i32(((v >> 1) as i32) ^ -((v & 1) as i32)),
-            (Ty::Sint64, Raw::Varint(v)) => visitor.visit_i64(((v >> 1) as i64) ^ -((v & 1) as i64)),
+            (Ty::Sint32, Raw::Varint(v)) => {
+                visitor.visit_i32(((v >> 1) as i32) ^ -((v & 1) as i32))
+            }
+            (Ty::Sint64, Raw::Varint(v)) => {
+                visitor.visit_i64(((v >> 1) as i64) ^ -((v & 1) as i64))
+            }
             (Ty::Bool, Raw::Varint(v)) => visitor.visit_bool(v != 0),
             (Ty::Double, Raw::Fixed64(v)) => visitor.visit_f64(f64::from_bits(v)),
             (Ty::Fixed64, Raw::Fixed64(v)) => visitor.visit_u64(v),
@@ -488,14 +504,26 @@ impl<'de> RepeatedSeq<'de> {
                 } else {
                     return Ok(Some(match self.field.ty {
                         Ty::Double | Ty::Fixed64 | Ty::Sfixed64 => {
-                            let (b, rest) = p.buf.split_at_checked(8).ok_or(Error::Truncated("packed fixed64"))?;
+                            let (b, rest) = p
+                                .buf
+                                .split_at_checked(8)
+                                .ok_or(Error::Truncated("packed fixed64"))?;
                             p.buf = rest;
-                            Raw::Fixed64(u64::from_le_bytes(b.try_into().map_err(|_| Error::Truncated("packed fixed64"))?))
+                            Raw::Fixed64(u64::from_le_bytes(
+                                b.try_into()
+                                    .map_err(|_| Error::Truncated("packed fixed64"))?,
+                            ))
                         }
                         Ty::Float | Ty::Fixed32 | Ty::Sfixed32 => {
-                            let (b, rest) = p.buf.split_at_checked(4).ok_or(Error::Truncated("packed fixed32"))?;
+                            let (b, rest) = p
+                                .buf
+                                .split_at_checked(4)
+                                .ok_or(Error::Truncated("packed fixed32"))?;
                             p.buf = rest;
-                            Raw::Fixed32(u32::from_le_bytes(b.try_into().map_err(|_| Error::Truncated("packed fixed32"))?))
+                            Raw::Fixed32(u32::from_le_bytes(
+                                b.try_into()
+                                    .map_err(|_| Error::Truncated("packed fixed32"))?,
+                            ))
                         }
                         _ => Raw::Varint(p.varint()?),
                     }));
@@ -520,7 +548,10 @@ impl<'de> RepeatedSeq<'de> {
 impl<'de> de::SeqAccess<'de> for RepeatedSeq<'de> {
     type Error = Error;
 
-    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, Error> {
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, Error> {
         match self.next_raw()? {
             None => Ok(None),
             Some(raw) => seed
@@ -553,7 +584,10 @@ fn zero(ty: Ty) -> Raw<'static> {
 impl<'de> de::MapAccess<'de> for MapEntries<'de> {
     type Error = Error;
 
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Error> {
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Error> {
         let field = self.seq.field;
         let Some(raw) = self.seq.next_raw()? else {
             return Ok(None);

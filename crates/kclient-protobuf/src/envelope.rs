@@ -7,11 +7,11 @@
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Status;
 use serde::{Deserialize, Serialize};
 
+use crate::Error;
 use crate::de::MessageDe;
 use crate::schema::{Message, kind_message};
 use crate::ser::encode_message;
 use crate::wire::{Raw, Reader, begin_len, end_len, put_bytes};
-use crate::Error;
 
 /// The four bytes every encoded object starts with.
 pub const MAGIC: &[u8] = b"k8s\0";
@@ -55,7 +55,9 @@ impl<'a> Envelope<'a> {
                 }
                 (2, Raw::Len(b)) => env.raw = b,
                 (3, Raw::Len(b)) if !b.is_empty() => {
-                    return Err(Error::ContentEncoding(String::from_utf8_lossy(b).into_owned()));
+                    return Err(Error::ContentEncoding(
+                        String::from_utf8_lossy(b).into_owned(),
+                    ));
                 }
                 (3 | 4, Raw::Len(_)) => {}
                 (1..=4, raw) => {
@@ -119,16 +121,23 @@ pub fn encode_object<T: k8s_openapi::Resource + Serialize>(value: &T) -> Result<
 /// Encodes a JSON object (with its `apiVersion` and `kind`) in its envelope.
 pub fn encode_value(value: &serde_json::Value) -> Result<Vec<u8>, Error> {
     let field = |name: &'static str| {
-        value.get(name).and_then(serde_json::Value::as_str).ok_or_else(|| Error::Encode {
-            value: format!("an object without {name}"),
-            expected: "an object with apiVersion and kind",
-        })
+        value
+            .get(name)
+            .and_then(serde_json::Value::as_str)
+            .ok_or_else(|| Error::Encode {
+                value: format!("an object without {name}"),
+                expected: "an object with apiVersion and kind",
+            })
     };
     encode_as(field("apiVersion")?, field("kind")?, value)
 }
 
 /// Encodes any serializable value as the message of `apiVersion`/`kind`, in its envelope.
-pub fn encode_as<T: Serialize + ?Sized>(api_version: &str, kind: &str, value: &T) -> Result<Vec<u8>, Error> {
+pub fn encode_as<T: Serialize + ?Sized>(
+    api_version: &str,
+    kind: &str,
+    value: &T,
+) -> Result<Vec<u8>, Error> {
     let msg = kind_message(api_version, kind).ok_or_else(|| Error::UnknownKind {
         api_version: api_version.to_string(),
         kind: kind.to_string(),

@@ -119,10 +119,17 @@ pub(crate) fn parse_duration(s: &str) -> Result<i64, Error> {
             .filter(|(u, _)| tail.starts_with(u))
             .max_by_key(|(u, _)| u.len())
             .ok_or_else(bad)?;
-        let whole: u128 = if whole.is_empty() { 0 } else { whole.parse().map_err(|_| bad())? };
+        let whole: u128 = if whole.is_empty() {
+            0
+        } else {
+            whole.parse().map_err(|_| bad())?
+        };
         let mut value = whole.checked_mul(*scale).ok_or_else(bad)?;
         let mut place = *scale;
         for digit in fraction.bytes() {
+            if !digit.is_ascii_digit() {
+                return Err(bad());
+            }
             place /= 10;
             value += u128::from(digit - b'0') * place;
         }
@@ -144,8 +151,14 @@ mod tests {
             format_micro_time(1_700_000_000, 123_456_789).unwrap(),
             "2023-11-14T22:13:20.123456Z"
         );
-        assert_eq!(format_micro_time(0, 0).unwrap(), "1970-01-01T00:00:00.000000Z");
-        assert_eq!(parse_time("2023-11-14T22:13:20Z").unwrap(), (1_700_000_000, 0));
+        assert_eq!(
+            format_micro_time(0, 0).unwrap(),
+            "1970-01-01T00:00:00.000000Z"
+        );
+        assert_eq!(
+            parse_time("2023-11-14T22:13:20Z").unwrap(),
+            (1_700_000_000, 0)
+        );
         assert_eq!(
             parse_time("2023-11-14T23:13:20.5+01:00").unwrap(),
             (1_700_000_000, 500_000_000)
@@ -170,7 +183,16 @@ mod tests {
             assert_eq!(parse_duration(text).unwrap(), nanos, "{text}");
         }
         assert_eq!(parse_duration("1.5h").unwrap(), 5_400_000_000_000);
-        for bad in ["", "1", "h", "1x", "-", "99999999999999999h"] {
+        for bad in [
+            "",
+            "1",
+            "h",
+            "1x",
+            "-",
+            "99999999999999999h",
+            "1.2.3s",
+            ".s",
+        ] {
             assert!(parse_duration(bad).is_err(), "{bad}");
         }
     }

@@ -9,9 +9,9 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::WatchEvent;
 use k8s_openapi::apimachinery::pkg::runtime::RawExtension;
 use serde::{Deserialize, Serialize};
 
+use crate::Error;
 use crate::envelope::{Envelope, decode_object, encode_as, encode_value};
 use crate::wire::{Raw, Reader, begin_len, end_len, put_bytes};
-use crate::Error;
 
 /// The default largest frame accepted: four times kube-apiserver's 3 MiB request limit
 /// (`MaxRequestBodyBytes`), room for any object etcd can store.
@@ -181,7 +181,9 @@ struct BookmarkMeta {
 
 /// Decodes one frame (as [`FrameReader`] / [`FrameDecoder`] return it) into k8s-openapi's
 /// `WatchEvent<T>`, the object straight into `T`.
-pub fn decode_watch_event<'de, T: Deserialize<'de>>(frame: &'de [u8]) -> Result<WatchEvent<T>, Error> {
+pub fn decode_watch_event<'de, T: Deserialize<'de>>(
+    frame: &'de [u8],
+) -> Result<WatchEvent<T>, Error> {
     let (ty, object) = event_parts(frame)?;
     Ok(match ty {
         "ADDED" => WatchEvent::Added(decode_object(object)?),
@@ -194,7 +196,9 @@ pub fn decode_watch_event<'de, T: Deserialize<'de>>(frame: &'de [u8]) -> Result<
                 resource_version: b.metadata.resource_version,
             }
         }
-        "ERROR" if Envelope::parse(object)?.kind == "Status" => WatchEvent::ErrorStatus(decode_object(object)?),
+        "ERROR" if Envelope::parse(object)?.kind == "Status" => {
+            WatchEvent::ErrorStatus(decode_object(object)?)
+        }
         "ERROR" => WatchEvent::ErrorOther(RawExtension(decode_object(object)?)),
         other => return Err(Error::Custom(format!("unknown watch event type {other:?}"))),
     })

@@ -86,7 +86,9 @@ impl<'a> Reader<'a> {
         let raw = match (key & 7) as u8 {
             VARINT => Raw::Varint(self.varint()?),
             FIXED64 => Raw::Fixed64(u64::from_le_bytes(
-                self.take(8)?.try_into().map_err(|_| Error::Truncated("fixed64"))?,
+                self.take(8)?
+                    .try_into()
+                    .map_err(|_| Error::Truncated("fixed64"))?,
             )),
             LEN => {
                 let len = self.varint()?;
@@ -96,7 +98,9 @@ impl<'a> Reader<'a> {
                 Raw::Len(self.take(len)?)
             }
             FIXED32 => Raw::Fixed32(u32::from_le_bytes(
-                self.take(4)?.try_into().map_err(|_| Error::Truncated("fixed32"))?,
+                self.take(4)?
+                    .try_into()
+                    .map_err(|_| Error::Truncated("fixed32"))?,
             )),
             wire => {
                 return Err(Error::BadWireType {

@@ -3,7 +3,9 @@
 use base64::Engine as _;
 use serde::ser::{Impossible, Serialize, Serializer};
 
-use super::{FieldSer, MapOrStruct, MapSer, MessageSer, Mode, SeqSer, StructSer, self_float, unexpected};
+use super::{
+    FieldSer, MapOrStruct, MapSer, MessageSer, Mode, SeqSer, StructSer, self_float, unexpected,
+};
 use crate::Error;
 use crate::schema::{Kind, Ty};
 use crate::wire::{VARINT, begin_len, put_bytes, put_key, put_varint};
@@ -98,7 +100,11 @@ impl<'a> Serializer for MessageSer<'a> {
         self.done()
     }
 
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, value: &T) -> Result<(), Error> {
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        value: &T,
+    ) -> Result<(), Error> {
         value.serialize(self)
     }
 
@@ -115,15 +121,26 @@ impl<'a> Serializer for MessageSer<'a> {
 
     fn serialize_map(self, _: Option<usize>) -> Result<StructSer<'a>, Error> {
         match self.msg.kind {
-            Kind::Plain => Ok(StructSer::new(self.msg, self.out, self.depth, [None, self.close])),
+            Kind::Plain => Ok(StructSer::new(
+                self.msg,
+                self.out,
+                self.depth,
+                [None, self.close],
+            )),
             Kind::OrBool | Kind::OrArray | Kind::OrStringArray => {
-                let (number, schema) = self.sub(if self.msg.kind == Kind::OrBool { 2 } else { 1 })?;
+                let (number, schema) =
+                    self.sub(if self.msg.kind == Kind::OrBool { 2 } else { 1 })?;
                 if self.msg.kind == Kind::OrBool {
                     put_key(self.out, 1, VARINT);
                     put_varint(self.out, 1);
                 }
                 let start = begin_len(self.out, number);
-                Ok(StructSer::new(schema, self.out, self.depth + 1, [Some(start), self.close]))
+                Ok(StructSer::new(
+                    schema,
+                    self.out,
+                    self.depth + 1,
+                    [Some(start), self.close],
+                ))
             }
             _ => Err(unexpected("an object", self.msg.name)),
         }
@@ -205,7 +222,11 @@ impl<'a> Serializer for FieldSer<'a> {
         Ok(())
     }
 
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, value: &T) -> Result<(), Error> {
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        value: &T,
+    ) -> Result<(), Error> {
         value.serialize(self)
     }
 
@@ -275,7 +296,11 @@ impl Serializer for KeySer {
         value.serialize(self)
     }
 
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, value: &T) -> Result<String, Error> {
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        value: &T,
+    ) -> Result<String, Error> {
         value.serialize(self)
     }
 }

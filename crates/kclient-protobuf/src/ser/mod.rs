@@ -14,7 +14,7 @@ use crate::schema::{Kind, Message, Ty, message};
 use crate::special;
 mod impls;
 
-use crate::wire::{begin_len, end_len, put_bytes, put_key, put_varint, FIXED32, FIXED64, VARINT};
+use crate::wire::{FIXED32, FIXED64, VARINT, begin_len, end_len, put_bytes, put_key, put_varint};
 
 /// Writes `value` as the fields of `msg` (no key or length of its own).
 pub(crate) fn encode_message<T: Serialize + ?Sized>(
@@ -78,7 +78,11 @@ impl MessageSer<'_> {
                 put_key(self.out, 1, VARINT);
                 put_varint(self.out, seconds as u64);
                 put_key(self.out, 2, VARINT);
-                let nanos = if self.msg.kind == Kind::Time { 0 } else { nanos - nanos % 1000 };
+                let nanos = if self.msg.kind == Kind::Time {
+                    0
+                } else {
+                    nanos - nanos % 1000
+                };
                 put_varint(self.out, i64::from(nanos) as u64);
             }
             Kind::Duration => {
@@ -120,10 +124,12 @@ impl MessageSer<'_> {
             Kind::OrArray | Kind::OrStringArray => 2,
             _ => return Err(unexpected("an array", self.msg.name)),
         };
-        let f = self.msg.field(number).ok_or_else(|| unexpected("an array", self.msg.name))?;
+        let f = self
+            .msg
+            .field(number)
+            .ok_or_else(|| unexpected("an array", self.msg.name))?;
         Ok((f.number, f.ty))
     }
-
 }
 
 /// Where an object's keys go: the message itself, and its inlined sub-messages.
@@ -156,7 +162,12 @@ impl Inlined {
 }
 
 impl<'a> StructSer<'a> {
-    fn new(msg: &'static Message, out: &'a mut Vec<u8>, depth: usize, close: [Option<usize>; 2]) -> Self {
+    fn new(
+        msg: &'static Message,
+        out: &'a mut Vec<u8>,
+        depth: usize,
+        close: [Option<usize>; 2],
+    ) -> Self {
         Self {
             msg,
             out,
@@ -217,7 +228,11 @@ impl ser::SerializeStruct for StructSer<'_> {
     type Ok = ();
     type Error = Error;
 
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Error> {
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), Error> {
         self.field(key, value)
     }
 
@@ -347,9 +362,15 @@ impl<'a> FieldSer<'a> {
             Ty::Double => return self_float(out, n, Ty::Double, v as f64),
             Ty::Float => return self_float(out, n, Ty::Float, v as f64),
             Ty::Message(_) => {
-                return FieldSer { number: n, ty: self.ty, mode: self.mode, out, depth: self.depth }
-                    .message()?
-                    .int(v);
+                return FieldSer {
+                    number: n,
+                    ty: self.ty,
+                    mode: self.mode,
+                    out,
+                    depth: self.depth,
+                }
+                .message()?
+                .int(v);
             }
             Ty::String | Ty::Bytes => return Err(unexpected(v, "a string")),
         }
@@ -386,7 +407,14 @@ impl ser::SerializeSeq for SeqSer<'_> {
     type Error = Error;
 
     fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        encode_field(self.number, self.ty, Mode::Single, value, self.out, self.depth)
+        encode_field(
+            self.number,
+            self.ty,
+            Mode::Single,
+            value,
+            self.out,
+            self.depth,
+        )
     }
 
     fn end(self) -> Result<(), Error> {
@@ -422,8 +450,17 @@ impl ser::SerializeMap for MapSer<'_> {
         if self.key_ty == Ty::String {
             put_bytes(self.out, 1, key.as_bytes());
         } else {
-            let k: i64 = key.parse().map_err(|_| unexpected(&key, "an integer map key"))?;
-            FieldSer { number: 1, ty: self.key_ty, mode: Mode::Single, out: self.out, depth: self.depth }.int(k)?;
+            let k: i64 = key
+                .parse()
+                .map_err(|_| unexpected(&key, "an integer map key"))?;
+            FieldSer {
+                number: 1,
+                ty: self.key_ty,
+                mode: Mode::Single,
+                out: self.out,
+                depth: self.depth,
+            }
+            .int(k)?;
         }
         if let Ty::Message(i) = self.ty {
             // Go writes a message value even when it is empty.
@@ -473,4 +510,3 @@ impl ser::SerializeMap for MapOrStruct<'_> {
         }
     }
 }
-

@@ -98,7 +98,15 @@ pub(crate) fn pod() -> M {
         .str(2, "nginx")
         .str(3, "a")
         .str(3, "b")
-        .msg(6, M::new().str(1, "").int(2, 0).int(3, 80).str(4, "TCP").str(5, ""))
+        .msg(
+            6,
+            M::new()
+                .str(1, "")
+                .int(2, 0)
+                .int(3, 80)
+                .str(4, "TCP")
+                .str(5, ""),
+        )
         .msg(8, M::new().entry(1, "cpu", quantity("500m")))
         .msg(
             11,
@@ -121,9 +129,10 @@ pub(crate) fn pod() -> M {
     let spec = M::new()
         .msg(
             1,
-            M::new()
-                .str(1, "data")
-                .msg(2, M::new().msg(2, M::new().str(1, "").msg(2, quantity("1Gi")))),
+            M::new().str(1, "data").msg(
+                2,
+                M::new().msg(2, M::new().str(1, "").msg(2, quantity("1Gi"))),
+            ),
         )
         .msg(2, container)
         .str(3, "Always")
@@ -140,7 +149,11 @@ pub(crate) fn pod() -> M {
                 .msg(4, time(T)),
         )
         .msg(7, time(T));
-    M::new().msg(1, object_meta()).msg(2, spec).msg(3, status).int(1000, 1)
+    M::new()
+        .msg(1, object_meta())
+        .msg(2, spec)
+        .msg(3, status)
+        .int(1000, 1)
 }
 
 fn pod_json() -> Value {
@@ -195,7 +208,10 @@ fn a_hand_encoded_pod_decodes_to_what_the_apiserver_sends_as_json() {
     let typed: Pod = crate::decode_object(&bytes).unwrap();
     let from_json: Pod = serde_json::from_value(pod_json()).unwrap();
     assert_eq!(typed, from_json);
-    assert_eq!(typed.metadata.generate_name, None, "zero non-pointer omitempty strings are absent");
+    assert_eq!(
+        typed.metadata.generate_name, None,
+        "zero non-pointer omitempty strings are absent"
+    );
     assert_eq!(typed.spec.as_ref().unwrap().host_network, None);
     // Our own encoding of it decodes to the same Pod.
     let again: Pod = crate::decode_object(&crate::encode_object(&typed).unwrap()).unwrap();
@@ -207,22 +223,39 @@ fn pointer_fields_keep_their_zero_values() {
     let deployment = M::new()
         .msg(1, M::new().str(1, "d").str(2, ""))
         .msg(2, M::new().int(1, 0).int(5, 0));
-    let d: Deployment = crate::decode_object(&envelope("apps/v1", "Deployment", &deployment)).unwrap();
+    let d: Deployment =
+        crate::decode_object(&envelope("apps/v1", "Deployment", &deployment)).unwrap();
     let spec = d.spec.unwrap();
     assert_eq!(spec.replicas, Some(0), "*int32 replicas: 0 is meaningful");
-    assert_eq!(spec.min_ready_seconds, None, "int32 minReadySeconds,omitempty: 0 is absent");
+    assert_eq!(
+        spec.min_ready_seconds, None,
+        "int32 minReadySeconds,omitempty: 0 is absent"
+    );
 
-    let pvc = M::new().msg(1, M::new().str(1, "c")).msg(2, M::new().str(5, "").str(3, ""));
+    let pvc = M::new()
+        .msg(1, M::new().str(1, "c"))
+        .msg(2, M::new().str(5, "").str(3, ""));
     let c: PersistentVolumeClaim =
         crate::decode_object(&envelope("v1", "PersistentVolumeClaim", &pvc)).unwrap();
     let spec = c.spec.unwrap();
-    assert_eq!(spec.storage_class_name.as_deref(), Some(""), "*string: \"\" disables dynamic provisioning");
+    assert_eq!(
+        spec.storage_class_name.as_deref(),
+        Some(""),
+        "*string: \"\" disables dynamic provisioning"
+    );
     assert_eq!(spec.volume_name, None);
     // And encoding keeps them.
-    let back: Deployment = crate::decode_object(&crate::encode_object(&Deployment {
-        spec: Some(k8s_openapi::api::apps::v1::DeploymentSpec { replicas: Some(0), ..Default::default() }),
-        ..Default::default()
-    }).unwrap()).unwrap();
+    let back: Deployment = crate::decode_object(
+        &crate::encode_object(&Deployment {
+            spec: Some(k8s_openapi::api::apps::v1::DeploymentSpec {
+                replicas: Some(0),
+                ..Default::default()
+            }),
+            ..Default::default()
+        })
+        .unwrap(),
+    )
+    .unwrap();
     assert_eq!(back.spec.unwrap().replicas, Some(0));
 }
 
@@ -233,16 +266,25 @@ fn packed_and_unpacked_repeated_scalars() {
     for v in [1u64, 300, 70000] {
         varint(&mut packed, v);
     }
-    for ctx in [M::new().bytes(4, &packed), M::new().int(4, 1).int(4, 300).int(4, 70000)] {
+    for ctx in [
+        M::new().bytes(4, &packed),
+        M::new().int(4, 1).int(4, 300).int(4, 70000),
+    ] {
         let pod = M::new().msg(2, M::new().msg(14, ctx));
         let v: Value = crate::decode_object(&envelope("v1", "Pod", &pod)).unwrap();
-        assert_eq!(v["spec"]["securityContext"]["supplementalGroups"], json!([1, 300, 70000]));
+        assert_eq!(
+            v["spec"]["securityContext"]["supplementalGroups"],
+            json!([1, 300, 70000])
+        );
     }
     // Occurrences of a repeated field interleaved with other fields are gathered.
     let container = M::new().str(3, "a").str(1, "app").str(3, "b");
     let pod = M::new().msg(2, M::new().msg(2, container));
     let v: Value = crate::decode_object(&envelope("v1", "Pod", &pod)).unwrap();
-    assert_eq!(v["spec"]["containers"][0], json!({"name": "app", "command": ["a", "b"]}));
+    assert_eq!(
+        v["spec"]["containers"][0],
+        json!({"name": "app", "command": ["a", "b"]})
+    );
 }
 
 #[test]
@@ -251,15 +293,28 @@ fn special_types_decode_and_encode() {
     use k8s_openapi::api::authorization::v1::SubjectAccessReview;
     use k8s_openapi::api::events::v1::Event;
     // RawExtension: ControllerRevision.data = 2 {raw = 1}; revision = 3.
-    let rev = M::new().msg(2, M::new().str(1, r#"{"spec":{"x":[1,2]}}"#)).int(3, 4);
-    let r: ControllerRevision = crate::decode_object(&envelope("apps/v1", "ControllerRevision", &rev)).unwrap();
+    let rev = M::new()
+        .msg(2, M::new().str(1, r#"{"spec":{"x":[1,2]}}"#))
+        .int(3, 4);
+    let r: ControllerRevision =
+        crate::decode_object(&envelope("apps/v1", "ControllerRevision", &rev)).unwrap();
     assert_eq!(r.data.unwrap().0, json!({"spec": {"x": [1, 2]}}));
     assert_eq!(r.revision, 4);
     // ExtraValue (a Go named slice): SubjectAccessReview.spec = 2 {extra = 5 map<string, ExtraValue{items = 1}>}.
-    let sar = M::new().msg(2, M::new().entry(5, "scopes", M::new().str(1, "a").str(1, "b")));
-    let s: SubjectAccessReview =
-        crate::decode_object(&envelope("authorization.k8s.io/v1", "SubjectAccessReview", &sar)).unwrap();
-    assert_eq!(s.spec.extra.unwrap()["scopes"], vec!["a".to_string(), "b".to_string()]);
+    let sar = M::new().msg(
+        2,
+        M::new().entry(5, "scopes", M::new().str(1, "a").str(1, "b")),
+    );
+    let s: SubjectAccessReview = crate::decode_object(&envelope(
+        "authorization.k8s.io/v1",
+        "SubjectAccessReview",
+        &sar,
+    ))
+    .unwrap();
+    assert_eq!(
+        s.spec.extra.unwrap()["scopes"],
+        vec!["a".to_string(), "b".to_string()]
+    );
     // MicroTime: events.k8s.io Event.eventTime = 2 {seconds, nanos}.
     let ev = M::new().msg(2, M::new().int(1, T).int(2, 123_456_000));
     let e: Value = crate::decode_object(&envelope("events.k8s.io/v1", "Event", &ev)).unwrap();
@@ -268,9 +323,20 @@ fn special_types_decode_and_encode() {
     let back: Value = crate::decode_object(&crate::encode_object(&typed).unwrap()).unwrap();
     assert_eq!(back["eventTime"], e["eventTime"]);
     // IntOrString as an integer, Secret bytes as base64.
-    let svc = M::new().msg(2, M::new().msg(1, M::new().int(3, 80).msg(4, M::new().int(1, 0).int(2, 8080).str(3, ""))));
+    let svc = M::new().msg(
+        2,
+        M::new().msg(
+            1,
+            M::new()
+                .int(3, 80)
+                .msg(4, M::new().int(1, 0).int(2, 8080).str(3, "")),
+        ),
+    );
     let v: Value = crate::decode_object(&envelope("v1", "Service", &svc)).unwrap();
-    assert_eq!(v["spec"]["ports"][0], json!({"port": 80, "targetPort": 8080}));
+    assert_eq!(
+        v["spec"]["ports"][0],
+        json!({"port": 80, "targetPort": 8080})
+    );
     let secret = M::new().bytes(2, &M::new().str(1, "k").bytes(2, b"\x00\xffhi").0);
     let v: Value = crate::decode_object(&envelope("v1", "Secret", &secret)).unwrap();
     assert_eq!(v["data"], json!({"k": "AP9oaQ=="}));
@@ -283,20 +349,38 @@ fn status_decodes_for_errors() {
         .str(2, "Failure")
         .str(3, "pods \"x\" not found")
         .str(4, "NotFound")
-        .msg(5, M::new().str(1, "x").str(2, "").str(3, "pods").int(5, 0).str(6, ""))
+        .msg(
+            5,
+            M::new()
+                .str(1, "x")
+                .str(2, "")
+                .str(3, "pods")
+                .int(5, 0)
+                .str(6, ""),
+        )
         .int(6, 404);
     let s = crate::decode_status(&envelope("v1", "Status", &status)).unwrap();
     assert_eq!(s.code, Some(404));
     assert_eq!(s.reason.as_deref(), Some("NotFound"));
     assert_eq!(s.status.as_deref(), Some("Failure"));
     let details = s.details.unwrap();
-    assert_eq!((details.name.as_deref(), details.kind.as_deref(), details.group), (Some("x"), Some("pods"), None));
+    assert_eq!(
+        (
+            details.name.as_deref(),
+            details.kind.as_deref(),
+            details.group
+        ),
+        (Some("x"), Some("pods"), None)
+    );
 }
 
 #[test]
 fn bad_input_is_a_typed_error() {
     let good = envelope("v1", "Pod", &pod());
-    assert_eq!(crate::decode_object::<Pod>(b"{}").unwrap_err(), Error::MissingPrefix);
+    assert_eq!(
+        crate::decode_object::<Pod>(b"{}").unwrap_err(),
+        Error::MissingPrefix
+    );
     for cut in 4..good.len() {
         // Every truncation is an error or (cut at a field boundary) a smaller object; never a panic.
         let _ = crate::decode_object::<Pod>(&good[..cut]);
@@ -312,7 +396,10 @@ fn bad_input_is_a_typed_error() {
         Err(Error::BadWireType { .. })
     ));
     let bad_utf8 = M::new().msg(1, M::new().bytes(1, b"\xff"));
-    assert_eq!(crate::decode_object::<Pod>(&envelope("v1", "Pod", &bad_utf8)).unwrap_err(), Error::InvalidUtf8);
+    assert_eq!(
+        crate::decode_object::<Pod>(&envelope("v1", "Pod", &bad_utf8)).unwrap_err(),
+        Error::InvalidUtf8
+    );
     assert!(matches!(
         crate::decode_object::<Value>(&envelope("v1", "NoSuchKind", &M::new())),
         Err(Error::UnknownKind { .. })
@@ -323,13 +410,21 @@ fn bad_input_is_a_typed_error() {
         Err(Error::RawJson(_))
     ));
     let gzip = [b"k8s\0".as_slice(), &M::new().str(3, "gzip").0].concat();
-    assert_eq!(crate::decode_object::<Value>(&gzip).unwrap_err(), Error::ContentEncoding("gzip".into()));
+    assert_eq!(
+        crate::decode_object::<Value>(&gzip).unwrap_err(),
+        Error::ContentEncoding("gzip".into())
+    );
     // A length prefix far beyond the input is truncation, not an allocation.
     let huge = [b"k8s\0".as_slice(), &[0x12, 0xff, 0xff, 0xff, 0xff, 0x0f]].concat();
-    assert!(matches!(crate::decode_object::<Value>(&huge), Err(Error::Truncated(_))));
+    assert!(matches!(
+        crate::decode_object::<Value>(&huge),
+        Err(Error::Truncated(_))
+    ));
     // Encoding a value a field cannot hold.
     assert!(matches!(
-        crate::encode_value(&json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"creationTimestamp": "soon"}})),
+        crate::encode_value(
+            &json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"creationTimestamp": "soon"}})
+        ),
         Err(Error::Encode { .. })
     ));
 }
@@ -344,5 +439,8 @@ fn deeply_nested_messages_are_refused() {
     let version = M::new().str(1, "v1").msg(4, M::new().msg(1, schema));
     let crd = M::new().msg(2, M::new().msg(7, version));
     let bytes = envelope("apiextensions.k8s.io/v1", "CustomResourceDefinition", &crd);
-    assert_eq!(crate::decode_object::<Value>(&bytes).unwrap_err(), Error::TooDeep(crate::de::MAX_DEPTH));
+    assert_eq!(
+        crate::decode_object::<Value>(&bytes).unwrap_err(),
+        Error::TooDeep(crate::de::MAX_DEPTH)
+    );
 }

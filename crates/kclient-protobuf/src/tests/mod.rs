@@ -11,13 +11,16 @@ mod bench_pod {
         let pod: Pod = serde_json::from_slice(json).unwrap();
         let bytes = crate::encode_object(&pod).unwrap();
         let back: Pod = crate::decode_object(&bytes).unwrap();
-        assert_eq!(serde_json::to_value(&back).unwrap(), serde_json::to_value(&pod).unwrap());
+        assert_eq!(
+            serde_json::to_value(&back).unwrap(),
+            serde_json::to_value(&pod).unwrap()
+        );
         let value: serde_json::Value = crate::decode_object(&bytes).unwrap();
         assert_eq!(value, serde_json::to_value(&pod).unwrap());
         assert!(bytes.len() < json.len());
     }
 }
 
-mod roundtrip;
 mod fixtures;
+mod roundtrip;
 mod watch;

@@ -128,11 +128,23 @@ where
     let bytes = crate::encode_object(&typed).unwrap();
     let back: T = crate::decode_object(&bytes)
         .unwrap_or_else(|e| panic!("{} {}: {e}", T::API_VERSION, T::KIND));
-    assert_eq!(serde_json::to_value(&back).unwrap(), json, "{} {}", T::API_VERSION, T::KIND);
+    assert_eq!(
+        serde_json::to_value(&back).unwrap(),
+        json,
+        "{} {}",
+        T::API_VERSION,
+        T::KIND
+    );
     // The untyped path the test server uses: JSON value in, JSON value out.
     let from_value = crate::encode_value(&json).unwrap();
     let back: T = crate::decode_object(&from_value).unwrap();
-    assert_eq!(serde_json::to_value(&back).unwrap(), json, "{} {} (Value)", T::API_VERSION, T::KIND);
+    assert_eq!(
+        serde_json::to_value(&back).unwrap(),
+        json,
+        "{} {} (Value)",
+        T::API_VERSION,
+        T::KIND
+    );
 }
 
 macro_rules! every_kind_table {

@@ -26,7 +26,10 @@ fn a_hand_laid_frame_decodes_into_a_typed_event() {
     };
     assert_eq!(p.metadata.name.as_deref(), Some("web"));
     // Ours is byte-for-byte the same layout.
-    assert_eq!(crate::encode_watch_frame("ADDED", &envelope("v1", "Pod", &pod())), frame);
+    assert_eq!(
+        crate::encode_watch_frame("ADDED", &envelope("v1", "Pod", &pod())),
+        frame
+    );
 }
 
 #[test]
@@ -51,7 +54,10 @@ fn every_event_type_round_trips_through_a_stream() {
         },
         WatchEvent::ErrorStatus(status),
     ];
-    let stream: Vec<u8> = events.iter().flat_map(|e| encode_watch_event(e).unwrap()).collect();
+    let stream: Vec<u8> = events
+        .iter()
+        .flat_map(|e| encode_watch_event(e).unwrap())
+        .collect();
     let back: Vec<WatchEvent<ConfigMap>> = FrameReader::new(&stream)
         .map(|f| decode_watch_event(f.unwrap()).unwrap())
         .collect();
@@ -67,17 +73,26 @@ fn every_event_type_round_trips_through_a_stream() {
         }
     }
     assert_eq!(decoder.pending(), 0);
-    let again: Vec<WatchEvent<ConfigMap>> =
-        frames.iter().map(|f| decode_watch_event(f).unwrap()).collect();
+    let again: Vec<WatchEvent<ConfigMap>> = frames
+        .iter()
+        .map(|f| decode_watch_event(f).unwrap())
+        .collect();
     assert_eq!(again, events);
 }
 
 #[test]
 fn an_error_event_without_status_is_kept_raw() {
-    let object = crate::encode_value(&json!({"apiVersion": "v1", "kind": "ConfigMap", "data": {"a": "b"}})).unwrap();
+    let object =
+        crate::encode_value(&json!({"apiVersion": "v1", "kind": "ConfigMap", "data": {"a": "b"}}))
+            .unwrap();
     let event = decode_watch_event::<Pod>(&go_frame("ERROR", &object)[4..]).unwrap();
-    let WatchEvent::ErrorOther(raw) = event else { panic!("{event:?}") };
-    assert_eq!(raw.0, json!({"apiVersion": "v1", "kind": "ConfigMap", "data": {"a": "b"}}));
+    let WatchEvent::ErrorOther(raw) = event else {
+        panic!("{event:?}")
+    };
+    assert_eq!(
+        raw.0,
+        json!({"apiVersion": "v1", "kind": "ConfigMap", "data": {"a": "b"}})
+    );
     assert!(matches!(
         decode_watch_event::<Pod>(&go_frame("EXPLODED", &object)[4..]),
         Err(Error::Custom(_))
@@ -89,19 +104,34 @@ fn truncated_and_oversized_frames_are_errors() {
     let frame = go_frame("ADDED", &envelope("v1", "Pod", &pod()));
     for cut in 1..frame.len() {
         let results: Vec<_> = FrameReader::new(&frame[..cut]).collect();
-        assert!(matches!(results.as_slice(), [Err(Error::Truncated(_))]), "cut at {cut}");
+        assert!(
+            matches!(results.as_slice(), [Err(Error::Truncated(_))]),
+            "cut at {cut}"
+        );
     }
     // A 4 GiB length prefix: an error from the prefix alone, nothing allocated for it.
     let huge = [0xff, 0xff, 0xff, 0xff, 1, 2, 3];
     assert_eq!(
         FrameReader::new(&huge).next().unwrap().unwrap_err(),
-        Error::FrameTooLarge { len: u64::from(u32::MAX), max: crate::DEFAULT_MAX_FRAME }
+        Error::FrameTooLarge {
+            len: u64::from(u32::MAX),
+            max: crate::DEFAULT_MAX_FRAME
+        }
     );
     let mut decoder = FrameDecoder::new().max_frame(1024);
     decoder.push(&2048u32.to_be_bytes());
-    assert_eq!(decoder.next_frame().unwrap_err(), Error::FrameTooLarge { len: 2048, max: 1024 });
+    assert_eq!(
+        decoder.next_frame().unwrap_err(),
+        Error::FrameTooLarge {
+            len: 2048,
+            max: 1024
+        }
+    );
     let small: Vec<_> = FrameReader::new(&frame).max_frame(16).collect();
-    assert!(matches!(small.as_slice(), [Err(Error::FrameTooLarge { .. })]));
+    assert!(matches!(
+        small.as_slice(),
+        [Err(Error::FrameTooLarge { .. })]
+    ));
     // A frame whose event is garbage is an error, not a panic.
     assert!(decode_watch_event::<Pod>(&[0x0a, 0x05, b'A']).is_err());
     assert!(decode_watch_event::<Pod>(&go_frame("ADDED", b"k8s\0\x12\x03ab")[4..]).is_err());
