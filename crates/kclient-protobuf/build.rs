@@ -10,8 +10,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use prost_types::DescriptorProto;
 use prost_types::field_descriptor_proto::{Label, Type};
-use prost_types::{DescriptorProto, FileDescriptorProto};
 
 use go::GoPackage;
 
@@ -95,13 +95,7 @@ struct Msg<'a> {
     dir: String,
 }
 
-fn collect<'a>(
-    file: &'a FileDescriptorProto,
-    dir: &str,
-    prefix: &str,
-    out: &mut Vec<Msg<'a>>,
-    desc: &'a [DescriptorProto],
-) {
+fn collect<'a>(dir: &str, prefix: &str, out: &mut Vec<Msg<'a>>, desc: &'a [DescriptorProto]) {
     for m in desc {
         let full = format!("{prefix}.{}", m.name());
         out.push(Msg {
@@ -109,7 +103,7 @@ fn collect<'a>(
             desc: m,
             dir: dir.to_string(),
         });
-        collect(file, dir, &full, out, &m.nested_type);
+        collect(dir, &full, out, &m.nested_type);
     }
 }
 
@@ -195,7 +189,6 @@ fn main() {
             go.insert(dir.clone(), go_package(&root.join(&dir)));
         }
         collect(
-            file,
             &dir,
             &format!(".{}", file.package()),
             &mut msgs,

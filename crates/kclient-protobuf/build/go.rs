@@ -42,7 +42,7 @@ fn import(line: &str) -> Option<(String, String)> {
         None => (None, line),
     };
     let path = quoted.strip_prefix('"')?.strip_suffix('"')?;
-    let alias = alias.map_or_else(|| path.rsplit('/').next().unwrap_or(path), |a| a);
+    let alias = alias.unwrap_or_else(|| path.rsplit('/').next().unwrap_or(path));
     Some((alias.to_string(), path.to_string()))
 }
 

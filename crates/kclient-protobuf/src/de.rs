@@ -265,8 +265,7 @@ impl<'de> FieldsAccess<'de> {
             Some((api_version, kind)) => [Some(("apiVersion", api_version)), Some(("kind", kind))],
             None => [None, None],
         };
-        let mut frames = Vec::with_capacity(1);
-        frames.push(Frame::new(de.msg, de.buf));
+        let frames = vec![Frame::new(de.msg, de.buf)];
         Self {
             frames,
             inject,

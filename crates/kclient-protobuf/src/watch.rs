@@ -68,10 +68,7 @@ impl<'a> Iterator for FrameReader<'a> {
                 self.buf[4..]
                     .get(..len)
                     .ok_or(Error::Truncated("watch frame"))
-                    .map(|frame| {
-                        self.buf = &self.buf[4 + len..];
-                        frame
-                    })
+                    .inspect(|_| self.buf = &self.buf[4 + len..])
             })
         };
         if result.is_err() {
