@@ -53,7 +53,6 @@ mod kubeconfig;
 mod meta;
 mod openapi;
 mod patching;
-mod protobuf;
 mod query;
 mod rbac;
 mod registry;

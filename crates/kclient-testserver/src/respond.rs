@@ -92,8 +92,8 @@ pub(crate) fn media_type(content_type: &str) -> String {
 /// Kubernetes' protobuf media type.
 pub(crate) const PROTOBUF: &str = "application/vnd.kubernetes.protobuf";
 
-/// Decodes a create/update body (JSON, YAML, or protobuf for the kinds
-/// [`crate::protobuf`] knows) into a JSON object.
+/// Decodes a create/update body (JSON, YAML, or protobuf for every built-in kind, through
+/// `kclient-protobuf`) into a JSON object.
 pub(crate) fn decode_object(headers: &HeaderMap, body: &[u8]) -> ApiResult<Value> {
     let ct = header_str(headers, header::CONTENT_TYPE);
     let value: Value = match media_type(ct).as_str() {
@@ -106,9 +106,9 @@ pub(crate) fn decode_object(headers: &HeaderMap, body: &[u8]) -> ApiResult<Value
                     "couldn't get version/kind; yaml parse error: {e}"
                 ))
             })?,
-        PROTOBUF => match crate::protobuf::decode(body) {
+        PROTOBUF => match kclient_protobuf::decode_object(body) {
             Ok(v) => v,
-            Err(crate::protobuf::ProtoError::UnsupportedKind(_)) => {
+            Err(kclient_protobuf::Error::UnknownKind { .. }) => {
                 return Err(unsupported_body_type(ct));
             }
             Err(e) => return Err(ErrorResponse::bad_request(e.to_string())),

@@ -61,10 +61,7 @@ fn decode_wire(ctx: &Ctx, body: &Bytes) -> ApiResult<WireDeleteOptions> {
     let bad = |e: String| ErrorResponse::bad_request(format!("error decoding DeleteOptions: {e}"));
     match media_type(header_str(&ctx.headers, header::CONTENT_TYPE)).as_str() {
         "application/yaml" => serde_yaml_ng::from_slice(body).map_err(|e| bad(e.to_string())),
-        PROTOBUF => {
-            let v = crate::protobuf::decode(body).map_err(|e| bad(e.to_string()))?;
-            serde_json::from_value(v).map_err(|e| bad(e.to_string()))
-        }
+        PROTOBUF => kclient_protobuf::decode_object(body).map_err(|e| bad(e.to_string())),
         _ => serde_json::from_slice(body).map_err(|e| bad(e.to_string())),
     }
 }

@@ -1,0 +1,51 @@
+//! Decoding the 10,000-Pod list (the bundled 13 KB Pod, names `bench-000000`…, label `shard`
+//! = index mod 16) into k8s-openapi's `List<Pod>`: from protobuf against from JSON.
+//!
+//! `cargo bench -p kclient-protobuf --bench decode`
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use k8s_openapi::List;
+use k8s_openapi::api::core::v1::Pod;
+
+const POD_JSON: &str = include_str!("../../kclient-core/testdata/pod-13kb.json");
+
+fn pod_list(n: usize) -> List<Pod> {
+    let template: Pod = serde_json::from_str(POD_JSON).expect("the bench Pod parses");
+    let items = (0..n)
+        .map(|i| {
+            let mut pod = template.clone();
+            pod.metadata.name = Some(format!("bench-{i:06}"));
+            pod.metadata
+                .labels
+                .get_or_insert_with(Default::default)
+                .insert("shard".into(), (i % 16).to_string());
+            pod
+        })
+        .collect();
+    List {
+        items,
+        metadata: Default::default(),
+    }
+}
+
+fn decode(c: &mut Criterion) {
+    let list = pod_list(10_000);
+    let json = serde_json::to_vec(&list).unwrap();
+    let proto = kclient_protobuf::encode_object(&list).unwrap();
+    let mut group = c.benchmark_group("podlist_10k");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(10_000));
+    group.bench_function(format!("json_{}MB", json.len() >> 20), |b| {
+        b.iter(|| serde_json::from_slice::<List<Pod>>(&json).unwrap())
+    });
+    group.bench_function(format!("protobuf_{}MB", proto.len() >> 20), |b| {
+        b.iter(|| kclient_protobuf::decode_list::<Pod>(&proto).unwrap())
+    });
+    group.bench_function("protobuf_encode", |b| {
+        b.iter(|| kclient_protobuf::encode_object(&list).unwrap())
+    });
+    group.finish();
+}
+
+criterion_group!(benches, decode);
+criterion_main!(benches);
