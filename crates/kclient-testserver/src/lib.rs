@@ -36,6 +36,7 @@ mod auth;
 mod compress;
 mod controllers;
 mod convert;
+mod defaults;
 mod error;
 mod faults;
 mod handlers;

@@ -13,6 +13,7 @@ use super::write::{
     validate,
 };
 use crate::controllers;
+use crate::defaults;
 use crate::error::{ApiResult, ErrorResponse};
 use crate::meta;
 use crate::patching::record_update;
@@ -46,6 +47,7 @@ pub(crate) fn create_object(
             .to_string();
         meta::set_meta(&mut obj, "name", Value::String(meta::generate_name(&base)));
     }
+    defaults::on_write(state, served, &mut obj, None)?;
     validate(served, &obj, None)?;
     let namespace = meta::namespace(&obj).to_string();
     check_namespace_lifecycle(state, served, &namespace, meta::name(&obj))?;

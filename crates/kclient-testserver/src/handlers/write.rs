@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use super::Ctx;
 use super::output::object_response;
 use crate::controllers;
+use crate::defaults;
 use crate::error::{ApiResult, ErrorResponse, FieldError};
 use crate::meta;
 use crate::patching::record_update;
@@ -222,6 +223,7 @@ fn compose(
         desired
     };
     carry_server_metadata(old_value, &mut new, spec.managed);
+    defaults::on_write(&ctx.state, &ctx.served, &mut new, Some(old_value))?;
     validate(&ctx.served, &new, Some(old_value))?;
     controllers::prepare_update(&ctx.served, old_value, &mut new, spec.subresource);
     if strategy::tracks_generation(&ctx.served)
