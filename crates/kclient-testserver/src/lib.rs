@@ -39,6 +39,7 @@ mod convert;
 mod defaults;
 mod error;
 mod faults;
+mod field_validation;
 mod handlers;
 mod kubeconfig;
 mod meta;

@@ -13,6 +13,7 @@ use super::write::{
     validate,
 };
 use crate::controllers;
+use crate::field_validation::Source;
 use crate::defaults;
 use crate::error::{ApiResult, ErrorResponse};
 use crate::meta;
@@ -121,7 +122,7 @@ pub(super) fn create(ctx: &Ctx, body: &Bytes) -> ApiResult<Response<Body>> {
     let mut obj = decode_object(&ctx.headers, body)?;
     check_type_meta(&ctx.served, &mut obj)?;
     check_namespace(ctx, &mut obj)?;
-    let warnings = check_schema(ctx, &obj)?;
+    let warnings = check_schema(ctx, &mut obj, Source::Body(body))?;
     let manager = ctx.manager();
     let created = create_object(
         &ctx.state,

@@ -11,6 +11,7 @@ use super::write::{
     Attempt, Managed, UpdateSpec, check_namespace, check_schema, check_type_meta, finish_update,
     respond,
 };
+use crate::field_validation::Source;
 use crate::error::{ApiResult, ErrorResponse, FieldError};
 use crate::meta;
 use crate::patching::{self, ApplyTarget};
@@ -146,7 +147,8 @@ pub(super) fn patch(ctx: &Ctx, body: &Bytes) -> ApiResult<Response<Body>> {
             None => (patch_value(ctx, t, &old_value, body)?, Managed::Record),
         };
         check_identity(ctx, &name, &mut patched)?;
-        let warnings = check_schema(ctx, &patched)?;
+        let raw = matches!(t, PatchType::Merge | PatchType::Strategic).then_some(&body[..]);
+        let warnings = check_schema(ctx, &mut patched, Source::Patch(raw))?;
         let spec = UpdateSpec {
             subresource: sub,
             managed,
@@ -178,7 +180,7 @@ fn apply_create(
     };
     let mut obj = patching::apply(None, applied, manager, force, &now, &target)?;
     meta::remove_meta(&mut obj, "resourceVersion");
-    let warnings = check_schema(ctx, &obj)?;
+    let warnings = check_schema(ctx, &mut obj, Source::Patch(None))?;
     let created = create_object(
         &ctx.state,
         &ctx.served,

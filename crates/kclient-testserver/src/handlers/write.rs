@@ -11,16 +11,15 @@ use super::Ctx;
 use super::output::object_response;
 use crate::controllers;
 use crate::defaults;
+use crate::field_validation::{self, Source};
 use crate::error::{ApiResult, ErrorResponse, FieldError};
 use crate::meta;
 use crate::patching::record_update;
-use crate::query::FieldValidation;
 use crate::registry::Served;
 use crate::respond::{Body, add_warning};
 use crate::state::State;
 use crate::store::{Change, CommitError, Expect, Obj};
 use crate::strategy;
-use crate::validate::{TypeCheck, check_builtin, strict_error_message};
 
 /// Fills in or checks `apiVersion` and `kind` against the endpoint.
 pub(super) fn check_type_meta(served: &Served, obj: &mut Value) -> ApiResult<()> {
@@ -80,31 +79,10 @@ pub(super) fn check_namespace(ctx: &Ctx, obj: &mut Value) -> ApiResult<()> {
     }
 }
 
-/// Decodes built-in kinds into their types and applies `fieldValidation`; returns the
-/// warnings to send.
-pub(super) fn check_schema(ctx: &Ctx, obj: &Value) -> ApiResult<Vec<String>> {
-    let info = &ctx.served.info;
-    let checked = check_builtin(&info.group, &info.version, &info.kind, obj)
-        .map_err(ErrorResponse::bad_request)?;
-    let TypeCheck::Decoded { unknown } = checked else {
-        return Ok(Vec::new());
-    };
-    if unknown.is_empty() {
-        return Ok(Vec::new());
-    }
-    match ctx.query.field_validation {
-        FieldValidation::Ignore => Ok(Vec::new()),
-        FieldValidation::Warn => Ok(unknown
-            .iter()
-            .map(|f| format!("unknown field \"{f}\""))
-            .collect()),
-        FieldValidation::Strict => Err(ErrorResponse::bad_request(strict_error_message(
-            &info.kind,
-            &info.group,
-            &info.version,
-            &unknown,
-        ))),
-    }
+/// Decodes built-in kinds into their types, drops unknown fields and applies
+/// `fieldValidation`; returns the warnings to send.
+pub(super) fn check_schema(ctx: &Ctx, obj: &mut Value, source: Source<'_>) -> ApiResult<Vec<String>> {
+    field_validation::check(&ctx.served, ctx.query.field_validation, obj, source)
 }
 
 /// Metadata and kind-specific validation: 422 with kube-apiserver's field errors.
