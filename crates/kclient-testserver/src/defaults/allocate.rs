@@ -1,5 +1,5 @@
 //! What kube-apiserver's Service registry allocates and infers on top of the defaults:
-//! a cluster IP from the service CIDR (10.96.0.0/12, kubeadm's default; the first
+//! a cluster IP from the service CIDR (10.96.0.0/16, kind's default; the first
 //! address is the `kubernetes` Service's), `clusterIPs`, the IP families and their
 //! policy of a single-stack IPv4 cluster, node ports (30000-32767) for NodePort and
 //! LoadBalancer Services and the health-check node port of `externalTrafficPolicy:
@@ -17,10 +17,10 @@ use crate::meta;
 use crate::state::State;
 use crate::store::StorageKey;
 
-/// 10.96.0.0/12.
+/// 10.96.0.0/16.
 const CIDR_BASE: u32 = u32::from_be_bytes([10, 96, 0, 0]);
-const CIDR_BITS: u32 = 12;
-const CIDR: &str = "10.96.0.0/12";
+const CIDR_BITS: u32 = 16;
+const CIDR: &str = "10.96.0.0/16";
 /// `--service-node-port-range` default.
 const NODE_PORTS: std::ops::RangeInclusive<i64> = 30000..=32767;
 

@@ -11,7 +11,8 @@ const DEFAULT_MODE: i64 = 0o644;
 
 /// Defaults of a `PodTemplateSpec` at `key` of `map` (nothing when there is none).
 pub(super) fn template(map: &mut Map<String, Value>, key: &str) {
-    if let Some(spec) = present(map, key).and_then(|t| present(t, "spec")) {
+    // The spec of a template is a struct, never nil: it is defaulted even when absent.
+    if let Some(spec) = present(map, key).and_then(|t| child(t, "spec")) {
         pod_spec(spec);
     }
 }
@@ -48,7 +49,12 @@ fn requests_from_limits(container: &mut Map<String, Value>) {
     let Some(res) = present(container, "resources") else {
         return;
     };
-    let Some(limits) = res.get("limits").and_then(Value::as_object).cloned() else {
+    let Some(limits) = res
+        .get("limits")
+        .and_then(Value::as_object)
+        .filter(|l| !l.is_empty())
+        .cloned()
+    else {
         return;
     };
     let Some(requests) = child(res, "requests") else {
@@ -90,6 +96,8 @@ fn container(c: &mut Map<String, Value>) {
         let image = c.get("image").and_then(Value::as_str).unwrap_or("");
         c.insert("imagePullPolicy".into(), json!(pull_policy(image)));
     }
+    // A struct, not a pointer, in Go: always written, if only as `{}`.
+    or_nil(c, "resources", json!({}));
     or_zero(c, "terminationMessagePath", json!("/dev/termination-log"));
     or_zero(c, "terminationMessagePolicy", json!("File"));
     for port in each(c, "ports") {
