@@ -6,7 +6,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashSet;
-use std::fmt;
+use std::fmt::{self, Write as _};
 
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
@@ -169,9 +169,7 @@ impl<'de> Visitor<'de> for Scan<'_> {
         let mut i = 0usize;
         loop {
             let len = self.path.len();
-            self.path.push('[');
-            self.path.push_str(&i.to_string());
-            self.path.push(']');
+            let _ = write!(self.path, "[{i}]");
             let more = seq
                 .next_element_seed(Scan {
                     path: self.path,

@@ -3,6 +3,7 @@
 //! not know are reported for `fieldValidation=Strict|Warn` the way kube-apiserver does.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::sync::LazyLock;
 
 use k8s_openapi::api;
@@ -166,7 +167,7 @@ fn prune_unknown(input: &mut Value, known: &Value, path: &mut String, out: &mut 
         (Value::Array(a), Value::Array(b)) => {
             for (i, (av, bv)) in a.iter_mut().zip(b.iter()).enumerate() {
                 let len = path.len();
-                path.push_str(&format!("[{i}]"));
+                let _ = write!(path, "[{i}]");
                 prune_unknown(av, bv, path, out);
                 path.truncate(len);
             }
@@ -229,7 +230,8 @@ mod tests {
             err.starts_with("ConfigMap in version \"v1\" cannot be handled as a ConfigMap: "),
             "{err}"
         );
-        let mut bad_dep = json!({"apiVersion": "apps/v1", "kind": "Deployment", "spec": {"replicas": "x"}});
+        let mut bad_dep =
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "spec": {"replicas": "x"}});
         let err = check_builtin("apps", "v1", "Deployment", &mut bad_dep).unwrap_err();
         assert!(
             err.starts_with("Deployment in version \"v1\" cannot be handled as a Deployment: "),
@@ -239,7 +241,10 @@ mod tests {
             check_builtin("example.com", "v1", "Widget", &mut bad).unwrap(),
             TypeCheck::Unchecked
         );
-        let errors = ["unknown field \"a\"".to_string(), "duplicate field \"b\"".to_string()];
+        let errors = [
+            "unknown field \"a\"".to_string(),
+            "duplicate field \"b\"".to_string(),
+        ];
         assert_eq!(
             strict_error_message("Deployment", "v1", &errors),
             "Deployment in version \"v1\" cannot be handled as a Deployment: strict decoding error: unknown field \"a\", duplicate field \"b\""

@@ -31,7 +31,7 @@ fn deployment_spec_defaulted() -> Value {
     json!({"replicas": 1, "revisionHistoryLimit": 10, "progressDeadlineSeconds": 600,
         "selector": {"matchLabels": {"app": "web"}},
         "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}},
-        "template": {"metadata": {"labels": {"app": "web"}}, "spec": {
+        "template": {"metadata": {"creationTimestamp": null, "labels": {"app": "web"}}, "spec": {
             "containers": [container_defaulted()], "dnsPolicy": "ClusterFirst",
             "restartPolicy": "Always", "schedulerName": "default-scheduler", "securityContext": {},
             "terminationGracePeriodSeconds": 30}}})
@@ -185,9 +185,7 @@ async fn updates_patches_and_apply_are_defaulted() {
 #[tokio::test]
 async fn services_get_cluster_ips_and_node_ports() {
     let (_server, api) = start().await;
-    let svc = |name: &str, spec: Value| {
-        json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": name}, "spec": spec})
-    };
+    let svc = |name: &str, spec: Value| json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": name}, "spec": spec});
     let created = api
         .post(
             SERVICES,
@@ -208,6 +206,10 @@ async fn services_get_cluster_ips_and_node_ports() {
             "selector": {"app": "web"}, "sessionAffinity": "None", "type": "ClusterIP"})
     );
     assert_eq!(created["status"], json!({"loadBalancer": {}}));
+    // The creator owns the defaults but not what the registry allocated.
+    let owned = &created["metadata"]["managedFields"][0]["fieldsV1"]["f:spec"];
+    assert!(owned.get("f:sessionAffinity").is_some(), "{owned}");
+    assert!(owned.get("f:clusterIP").is_none(), "{owned}");
 
     // An address another Service holds is refused.
     let err = api
@@ -219,10 +221,9 @@ async fn services_get_cluster_ips_and_node_ports() {
         .expect(422);
     assert_eq!(err["details"]["causes"][0]["field"], "spec.clusterIPs");
     assert!(
-        err["message"]
-            .as_str()
-            .unwrap()
-            .ends_with(&format!("failed to allocate IP {ip}: provided IP is already allocated")),
+        err["message"].as_str().unwrap().ends_with(&format!(
+            "failed to allocate IP {ip}: provided IP is already allocated"
+        )),
         "{err}"
     );
 

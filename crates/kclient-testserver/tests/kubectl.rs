@@ -771,7 +771,8 @@ async fn field_validation_and_defaults() {
     assert_eq!(out.stderr, "Warning: unknown field \"bogus\"\n");
 
     // What kubectl creates comes back with kube-apiserver's defaults.
-    k.ok(&["create", "deployment", "web", "--image=nginx"]).await;
+    k.ok(&["create", "deployment", "web", "--image=nginx"])
+        .await;
     let jsonpath = "jsonpath={.spec.replicas} {.spec.strategy.type} {.spec.strategy.rollingUpdate.maxSurge} {.spec.revisionHistoryLimit} {.spec.progressDeadlineSeconds} {.spec.template.spec.containers[0].imagePullPolicy} {.spec.template.spec.restartPolicy} {.spec.template.spec.schedulerName}";
     assert_eq!(
         k.ok(&["get", "deployment", "web", "-o", jsonpath]).await,

@@ -42,7 +42,9 @@ fn in_use(state: &State, namespace: &str, name: &str) -> InUse {
             continue;
         }
         let Ok(svc) = obj.value() else { continue };
-        let Some(spec) = svc.get("spec") else { continue };
+        let Some(spec) = svc.get("spec") else {
+            continue;
+        };
         let ips = spec.get("clusterIPs").and_then(Value::as_array);
         for ip in ips.into_iter().flatten().filter_map(Value::as_str) {
             used.ips.insert(ip.to_string());
@@ -250,7 +252,11 @@ fn ip_families(spec: &mut Map<String, Value>) {
             .get("ipFamilies")
             .and_then(Value::as_array)
             .is_some_and(|f| f.len() == 2);
-        let policy = if two { "RequireDualStack" } else { "SingleStack" };
+        let policy = if two {
+            "RequireDualStack"
+        } else {
+            "SingleStack"
+        };
         spec.insert("ipFamilyPolicy".into(), json!(policy));
     }
     if is_zero(spec.get("ipFamilies")) {
@@ -269,7 +275,11 @@ fn node_port(
         Some(p) if !NODE_PORTS.contains(&p) => errs.push(FieldError::invalid(
             field,
             json!(p),
-            format!("provided port is not in the valid range. The range of valid ports is {}-{}", NODE_PORTS.start(), NODE_PORTS.end()),
+            format!(
+                "provided port is not in the valid range. The range of valid ports is {}-{}",
+                NODE_PORTS.start(),
+                NODE_PORTS.end()
+            ),
         )),
         Some(p) if !taken.insert(p) => errs.push(FieldError::invalid(
             field,

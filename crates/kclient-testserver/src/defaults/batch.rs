@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{child, each, labels_from_template, or_nil, or_zero, pod, present};
+use super::{child, each, labels_from_template, or_nil, or_zero, pod, present, template_labels};
 
 pub(super) fn apply(kind: &str, map: &mut Map<String, Value>) {
     match kind {
@@ -48,12 +48,7 @@ fn job(map: &mut Map<String, Value>) {
     };
     or_nil(spec, "podReplacementPolicy", json!(replacement));
     pod::template(spec, "template");
-    let labels = spec
-        .get("template")
-        .and_then(|t| t.pointer("/metadata/labels"))
-        .filter(|l| l.is_object())
-        .cloned();
-    if let Some(labels) = labels {
+    if let Some(labels) = template_labels(spec) {
         labels_from_template(map, &labels);
     }
 }
@@ -70,8 +65,11 @@ fn cron_job(map: &mut Map<String, Value>) {
     or_nil(spec, "suspend", json!(false));
     or_nil(spec, "successfulJobsHistoryLimit", json!(3));
     or_nil(spec, "failedJobsHistoryLimit", json!(1));
-    if let Some(job_spec) = present(spec, "jobTemplate").and_then(|t| present(t, "spec")) {
-        pod::template(job_spec, "template");
+    if let Some(job_template) = present(spec, "jobTemplate") {
+        pod::embedded_meta(job_template);
+        if let Some(job_spec) = present(job_template, "spec") {
+            pod::template(job_spec, "template");
+        }
     }
 }
 

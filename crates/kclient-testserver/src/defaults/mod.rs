@@ -20,27 +20,32 @@ use crate::error::ApiResult;
 use crate::registry::Served;
 use crate::state::State;
 
-/// Defaults a built-in object on its way to storage, as decoding does in kube-apiserver,
-/// and allocates what a Service's registry allocates; `old` is the stored object of an
-/// update.
-pub(crate) fn on_write(
+/// Defaults a built-in object on its way to storage, as decoding does in kube-apiserver
+/// (before validation, and before managed fields are recorded: the writer owns them).
+pub(crate) fn on_write(served: &Served, obj: &mut Value) {
+    if !served.is_crd() {
+        let info = &served.info;
+        apply(&info.group, &info.version, &info.kind, obj);
+    }
+}
+
+/// What a Service's registry allocates (cluster IPs, node ports) when it stores the object,
+/// after managed fields are recorded, so nobody owns the allocations; `old` is the stored
+/// object of an update, whose allocations a body without them keeps.
+pub(crate) fn allocate(
     state: &State,
     served: &Served,
     obj: &mut Value,
     old: Option<&Value>,
 ) -> ApiResult<()> {
-    if served.is_crd() {
+    let info = &served.info;
+    if served.is_crd() || !info.group.is_empty() || info.kind != "Service" {
         return Ok(());
     }
-    let info = &served.info;
-    apply(&info.group, &info.version, &info.kind, obj);
-    if info.group.is_empty() && info.kind == "Service" {
-        if let Some(old) = old {
-            allocate::keep_allocated(old, obj);
-        }
-        allocate::allocate_service(state, obj)?;
+    if let Some(old) = old {
+        allocate::keep_allocated(old, obj);
     }
-    Ok(())
+    allocate::allocate_service(state, obj)
 }
 
 /// Applies kube-apiserver's defaults for `group/version, kind` to `obj` in place.
@@ -136,6 +141,7 @@ fn tcp_ports(map: &mut Map<String, Value>, key: &str) {
 fn core_claim_template(claim: &mut Map<String, Value>) {
     or_zero(claim, "apiVersion", json!("v1"));
     or_zero(claim, "kind", json!("PersistentVolumeClaim"));
+    pod::embedded_meta(claim);
     core::apply("PersistentVolumeClaim", claim);
 }
 

@@ -11,9 +11,21 @@ const DEFAULT_MODE: i64 = 0o644;
 
 /// Defaults of a `PodTemplateSpec` at `key` of `map` (nothing when there is none).
 pub(super) fn template(map: &mut Map<String, Value>, key: &str) {
+    let Some(template) = present(map, key) else {
+        return;
+    };
+    embedded_meta(template);
     // The spec of a template is a struct, never nil: it is defaulted even when absent.
-    if let Some(spec) = present(map, key).and_then(|t| child(t, "spec")) {
+    if let Some(spec) = child(template, "spec") {
         pod_spec(spec);
+    }
+}
+
+/// The metadata of an object embedded in another (templates): Go writes its zero
+/// `creationTimestamp` as `null` (1.33's ObjectMeta has no `omitzero`).
+pub(super) fn embedded_meta(obj: &mut Map<String, Value>) {
+    if let Some(meta) = child(obj, "metadata") {
+        meta.entry("creationTimestamp").or_insert(Value::Null);
     }
 }
 
@@ -283,7 +295,10 @@ mod tests {
         assert_eq!(pull_policy("nginx:1.25"), "IfNotPresent");
         assert_eq!(pull_policy("localhost:5000/app"), "Always");
         assert_eq!(pull_policy("localhost:5000/app:v2"), "IfNotPresent");
-        assert_eq!(pull_policy("registry.k8s.io/pause@sha256:abc"), "IfNotPresent");
+        assert_eq!(
+            pull_policy("registry.k8s.io/pause@sha256:abc"),
+            "IfNotPresent"
+        );
         assert_eq!(pull_policy("nginx:1.0@sha256:abc"), "IfNotPresent");
         assert_eq!(pull_policy(""), "IfNotPresent");
         assert_eq!(pull_policy("Nginx"), "IfNotPresent");

@@ -80,7 +80,8 @@ fn priority_level(map: &mut Map<String, Value>) {
         // v1 keeps an explicit 0 (a pointer); only a missing value becomes 30.
         or_nil(limited, "nominalConcurrencyShares", json!(30));
         or_nil(limited, "lendablePercent", json!(0));
-        if let Some(queuing) = present(limited, "limitResponse").and_then(|r| present(r, "queuing")) {
+        if let Some(queuing) = present(limited, "limitResponse").and_then(|r| present(r, "queuing"))
+        {
             or_zero(queuing, "queues", json!(64));
             or_zero(queuing, "handSize", json!(8));
             or_zero(queuing, "queueLengthLimit", json!(50));

@@ -99,7 +99,7 @@ fn pod_containers_probes_volumes_and_resources() {
 #[test]
 fn apps_workloads() {
     let template = json!({"metadata": {"labels": {"app": "web"}}, "spec": {"containers": nginx()}});
-    let defaulted_template = json!({"metadata": {"labels": {"app": "web"}},
+    let defaulted_template = json!({"metadata": {"labels": {"app": "web"}, "creationTimestamp": null},
         "spec": template_spec(nginx_defaulted())});
     let selector = json!({"matchLabels": {"app": "web"}});
     let dep = defaulted(
@@ -148,12 +148,17 @@ fn apps_workloads() {
         "updateStrategy": {"type": "RollingUpdate", "rollingUpdate": {"partition": 0}},
         "persistentVolumeClaimRetentionPolicy": {"whenDeleted": "Retain", "whenScaled": "Retain"},
         "volumeClaimTemplates": [{"apiVersion": "v1", "kind": "PersistentVolumeClaim",
-            "metadata": {"name": "data"},
+            "metadata": {"name": "data", "creationTimestamp": null},
             "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}},
                 "volumeMode": "Filesystem"},
             "status": {"phase": "Pending"}}]}})
     );
-    let rs = defaulted("apps", "v1", "ReplicaSet", json!({"spec": {"template": template}}));
+    let rs = defaulted(
+        "apps",
+        "v1",
+        "ReplicaSet",
+        json!({"spec": {"template": template}}),
+    );
     assert_eq!(
         rs,
         json!({"spec": {"replicas": 1, "template": defaulted_template}})
@@ -166,7 +171,8 @@ fn batch_jobs_and_cron_jobs() {
         "spec": {"restartPolicy": "Never", "containers": nginx()}});
     let mut spec = template_spec(nginx_defaulted());
     spec["restartPolicy"] = json!("Never");
-    let defaulted_template = json!({"metadata": {"labels": {"app": "pi"}}, "spec": spec});
+    let defaulted_template =
+        json!({"metadata": {"labels": {"app": "pi"}, "creationTimestamp": null}, "spec": spec});
     let job = defaulted(
         "batch",
         "v1",
@@ -190,7 +196,8 @@ fn batch_jobs_and_cron_jobs() {
         cron,
         json!({"spec": {"schedule": "* * * * *", "concurrencyPolicy": "Allow", "suspend": false,
         "successfulJobsHistoryLimit": 3, "failedJobsHistoryLimit": 1,
-        "jobTemplate": {"spec": {"template": defaulted_template}}}})
+        "jobTemplate": {"metadata": {"creationTimestamp": null},
+            "spec": {"template": defaulted_template}}}})
     );
 }
 
@@ -205,7 +212,8 @@ fn core_kinds() {
     assert_eq!(
         rc,
         json!({"metadata": {"labels": {"a": "b"}}, "spec": {"replicas": 1, "selector": {"a": "b"},
-        "template": {"metadata": {"labels": {"a": "b"}}, "spec": template_spec(nginx_defaulted())}}})
+        "template": {"metadata": {"labels": {"a": "b"}, "creationTimestamp": null},
+            "spec": template_spec(nginx_defaulted())}}})
     );
     let svc = defaulted(
         "",
@@ -311,7 +319,8 @@ fn core_kinds() {
     );
     assert_eq!(
         template,
-        json!({"template": {"spec": template_spec(nginx_defaulted())}})
+        json!({"template": {"metadata": {"creationTimestamp": null},
+            "spec": template_spec(nginx_defaulted())}})
     );
 }
 

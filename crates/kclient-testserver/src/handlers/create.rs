@@ -13,9 +13,9 @@ use super::write::{
     validate,
 };
 use crate::controllers;
-use crate::field_validation::Source;
 use crate::defaults;
 use crate::error::{ApiResult, ErrorResponse};
+use crate::field_validation::Source;
 use crate::meta;
 use crate::patching::record_update;
 use crate::registry::Served;
@@ -48,7 +48,7 @@ pub(crate) fn create_object(
             .to_string();
         meta::set_meta(&mut obj, "name", Value::String(meta::generate_name(&base)));
     }
-    defaults::on_write(state, served, &mut obj, None)?;
+    defaults::on_write(served, &mut obj);
     validate(served, &obj, None)?;
     let namespace = meta::namespace(&obj).to_string();
     check_namespace_lifecycle(state, served, &namespace, meta::name(&obj))?;
@@ -80,6 +80,7 @@ pub(crate) fn create_object(
     if opts.managed == Managed::Record {
         record_update(None, &mut obj, opts.manager, None, &now);
     }
+    defaults::allocate(state, served, &mut obj, None)?;
     if opts.dry_run {
         return Ok(Obj::new(obj));
     }

@@ -11,8 +11,8 @@ use super::write::{
     Attempt, Managed, UpdateSpec, check_namespace, check_schema, check_type_meta, finish_update,
     respond,
 };
-use crate::field_validation::Source;
 use crate::error::{ApiResult, ErrorResponse, FieldError};
+use crate::field_validation::Source;
 use crate::meta;
 use crate::patching::{self, ApplyTarget};
 use crate::respond::{Body, header_str, media_type};

@@ -7,8 +7,8 @@ use super::Ctx;
 use super::write::{
     Attempt, Managed, UpdateSpec, check_namespace, check_schema, check_type_meta, finish_update,
 };
-use crate::field_validation::Source;
 use crate::error::{ApiResult, ErrorResponse};
+use crate::field_validation::Source;
 use crate::meta;
 use crate::respond::{Body, decode_object};
 

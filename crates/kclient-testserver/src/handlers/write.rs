@@ -11,8 +11,8 @@ use super::Ctx;
 use super::output::object_response;
 use crate::controllers;
 use crate::defaults;
-use crate::field_validation::{self, Source};
 use crate::error::{ApiResult, ErrorResponse, FieldError};
+use crate::field_validation::{self, Source};
 use crate::meta;
 use crate::patching::record_update;
 use crate::registry::Served;
@@ -81,7 +81,11 @@ pub(super) fn check_namespace(ctx: &Ctx, obj: &mut Value) -> ApiResult<()> {
 
 /// Decodes built-in kinds into their types, drops unknown fields and applies
 /// `fieldValidation`; returns the warnings to send.
-pub(super) fn check_schema(ctx: &Ctx, obj: &mut Value, source: Source<'_>) -> ApiResult<Vec<String>> {
+pub(super) fn check_schema(
+    ctx: &Ctx,
+    obj: &mut Value,
+    source: Source<'_>,
+) -> ApiResult<Vec<String>> {
     field_validation::check(&ctx.served, ctx.query.field_validation, obj, source)
 }
 
@@ -201,7 +205,7 @@ fn compose(
         desired
     };
     carry_server_metadata(old_value, &mut new, spec.managed);
-    defaults::on_write(&ctx.state, &ctx.served, &mut new, Some(old_value))?;
+    defaults::on_write(&ctx.served, &mut new);
     validate(&ctx.served, &new, Some(old_value))?;
     controllers::prepare_update(&ctx.served, old_value, &mut new, spec.subresource);
     if strategy::tracks_generation(&ctx.served)
@@ -224,6 +228,7 @@ fn compose(
             &now,
         );
     }
+    defaults::allocate(&ctx.state, &ctx.served, &mut new, Some(old_value))?;
     Ok(new)
 }
 
