@@ -55,14 +55,11 @@ fn binding(map: &mut Map<String, Value>) {
         role_ref.insert("apiGroup".into(), json!(RBAC_GROUP));
     }
     for subject in each(map, "subjects") {
-        if is_zero(subject.get("apiGroup")) {
-            match subject.get("kind").and_then(Value::as_str) {
-                Some("User" | "Group") => {
-                    subject.insert("apiGroup".into(), json!(RBAC_GROUP));
-                }
-                // ServiceAccount subjects keep the empty group, which JSON omits.
-                _ => {}
-            }
+        // ServiceAccount subjects keep the empty group, which JSON omits.
+        if is_zero(subject.get("apiGroup"))
+            && let Some("User" | "Group") = subject.get("kind").and_then(Value::as_str)
+        {
+            subject.insert("apiGroup".into(), json!(RBAC_GROUP));
         }
     }
 }
