@@ -1,6 +1,5 @@
 //! Per-kind behaviour, after kube-apiserver's registry strategies: which kinds track
-//! `metadata.generation`, how status is reset on create, defaults that clients rely on,
-//! and what a delete returns.
+//! `metadata.generation`, how status is reset on create and what a delete returns.
 
 use serde_json::{Map, Value, json};
 
@@ -41,8 +40,8 @@ pub(crate) fn spec_changed(old: &Value, new: &Value, has_status: bool) -> bool {
     false
 }
 
-/// Create-time preparation of a built-in kind: status reset and the defaults
-/// controllers and clients depend on.
+/// Create-time preparation of a built-in kind: the status it starts with (the
+/// `SetDefaults_*` defaults live in `crate::defaults`).
 pub(crate) fn prepare_create(served: &Served, obj: &mut Value) {
     let has_status = served.has_subresource("status");
     let Some(map) = obj.as_object_mut() else {
@@ -71,9 +70,6 @@ pub(crate) fn prepare_create(served: &Served, obj: &mut Value) {
             );
         }
         ("", "Service") => {
-            if let Some(spec) = map.get_mut("spec").and_then(Value::as_object_mut) {
-                default_service_spec(spec);
-            }
             map.insert("status".into(), json!({"loadBalancer": {}}));
         }
         ("", "PersistentVolumeClaim" | "PersistentVolume") => {
@@ -84,51 +80,6 @@ pub(crate) fn prepare_create(served: &Served, obj: &mut Value) {
             map.insert("status".into(), json!({}));
         }
         _ => {}
-    }
-    if matches!(
-        (info.group.as_str(), info.kind.as_str()),
-        ("apps", "Deployment" | "ReplicaSet" | "StatefulSet") | ("", "ReplicationController")
-    ) && let Some(spec) = map.get_mut("spec").and_then(Value::as_object_mut)
-    {
-        spec.entry("replicas").or_insert_with(|| json!(1));
-    }
-}
-
-/// kube-apiserver's Service defaults and a cluster IP from 10.96.0.0/16.
-fn default_service_spec(spec: &mut Map<String, Value>) {
-    let type_ = spec
-        .entry("type")
-        .or_insert_with(|| json!("ClusterIP"))
-        .as_str()
-        .unwrap_or("ClusterIP")
-        .to_string();
-    spec.entry("sessionAffinity")
-        .or_insert_with(|| json!("None"));
-    if type_ != "ExternalName" {
-        let ip = match spec.get("clusterIP").and_then(Value::as_str) {
-            Some(ip) if !ip.is_empty() => ip.to_string(),
-            _ => {
-                let n: u16 = rand::random();
-                format!("10.96.{}.{}", n >> 8, (n & 0xff).clamp(2, 254))
-            }
-        };
-        spec.insert("clusterIP".into(), json!(ip));
-        if ip != "None" {
-            spec.entry("clusterIPs").or_insert_with(|| json!([ip]));
-        }
-        spec.entry("ipFamilies").or_insert_with(|| json!(["IPv4"]));
-        spec.entry("ipFamilyPolicy")
-            .or_insert_with(|| json!("SingleStack"));
-        spec.entry("internalTrafficPolicy")
-            .or_insert_with(|| json!("Cluster"));
-    }
-    if let Some(ports) = spec.get_mut("ports").and_then(Value::as_array_mut) {
-        for port in ports.iter_mut().filter_map(Value::as_object_mut) {
-            port.entry("protocol").or_insert_with(|| json!("TCP"));
-            if let Some(p) = port.get("port").cloned() {
-                port.entry("targetPort").or_insert(p);
-            }
-        }
     }
 }
 
@@ -187,23 +138,6 @@ mod tests {
         assert!(spec_changed(&a, &c, true));
         let d = json!({"metadata": {}, "data": {"k": "v"}});
         assert!(spec_changed(&json!({"metadata": {}}), &d, false));
-    }
-
-    #[test]
-    fn service_defaults() {
-        let mut spec = json!({"ports": [{"port": 80}]});
-        default_service_spec(spec.as_object_mut().unwrap());
-        assert_eq!(spec["type"], "ClusterIP");
-        assert!(spec["clusterIP"].as_str().unwrap().starts_with("10.96."));
-        assert_eq!(spec["clusterIPs"][0], spec["clusterIP"]);
-        assert_eq!(
-            spec["ports"][0],
-            json!({"port": 80, "protocol": "TCP", "targetPort": 80})
-        );
-        let mut headless = json!({"clusterIP": "None"});
-        default_service_spec(headless.as_object_mut().unwrap());
-        assert_eq!(headless["clusterIP"], "None");
-        assert!(headless.get("clusterIPs").is_none());
     }
 
     #[test]

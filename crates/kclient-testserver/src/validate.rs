@@ -3,6 +3,7 @@
 //! not know are reported for `fieldValidation=Strict|Warn` the way kube-apiserver does.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::sync::LazyLock;
 
 use k8s_openapi::api;
@@ -117,54 +118,57 @@ pub(crate) enum TypeCheck {
     Decoded { unknown: Vec<String> },
 }
 
-/// Decodes `obj` as the built-in type for group/version/kind. `Err` carries
-/// kube-apiserver's decode error text.
+/// Decodes `obj` as the built-in type for group/version/kind and drops what the type
+/// does not have, as decoding into a Go struct does: unknown fields at every level and
+/// `null`s (nil fields, which Go omits). `Err` carries kube-apiserver's decode error text.
 pub(crate) fn check_builtin(
     group: &str,
     version: &str,
     kind: &str,
-    obj: &Value,
+    obj: &mut Value,
 ) -> Result<TypeCheck, String> {
     let Some(rt) = TABLE.get(&(group, version, kind)) else {
         return Ok(TypeCheck::Unchecked);
     };
     let known = rt(obj).map_err(|e| {
-        let gv = if group.is_empty() {
-            version.to_string()
-        } else {
-            format!("{group}/{version}")
-        };
-        format!("{kind} in version \"{gv}\" cannot be handled as a {kind}: {e}")
+        format!("{kind} in version \"{version}\" cannot be handled as a {kind}: {e}")
     })?;
     let mut unknown = Vec::new();
-    collect_unknown(obj, &known, &mut String::new(), &mut unknown);
+    prune_unknown(obj, &known, &mut String::new(), &mut unknown);
     Ok(TypeCheck::Decoded { unknown })
 }
 
-fn collect_unknown(input: &Value, known: &Value, path: &mut String, out: &mut Vec<String>) {
+fn prune_unknown(input: &mut Value, known: &Value, path: &mut String, out: &mut Vec<String>) {
     match (input, known) {
         (Value::Object(a), Value::Object(b)) => {
-            for (k, v) in a {
+            a.retain(|k, v| {
                 if v.is_null() {
-                    continue;
+                    return false;
                 }
                 let len = path.len();
                 if !path.is_empty() {
                     path.push('.');
                 }
                 path.push_str(k);
-                match b.get(k) {
-                    None => out.push(path.clone()),
-                    Some(bv) => collect_unknown(v, bv, path, out),
-                }
+                let keep = match b.get(k) {
+                    None => {
+                        out.push(path.clone());
+                        false
+                    }
+                    Some(bv) => {
+                        prune_unknown(v, bv, path, out);
+                        true
+                    }
+                };
                 path.truncate(len);
-            }
+                keep
+            });
         }
         (Value::Array(a), Value::Array(b)) => {
-            for (i, (av, bv)) in a.iter().zip(b.iter()).enumerate() {
+            for (i, (av, bv)) in a.iter_mut().zip(b.iter()).enumerate() {
                 let len = path.len();
-                path.push_str(&format!("[{i}]"));
-                collect_unknown(av, bv, path, out);
+                let _ = write!(path, "[{i}]");
+                prune_unknown(av, bv, path, out);
                 path.truncate(len);
             }
         }
@@ -172,26 +176,19 @@ fn collect_unknown(input: &Value, known: &Value, path: &mut String, out: &mut Ve
     }
 }
 
-/// kube-apiserver's message for unknown fields in strict mode.
-pub(crate) fn strict_error_message(
-    kind: &str,
-    group: &str,
-    version: &str,
-    unknown: &[String],
-) -> String {
-    let gv = if group.is_empty() {
-        version.to_string()
-    } else {
-        format!("{group}/{version}")
-    };
-    let fields: Vec<String> = unknown
-        .iter()
-        .map(|f| format!("unknown field \"{f}\""))
-        .collect();
+/// kube-apiserver's message for a body it cannot decode strictly (`errors` are the
+/// strict decoding errors, `unknown field "spec.foo"` and the like): the version, not
+/// the group, is named.
+pub(crate) fn strict_error_message(kind: &str, version: &str, errors: &[String]) -> String {
     format!(
-        "{kind} in version \"{gv}\" cannot be handled as a {kind}: strict decoding error: {}",
-        fields.join(", ")
+        "{kind} in version \"{version}\" cannot be handled as a {kind}: {}",
+        strict_decoding_error(errors)
     )
+}
+
+/// apimachinery's strict decoding error: the errors, comma-separated.
+pub(crate) fn strict_decoding_error(errors: &[String]) -> String {
+    format!("strict decoding error: {}", errors.join(", "))
 }
 
 #[cfg(test)]
@@ -200,38 +197,57 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn decodes_and_finds_unknown_fields() {
-        let cm = json!({"apiVersion": "v1", "kind": "ConfigMap",
+    fn decodes_and_prunes_unknown_fields() {
+        let mut cm = json!({"apiVersion": "v1", "kind": "ConfigMap",
             "metadata": {"name": "a", "creationTimestamp": null}, "data": {"k": "v"}, "bogus": 1});
         assert_eq!(
-            check_builtin("", "v1", "ConfigMap", &cm).unwrap(),
+            check_builtin("", "v1", "ConfigMap", &mut cm).unwrap(),
             TypeCheck::Decoded {
                 unknown: vec!["bogus".to_string()]
             }
         );
-        let dep = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
+        assert_eq!(
+            cm,
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}, "data": {"k": "v"}})
+        );
+        let mut dep = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
             "spec": {"selector": {"matchLabels": {"a": "b"}},
                      "template": {"metadata": {"labels": {"a": "b"}},
                                   "spec": {"containers": [{"name": "c", "image": "i", "foo": true}]}}}});
         assert_eq!(
-            check_builtin("apps", "v1", "Deployment", &dep).unwrap(),
+            check_builtin("apps", "v1", "Deployment", &mut dep).unwrap(),
             TypeCheck::Decoded {
                 unknown: vec!["spec.template.spec.containers[0].foo".to_string()]
             }
         );
-        let bad = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}, "data": {"k": 1}});
-        let err = check_builtin("", "v1", "ConfigMap", &bad).unwrap_err();
+        assert_eq!(
+            dep["spec"]["template"]["spec"]["containers"][0],
+            json!({"name": "c", "image": "i"})
+        );
+        let mut bad = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}, "data": {"k": 1}});
+        let err = check_builtin("", "v1", "ConfigMap", &mut bad).unwrap_err();
         assert!(
             err.starts_with("ConfigMap in version \"v1\" cannot be handled as a ConfigMap: "),
             "{err}"
         );
-        assert_eq!(
-            check_builtin("example.com", "v1", "Widget", &bad).unwrap(),
-            TypeCheck::Unchecked
+        let mut bad_dep =
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "spec": {"replicas": "x"}});
+        let err = check_builtin("apps", "v1", "Deployment", &mut bad_dep).unwrap_err();
+        assert!(
+            err.starts_with("Deployment in version \"v1\" cannot be handled as a Deployment: "),
+            "{err}"
         );
         assert_eq!(
-            strict_error_message("ConfigMap", "", "v1", &["a".into(), "b".into()]),
-            "ConfigMap in version \"v1\" cannot be handled as a ConfigMap: strict decoding error: unknown field \"a\", unknown field \"b\""
+            check_builtin("example.com", "v1", "Widget", &mut bad).unwrap(),
+            TypeCheck::Unchecked
+        );
+        let errors = [
+            "unknown field \"a\"".to_string(),
+            "duplicate field \"b\"".to_string(),
+        ];
+        assert_eq!(
+            strict_error_message("Deployment", "v1", &errors),
+            "Deployment in version \"v1\" cannot be handled as a Deployment: strict decoding error: unknown field \"a\", duplicate field \"b\""
         );
     }
 }

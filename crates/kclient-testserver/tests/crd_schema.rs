@@ -194,7 +194,7 @@ async fn unknown_fields_are_pruned_and_reported_by_field_validation() {
         .expect(400);
     assert_eq!(
         status["message"],
-        r#"Widget in version "example.com/v1" cannot be handled as a Widget: strict decoding error: unknown field "spec.shade""#
+        r#"Widget in version "v1" cannot be handled as a Widget: strict decoding error: unknown field "spec.shade""#
     );
     let resp = api
         .post(&format!("{WIDGETS}?fieldValidation=Warn"), &body)

@@ -939,3 +939,66 @@ async fn get_watch_wide_prints_one_header() {
     }
     child.kill().await.expect("stop kubectl");
 }
+
+#[tokio::test]
+async fn field_validation_and_defaults() {
+    let k = Kubectl::start().await;
+    let manifest = |name: &str| {
+        format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\nbogus: 1\ndata:\n  a: \"1\"\n"
+        )
+    };
+    // --validate=false sends fieldValidation=Ignore: the field is dropped in silence.
+    let out = k
+        .run_stdin(
+            &["create", "--validate=false", "-f", "-"],
+            Some(&manifest("loose")),
+        )
+        .await;
+    assert!(out.ok, "{}", out.stderr);
+    assert_eq!(out.stdout, "configmap/loose created\n");
+    assert_eq!(out.stderr, "");
+    let got: serde_json::Value =
+        serde_json::from_str(&k.ok(&["get", "configmap", "loose", "-o", "json"]).await)
+            .expect("json");
+    assert!(got.get("bogus").is_none(), "{got}");
+    assert_eq!(got["data"]["a"], "1");
+
+    // --validate=strict (kubectl's default): the server refuses it.
+    let out = k
+        .run_stdin(
+            &["create", "--validate=strict", "-f", "-"],
+            Some(&manifest("strict")),
+        )
+        .await;
+    assert!(!out.ok);
+    assert_eq!(
+        out.stderr,
+        "Error from server (BadRequest): error when creating \"STDIN\": ConfigMap in version \"v1\" cannot be handled as a ConfigMap: strict decoding error: unknown field \"bogus\"\n"
+    );
+    // --validate=warn: created, and kubectl prints the server's warning.
+    let out = k
+        .run_stdin(
+            &["create", "--validate=warn", "-f", "-"],
+            Some(&manifest("warned")),
+        )
+        .await;
+    assert!(out.ok, "{}", out.stderr);
+    assert_eq!(out.stdout, "configmap/warned created\n");
+    assert_eq!(out.stderr, "Warning: unknown field \"bogus\"\n");
+
+    // What kubectl creates comes back with kube-apiserver's defaults.
+    k.ok(&["create", "deployment", "web", "--image=nginx"])
+        .await;
+    let jsonpath = "jsonpath={.spec.replicas} {.spec.strategy.type} {.spec.strategy.rollingUpdate.maxSurge} {.spec.revisionHistoryLimit} {.spec.progressDeadlineSeconds} {.spec.template.spec.containers[0].imagePullPolicy} {.spec.template.spec.restartPolicy} {.spec.template.spec.schedulerName}";
+    assert_eq!(
+        k.ok(&["get", "deployment", "web", "-o", jsonpath]).await,
+        "1 RollingUpdate 25% 10 600 Always Always default-scheduler"
+    );
+    k.ok(&["run", "one", "--image=busybox:1.36"]).await;
+    let jsonpath = "jsonpath={.spec.enableServiceLinks} {.spec.dnsPolicy} {.spec.terminationGracePeriodSeconds} {.spec.containers[0].imagePullPolicy} {.spec.containers[0].terminationMessagePath}";
+    assert_eq!(
+        k.ok(&["get", "pod", "one", "-o", jsonpath]).await,
+        "true ClusterFirst 30 IfNotPresent /dev/termination-log"
+    );
+}

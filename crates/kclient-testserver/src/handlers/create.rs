@@ -13,7 +13,9 @@ use super::write::{
     validate,
 };
 use crate::controllers;
+use crate::defaults;
 use crate::error::{ApiResult, ErrorResponse};
+use crate::field_validation::Source;
 use crate::meta;
 use crate::patching::record_update;
 use crate::registry::Served;
@@ -46,6 +48,7 @@ pub(crate) fn create_object(
             .to_string();
         meta::set_meta(&mut obj, "name", Value::String(meta::generate_name(&base)));
     }
+    defaults::on_write(served, &mut obj);
     validate(served, &obj, None)?;
     let namespace = meta::namespace(&obj).to_string();
     check_namespace_lifecycle(state, served, &namespace, meta::name(&obj))?;
@@ -77,6 +80,7 @@ pub(crate) fn create_object(
     if opts.managed == Managed::Record {
         record_update(None, &mut obj, opts.manager, None, &now);
     }
+    defaults::allocate(state, served, &mut obj, None)?;
     if opts.dry_run {
         return Ok(Obj::new(obj));
     }
@@ -119,7 +123,7 @@ pub(super) fn create(ctx: &Ctx, body: &Bytes) -> ApiResult<Response<Body>> {
     let mut obj = decode_object(&ctx.headers, body)?;
     check_type_meta(&ctx.served, &mut obj)?;
     check_namespace(ctx, &mut obj)?;
-    let warnings = check_schema(ctx, &mut obj)?;
+    let warnings = check_schema(ctx, &mut obj, Source::Body(body))?;
     let manager = ctx.manager();
     let created = create_object(
         &ctx.state,

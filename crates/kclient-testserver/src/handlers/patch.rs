@@ -12,6 +12,7 @@ use super::write::{
     respond,
 };
 use crate::error::{ApiResult, ErrorResponse, FieldError};
+use crate::field_validation::Source;
 use crate::meta;
 use crate::patching::{self, ApplyTarget};
 use crate::respond::{Body, header_str, media_type};
@@ -155,7 +156,8 @@ pub(super) fn patch(ctx: &Ctx, body: &Bytes) -> ApiResult<Response<Body>> {
             None => (patch_value(ctx, t, &old_value, body)?, Managed::Record),
         };
         check_identity(ctx, &name, &mut patched)?;
-        let warnings = check_schema(ctx, &mut patched)?;
+        let raw = matches!(t, PatchType::Merge | PatchType::Strategic).then_some(&body[..]);
+        let warnings = check_schema(ctx, &mut patched, Source::Patch(raw))?;
         let spec = UpdateSpec {
             subresource: sub,
             managed,
@@ -187,7 +189,7 @@ fn apply_create(
     };
     let mut obj = patching::apply(None, applied, manager, force, &now, &target)?;
     meta::remove_meta(&mut obj, "resourceVersion");
-    let warnings = check_schema(ctx, &mut obj)?;
+    let warnings = check_schema(ctx, &mut obj, Source::Patch(None))?;
     let created = create_object(
         &ctx.state,
         &ctx.served,

@@ -8,6 +8,7 @@ use super::write::{
     Attempt, Managed, UpdateSpec, check_namespace, check_schema, check_type_meta, finish_update,
 };
 use crate::error::{ApiResult, ErrorResponse};
+use crate::field_validation::Source;
 use crate::meta;
 use crate::respond::{Body, decode_object};
 
@@ -28,7 +29,7 @@ pub(super) fn update(ctx: &Ctx, body: &Bytes) -> ApiResult<Response<Body>> {
             "the name of the object ({body_name}) does not match the name on the URL ({name})"
         )));
     }
-    let warnings = check_schema(ctx, &mut obj)?;
+    let warnings = check_schema(ctx, &mut obj, Source::Body(body))?;
     let store = ctx.store();
     let key = ctx.key(&name);
     for _ in 0..MAX_ATTEMPTS {

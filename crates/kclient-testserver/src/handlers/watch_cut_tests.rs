@@ -31,13 +31,15 @@ fn state() -> Arc<State> {
         registry: Registry::without(&[]),
         faults: FaultsHandle::new(Faults::default()),
         requests: RequestLog::default(),
-        token: String::new(),
+        tokens: crate::authn::Tokens::default(),
+        anonymous_auth: true,
         bookmark_interval: Duration::from_secs(1),
         default_watch_timeout: Duration::from_secs(1800),
         address: "127.0.0.1:0".into(),
         aggregated_discovery: true,
         openapi_v2: false,
         shutdown: CancellationToken::new(),
+        gc: crate::controllers::GarbageCollector::default(),
     })
 }
 
@@ -64,6 +66,11 @@ async fn a_cut_watcher_ends_without_a_bookmark_past_what_it_missed() {
         );
         let from = state.store.current_rv();
         let ctx = Ctx {
+            user: Arc::new(crate::authn::UserInfo::authenticated(
+                "admin",
+                "",
+                &["system:masters".to_string()],
+            )),
             state: state.clone(),
             served: state.registry.lookup("", "v1", "configmaps").unwrap(),
             req: ResourceRequest {

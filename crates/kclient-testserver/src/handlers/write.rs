@@ -11,16 +11,16 @@ use super::Ctx;
 use super::output::object_response;
 use crate::controllers;
 use crate::crd_schema;
+use crate::defaults;
 use crate::error::{ApiResult, ErrorResponse, FieldError};
+use crate::field_validation::{self, Source};
 use crate::meta;
 use crate::patching::record_update;
-use crate::query::FieldValidation;
 use crate::registry::Served;
 use crate::respond::{Body, add_warning};
 use crate::state::State;
 use crate::store::{Change, CommitError, Expect, Obj};
 use crate::strategy;
-use crate::validate::{TypeCheck, check_builtin, strict_error_message};
 
 /// Fills in or checks `apiVersion` and `kind` against the endpoint.
 pub(super) fn check_type_meta(served: &Served, obj: &mut Value) -> ApiResult<()> {
@@ -80,37 +80,14 @@ pub(super) fn check_namespace(ctx: &Ctx, obj: &mut Value) -> ApiResult<()> {
     }
 }
 
-/// Decodes built-in kinds into their types (prunes and defaults custom resources) and applies
-/// `fieldValidation`; returns the warnings to send.
-pub(super) fn check_schema(ctx: &Ctx, obj: &mut Value) -> ApiResult<Vec<String>> {
-    let info = &ctx.served.info;
-    // Custom resources are pruned and defaulted by their schema; what pruning drops is unknown.
-    let unknown = if ctx.served.is_crd() {
-        crd_schema::decode(&ctx.served, obj)
-    } else {
-        let checked = check_builtin(&info.group, &info.version, &info.kind, obj)
-            .map_err(ErrorResponse::bad_request)?;
-        let TypeCheck::Decoded { unknown } = checked else {
-            return Ok(Vec::new());
-        };
-        unknown
-    };
-    if unknown.is_empty() {
-        return Ok(Vec::new());
-    }
-    match ctx.query.field_validation {
-        FieldValidation::Ignore => Ok(Vec::new()),
-        FieldValidation::Warn => Ok(unknown
-            .iter()
-            .map(|f| format!("unknown field \"{f}\""))
-            .collect()),
-        FieldValidation::Strict => Err(ErrorResponse::bad_request(strict_error_message(
-            &info.kind,
-            &info.group,
-            &info.version,
-            &unknown,
-        ))),
-    }
+/// Decodes built-in kinds into their types (prunes and defaults custom resources), drops
+/// unknown fields and applies `fieldValidation`; returns the warnings to send.
+pub(super) fn check_schema(
+    ctx: &Ctx,
+    obj: &mut Value,
+    source: Source<'_>,
+) -> ApiResult<Vec<String>> {
+    field_validation::check(&ctx.served, ctx.query.field_validation, obj, source)
 }
 
 /// Metadata and kind-specific validation: 422 with kube-apiserver's field errors.
@@ -230,6 +207,7 @@ fn compose(
         desired
     };
     carry_server_metadata(old_value, &mut new, spec.managed);
+    defaults::on_write(&ctx.served, &mut new);
     validate(&ctx.served, &new, Some(old_value))?;
     controllers::prepare_update(&ctx.served, old_value, &mut new, spec.subresource);
     if strategy::tracks_generation(&ctx.served)
@@ -252,6 +230,7 @@ fn compose(
             &now,
         );
     }
+    defaults::allocate(&ctx.state, &ctx.served, &mut new, Some(old_value))?;
     Ok(new)
 }
 
