@@ -19,7 +19,7 @@ const COPIES: usize = 1_000;
 /// `COPIES` Pods decoded by `decode`, their heap bytes and allocations per Pod, and the time.
 fn decode_copies(
     json: &str,
-    decode: impl Fn(&str) -> Result<Pod, serde_json::Error>,
+    decode: fn(&str) -> Result<Pod, serde_json::Error>,
 ) -> (Vec<Pod>, usize, usize, std::time::Duration) {
     let started = std::time::Instant::now();
     let region = Region::new(GLOBAL);
@@ -43,7 +43,7 @@ fn decode_copies(
 
 fn main() {
     let json = kclient_bench::data::POD_TEMPLATE;
-    let (plain, plain_live, plain_allocs, plain_took) = decode_copies(json, serde_json::from_str);
+    let (plain, plain_live, plain_allocs, plain_took) = decode_copies(json, |text| serde_json::from_str(text));
     drop(plain);
     let (mut pods, live, allocs, took) = decode_copies(json, |text| {
         kclient::core::json::from_slice(text.as_bytes())
