@@ -43,7 +43,8 @@ fn decode_copies(
 
 fn main() {
     let json = kclient_bench::data::POD_TEMPLATE;
-    let (plain, plain_live, plain_allocs, plain_took) = decode_copies(json, |text| serde_json::from_str(text));
+    let (plain, plain_live, plain_allocs, plain_took) =
+        decode_copies(json, |text| serde_json::from_str(text));
     drop(plain);
     let (mut pods, live, allocs, took) = decode_copies(json, |text| {
         kclient::core::json::from_slice(text.as_bytes())
