@@ -19,7 +19,7 @@ use crate::client_cert;
 use crate::controllers::{self, GarbageCollector};
 use crate::error::TestServerError;
 use crate::faults::{Faults, FaultsHandle};
-use crate::handlers::{CreateOptions, DEFAULT_WATCH_TIMEOUT, Managed, create_object};
+use crate::handlers::{CreateOptions, DEFAULT_WATCH_TIMEOUT, create_object};
 use crate::kubeconfig;
 use crate::rbac;
 use crate::registry::Registry;
@@ -274,17 +274,7 @@ fn seed(state: &State) -> Result<(), TestServerError> {
     for ns in INITIAL_NAMESPACES {
         let obj = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns,
             "labels": {"kubernetes.io/metadata.name": ns}}});
-        create_object(
-            state,
-            &served,
-            obj,
-            &CreateOptions {
-                manager: "kube-apiserver",
-                managed: Managed::Record,
-                dry_run: false,
-            },
-        )
-        .map_err(|e| {
+        create_object(state, &served, obj, &CreateOptions::SERVER).map_err(|e| {
             let why = e.status.message.unwrap_or_default();
             TestServerError::InvalidSetting(format!("creating namespace {ns}: {why}"))
         })?;

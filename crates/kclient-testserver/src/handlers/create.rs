@@ -32,6 +32,16 @@ pub(crate) struct CreateOptions<'a> {
     pub dry_run: bool,
 }
 
+impl CreateOptions<'static> {
+    /// What the server creates itself at start (namespaces, bootstrap RBAC), recorded as
+    /// kube-apiserver's own writes.
+    pub(crate) const SERVER: Self = Self {
+        manager: "kube-apiserver",
+        managed: Managed::Record,
+        dry_run: false,
+    };
+}
+
 /// Stamps server metadata on a new object, validates it and stores it.
 pub(crate) fn create_object(
     state: &State,

@@ -30,7 +30,6 @@ pub(crate) use context::Ctx;
 pub(crate) use create::{CreateOptions, create_object};
 pub(crate) use delete::{DeleteOptions, Deleted, delete_object};
 pub(crate) use watch::DEFAULT_WATCH_TIMEOUT;
-pub(crate) use write::Managed;
 
 use crate::authn::UserInfo;
 use crate::error::{ApiResult, ErrorResponse};

@@ -10,7 +10,8 @@ use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
-use super::super::{CreateOptions, Ctx, Managed, create_object};
+use super::super::write::Managed;
+use super::super::{CreateOptions, Ctx, create_object};
 use super::watch;
 use crate::faults::{Faults, FaultsHandle};
 use crate::query::Query;

@@ -6,7 +6,7 @@
 use serde_json::{Value, json};
 
 use crate::error::ApiResult;
-use crate::handlers::{CreateOptions, Managed, create_object};
+use crate::handlers::{CreateOptions, create_object};
 use crate::state::State;
 
 const READ: &[&str] = &["get", "list", "watch"];
@@ -343,16 +343,7 @@ pub(crate) fn seed(state: &State) -> ApiResult<()> {
         let Some(served) = state.registry.lookup(super::GROUP, "v1", resource) else {
             continue;
         };
-        create_object(
-            state,
-            &served,
-            obj,
-            &CreateOptions {
-                manager: "kube-apiserver",
-                managed: Managed::Record,
-                dry_run: false,
-            },
-        )?;
+        create_object(state, &served, obj, &CreateOptions::SERVER)?;
     }
     Ok(())
 }
