@@ -2,17 +2,18 @@
 //! round.
 
 use std::path::Path;
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use kclient::rest::RestClient;
 use kclient::testserver::TestServer;
 
 use crate::controller::Mode;
-use crate::data::{NAMESPACE, PodTemplate};
+use crate::data::PodTemplate;
 use crate::fixture::create_pods;
 use crate::informer::InformerBenchError;
-use crate::informer::driver::{WRITE_CONCURRENCY, create_namespace, lines, next_report, pod_bytes};
+use crate::informer::driver::{
+    WRITE_CONCURRENCY, child_command, create_namespace, lines, next_report, pod_bytes, wait_child,
+};
 use crate::informer::protocol::Report;
 
 /// What the parent measures.
@@ -106,31 +107,16 @@ async fn child(
     round: usize,
     options: &Options,
 ) -> Result<Run, InformerBenchError> {
-    let mut child = tokio::process::Command::new(exe)
-        .arg("--child")
-        .arg(mode.as_str())
-        .arg("--kubeconfig")
-        .arg(kubeconfig)
-        .args(["--namespace", NAMESPACE])
+    let mut child = child_command(exe, mode.as_str(), kubeconfig)
         .args(["--pods", &options.pods.to_string()])
         .args(["--concurrency", &options.concurrency.to_string()])
         .args(["--settle-ms", &options.settle.as_millis().to_string()])
         .args(["--timeout-secs", &options.timeout.as_secs().to_string()])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .kill_on_drop(true)
         .spawn()?;
     let mut lines = lines(&mut child)?;
     let done = next_report(&mut lines).await?;
     let steady = next_report(&mut lines).await?;
-    let status = child.wait().await?;
-    if !status.success() {
-        return Err(InformerBenchError::Protocol(format!(
-            "{} child: {status}",
-            mode.as_str()
-        )));
-    }
+    wait_child(child, mode.as_str()).await?;
     match (done, steady) {
         (
             Report::Synced {

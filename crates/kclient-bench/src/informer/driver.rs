@@ -204,27 +204,8 @@ struct Child<'a> {
 
 impl Child<'_> {
     fn spawn(&self) -> Result<tokio::process::Child, InformerBenchError> {
-        // A profiler can wrap each child: `KCLIENT_BENCH_CHILD_PREFIX="perf record -g -o
-        // /tmp/{mode}.data"` runs `perf record ... <exe> --child <mode> ...`.
-        let prefix: Vec<String> = std::env::var("KCLIENT_BENCH_CHILD_PREFIX")
-            .unwrap_or_default()
-            .split_whitespace()
-            .map(|word| word.replace("{mode}", self.mode.as_str()))
-            .collect();
-        let mut command = match prefix.split_first() {
-            Some((program, args)) => {
-                let mut command = tokio::process::Command::new(program);
-                command.args(args).arg(self.exe);
-                command
-            }
-            None => tokio::process::Command::new(self.exe),
-        };
+        let mut command = child_command(self.exe, self.mode.as_str(), self.kubeconfig);
         command
-            .arg("--child")
-            .arg(self.mode.as_str())
-            .arg("--kubeconfig")
-            .arg(self.kubeconfig)
-            .args(["--namespace", NAMESPACE])
             .args(["--expect", &self.expect.to_string()])
             .args(["--handlers", &self.handlers.to_string()])
             .args(["--events", &self.events.to_string()])
@@ -233,11 +214,7 @@ impl Child<'_> {
             .args([
                 "--timeout-secs",
                 &self.options.timeout.as_secs().to_string(),
-            ])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .kill_on_drop(true);
+            ]);
         Ok(command.spawn()?)
     }
 
@@ -246,7 +223,7 @@ impl Child<'_> {
         let mut lines = lines(&mut child)?;
         let synced = next_report(&mut lines).await?;
         let steady = next_report(&mut lines).await?;
-        wait(child, self.mode).await?;
+        wait_child(child, self.mode.as_str()).await?;
         match (synced, steady) {
             (
                 Report::Synced {
@@ -298,7 +275,7 @@ impl Child<'_> {
         signal(pid, "-CONT").await?;
         written?;
         let report = next_report(&mut lines).await?;
-        wait(child, self.mode).await?;
+        wait_child(child, self.mode.as_str()).await?;
         match report {
             Report::Events {
                 events,
@@ -342,14 +319,49 @@ pub(crate) async fn next_report(lines: &mut Lines) -> Result<Report, InformerBen
     ))
 }
 
-async fn wait(mut child: tokio::process::Child, mode: Mode) -> Result<(), InformerBenchError> {
+/// The command running `exe` as the child measuring `mode` against the server of
+/// `kubeconfig` (the Pods' namespace set), reports on its stdout; the caller adds the
+/// benchmark's own arguments. A profiler can wrap each child:
+/// `KCLIENT_BENCH_CHILD_PREFIX="perf record -g -o /tmp/{mode}.data"` runs
+/// `perf record ... <exe> --child <mode> ...`.
+pub(crate) fn child_command(exe: &Path, mode: &str, kubeconfig: &Path) -> tokio::process::Command {
+    let prefix: Vec<String> = std::env::var("KCLIENT_BENCH_CHILD_PREFIX")
+        .unwrap_or_default()
+        .split_whitespace()
+        .map(|word| word.replace("{mode}", mode))
+        .collect();
+    let mut command = match prefix.split_first() {
+        Some((program, args)) => {
+            let mut command = tokio::process::Command::new(program);
+            command.args(args).arg(exe);
+            command
+        }
+        None => tokio::process::Command::new(exe),
+    };
+    command
+        .arg("--child")
+        .arg(mode)
+        .arg("--kubeconfig")
+        .arg(kubeconfig)
+        .args(["--namespace", NAMESPACE])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true);
+    command
+}
+
+/// Waits for the child measuring `mode`; a failed exit is an error.
+pub(crate) async fn wait_child(
+    mut child: tokio::process::Child,
+    mode: &str,
+) -> Result<(), InformerBenchError> {
     let status = child.wait().await?;
     if status.success() {
         Ok(())
     } else {
         Err(InformerBenchError::Protocol(format!(
-            "{} child: {status}",
-            mode.as_str()
+            "{mode} child: {status}"
         )))
     }
 }
