@@ -10,6 +10,10 @@
 //! conflict against a fresh read ([`retry_on_conflict`]), so another writer's finalizer is
 //! never lost.
 //!
+//! As with controller-runtime and kube-runtime, the clean-up can run more than once: a
+//! reconcile queued meanwhile (say, by an owned object the clean-up deleted) may read the
+//! cached object from before the finalizer's removal reached the cache. Make it idempotent.
+//!
 //! ```no_run
 //! use std::sync::Arc;
 //! use k8s_openapi::api::core::v1::ConfigMap;
