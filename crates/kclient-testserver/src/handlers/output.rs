@@ -194,6 +194,10 @@ pub(super) fn list_response(
             let total: usize = items.iter().map(|o| o.json.len() + 1).sum();
             let defaults = crate::crd_schema::has_defaults(&ctx.served);
             let out = splice_items(&head, items, total, |obj, out| {
+                if typed && !defaults && obj.api_version() == api_version && obj.write_untyped(out)
+                {
+                    return Ok(());
+                }
                 let json = if defaults {
                     ctx.object_json(obj)?
                 } else {

@@ -4,6 +4,7 @@
 mod history;
 mod object;
 mod resource;
+mod untyped;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
+use super::untyped::UntypedRuns;
 use crate::catalog;
 use crate::error::ErrorResponse;
 use crate::meta;
@@ -28,6 +29,8 @@ pub(crate) struct Obj {
     finalizers: Box<[String]>,
     /// The kind-specific field-selector labels and their values.
     fields: Box<[(&'static str, Box<str>)]>,
+    /// Where `json` holds the members other than `kind` and `apiVersion`.
+    untyped: Option<UntypedRuns>,
 }
 
 /// The stored bytes of an object did not parse back. The server serialized them itself,
@@ -58,8 +61,8 @@ fn boxed(s: Option<&str>) -> Box<str> {
 
 impl Obj {
     pub fn new(value: Value) -> Arc<Self> {
-        // Serializing a Value cannot fail (all map keys are strings).
-        let json = Bytes::from(serde_json::to_vec(&value).unwrap_or_default());
+        let (json, untyped) = super::untyped::serialize(&value);
+        let json = Bytes::from(json);
         let api_version = value.get("apiVersion").and_then(Value::as_str);
         let group = api_version
             .and_then(|av| av.split_once('/'))
@@ -80,6 +83,7 @@ impl Obj {
             deletion_timestamp: meta::deletion_timestamp(&value).map(Into::into),
             finalizers: meta::finalizers(&value).into_boxed_slice(),
             fields,
+            untyped,
         })
     }
 
@@ -121,6 +125,16 @@ impl Obj {
             .iter()
             .find(|(f, _)| *f == label)
             .map(|(_, v)| &**v)
+    }
+
+    /// Appends the stored object without its top-level `kind` and `apiVersion` (a JSON list
+    /// item of a built-in kind) by copying the stored bytes; `false` when the stored bytes
+    /// were not an object, and nothing was written.
+    pub fn write_untyped(&self, out: &mut Vec<u8>) -> bool {
+        self.untyped
+            .as_ref()
+            .map(|runs| runs.write(&self.json, out))
+            .is_some()
     }
 
     fn undecodable(&self, err: &serde_json::Error) -> Undecodable {
@@ -300,6 +314,7 @@ mod tests {
             deletion_timestamp: None,
             finalizers: Box::default(),
             fields: Box::default(),
+            untyped: None,
         };
         let err = o.value().unwrap_err();
         assert!(err.to_string().contains("\"n/x\""), "{err}");
