@@ -5,6 +5,7 @@
 //! with ordinary API calls.
 
 pub(crate) mod bootstrap;
+pub(crate) mod escalation;
 mod request;
 pub(crate) mod review;
 
