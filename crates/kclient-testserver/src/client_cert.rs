@@ -446,7 +446,7 @@ mod tests {
             Err(Error::InvalidCertificate(CertificateError::UnknownIssuer))
         ));
         assert!(
-            v.verify_client_cert(&leaf_der, &[low_der.clone()], now)
+            v.verify_client_cert(&leaf_der, std::slice::from_ref(&low_der), now)
                 .is_err()
         );
         // An intermediate that is not a CA may not sign.
