@@ -4,24 +4,12 @@
 
 mod common;
 
-use common::Api;
-use kclient_testserver::TestServer;
+use common::{Api, Resp, server_with_alice};
 use serde_json::{Value, json};
 
 const RBAC: &str = "/apis/rbac.authorization.k8s.io/v1";
 const ROLES: &str = "/apis/rbac.authorization.k8s.io/v1/namespaces/default/roles";
 const BINDINGS: &str = "/apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings";
-
-async fn server_with_alice() -> (TestServer, Api, Api) {
-    let server = TestServer::builder()
-        .token_user("alice-token", "alice", "uid-alice", &["dev"])
-        .build()
-        .await
-        .expect("server");
-    let admin = Api::new(&server);
-    let alice = admin.with_token("alice-token");
-    (server, admin, alice)
-}
 
 fn role(name: &str, rules: Value) -> Value {
     json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
@@ -35,16 +23,17 @@ fn binding(name: &str, kind: &str, role: &str, user: &str) -> Value {
            "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": user}]})
 }
 
+/// Posts a RoleBinding in `default` as `api`'s user.
+async fn bind(api: &Api, name: &str, kind: &str, role: &str, user: &str) -> Resp {
+    api.post(BINDINGS, &binding(name, kind, role, user)).await
+}
+
 const HELD: &str = "user \"alice\" (groups=[\"dev\" \"system:authenticated\"]) is attempting to grant RBAC permissions not currently held:\n";
 
 #[tokio::test]
 async fn roles_grant_only_what_the_writer_holds() {
     let (_server, admin, alice) = server_with_alice().await;
-    admin
-        .post(
-            BINDINGS,
-            &binding("alice-admin", "ClusterRole", "admin", "alice"),
-        )
+    bind(&admin, "alice-admin", "ClusterRole", "admin", "alice")
         .await
         .expect(201);
     // Within admin's rights: allowed.
@@ -111,11 +100,7 @@ async fn roles_grant_only_what_the_writer_holds() {
         )
         .await
         .expect(201);
-    admin
-        .post(
-            BINDINGS,
-            &binding("alice-escalate", "Role", "escalator", "alice"),
-        )
+    bind(&admin, "alice-escalate", "Role", "escalator", "alice")
         .await
         .expect(201);
     alice
@@ -133,24 +118,15 @@ async fn roles_grant_only_what_the_writer_holds() {
 #[tokio::test]
 async fn bindings_need_the_roles_rights_or_bind() {
     let (_server, admin, alice) = server_with_alice().await;
-    admin
-        .post(
-            BINDINGS,
-            &binding("alice-admin", "ClusterRole", "admin", "alice"),
-        )
+    bind(&admin, "alice-admin", "ClusterRole", "admin", "alice")
         .await
         .expect(201);
     // view is within admin: alice may hand it out.
-    alice
-        .post(BINDINGS, &binding("bob-view", "ClusterRole", "view", "bob"))
+    bind(&alice, "bob-view", "ClusterRole", "view", "bob")
         .await
         .expect(201);
     // cluster-admin is not.
-    let denied = alice
-        .post(
-            BINDINGS,
-            &binding("bob-root", "ClusterRole", "cluster-admin", "bob"),
-        )
+    let denied = bind(&alice, "bob-root", "ClusterRole", "cluster-admin", "bob")
         .await
         .expect(403);
     assert_eq!(
@@ -161,11 +137,7 @@ async fn bindings_need_the_roles_rights_or_bind() {
     );
     assert_eq!(denied["details"]["kind"], "rolebindings");
     // A binding to a missing role is a 400 naming it.
-    let missing = alice
-        .post(
-            BINDINGS,
-            &binding("ghost", "ClusterRole", "no-such-role", "bob"),
-        )
+    let missing = bind(&alice, "ghost", "ClusterRole", "no-such-role", "bob")
         .await
         .expect(400);
     assert_eq!(
@@ -173,36 +145,30 @@ async fn bindings_need_the_roles_rights_or_bind() {
         "clusterroles.rbac.authorization.k8s.io \"no-such-role\" not found"
     );
     // `bind` on that one ClusterRole lifts the check for it only.
-    let bind = json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+    let bind_root = json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
         "metadata": {"name": "bind-root"},
         "rules": [{"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["clusterroles"],
                    "verbs": ["bind"], "resourceNames": ["cluster-admin"]}]});
     admin
-        .post(&format!("{RBAC}/clusterroles"), &bind)
+        .post(&format!("{RBAC}/clusterroles"), &bind_root)
         .await
         .expect(201);
-    admin
-        .post(
-            BINDINGS,
-            &binding("alice-bind", "ClusterRole", "bind-root", "alice"),
-        )
+    bind(&admin, "alice-bind", "ClusterRole", "bind-root", "alice")
         .await
         .expect(201);
-    alice
-        .post(
-            BINDINGS,
-            &binding("bob-root", "ClusterRole", "cluster-admin", "bob"),
-        )
+    bind(&alice, "bob-root", "ClusterRole", "cluster-admin", "bob")
         .await
         .expect(201);
     // system:masters skips every check.
-    admin
-        .post(
-            BINDINGS,
-            &binding("carol-root", "ClusterRole", "cluster-admin", "carol"),
-        )
-        .await
-        .expect(201);
+    bind(
+        &admin,
+        "carol-root",
+        "ClusterRole",
+        "cluster-admin",
+        "carol",
+    )
+    .await
+    .expect(201);
 }
 
 #[tokio::test]

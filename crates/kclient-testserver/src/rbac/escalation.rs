@@ -327,18 +327,8 @@ fn compact_string(rule: &PolicyRule) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::super::tests::rule;
     use super::*;
-
-    fn rule(verbs: &[&str], groups: &[&str], resources: &[&str], names: &[&str]) -> PolicyRule {
-        let v = |s: &[&str]| Some(s.iter().map(|x| x.to_string()).collect::<Vec<_>>());
-        PolicyRule {
-            verbs: verbs.iter().map(|x| x.to_string()).collect(),
-            api_groups: v(groups),
-            resources: v(resources),
-            resource_names: if names.is_empty() { None } else { v(names) },
-            non_resource_urls: None,
-        }
-    }
 
     #[test]
     fn coverage_follows_the_policy_comparator() {
