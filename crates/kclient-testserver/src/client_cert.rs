@@ -1,10 +1,11 @@
 //! Client-certificate authentication (kube-apiserver's `--client-ca-file`): a rustls
 //! verifier that asks for a certificate, lets clients without one through (they
-//! authenticate by token or stay anonymous), and accepts one signed directly by a trusted
-//! CA. webpki only parses X.509 v3, yet `openssl x509 -req` issues v1 certificates and Go's
+//! authenticate by token or stay anonymous), and accepts one that chains to a trusted CA.
+//! webpki only parses X.509 v3, yet `openssl x509 -req` issues v1 certificates and Go's
 //! verifier takes them, so certificates are parsed with x509-parser and checked here: the
-//! CA's signature (verified by ring, rustls' provider), the validity period, and the key
-//! usages when the certificate carries them. The handshake signature is checked against
+//! chain to a trusted CA through the intermediates the client sends (signatures verified
+//! by ring, rustls' provider), the validity periods, CA flags and path lengths, and the key
+//! usages when the certificates carry them. The handshake signature is checked against
 //! the certificate's key with the provider's algorithms.
 
 use std::sync::Arc;
@@ -62,38 +63,83 @@ impl ClientCerts {
         })
     }
 
-    fn check(&self, cert: &X509Certificate<'_>, now: UnixTime) -> Result<(), Error> {
+    /// Verifies `cert` as Go's `x509.Certificate.Verify` with `ExtKeyUsageClientAuth`: a
+    /// chain through the client's intermediates (CA certificates, within their path
+    /// length, valid now, allowing client auth) to a trusted CA.
+    fn check(
+        &self,
+        cert: &X509Certificate<'_>,
+        intermediates: &[CertificateDer<'_>],
+        now: UnixTime,
+    ) -> Result<(), Error> {
         let at = i64::try_from(now.as_secs()).unwrap_or(i64::MAX);
         let at = ASN1Time::from_timestamp(at).map_err(|_| bad(CertificateError::BadEncoding))?;
-        let validity = cert.validity();
-        if at < validity.not_before {
-            return Err(bad(CertificateError::NotValidYet));
-        }
-        if at > validity.not_after {
-            return Err(bad(CertificateError::Expired));
-        }
+        check_validity(cert, at)?;
         // Key usages bind only when present (v1 certificates have no extensions).
         if let Ok(Some(ku)) = cert.key_usage()
             && !ku.value.digital_signature()
         {
             return Err(bad(CertificateError::InvalidPurpose));
         }
-        if let Ok(Some(eku)) = cert.extended_key_usage()
-            && !(eku.value.any || eku.value.client_auth)
-        {
-            return Err(bad(CertificateError::InvalidPurpose));
-        }
+        check_client_auth(cert)?;
+        let parsed: Vec<X509Certificate<'_>> = intermediates
+            .iter()
+            .filter_map(|der| parse(der.as_ref()).ok())
+            .collect();
+        let mut used = Vec::new();
+        self.chain_to_root(cert, &parsed, &mut used, at)
+    }
+
+    /// Depth-first path building from `cert` (whose issuer is sought) through unused
+    /// intermediates; `used` holds the intermediates already below `cert`.
+    fn chain_to_root(
+        &self,
+        cert: &X509Certificate<'_>,
+        intermediates: &[X509Certificate<'_>],
+        used: &mut Vec<usize>,
+        at: ASN1Time,
+    ) -> Result<(), Error> {
+        let mut failure = bad(CertificateError::UnknownIssuer);
         for ca in &self.cas {
             let Ok(issuer) = parse(&ca.der) else { continue };
             if issuer.subject().as_raw() != cert.issuer().as_raw() {
                 continue;
             }
-            if cert.verify_signature(Some(issuer.public_key())).is_ok() {
+            if cert.verify_signature(Some(issuer.public_key())).is_err() {
+                failure = bad(CertificateError::BadSignature);
+                continue;
+            }
+            if within_path_len(&issuer, used.len()) {
                 return Ok(());
             }
-            return Err(bad(CertificateError::BadSignature));
+            failure = bad(CertificateError::InvalidPurpose);
         }
-        Err(bad(CertificateError::UnknownIssuer))
+        // Go's verifier gives up past a handful of intermediates; so does this one.
+        if used.len() >= 8 {
+            return Err(failure);
+        }
+        for (i, candidate) in intermediates.iter().enumerate() {
+            if used.contains(&i) || candidate.subject().as_raw() != cert.issuer().as_raw() {
+                continue;
+            }
+            let is_ca = matches!(candidate.basic_constraints(), Ok(Some(bc)) if bc.value.ca);
+            if !is_ca
+                || check_validity(candidate, at).is_err()
+                || check_client_auth(candidate).is_err()
+                || !within_path_len(candidate, used.len())
+                || cert.verify_signature(Some(candidate.public_key())).is_err()
+            {
+                continue;
+            }
+            used.push(i);
+            let found = self.chain_to_root(candidate, intermediates, used, at);
+            used.pop();
+            match found {
+                Ok(()) => return Ok(()),
+                Err(e) => failure = e,
+            }
+        }
+        Err(failure)
     }
 
     /// Checks a handshake signature with the certificate's public key.
@@ -129,6 +175,39 @@ impl ClientCerts {
             }
         }
         Err(bad(CertificateError::BadSignature))
+    }
+}
+
+fn check_validity(cert: &X509Certificate<'_>, at: ASN1Time) -> Result<(), Error> {
+    let validity = cert.validity();
+    if at < validity.not_before {
+        return Err(bad(CertificateError::NotValidYet));
+    }
+    if at > validity.not_after {
+        return Err(bad(CertificateError::Expired));
+    }
+    Ok(())
+}
+
+/// An extended key usage, where present, must allow client auth (Go checks it on every
+/// certificate of the chain).
+fn check_client_auth(cert: &X509Certificate<'_>) -> Result<(), Error> {
+    if let Ok(Some(eku)) = cert.extended_key_usage()
+        && !(eku.value.any || eku.value.client_auth)
+    {
+        return Err(bad(CertificateError::InvalidPurpose));
+    }
+    Ok(())
+}
+
+/// A CA's `pathLenConstraint` bounds the intermediates below it.
+fn within_path_len(ca: &X509Certificate<'_>, intermediates_below: usize) -> bool {
+    match ca.basic_constraints() {
+        Ok(Some(bc)) => bc
+            .value
+            .path_len_constraint
+            .is_none_or(|max| intermediates_below <= max as usize),
+        _ => true,
     }
 }
 
@@ -174,11 +253,11 @@ impl ClientCertVerifier for ClientCerts {
     fn verify_client_cert(
         &self,
         end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
+        intermediates: &[CertificateDer<'_>],
         now: UnixTime,
     ) -> Result<ClientCertVerified, Error> {
         let cert = parse(end_entity.as_ref())?;
-        self.check(&cert, now)?;
+        self.check(&cert, intermediates, now)?;
         Ok(ClientCertVerified::assertion())
     }
 
@@ -315,6 +394,73 @@ mod tests {
         );
         assert!(!v.client_auth_mandatory());
         assert_eq!(v.root_hint_subjects().len(), 1);
+    }
+
+    fn intermediate(
+        root: &Issuer<'static, KeyPair>,
+        name: &str,
+        ca: IsCa,
+    ) -> (CertificateDer<'static>, Issuer<'static, KeyPair>) {
+        let key = KeyPair::generate().expect("key");
+        let mut params = CertificateParams::new(Vec::<String>::new()).expect("params");
+        params.distinguished_name.push(DnType::CommonName, name);
+        params.is_ca = ca;
+        let cert = params.signed_by(&key, root).expect("intermediate");
+        (cert.der().clone(), Issuer::new(params, key))
+    }
+
+    fn ca_with(
+        constraint: rcgen::BasicConstraints,
+    ) -> (rcgen::Certificate, Issuer<'static, KeyPair>) {
+        let key = KeyPair::generate().expect("key");
+        let mut params = CertificateParams::new(Vec::<String>::new()).expect("params");
+        params
+            .distinguished_name
+            .push(DnType::CommonName, "root-ca");
+        params.is_ca = IsCa::Ca(constraint);
+        let cert = params.self_signed(&key).expect("ca");
+        (cert, Issuer::new(params, key))
+    }
+
+    /// Go's verifier builds the chain through the intermediates the client sends.
+    #[test]
+    fn chains_through_client_sent_intermediates() {
+        use rcgen::BasicConstraints::{Constrained, Unconstrained};
+        let (root_cert, root) = ca_with(Unconstrained);
+        let v = verifier(&root_cert);
+        let now = UnixTime::now();
+        let (mid_der, mid) = intermediate(&root, "mid", IsCa::Ca(Unconstrained));
+        let (low_der, low) = intermediate(&mid, "low", IsCa::Ca(Unconstrained));
+        let leaf_der = CertificateDer::from(leaf(&low, ExtendedKeyUsagePurpose::ClientAuth));
+        // Two intermediates, in either order; without them the issuer is unknown.
+        assert!(
+            v.verify_client_cert(&leaf_der, &[low_der.clone(), mid_der.clone()], now)
+                .is_ok()
+        );
+        assert!(
+            v.verify_client_cert(&leaf_der, &[mid_der.clone(), low_der.clone()], now)
+                .is_ok()
+        );
+        assert!(matches!(
+            v.verify_client_cert(&leaf_der, &[], now),
+            Err(Error::InvalidCertificate(CertificateError::UnknownIssuer))
+        ));
+        assert!(
+            v.verify_client_cert(&leaf_der, std::slice::from_ref(&low_der), now)
+                .is_err()
+        );
+        // An intermediate that is not a CA may not sign.
+        let (plain_der, plain) = intermediate(&root, "plain", IsCa::ExplicitNoCa);
+        let by_plain = CertificateDer::from(leaf(&plain, ExtendedKeyUsagePurpose::ClientAuth));
+        assert!(v.verify_client_cert(&by_plain, &[plain_der], now).is_err());
+        // A root limited to no intermediates refuses a chain with one.
+        let (tight_cert, tight) = ca_with(Constrained(0));
+        let tv = verifier(&tight_cert);
+        let direct = CertificateDer::from(leaf(&tight, ExtendedKeyUsagePurpose::ClientAuth));
+        assert!(tv.verify_client_cert(&direct, &[], now).is_ok());
+        let (tmid_der, tmid) = intermediate(&tight, "tmid", IsCa::Ca(Unconstrained));
+        let deep = CertificateDer::from(leaf(&tmid, ExtendedKeyUsagePurpose::ClientAuth));
+        assert!(tv.verify_client_cert(&deep, &[tmid_der], now).is_err());
     }
 
     #[test]

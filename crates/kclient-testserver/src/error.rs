@@ -90,6 +90,17 @@ impl ErrorResponse {
         })
     }
 
+    /// go-restful's 405 for a method the path has no route for, as kube-apiserver's
+    /// service error handler renders it (`NewGenericServerResponse`, no causes).
+    pub fn method_not_allowed() -> Self {
+        Self::from_status(status::new_generic_server_response(
+            405,
+            "405: Method Not Allowed",
+            &status::ResponseContext::default(),
+            false,
+        ))
+    }
+
     pub fn already_exists(group: &str, resource: &str, name: &str) -> Self {
         Self::from_status(status::new_already_exists(&gr(group, resource), name))
     }

@@ -50,6 +50,7 @@ mod error;
 mod faults;
 mod field_validation;
 mod handlers;
+mod health;
 mod impersonation;
 mod kubeconfig;
 mod meta;

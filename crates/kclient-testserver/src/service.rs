@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use http::request::Parts;
-use http::{Request, Response, StatusCode};
+use http::{Request, Response};
 
 use crate::admin;
 use crate::authn::{UserInfo, authenticate};
@@ -17,7 +17,7 @@ use crate::handlers;
 use crate::impersonation;
 use crate::query::Query;
 use crate::rbac;
-use crate::respond::{Body, bytes_response, error_response, read_body};
+use crate::respond::{Body, error_response, read_body};
 use crate::router::{Route, route};
 use crate::state::State;
 
@@ -69,11 +69,7 @@ where
     B::Error: std::error::Error + Send + Sync + 'static,
 {
     if route == Route::Health {
-        return bytes_response(
-            StatusCode::OK,
-            "text/plain; charset=utf-8",
-            Bytes::from_static(b"ok"),
-        );
+        return crate::health::respond(parts.uri.path(), parts.uri.query());
     }
     let user = match authenticate(
         &parts.headers,

@@ -4,24 +4,13 @@
 
 mod common;
 
-use common::Api;
+use common::{Api, server_with_alice};
 use kclient_core::ApiError as _;
 use kclient_rest::RestClient;
 use kclient_testserver::TestServer;
 use serde_json::{Value, json};
 
 const RBAC: &str = "/apis/rbac.authorization.k8s.io/v1";
-
-async fn server_with_alice() -> (TestServer, Api, Api) {
-    let server = TestServer::builder()
-        .token_user("alice-token", "alice", "uid-alice", &["dev"])
-        .build()
-        .await
-        .expect("server");
-    let admin = Api::new(&server);
-    let alice = admin.with_token("alice-token");
-    (server, admin, alice)
-}
 
 /// Binds `role` (a ClusterRole, or a Role when `namespaced_role`) to alice in `default`.
 async fn bind_alice(admin: &Api, name: &str, kind: &str, role: &str) {

@@ -1,6 +1,7 @@
 //! kubectl, unchanged, against the test server's authentication, RBAC and garbage
 //! collector: `auth can-i` (and `--list`), `auth whoami`, Forbidden errors, a client
-//! certificate made by `openssl x509 -req` (X.509 v1), and `delete --cascade`.
+//! certificate made by `openssl x509 -req` (X.509 v1), `delete --cascade`, and RBAC
+//! escalation prevention met by `kubectl create role` / `create rolebinding`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command as StdCommand;
@@ -97,6 +98,88 @@ fn binding(name: &str, role: &str, kind: &str, subject: &str) -> String {
     format!(
         "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: {name}\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: {role}\nsubjects:\n- apiGroup: rbac.authorization.k8s.io\n  kind: {kind}\n  name: {subject}\n"
     )
+}
+
+/// A namespace admin may hand out what they hold, and kubectl shows kube-apiserver's
+/// escalation refusal for anything more.
+#[tokio::test]
+async fn kubectl_create_role_beyond_held_rights_is_refused() {
+    let env = Env::start(TestServer::start().await.expect("server")).await;
+    let dana = env.user("dana", &["ops"]);
+    let admin_binding = env.write(
+        "dana-admin",
+        &binding("dana-admin", "admin", "User", "dana"),
+    );
+    env.ok(&env.admin, &["apply", "-f", &admin_binding]).await;
+    assert_eq!(
+        env.ok(&dana, &["auth", "can-i", "create", "roles"]).await,
+        "yes\n"
+    );
+    assert_eq!(
+        env.run(&dana, &["auth", "can-i", "escalate", "roles"])
+            .await
+            .stdout,
+        "no\n"
+    );
+    env.ok(
+        &dana,
+        &[
+            "create",
+            "role",
+            "pod-reader",
+            "--verb=get,list",
+            "--resource=pods",
+        ],
+    )
+    .await;
+    let refused = env
+        .run(
+            &dana,
+            &[
+                "create",
+                "role",
+                "node-reader",
+                "--verb=get",
+                "--resource=nodes",
+            ],
+        )
+        .await;
+    assert_eq!(refused.code, 1);
+    assert_eq!(
+        refused.stderr.trim_end(),
+        "Error from server (Forbidden): roles.rbac.authorization.k8s.io \"node-reader\" is forbidden: user \"dana\" (groups=[\"ops\" \"system:authenticated\"]) is attempting to grant RBAC permissions not currently held:\n{APIGroups:[\"\"], Resources:[\"nodes\"], Verbs:[\"get\"]}"
+    );
+    env.ok(
+        &dana,
+        &[
+            "create",
+            "rolebinding",
+            "erin-view",
+            "--clusterrole=view",
+            "--user=erin",
+        ],
+    )
+    .await;
+    let refused = env
+        .run(
+            &dana,
+            &[
+                "create",
+                "rolebinding",
+                "erin-root",
+                "--clusterrole=cluster-admin",
+                "--user=erin",
+            ],
+        )
+        .await;
+    assert_eq!(refused.code, 1);
+    assert!(
+        refused.stderr.contains(
+            "rolebindings.rbac.authorization.k8s.io \"erin-root\" is forbidden: user \"dana\" (groups=[\"ops\" \"system:authenticated\"]) is attempting to grant RBAC permissions not currently held:"
+        ),
+        "{}",
+        refused.stderr
+    );
 }
 
 #[tokio::test]

@@ -57,6 +57,18 @@ impl Ctx {
         object_key(self.namespace(), name)
     }
 
+    /// RBAC escalation prevention for a role or binding this request writes.
+    pub fn check_escalation(&self, obj: &Value) -> ApiResult<()> {
+        crate::rbac::escalation::check(
+            &self.state,
+            &self.user,
+            self.group(),
+            self.plural(),
+            self.namespace(),
+            obj,
+        )
+    }
+
     pub fn not_found(&self, name: &str) -> ErrorResponse {
         ErrorResponse::not_found(self.group(), self.plural(), name)
     }

@@ -233,6 +233,10 @@ pub(super) fn delete(ctx: &Ctx, body: &Bytes) -> ApiResult<Response<Body>> {
     let name = ctx.name()?.to_string();
     let opts = parse_options(ctx, body)?;
     match delete_object(&ctx.state, &ctx.served, &ctx.key(&name), &opts)? {
+        // kube-apiserver's 202: not gone at once, and the client sent `orphanDependents: false`.
+        Deleted::Pending(obj) if opts.cascade.orphan_dependents == Some(false) => {
+            object_response(ctx, StatusCode::ACCEPTED, &obj)
+        }
         Deleted::Pending(obj) => object_response(ctx, StatusCode::OK, &obj),
         Deleted::Gone(obj) if strategy::returns_deleted_object(&ctx.served) => {
             object_response(ctx, StatusCode::OK, &obj)

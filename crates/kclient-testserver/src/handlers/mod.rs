@@ -12,6 +12,7 @@ mod list_item;
 mod logs;
 mod output;
 mod patch;
+mod routes;
 mod scale;
 mod special;
 mod update;
@@ -75,16 +76,7 @@ where
         // `/api/v1/namespaces/{name}`: the path's namespace is the object's name.
         req.namespace = None;
     }
-    if info.namespaced {
-        let collection_verb = matches!(req.verb, Verb::List | Verb::Watch);
-        if req.namespace.is_none() && !collection_verb {
-            return Err(ErrorResponse::method_not_supported(
-                &info.group,
-                &info.plural,
-                req.verb.as_str(),
-            ));
-        }
-    } else if req.namespace.is_some() {
+    if !info.namespaced && req.namespace.is_some() {
         return Err(ErrorResponse::no_route());
     }
     if req.legacy_watch
@@ -95,6 +87,7 @@ where
             _ => format!("metadata.name={name}"),
         });
     }
+    routes::check(info, &req)?;
     let allowed = match &req.subresource {
         None => info.supports(req.verb.as_str()),
         Some(sub) => match info.subresource(sub) {

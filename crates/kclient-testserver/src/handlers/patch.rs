@@ -190,6 +190,7 @@ fn apply_create(
     let mut obj = patching::apply(None, applied, manager, force, &now, &target)?;
     meta::remove_meta(&mut obj, "resourceVersion");
     let warnings = check_schema(ctx, &mut obj, Source::Patch(None))?;
+    ctx.check_escalation(&obj)?;
     let created = create_object(
         &ctx.state,
         &ctx.served,

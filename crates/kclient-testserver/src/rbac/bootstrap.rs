@@ -1,7 +1,9 @@
 //! The default roles and bindings kube-apiserver creates at startup (its RBAC bootstrap
 //! policy): `cluster-admin` for `system:masters`, discovery, self-reviews and public
 //! information for everyone, and the user-facing `admin`, `edit` and `view` ClusterRoles,
-//! which aggregate the `system:aggregate-to-*` roles.
+//! which aggregate the `system:aggregate-to-*` roles (and each other: view into edit, edit
+//! into admin). Rules and labels follow kube-apiserver's golden
+//! `bootstrappolicy/testdata/cluster-roles.yaml`.
 
 use serde_json::{Value, json};
 
@@ -13,7 +15,11 @@ const READ: &[&str] = &["get", "list", "watch"];
 const WRITE: &[&str] = &["create", "delete", "deletecollection", "patch", "update"];
 
 fn rule(verbs: &[&str], group: &str, resources: &[&str]) -> Value {
-    json!({"apiGroups": [group], "resources": resources, "verbs": verbs})
+    rules(verbs, &[group], resources)
+}
+
+fn rules(verbs: &[&str], groups: &[&str], resources: &[&str]) -> Value {
+    json!({"apiGroups": groups, "resources": resources, "verbs": verbs})
 }
 
 fn urls(verbs: &[&str], urls: &[&str]) -> Value {
@@ -89,7 +95,6 @@ fn view_rules() -> Vec<Value> {
                 "limitranges",
                 "resourcequotas",
                 "bindings",
-                "events",
                 "pods/status",
                 "resourcequotas/status",
                 "namespaces/status",
@@ -98,6 +103,7 @@ fn view_rules() -> Vec<Value> {
             ],
         ),
         rule(READ, "", &["namespaces"]),
+        rules(READ, &["", "events.k8s.io"], &["events"]),
         rule(READ, "discovery.k8s.io", &["endpointslices"]),
         rule(
             READ,
@@ -132,6 +138,24 @@ fn view_rules() -> Vec<Value> {
         ),
         rule(
             READ,
+            "extensions",
+            &[
+                "daemonsets",
+                "daemonsets/status",
+                "deployments",
+                "deployments/scale",
+                "deployments/status",
+                "ingresses",
+                "ingresses/status",
+                "networkpolicies",
+                "replicasets",
+                "replicasets/scale",
+                "replicasets/status",
+                "replicationcontrollers/scale",
+            ],
+        ),
+        rule(
+            READ,
             "policy",
             &["poddisruptionbudgets", "poddisruptionbudgets/status"],
         ),
@@ -139,6 +163,15 @@ fn view_rules() -> Vec<Value> {
             READ,
             "networking.k8s.io",
             &["networkpolicies", "ingresses", "ingresses/status"],
+        ),
+        rule(
+            READ,
+            "resource.k8s.io",
+            &[
+                "resourceclaims",
+                "resourceclaims/status",
+                "resourceclaimtemplates",
+            ],
         ),
     ]
 }
@@ -170,10 +203,10 @@ fn edit_rules() -> Vec<Value> {
                 "persistentvolumeclaims",
                 "configmaps",
                 "secrets",
-                "events",
             ],
         ),
         rule(&["create"], "", &["serviceaccounts/token"]),
+        rules(WRITE, &["", "events.k8s.io"], &["events"]),
         rule(
             WRITE,
             "apps",
@@ -190,11 +223,32 @@ fn edit_rules() -> Vec<Value> {
         ),
         rule(WRITE, "autoscaling", &["horizontalpodautoscalers"]),
         rule(WRITE, "batch", &["jobs", "cronjobs"]),
+        rule(
+            WRITE,
+            "extensions",
+            &[
+                "daemonsets",
+                "deployments",
+                "deployments/rollback",
+                "deployments/scale",
+                "ingresses",
+                "networkpolicies",
+                "replicasets",
+                "replicasets/scale",
+                "replicationcontrollers/scale",
+            ],
+        ),
         rule(WRITE, "policy", &["poddisruptionbudgets"]),
         rule(
             WRITE,
             "networking.k8s.io",
             &["networkpolicies", "ingresses"],
+        ),
+        rule(&read_write(), "coordination.k8s.io", &["leases"]),
+        rule(
+            WRITE,
+            "resource.k8s.io",
+            &["resourceclaims", "resourceclaimtemplates"],
         ),
         rule(
             READ,
@@ -256,29 +310,18 @@ fn defaults() -> Vec<(&'static str, Value)> {
         ),
         ("clusterroles", aggregated("admin", &[], TO_ADMIN.0)),
         ("clusterroles", aggregated("edit", &[TO_ADMIN], TO_EDIT.0)),
-        (
-            "clusterroles",
-            aggregated("view", &[TO_ADMIN, TO_EDIT], TO_VIEW.0),
-        ),
+        ("clusterroles", aggregated("view", &[TO_EDIT], TO_VIEW.0)),
         (
             "clusterroles",
             cluster_role("system:aggregate-to-admin", &[TO_ADMIN], admin_rules()),
         ),
         (
             "clusterroles",
-            cluster_role(
-                "system:aggregate-to-edit",
-                &[TO_ADMIN, TO_EDIT],
-                edit_rules(),
-            ),
+            cluster_role("system:aggregate-to-edit", &[TO_EDIT], edit_rules()),
         ),
         (
             "clusterroles",
-            cluster_role(
-                "system:aggregate-to-view",
-                &[TO_ADMIN, TO_EDIT, TO_VIEW],
-                view_rules(),
-            ),
+            cluster_role("system:aggregate-to-view", &[TO_VIEW], view_rules()),
         ),
         (
             "clusterroles",
@@ -316,6 +359,61 @@ fn defaults() -> Vec<(&'static str, Value)> {
             ),
         ),
         (
+            "clusterroles",
+            cluster_role(
+                "system:auth-delegator",
+                &[],
+                vec![
+                    rule(&["create"], "authentication.k8s.io", &["tokenreviews"]),
+                    rule(
+                        &["create"],
+                        "authorization.k8s.io",
+                        &["subjectaccessreviews"],
+                    ),
+                ],
+            ),
+        ),
+        (
+            "clusterroles",
+            cluster_role(
+                "system:monitoring",
+                &[],
+                vec![
+                    urls(
+                        &["get"],
+                        &[
+                            "/healthz",
+                            "/healthz/*",
+                            "/livez",
+                            "/livez/*",
+                            "/metrics",
+                            "/metrics/slis",
+                            "/readyz",
+                            "/readyz/*",
+                            "/statusz",
+                        ],
+                    ),
+                    rule(&["get"], "", &["nodes/metrics"]),
+                ],
+            ),
+        ),
+        (
+            "clusterroles",
+            cluster_role(
+                "system:service-account-issuer-discovery",
+                &[],
+                vec![urls(
+                    &["get"],
+                    &[
+                        "/.well-known/openid-configuration",
+                        "/.well-known/openid-configuration/",
+                        "/openid/v1/jwks",
+                        "/openid/v1/jwks/",
+                    ],
+                )],
+            ),
+        ),
+        (
             "clusterrolebindings",
             binding("cluster-admin", &["system:masters"]),
         ),
@@ -326,6 +424,17 @@ fn defaults() -> Vec<(&'static str, Value)> {
         (
             "clusterrolebindings",
             binding("system:basic-user", &["system:authenticated"]),
+        ),
+        (
+            "clusterrolebindings",
+            binding("system:monitoring", &["system:monitoring"]),
+        ),
+        (
+            "clusterrolebindings",
+            binding(
+                "system:service-account-issuer-discovery",
+                &["system:serviceaccounts"],
+            ),
         ),
         (
             "clusterrolebindings",

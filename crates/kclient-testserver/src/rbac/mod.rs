@@ -5,6 +5,7 @@
 //! with ordinary API calls.
 
 pub(crate) mod bootstrap;
+pub(crate) mod escalation;
 mod request;
 pub(crate) mod review;
 
@@ -310,7 +311,13 @@ mod tests {
         }
     }
 
-    fn rule(verbs: &[&str], groups: &[&str], resources: &[&str], names: &[&str]) -> PolicyRule {
+    /// A rule from string lists (shared with the escalation tests).
+    pub(super) fn rule(
+        verbs: &[&str],
+        groups: &[&str],
+        resources: &[&str],
+        names: &[&str],
+    ) -> PolicyRule {
         let own = |v: &[&str]| Some(v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
         PolicyRule {
             verbs: verbs.iter().map(|s| s.to_string()).collect(),

@@ -362,3 +362,16 @@ pub async fn start() -> (TestServer, Api) {
     let api = Api::new(&server);
     (server, api)
 }
+
+/// A server with the token user `alice` (uid `uid-alice`, group `dev`), a client as the
+/// admin and one as alice.
+pub async fn server_with_alice() -> (TestServer, Api, Api) {
+    let server = TestServer::builder()
+        .token_user("alice-token", "alice", "uid-alice", &["dev"])
+        .build()
+        .await
+        .expect("server");
+    let admin = Api::new(&server);
+    let alice = admin.with_token("alice-token");
+    (server, admin, alice)
+}
