@@ -52,7 +52,10 @@ impl<'de, D: Deserializer<'de>> Serialize for Pending<D> {
 
 /// Hands `de`'s value to `write` as a `Serialize`; a value `write` left unserialized (a key
 /// the message has no field for) is skipped in the input, so that reading goes on after it.
-fn replay<'de, D, E>(de: D, write: impl FnOnce(&Pending<D>) -> Result<(), E>) -> Result<(), D::Error>
+fn replay<'de, D, E>(
+    de: D,
+    write: impl FnOnce(&Pending<D>) -> Result<(), E>,
+) -> Result<(), D::Error>
 where
     D: Deserializer<'de>,
     E: fmt::Display,
@@ -207,7 +210,10 @@ mod tests {
     fn bad_json_is_an_error() {
         for bad in [&b"{"[..], b"{\"metadata\": 1}", b"[1]", b"{} x"] {
             let err = encode_as("v1", "ConfigMap", &JsonText(bad)).unwrap_err();
-            assert!(matches!(err, Error::Custom(_) | Error::Encode { .. }), "{err:?}");
+            assert!(
+                matches!(err, Error::Custom(_) | Error::Encode { .. }),
+                "{err:?}"
+            );
         }
     }
 }

@@ -53,6 +53,7 @@ mod handlers;
 mod impersonation;
 mod kubeconfig;
 mod meta;
+mod negotiate;
 mod openapi;
 mod patching;
 mod query;
