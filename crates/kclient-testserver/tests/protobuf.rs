@@ -507,3 +507,54 @@ async fn watch_errors_and_partial_metadata_frames() {
         "only the following media types are accepted: application/json;stream=watch, application/vnd.kubernetes.protobuf;stream=watch"
     );
 }
+
+/// Timing, not a check (ignored by default; run with `cargo test -p kclient-testserver
+/// --release --test protobuf -- --ignored --nocapture`): 10,000 copies of the bundled 13 KB
+/// Pod listed as JSON and as protobuf, each answer decoded to prove it whole. Prints the
+/// figures and asserts nothing about them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "timing run: run explicitly in release"]
+async fn list_ten_thousand_pods_json_vs_protobuf() {
+    const PODS_N: usize = 10_000;
+    const WRITERS: usize = 8;
+    let (_server, api) = start().await;
+    let mut writers = Vec::new();
+    for w in 0..WRITERS {
+        let api = api.clone();
+        writers.push(tokio::spawn(async move {
+            let mut conn = api.connect().await;
+            for i in (w..PODS_N).step_by(WRITERS) {
+                let body = serde_json::to_vec(&bench_pod(&format!("pod-{i:05}"))).unwrap();
+                let r = conn.send(Method::POST, PODS, body).await;
+                assert_eq!(r.status, 201, "{}", r.text());
+            }
+        }));
+    }
+    for w in writers {
+        w.await.unwrap();
+    }
+    for (name, accept) in [("json", "application/json"), ("protobuf", PB)] {
+        let mut best = Duration::MAX;
+        let mut size = 0;
+        for _ in 0..5 {
+            let started = std::time::Instant::now();
+            let r = api.get_accept(PODS, accept).await;
+            best = best.min(started.elapsed());
+            size = r.body.len();
+            let items = if accept == PB {
+                decode_object::<List<Pod>>(&r.body).unwrap().items.len()
+            } else {
+                serde_json::from_slice::<List<Pod>>(&r.body)
+                    .unwrap()
+                    .items
+                    .len()
+            };
+            assert_eq!(items, PODS_N);
+        }
+        println!(
+            "list {PODS_N} pods as {name}: best of 5 {:.1} ms (request to last byte), {:.1} MB",
+            best.as_secs_f64() * 1e3,
+            size as f64 / 1e6
+        );
+    }
+}
