@@ -112,7 +112,7 @@ pub(crate) struct Endpoint {
 }
 
 /// How a clause's parameters and media type combine into an output, if the endpoint allows
-/// it; `None` (with `restricted` false) allows only untransformed objects, as for errors.
+/// it; without an endpoint (an error's Status) only untransformed objects are allowed.
 fn accept_clause(params: &[(&str, &str)], enc: Encoding, ep: Option<Endpoint>) -> Option<Output> {
     let (mut kind, mut group, mut version) = (None, "", "");
     for &(k, v) in params {
