@@ -23,6 +23,8 @@ fuzz_target!(|data: &[u8]| {
         }
         1 => {
             let _ = decode_object::<Pod>(&object);
+            let _ = kclient_protobuf::decode_list::<Pod>(&object);
+            let _ = kclient_protobuf::decode_status(&object);
         }
         2 => {
             for frame in FrameReader::new(body).max_frame(1 << 16) {

@@ -132,6 +132,13 @@ pub fn encode_value(value: &serde_json::Value) -> Result<Vec<u8>, Error> {
     encode_as(field("apiVersion")?, field("kind")?, value)
 }
 
+/// Whether there is a message for `apiVersion`/`kind`: every built-in kind and its list, and
+/// the meta.k8s.io/v1 kinds every group-version shares (`Status`, `WatchEvent` …). Custom
+/// resources have none (check that a kind is built in before relying on the shared ones).
+pub fn has_kind(api_version: &str, kind: &str) -> bool {
+    kind_message(api_version, kind).is_some()
+}
+
 /// Encodes any serializable value as the message of `apiVersion`/`kind`, in its envelope.
 pub fn encode_as<T: Serialize + ?Sized>(
     api_version: &str,

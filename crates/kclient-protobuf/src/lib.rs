@@ -10,7 +10,8 @@
 //!
 //! - [`decode_object`] / [`decode_list`] / [`decode_status`] read an encoded object straight
 //!   into `Pod`, `List<Pod>`, `Status`, `serde_json::Value` … with no intermediate tree;
-//! - [`encode_object`] / [`encode_value`] / [`encode_as`] write any `Serialize` value;
+//! - [`encode_object`] / [`encode_value`] / [`encode_as`] write any `Serialize` value, and
+//!   [`JsonText`] streams JSON text into them without building a tree;
 //! - [`FrameReader`] / [`FrameDecoder`] split `;stream=watch` bodies into frames and
 //!   [`decode_watch_event`] turns a frame into `WatchEvent<T>`.
 //!
@@ -28,6 +29,7 @@
 mod de;
 mod envelope;
 mod error;
+mod json_text;
 mod schema;
 mod ser;
 mod special;
@@ -36,9 +38,10 @@ mod wire;
 
 pub use envelope::{
     Envelope, MAGIC, decode_list, decode_object, decode_status, encode_as, encode_object,
-    encode_value,
+    encode_value, has_kind,
 };
 pub use error::Error;
+pub use json_text::JsonText;
 pub use watch::{
     DEFAULT_MAX_FRAME, FrameDecoder, FrameReader, decode_watch_event, encode_watch_event,
     encode_watch_frame,

@@ -183,12 +183,9 @@ impl ErrorResponse {
         )))
     }
 
-    pub fn not_acceptable() -> Self {
-        Self::from_status(status::new_not_acceptable(&[
-            "application/json",
-            "application/yaml",
-            "application/json;as=Table;v=v1;g=meta.k8s.io",
-        ]))
+    /// 406: nothing in Accept fits; `accepted` are the endpoint's media types.
+    pub fn not_acceptable(accepted: &[&str]) -> Self {
+        Self::from_status(status::new_not_acceptable(accepted))
     }
 
     /// Adds a cause to the details (kube-apiserver does this for NamespaceTerminating).

@@ -54,6 +54,7 @@ mod health;
 mod impersonation;
 mod kubeconfig;
 mod meta;
+mod negotiate;
 mod openapi;
 mod patching;
 mod query;

@@ -1,6 +1,6 @@
 //! HTTP plumbing shared by all handlers: the response body type, JSON/YAML/Status
-//! responses, request body reading with kube-apiserver's size limit, and content
-//! negotiation of request and response media types.
+//! responses, request body reading with kube-apiserver's size limit, and the request
+//! media types (responses are negotiated in [`crate::negotiate`]).
 
 use std::convert::Infallible;
 
@@ -140,46 +140,10 @@ pub(crate) enum Output {
     Table,
     /// `as=PartialObjectMetadata` / `PartialObjectMetadataList`.
     PartialMetadata,
-}
-
-fn media_params(item: &str) -> (String, Vec<(String, String)>) {
-    let mut parts = item.split(';');
-    let mt = parts.next().unwrap_or("").trim().to_ascii_lowercase();
-    let params = parts
-        .filter_map(|p| p.split_once('='))
-        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
-        .collect();
-    (mt, params)
-}
-
-/// Picks the response format from the Accept header (406 when nothing fits).
-pub(crate) fn negotiate(accept: &str) -> ApiResult<Output> {
-    if accept.trim().is_empty() {
-        return Ok(Output::Json);
-    }
-    if crate::table::wants_table(accept) {
-        return Ok(Output::Table);
-    }
-    for item in accept.split(',') {
-        let (mt, params) = media_params(item);
-        let param = |k: &str| {
-            params
-                .iter()
-                .find(|(pk, _)| pk == k)
-                .map(|(_, v)| v.as_str())
-        };
-        match (mt.as_str(), param("as")) {
-            ("application/json", Some("PartialObjectMetadata" | "PartialObjectMetadataList"))
-                if param("g") == Some("meta.k8s.io") =>
-            {
-                return Ok(Output::PartialMetadata);
-            }
-            ("application/json" | "*/*" | "application/*", None) => return Ok(Output::Json),
-            ("application/yaml", None) => return Ok(Output::Yaml),
-            _ => {}
-        }
-    }
-    Err(ErrorResponse::not_acceptable())
+    /// `application/vnd.kubernetes.protobuf` (built-in kinds).
+    Protobuf,
+    /// PartialObjectMetadata(List) in protobuf.
+    PartialMetadataProtobuf,
 }
 
 /// Encodes an object response in the negotiated plain format (JSON or YAML).
@@ -204,26 +168,6 @@ pub(crate) fn add_warning(resp: &mut Response<Body>, text: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn negotiation() {
-        assert_eq!(negotiate("").unwrap(), Output::Json);
-        assert_eq!(negotiate("application/json").unwrap(), Output::Json);
-        assert_eq!(
-            negotiate("application/vnd.kubernetes.protobuf, */*").unwrap(),
-            Output::Json
-        );
-        assert_eq!(negotiate("application/yaml").unwrap(), Output::Yaml);
-        assert_eq!(
-            negotiate(
-                "application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io,application/json"
-            )
-            .unwrap(),
-            Output::PartialMetadata
-        );
-        assert!(negotiate("application/vnd.kubernetes.protobuf").is_err());
-        assert!(negotiate("text/html").is_err());
-    }
 
     #[test]
     fn body_decoding() {

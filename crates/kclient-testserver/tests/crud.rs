@@ -545,8 +545,13 @@ async fn yaml_bodies_and_output() {
     assert_eq!(r.status, 200);
     assert_eq!(r.header("content-type"), Some("application/yaml"));
     assert!(r.text().contains("name: y"));
+    // Built-in kinds are served in protobuf too (tests/protobuf.rs); what nothing serves is 406.
     let r = api
         .get_accept(&format!("{CM}/y"), "application/vnd.kubernetes.protobuf")
         .await;
+    assert_eq!(r.status, 200);
+    let cm: Value = kclient_protobuf::decode_object(&r.body).unwrap();
+    assert_eq!(cm["data"]["k"], "v");
+    let r = api.get_accept(&format!("{CM}/y"), "text/html").await;
     assert_eq!(r.expect(406)["reason"], "NotAcceptable");
 }

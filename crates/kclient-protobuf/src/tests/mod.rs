@@ -22,5 +22,6 @@ mod bench_pod {
 }
 
 mod fixtures;
+mod garbage;
 mod roundtrip;
 mod watch;

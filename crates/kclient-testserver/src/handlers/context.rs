@@ -10,7 +10,7 @@ use crate::authn::UserInfo;
 use crate::error::{ApiResult, ErrorResponse};
 use crate::query::Query;
 use crate::registry::Served;
-use crate::respond::{Output, header_str, negotiate};
+use crate::respond::{Output, header_str};
 use crate::router::ResourceRequest;
 use crate::state::State;
 use crate::store::{Obj, ResourceStore, Undecodable, object_key};
@@ -96,8 +96,9 @@ impl Ctx {
         header_str(&self.headers, header::ACCEPT)
     }
 
+    /// The response format Accept negotiates at this endpoint (406 when nothing fits).
     pub fn output(&self) -> ApiResult<Output> {
-        negotiate(self.accept())
+        crate::negotiate::negotiate(self.accept(), super::protobuf::endpoint(self))
     }
 
     /// The apiVersion objects are served in at this endpoint.

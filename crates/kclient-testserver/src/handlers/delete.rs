@@ -14,7 +14,7 @@ use crate::controllers::{self, Cascade, begin_namespace_deletion, deletion_final
 use crate::error::{ApiResult, ErrorResponse, FieldError};
 use crate::meta;
 use crate::registry::Served;
-use crate::respond::{Body, PROTOBUF, header_str, json_response, media_type};
+use crate::respond::{Body, PROTOBUF, header_str, media_type};
 use crate::state::State;
 use crate::store::{Change, CommitError, Expect, ListRequest, Obj, ReadAt};
 use crate::strategy;
@@ -241,10 +241,11 @@ pub(super) fn delete(ctx: &Ctx, body: &Bytes) -> ApiResult<Response<Body>> {
         Deleted::Gone(obj) if strategy::returns_deleted_object(&ctx.served) => {
             object_response(ctx, StatusCode::OK, &obj)
         }
-        Deleted::Gone(obj) => Ok(json_response(
+        Deleted::Gone(obj) => super::protobuf::value_negotiated(
+            ctx,
             StatusCode::OK,
-            serde_json::to_vec(&success_status(&ctx.served, &obj)).unwrap_or_default(),
-        )),
+            &success_status(&ctx.served, &obj),
+        ),
     }
 }
 

@@ -11,10 +11,11 @@ use serde_json::{Value, json};
 
 use super::Ctx;
 use super::delete::{DeleteOptions, delete_object, options_from_value};
+use super::protobuf::value_negotiated;
 use crate::disruption::{self, Budget};
 use crate::error::{ApiResult, ErrorResponse};
 use crate::meta;
-use crate::respond::{Body, decode_object, value_response};
+use crate::respond::{Body, decode_object};
 use crate::store::{Change, CommitError, Expect, object_key};
 
 /// Attempts on a conflict, as kube-apiserver's `EvictionsRetry` (without its sleeps: the
@@ -66,24 +67,25 @@ fn attempt(ctx: &Ctx, name: &str, options: &DeleteOptions) -> ApiResult<Response
             pin_resource_version(options, &pod)
         };
         delete(ctx, name, &pinned)?;
-        return Ok(success());
+        return success(ctx);
     }
     let pdbs = budgets_selecting(ctx, &pod, namespace);
     let pdb = match pdbs.as_slice() {
         [] => {
             delete(ctx, name, options)?;
-            return Ok(success());
+            return success(ctx);
         }
         [one] => one,
         // kube-apiserver returns this Status as the created object (HTTP 201), and clients
         // turn its Failure into an error.
         _ => {
-            return Ok(value_response(
+            return value_negotiated(
+                ctx,
                 StatusCode::CREATED,
                 &json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
                     "message": "This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.",
                     "code": 500}),
-            ));
+            );
         }
     };
     let pdb_name = meta::name(pdb).to_string();
@@ -104,12 +106,12 @@ fn attempt(ctx: &Ctx, name: &str, options: &DeleteOptions) -> ApiResult<Response
                 Err(still_processing(&pdb_name))
             }
             Err(e) => Err(e),
-            Ok(()) => Ok(success()),
+            Ok(()) => success(ctx),
         };
     }
     check_and_decrement(ctx, pdb, &budget, &pods, name, options.dry_run)?;
     delete(ctx, name, options)?;
-    Ok(success())
+    success(ctx)
 }
 
 fn delete(ctx: &Ctx, name: &str, options: &DeleteOptions) -> ApiResult<()> {
@@ -252,8 +254,9 @@ fn still_processing(pdb: &str) -> ErrorResponse {
 }
 
 /// The created Status of a successful eviction.
-fn success() -> Response<Body> {
-    value_response(
+fn success(ctx: &Ctx) -> ApiResult<Response<Body>> {
+    value_negotiated(
+        ctx,
         StatusCode::CREATED,
         &json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}),
     )

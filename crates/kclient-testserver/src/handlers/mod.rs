@@ -12,6 +12,7 @@ mod list_item;
 mod logs;
 mod output;
 mod patch;
+mod protobuf;
 mod routes;
 mod scale;
 mod special;
@@ -35,7 +36,7 @@ pub(crate) use watch::DEFAULT_WATCH_TIMEOUT;
 use crate::authn::UserInfo;
 use crate::error::{ApiResult, ErrorResponse};
 use crate::query::Query;
-use crate::respond::{Body, error_response, read_body};
+use crate::respond::{Body, read_body};
 use crate::router::{ResourceRequest, Verb};
 use crate::state::State;
 
@@ -50,9 +51,11 @@ where
     B: http_body::Body<Data = Bytes>,
     B::Error: std::error::Error + Send + Sync + 'static,
 {
+    // Errors are negotiated like any response (a protobuf client gets a protobuf Status).
+    let accept = crate::respond::header_str(&parts.headers, http::header::ACCEPT).to_string();
     match handle_inner(state, req, parts, body).await {
         Ok(resp) => resp,
-        Err(err) => error_response(err),
+        Err(err) => protobuf::error_response(err, &accept),
     }
 }
 
@@ -124,6 +127,11 @@ where
         headers: parts.headers,
         user,
     };
+    // kube-apiserver negotiates the response before doing anything (a 406 changes nothing);
+    // logs are plain text and negotiate nothing here.
+    if ctx.req.subresource.as_deref() != Some("log") {
+        ctx.output()?;
+    }
     if !served.info.storage {
         return special::virtual_resource(&ctx, &body);
     }

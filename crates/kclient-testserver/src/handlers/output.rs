@@ -24,7 +24,7 @@ pub(super) struct ListMeta {
 }
 
 impl ListMeta {
-    fn to_value(&self) -> Value {
+    pub(super) fn to_value(&self) -> Value {
         let mut m = serde_json::Map::new();
         m.insert("resourceVersion".into(), Value::String(self.rv.to_string()));
         if let Some(c) = &self.continue_token {
@@ -135,24 +135,18 @@ pub(super) fn object_response(ctx: &Ctx, code: StatusCode, obj: &Obj) -> ApiResu
         }
         Output::PartialMetadata => json_response(code, partial_metadata(obj)?),
         Output::Json | Output::Yaml => encode_plain(code, output, ctx.object_json(obj)?),
+        Output::Protobuf => super::protobuf::object(ctx, code, obj, false)?,
+        Output::PartialMetadataProtobuf => super::protobuf::object(ctx, code, obj, true)?,
     })
 }
 
-/// A value of another kind than the endpoint's (a Scale), as JSON or YAML.
+/// A value of another kind than the endpoint's (a Scale), as JSON, YAML or protobuf.
 pub(super) fn foreign_value_response(
     ctx: &Ctx,
     code: StatusCode,
     value: &Value,
 ) -> ApiResult<Response<Body>> {
-    let output = match ctx.output()? {
-        Output::Yaml => Output::Yaml,
-        _ => Output::Json,
-    };
-    Ok(encode_plain(
-        code,
-        output,
-        Bytes::from(serde_json::to_vec(value).unwrap_or_default()),
-    ))
+    super::protobuf::foreign_value(ctx, code, value)
 }
 
 /// A list in the negotiated format; JSON lists are assembled from the stored bytes.
@@ -163,6 +157,8 @@ pub(super) fn list_response(
 ) -> ApiResult<Response<Body>> {
     let output = ctx.output()?;
     match output {
+        Output::Protobuf => super::protobuf::list(ctx, items, meta, false),
+        Output::PartialMetadataProtobuf => super::protobuf::list(ctx, items, meta, true),
         Output::Table => {
             let values = items
                 .iter()

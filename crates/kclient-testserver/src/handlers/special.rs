@@ -7,13 +7,14 @@ use http::{Response, StatusCode};
 use serde_json::{Value, json};
 
 use super::Ctx;
+use super::protobuf::value_negotiated;
 use super::update::MAX_ATTEMPTS;
 use super::write::{Attempt, Managed, UpdateSpec, check_type_meta, finish_update};
 use crate::authn::UserInfo;
 use crate::error::{ApiResult, ErrorResponse};
 use crate::meta;
 use crate::rbac::review;
-use crate::respond::{Body, decode_object, value_response};
+use crate::respond::{Body, decode_object};
 use crate::router::Verb;
 
 fn success() -> Value {
@@ -37,17 +38,18 @@ pub(super) fn virtual_resource(ctx: &Ctx, body: &Bytes) -> ApiResult<Response<Bo
                     item
                 })
                 .collect();
-            return Ok(value_response(
+            return value_negotiated(
+                ctx,
                 StatusCode::OK,
                 &json!({"kind": "ComponentStatusList", "apiVersion": "v1", "metadata": {}, "items": items}),
-            ));
+            );
         }
         Verb::Get if ctx.plural() == "componentstatuses" => {
             let name = ctx.name()?;
             if !matches!(name, "scheduler" | "controller-manager" | "etcd-0") {
                 return Err(ctx.not_found(name));
             }
-            return Ok(value_response(StatusCode::OK, &component_status(name)));
+            return value_negotiated(ctx, StatusCode::OK, &component_status(name));
         }
         verb => {
             return Err(ErrorResponse::method_not_supported(
@@ -70,7 +72,7 @@ pub(super) fn virtual_resource(ctx: &Ctx, body: &Bytes) -> ApiResult<Response<Bo
         kind if let Some(answer) = review::status(&ctx.state, &ctx.user, kind, &obj) => answer?,
         "Binding" => {
             bind_pod(ctx, meta::name(&obj).to_string(), &obj)?;
-            return Ok(value_response(StatusCode::CREATED, &success()));
+            return value_negotiated(ctx, StatusCode::CREATED, &success());
         }
         _ => obj.get("status").cloned().unwrap_or_else(|| json!({})),
     };
@@ -78,7 +80,7 @@ pub(super) fn virtual_resource(ctx: &Ctx, body: &Bytes) -> ApiResult<Response<Bo
         m.insert("status".into(), status);
     }
     meta::set_meta(&mut obj, "creationTimestamp", Value::Null);
-    Ok(value_response(StatusCode::CREATED, &obj))
+    value_negotiated(ctx, StatusCode::CREATED, &obj)
 }
 
 fn component_status(name: &str) -> Value {
@@ -155,7 +157,7 @@ pub(super) fn subresource(
         ("", "pods", "binding", Verb::Create) => {
             let binding = decode_object(&ctx.headers, body)?;
             bind_pod(ctx, name, &binding)?;
-            Ok(value_response(StatusCode::CREATED, &success()))
+            value_negotiated(ctx, StatusCode::CREATED, &success())
         }
         ("", "pods", "log", Verb::Get) => super::logs::log(ctx),
         ("", "serviceaccounts", "token", Verb::Create) => {
@@ -197,7 +199,7 @@ pub(super) fn subresource(
                     json!({"token": token, "expirationTimestamp": expires.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()}),
                 );
             }
-            Ok(value_response(StatusCode::CREATED, &req))
+            value_negotiated(ctx, StatusCode::CREATED, &req)
         }
         ("", "namespaces", "finalize", Verb::Update) => super::update::update(ctx, body),
         _ => Err(ErrorResponse::method_not_supported(

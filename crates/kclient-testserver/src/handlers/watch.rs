@@ -20,12 +20,11 @@ use super::Ctx;
 use super::context::{json_in_version, value_in_version};
 use super::list::{Selectors, parse_rv};
 use super::output::{partial_metadata, table_of};
+use super::protobuf;
 use crate::error::{ApiResult, ErrorResponse, FieldError};
 use crate::registry::Served;
 use crate::respond::{Body, Output};
-use crate::store::{
-    Event, EventType, Obj, ResourceStore, Subscription, Undecodable, WatchStart, watch_line,
-};
+use crate::store::{Event, EventType, Obj, ResourceStore, Subscription, WatchStart, watch_line};
 
 /// kube-apiserver's default watch timeout is randomised around its 30-minute
 /// min-request-timeout; one fixed value keeps runs reproducible.
@@ -163,7 +162,7 @@ pub(super) fn watch(ctx: &Ctx) -> ApiResult<Response<Body>> {
         }
         Err(e) => {
             let status = super::list::read_error(e);
-            stream.pending = Some(error_line(&status));
+            stream.pending = Some(error_line(output, &status));
             stream.finished = true;
         }
     }
@@ -176,14 +175,20 @@ pub(super) fn watch(ctx: &Ctx) -> ApiResult<Response<Body>> {
     .map(|line| Ok::<_, Infallible>(Frame::data(line)));
     let mut resp = Response::new(StreamBody::new(frames).boxed_unsync());
     *resp.status_mut() = StatusCode::OK;
-    resp.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
+    let content_type = if protobuf::is_protobuf(output) {
+        kclient_protobuf::WATCH_CONTENT_TYPE
+    } else {
+        "application/json"
+    };
+    resp.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     Ok(resp)
 }
 
-fn error_line(err: &ErrorResponse) -> Bytes {
+fn error_line(output: Output, err: &ErrorResponse) -> Bytes {
+    if protobuf::is_protobuf(output) {
+        return protobuf::error_frame(err);
+    }
     watch_line("ERROR", &err.body())
 }
 
@@ -231,13 +236,20 @@ impl WatchStream {
             Ok(line) => line,
             Err(e) => {
                 self.finished = true;
-                error_line(&ErrorResponse::from(e))
+                error_line(self.output, &e)
             }
         }
     }
 
-    fn render(&mut self, kind: &str, obj: &Obj) -> Result<Bytes, Undecodable> {
+    fn render(&mut self, kind: &str, obj: &Obj) -> Result<Bytes, ErrorResponse> {
         Ok(match self.output {
+            Output::Protobuf => protobuf::frame(
+                kind,
+                &self.api_version,
+                &self.served.info.kind,
+                &json_in_version(obj, &self.api_version)?,
+            )?,
+            Output::PartialMetadataProtobuf => protobuf::partial_frame(kind, obj)?,
             Output::Table => {
                 let mut v = value_in_version(obj, &self.api_version)?;
                 crate::crd_schema::default_on_read(&self.served, &mut v);
@@ -315,6 +327,10 @@ impl WatchStream {
             "metadata": metadata,
         });
         let body = match self.output {
+            Output::Protobuf | Output::PartialMetadataProtobuf => {
+                return protobuf::bookmark_frame(self.output, &obj)
+                    .unwrap_or_else(|e| error_line(self.output, &e));
+            }
             Output::Table => self.table(&obj, rv.to_string()),
             _ => serde_json::to_vec(&obj).unwrap_or_default(),
         };
