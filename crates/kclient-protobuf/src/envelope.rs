@@ -9,9 +9,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::Error;
 use crate::de::MessageDe;
-use crate::schema::{Message, kind_message};
+use crate::schema::{Message, Ty, kind_message, message};
 use crate::ser::encode_message;
-use crate::wire::{Raw, Reader, begin_len, end_len, put_bytes};
+use crate::wire::{LEN, Raw, Reader, begin_len, end_len, put_bytes, put_key, put_varint};
 
 /// The four bytes every encoded object starts with.
 pub const MAGIC: &[u8] = b"k8s\0";
@@ -150,15 +150,76 @@ pub fn encode_as<T: Serialize + ?Sized>(
         kind: kind.to_string(),
     })?;
     let mut out = Vec::with_capacity(256);
-    out.extend_from_slice(MAGIC);
-    let type_meta = begin_len(&mut out, 1);
-    put_bytes(&mut out, 1, api_version.as_bytes());
-    put_bytes(&mut out, 2, kind.as_bytes());
-    end_len(&mut out, type_meta);
+    begin_envelope(&mut out, api_version, kind);
     let raw = begin_len(&mut out, 2);
     encode_message(msg, value, &mut out, 0)?;
     end_len(&mut out, raw);
-    put_bytes(&mut out, 3, b"");
-    put_bytes(&mut out, 4, b"");
+    end_envelope(&mut out);
+    Ok(out)
+}
+
+/// The magic and the `typeMeta` of an envelope; `raw` follows.
+fn begin_envelope(out: &mut Vec<u8>, api_version: &str, kind: &str) {
+    out.extend_from_slice(MAGIC);
+    let type_meta = begin_len(out, 1);
+    put_bytes(out, 1, api_version.as_bytes());
+    put_bytes(out, 2, kind.as_bytes());
+    end_len(out, type_meta);
+}
+
+/// The empty `contentEncoding` and `contentType` after `raw`.
+fn end_envelope(out: &mut Vec<u8>) {
+    put_bytes(out, 3, b"");
+    put_bytes(out, 4, b"");
+}
+
+/// Encodes a list (`PodList` …) in its envelope from items that are already encoded: each
+/// item is the message of one object, the [`Envelope::raw`] of its own encoding. A server
+/// that keeps its objects' encodings (as kube-apiserver's watch cache keeps serialized
+/// objects) lists them by copying bytes instead of encoding every item again.
+pub fn encode_list_of_encoded<'a, M: Serialize + ?Sized>(
+    api_version: &str,
+    list_kind: &str,
+    metadata: &M,
+    items: &[&'a [u8]],
+) -> Result<Vec<u8>, Error> {
+    let unknown = || Error::UnknownKind {
+        api_version: api_version.to_string(),
+        kind: list_kind.to_string(),
+    };
+    let msg = kind_message(api_version, list_kind).ok_or_else(unknown)?;
+    let field = |json: &str| {
+        let key = msg.json_key(json).filter(|k| k.inline.is_empty())?;
+        msg.fields.get(usize::from(key.field))
+    };
+    let (Some(meta_field), Some(items_field)) = (field("metadata"), field("items")) else {
+        return Err(unknown());
+    };
+    let (Ty::Message(meta_msg), true) = (meta_field.ty, items_field.repeated) else {
+        return Err(unknown());
+    };
+    let mut meta = Vec::with_capacity(64);
+    encode_message(message(meta_msg), metadata, &mut meta, 1)?;
+    let mut raw = Vec::with_capacity(16);
+    put_bytes(&mut raw, meta_field.number, &meta);
+    let mut key = Vec::with_capacity(16);
+    let items_len: usize = items
+        .iter()
+        .map(|item| {
+            key.clear();
+            put_key(&mut key, items_field.number, LEN);
+            put_varint(&mut key, item.len() as u64);
+            key.len() + item.len()
+        })
+        .sum();
+    let mut out = Vec::with_capacity(64 + raw.len() + items_len);
+    begin_envelope(&mut out, api_version, list_kind);
+    put_key(&mut out, 2, LEN);
+    put_varint(&mut out, (raw.len() + items_len) as u64);
+    out.extend_from_slice(&raw);
+    for item in items {
+        put_bytes(&mut out, items_field.number, item);
+    }
+    end_envelope(&mut out);
     Ok(out)
 }
