@@ -1,0 +1,232 @@
+//! What kube-apiserver checks of the `x-kubernetes-validations` rules when a CRD is written:
+//! each rule (and its `messageExpression`) parses, type-checks against the schema node it
+//! sits on ([`super::cel_check`]), evaluates to a bool (a string), and its estimated cost
+//! times how often it can run stays under the per-rule limit, all rules together under the
+//! per-schema one ([`super::cel_cost`]).
+
+use kclient_core::status::{FieldError, FieldErrorType};
+use serde_json::{Map, Value};
+
+use super::cel::ENV;
+use super::cel_check;
+use super::cel_cost::{self, STATIC_CRD_LIMIT, STATIC_LIMIT};
+use super::cel_types::{Ty, schema_type};
+
+/// The errors of every version's rules. When all versions share one schema kube-apiserver
+/// holds it as `spec.validation` and reports it once there, as it does here.
+pub(super) fn compile_errors(crd: &Value) -> Vec<FieldError> {
+    let versions: Vec<&Value> = crd
+        .pointer("/spec/versions")
+        .and_then(Value::as_array)
+        .map(|v| v.iter().collect())
+        .unwrap_or_default();
+    let schemas: Vec<Option<&Value>> = versions
+        .iter()
+        .map(|v| v.pointer("/schema/openAPIV3Schema"))
+        .collect();
+    let shared = !schemas.is_empty() && schemas.iter().all(|s| s.is_some() && *s == schemas[0]);
+    let mut errors = Vec::new();
+    for (i, schema) in schemas.iter().enumerate() {
+        let Some(node) = schema.and_then(Value::as_object) else {
+            continue;
+        };
+        let path = if shared {
+            "spec.validation.openAPIV3Schema".to_owned()
+        } else {
+            format!("spec.versions[{i}].schema.openAPIV3Schema")
+        };
+        let mut walk = Walk::default();
+        walk.node(node, &path, true, 1);
+        errors.extend(walk.compile);
+        errors.extend(walk.cost);
+        if walk.total > STATIC_CRD_LIMIT {
+            walk.expensive.sort_by(|a, b| b.1.cmp(&a.1));
+            for (at, _) in walk.expensive.iter().take(4) {
+                errors.push(FieldError::forbidden(
+                    at.clone(),
+                    "contributed to estimated rule & messageExpression cost total exceeding cost limit for entire OpenAPIv3 schema",
+                ));
+            }
+            errors.push(FieldError::forbidden(
+                path.clone(),
+                cel_cost::exceeds_message(
+                    "x-kubernetes-validations estimated rule & messageExpression cost total for entire OpenAPIv3 schema",
+                    walk.total,
+                    STATIC_CRD_LIMIT,
+                ),
+            ));
+        }
+        if shared {
+            break;
+        }
+    }
+    errors
+}
+
+#[derive(Default)]
+struct Walk {
+    compile: Vec<FieldError>,
+    cost: Vec<FieldError>,
+    total: u64,
+    expensive: Vec<(String, u64)>,
+}
+
+impl Walk {
+    /// Checks the rules of `node` (run up to `cardinality` times per object) and below.
+    fn node(&mut self, node: &Map<String, Value>, path: &str, root: bool, cardinality: u64) {
+        let rules = node
+            .get("x-kubernetes-validations")
+            .and_then(Value::as_array);
+        for (j, rule) in rules.into_iter().flatten().enumerate() {
+            if let Some(rule) = rule.as_object() {
+                self.rule(node, rule, &format!("{path}.x-kubernetes-validations[{j}]"), root, cardinality);
+            }
+        }
+        for (key, sub) in node
+            .get("properties")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            if let Some(sub) = sub.as_object() {
+                self.node(sub, &format!("{path}.properties[{key}]"), false, cardinality);
+            }
+        }
+        if let Some(items) = node.get("items").and_then(Value::as_object) {
+            let n = cardinality.saturating_mul(cel_cost::max_items(node));
+            self.node(items, &format!("{path}.items"), false, n);
+        }
+        if let Some(values) = node.get("additionalProperties").and_then(Value::as_object) {
+            let n = cardinality.saturating_mul(cel_cost::max_properties(node));
+            self.node(values, &format!("{path}.additionalProperties"), false, n);
+        }
+    }
+
+    fn rule(
+        &mut self,
+        node: &Map<String, Value>,
+        rule: &Map<String, Value>,
+        at: &str,
+        root: bool,
+        cardinality: u64,
+    ) {
+        let text = |k: &str| rule.get(k).and_then(Value::as_str).unwrap_or("");
+        let source = text("rule");
+        if source.trim().is_empty() {
+            return;
+        }
+        let self_ty = schema_type(node, root);
+        let old_ty = if rule.get("optionalOldSelf").and_then(Value::as_bool) == Some(true) {
+            Ty::optional(self_ty.clone())
+        } else {
+            self_ty.clone()
+        };
+        let vars = [("self", self_ty), ("oldSelf", old_ty)];
+        let invalid = |field: String, detail: String| {
+            // Go prints the rule struct with `%#v`, unquoted.
+            FieldError::new(
+                FieldErrorType::Invalid,
+                field,
+                None,
+                format!("{}: {detail}", go_rule(rule)),
+            )
+        };
+        let rule_path = format!("{at}.rule");
+        let program = match compile(source, &vars) {
+            Ok((program, ty)) if ty.compatible(&Ty::Bool) => program,
+            Ok(_) => {
+                self.compile.push(invalid(
+                    rule_path,
+                    "cel expression must evaluate to a bool".to_owned(),
+                ));
+                return;
+            }
+            Err(issues) => {
+                self.compile
+                    .push(invalid(rule_path, format!("compilation failed: {issues}")));
+                return;
+            }
+        };
+        let shape = cel_cost::schema_shape(node);
+        let shapes = [("self", shape.clone()), ("oldSelf", shape)];
+        let cost = cel_cost::cost(&program, &shapes).saturating_mul(cardinality);
+        if cost > STATIC_LIMIT {
+            self.cost.push(FieldError::forbidden(
+                rule_path.clone(),
+                cel_cost::exceeds_message("estimated rule cost", cost, STATIC_LIMIT),
+            ));
+        }
+        self.total = self.total.saturating_add(cost);
+        self.expensive.push((rule_path, cost));
+        let message = text("messageExpression");
+        if !message.is_empty() {
+            let at = format!("{at}.messageExpression");
+            match compile(message, &vars) {
+                Ok((_, ty)) if ty.compatible(&Ty::String) => {}
+                Ok(_) => self.compile.push(invalid(
+                    at,
+                    "messageExpression must evaluate to a string".to_owned(),
+                )),
+                Err(issues) => self.compile.push(invalid(
+                    at,
+                    format!("messageExpression compilation failed: {issues}"),
+                )),
+            }
+        }
+    }
+}
+
+/// Parses and type-checks `source`: the program and its type, or cel-go's issues text.
+pub(super) fn compile(source: &str, vars: &[(&str, Ty)]) -> Result<(cel::Program, Ty), String> {
+    let program = ENV.compile(source).map_err(|errs| {
+        errs.errors
+            .iter()
+            .map(|e| {
+                // cel-rust gives the line and the 1-based column.
+                let line = usize::try_from(e.pos.0).unwrap_or(1).max(1);
+                let column = usize::try_from(e.pos.1).unwrap_or(1).max(1) - 1;
+                let offset = source
+                    .split_inclusive('\n')
+                    .take(line - 1)
+                    .map(str::len)
+                    .sum::<usize>()
+                    + source
+                        .lines()
+                        .nth(line - 1)
+                        .unwrap_or("")
+                        .chars()
+                        .take(column)
+                        .map(char::len_utf8)
+                        .sum::<usize>();
+                cel_check::render(source, offset, &e.msg)
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    })?;
+    let ty = cel_check::check(&program, source, vars)?;
+    Ok((program, ty))
+}
+
+/// Go's `%#v` of the `apiextensions.ValidationRule`, as the 422 shows it (a set pointer is
+/// shown with a placeholder address).
+fn go_rule(rule: &Map<String, Value>) -> String {
+    let text = |k: &str| rule.get(k).and_then(Value::as_str).unwrap_or("");
+    let pointer = |k: &str, ty: &str| match rule.get(k) {
+        Some(v) if !v.is_null() => format!("(*{ty})(0xc000000000)"),
+        _ => format!("(*{ty})(nil)"),
+    };
+    format!(
+        "apiextensions.ValidationRule{{Rule:{}, Message:{}, MessageExpression:{}, Reason:{}, FieldPath:{}, OptionalOldSelf:{}}}",
+        go_quote(text("rule")),
+        go_quote(text("message")),
+        go_quote(text("messageExpression")),
+        pointer("reason", "apiextensions.FieldValueErrorReason"),
+        go_quote(text("fieldPath")),
+        pointer("optionalOldSelf", "bool"),
+    )
+}
+
+/// Go's `%q`.
+fn go_quote(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_default()
+}
