@@ -230,3 +230,162 @@ fn go_rule(rule: &Map<String, Value>) -> String {
 fn go_quote(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    /// A one-version CRD whose `spec` has `rules`, `replicas`, `name`, `tags`.
+    fn crd(rules: Value) -> Value {
+        json!({"spec": {"versions": [{"name": "v1", "schema": {"openAPIV3Schema": {
+            "type": "object", "properties": {"spec": {"type": "object",
+                "x-kubernetes-validations": rules,
+                "properties": {
+                    "replicas": {"type": "integer"},
+                    "name": {"type": "string", "maxLength": 63},
+                    "tags": {"type": "array", "maxItems": 10,
+                             "items": {"type": "string", "maxLength": 20}}}}}}}}]}})
+    }
+
+    fn messages(rules: Value) -> Vec<String> {
+        compile_errors(&crd(rules))
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn rules_that_do_not_parse_are_refused_with_the_crd() {
+        assert_eq!(
+            messages(json!([{"rule": "self.replicas <=", "message": "m"}]))[0]
+                .split('\n')
+                .next()
+                .unwrap(),
+            r#"spec.validation.openAPIV3Schema.properties[spec].x-kubernetes-validations[0].rule: Invalid value: apiextensions.ValidationRule{Rule:"self.replicas <=", Message:"m", MessageExpression:"", Reason:(*apiextensions.FieldValueErrorReason)(nil), FieldPath:"", OptionalOldSelf:(*bool)(nil)}: compilation failed: ERROR: <input>:1:17: Syntax error: mismatched input '<EOF>' expecting {'[', '{', '(', '.', '-', '!', 'true', 'false', 'null', NUM_FLOAT, NUM_INT, NUM_UINT, STRING, BYTES, IDENTIFIER}"#
+        );
+    }
+
+    #[test]
+    fn rules_that_do_not_type_check_are_refused_with_cel_go_issues() {
+        let prefix = "spec.validation.openAPIV3Schema.properties[spec].x-kubernetes-validations[0].rule: Invalid value: apiextensions.ValidationRule{Rule:";
+        let unknown = messages(json!([{"rule": "self.replica > 1"}]));
+        assert_eq!(
+            unknown,
+            [format!(
+                "{prefix}\"self.replica > 1\", Message:\"\", MessageExpression:\"\", Reason:(*apiextensions.FieldValueErrorReason)(nil), FieldPath:\"\", OptionalOldSelf:(*bool)(nil)}}: compilation failed: ERROR: <input>:1:5: undefined field 'replica'\n | self.replica > 1\n | ....^"
+            )]
+        );
+        let wrong = messages(json!([{"rule": "self.replicas > \"a\""}]));
+        assert!(
+            wrong[0].ends_with(
+                "compilation failed: ERROR: <input>:1:15: found no matching overload for '_>_' applied to '(int, string)'\n | self.replicas > \"a\"\n | ..............^"
+            ),
+            "{wrong:?}"
+        );
+        let not_bool = messages(json!([{"rule": "self.replicas + 1"}]));
+        assert!(
+            not_bool[0].ends_with("}: cel expression must evaluate to a bool"),
+            "{not_bool:?}"
+        );
+        let member = messages(json!([{"rule": "self.name.startsWith(1)"}]));
+        assert!(
+            member[0].contains(
+                "found no matching overload for 'startsWith' applied to 'string.(int)'"
+            ),
+            "{member:?}"
+        );
+        let undeclared = messages(json!([{"rule": "other.size() > 0"}]));
+        assert!(
+            undeclared[0].contains("undeclared reference to 'other' (in container '')"),
+            "{undeclared:?}"
+        );
+        let message_expression = messages(json!([{"rule": "self.replicas > 0",
+            "messageExpression": "self.replicas"}]));
+        assert_eq!(message_expression.len(), 1);
+        assert!(
+            message_expression[0].starts_with("spec.validation.openAPIV3Schema.properties[spec].x-kubernetes-validations[0].messageExpression: Invalid value: ")
+                && message_expression[0].ends_with("}: messageExpression must evaluate to a string"),
+            "{message_expression:?}"
+        );
+    }
+
+    #[test]
+    fn well_typed_rules_pass() {
+        for rule in [
+            "self.replicas > 1 && has(self.name)",
+            "self.tags.all(t, t.startsWith('x')) && self.tags.map(t, size(t)).sum() < 100",
+            "self.name.lowerAscii().split('-').size() <= 3",
+            "!has(self.name) || self.name.matches('^[a-z]+$')",
+            "self.tags.exists_one(t, t == 'a') || self.tags.filter(t, t != '').size() == 0",
+            "quantity('1Gi').isGreaterThan(quantity('1G')) && isURL('https://x') && ip('10.0.0.1').family() == 4",
+            "format.dns1123Label().validate(self.name).hasValue() == false",
+            "self.tags.isSorted() && self.tags.indexOf('a') >= -1 && self.name.find('[0-9]+') != ''",
+            "oldSelf.replicas <= self.replicas",
+            "type(self.replicas) == int && self.replicas in [1, 2, 3]",
+            "cidr('10.0.0.0/8').containsIP(ip('10.1.2.3')) && url('https://a/b').getHost() == 'a'",
+        ] {
+            assert_eq!(messages(json!([{"rule": rule}])), Vec::<String>::new(), "{rule}");
+        }
+        let optional = json!([{"rule": "!oldSelf.hasValue() || oldSelf.value().replicas <= self.replicas",
+            "optionalOldSelf": true}]);
+        assert_eq!(messages(optional), Vec::<String>::new());
+    }
+
+    #[test]
+    fn versions_with_different_schemas_are_reported_per_version() {
+        let mut crd = crd(json!([{"rule": "self.nope"}]));
+        let mut second = crd["spec"]["versions"][0].clone();
+        second["name"] = json!("v2");
+        second["schema"]["openAPIV3Schema"]["properties"]["spec"]["x-kubernetes-validations"] =
+            json!([]);
+        crd["spec"]["versions"].as_array_mut().unwrap().push(second);
+        let errors = compile_errors(&crd);
+        assert_eq!(errors.len(), 1);
+        assert_eq!(
+            errors[0].field,
+            "spec.versions[0].schema.openAPIV3Schema.properties[spec].x-kubernetes-validations[0].rule"
+        );
+    }
+
+    #[test]
+    fn rules_over_unbounded_lists_of_unbounded_strings_exceed_the_cost_limit() {
+        let crd = json!({"spec": {"versions": [{"name": "v1", "schema": {"openAPIV3Schema": {
+            "type": "object", "properties": {"spec": {"type": "object", "properties": {
+                "hosts": {"type": "array", "items": {"type": "string"},
+                    "x-kubernetes-validations": [
+                        {"rule": "self.all(h, h.matches('^[a-z]+(\\\\.[a-z]+)*$'))"}]}}}}}}}]}});
+        let errors: Vec<String> = compile_errors(&crd).iter().map(ToString::to_string).collect();
+        let hint = "(try simplifying the rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, and strings are declared)";
+        let rule = "spec.validation.openAPIV3Schema.properties[spec].properties[hosts].x-kubernetes-validations[0].rule";
+        // Past the per-rule limit, and (alone) past the whole schema's.
+        assert_eq!(
+            errors,
+            [
+                format!("{rule}: Forbidden: estimated rule cost exceeds budget by factor of more than 100x {hint}"),
+                format!("{rule}: Forbidden: contributed to estimated rule & messageExpression cost total exceeding cost limit for entire OpenAPIv3 schema"),
+                format!("spec.validation.openAPIV3Schema: Forbidden: x-kubernetes-validations estimated rule & messageExpression cost total for entire OpenAPIv3 schema exceeds budget by factor of more than 100x {hint}"),
+            ]
+        );
+        // The same rule with declared bounds is cheap enough.
+        let mut bounded = crd.clone();
+        let hosts = &mut bounded["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]
+            ["spec"]["properties"]["hosts"];
+        hosts["maxItems"] = json!(100);
+        hosts["items"]["maxLength"] = json!(253);
+        assert!(compile_errors(&bounded).is_empty());
+    }
+
+    #[test]
+    fn cost_messages_show_the_factor_as_kube_apiserver_does() {
+        assert!(
+            cel_cost::exceeds_message("estimated rule cost", 12_000_000, STATIC_LIMIT)
+                .starts_with("estimated rule cost exceeds budget by factor of 1.200000x (")
+        );
+        assert!(
+            cel_cost::exceeds_message("estimated rule cost", 25_000_000, STATIC_LIMIT)
+                .starts_with("estimated rule cost exceeds budget by factor of 2.5x (")
+        );
+    }
+}
