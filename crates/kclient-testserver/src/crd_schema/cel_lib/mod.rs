@@ -136,3 +136,6 @@ fn optional<'b, 'v>(v: Option<Box<dyn Val + 'v>>) -> Out<'b, 'v> {
 fn fail(function: &str, msg: impl ToString) -> ExecutionError {
     ExecutionError::function_error(function, msg)
 }
+
+#[cfg(test)]
+mod tests;
