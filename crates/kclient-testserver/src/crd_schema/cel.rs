@@ -375,4 +375,95 @@ mod tests {
             [r#"spec: Invalid value: "object": no such key: missing evaluating rule: self.missing > 1"#]
         );
     }
+
+    #[test]
+    fn optional_old_self_rules_run_on_create_and_update() {
+        let schema = spec_schema(json!([{
+            "rule": "!oldSelf.hasValue() || self.min >= oldSelf.value().min",
+            "message": "min may not decrease", "optionalOldSelf": true},
+            {"rule": "oldSelf.orValue(self).min == 0 || self.min != 7",
+            "message": "7 only on create", "optionalOldSelf": true}]));
+        assert_eq!(
+            messages(schema.clone(), json!({"spec": {"min": 7}}), None),
+            [r#"spec: Invalid value: "object": 7 only on create"#]
+        );
+        assert!(messages(schema.clone(), json!({"spec": {"min": 1}}), None).is_empty());
+        assert_eq!(
+            messages(
+                schema,
+                json!({"spec": {"min": 1}}),
+                Some(json!({"spec": {"min": 2}}))
+            ),
+            [r#"spec: Invalid value: "object": min may not decrease"#]
+        );
+    }
+
+    #[test]
+    fn duplicate_reason_shows_the_value_alone() {
+        let schema = spec_schema(json!([{"rule": "self.min < 0", "message": "m",
+            "reason": "FieldValueDuplicate"}]));
+        assert_eq!(
+            messages(schema, json!({"spec": {"min": 1}}), None),
+            [r#"spec: Duplicate value: "object""#]
+        );
+    }
+
+    #[test]
+    fn values_reach_rules_as_kube_apiserver_types_them() {
+        let schema = json!({"type": "object", "properties": {"spec": {"type": "object",
+            "x-kubernetes-validations": [
+                {"rule": "self.created < timestamp('2030-01-01T00:00:00Z')", "message": "ts"},
+                {"rule": "self.timeout == duration('90s')", "message": "dur"},
+                {"rule": "self.max__dash__surge == 1", "message": "escaped"}],
+            "properties": {
+                "created": {"type": "string", "format": "date-time"},
+                "timeout": {"type": "string", "format": "duration"},
+                "max-surge": {"type": "integer"}}}}});
+        let obj = json!({"spec": {"created": "2024-05-01T10:00:00Z", "timeout": "1m30s",
+            "max-surge": 1}});
+        assert_eq!(messages(schema, obj, None), Vec::<String>::new());
+    }
+
+    #[test]
+    fn only_map_list_items_have_an_old_value() {
+        let schema = json!({"type": "object", "properties": {"items": {"type": "array",
+            "x-kubernetes-list-type": "set",
+            "items": {"type": "integer", "x-kubernetes-validations": [
+                {"rule": "self == oldSelf", "message": "changed"}]}}}});
+        // A set's items do not correlate: the transition rule does not run.
+        assert!(
+            messages(schema, json!({"items": [1, 2]}), Some(json!({"items": [2, 1]})))
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_rule_over_its_per_call_cost_limit_stops_validation() {
+        let schema = json!({"type": "object", "properties": {"vals": {"type": "array",
+            "items": {"type": "integer"},
+            "x-kubernetes-validations": [
+                {"rule": "self.all(x, self.all(y, x + y >= 0))"},
+                {"rule": "self.size() > 1000", "message": "not reached"}]}}});
+        let vals: Vec<i64> = (0..400).collect();
+        assert_eq!(
+            messages(schema, json!({"vals": vals}), None),
+            [r#"vals: Invalid value: "array": 'operation cancelled: actual cost limit exceeded': no further validation rules will be run due to call cost exceeds limit for rule: self.all(x, self.all(y, x + y >= 0))"#]
+        );
+    }
+
+    #[test]
+    fn rules_past_the_objects_cost_budget_stop_validation() {
+        // Each item's rule costs about 200k (a 400-character regex over 20k characters):
+        // the 10M budget runs out at the 50th item, and no rule runs after it.
+        let pattern = format!("^(a*|{})$", "x".repeat(392));
+        let schema = json!({"type": "object", "properties": {"items": {"type": "array",
+            "items": {"type": "string", "x-kubernetes-validations": [
+                {"rule": format!("self.matches('{pattern}')")}]}}}});
+        let items: Vec<String> = std::iter::repeat_n("a".repeat(20_000), 60).collect();
+        let errors = messages(schema, json!({"items": items}), None);
+        assert_eq!(
+            errors,
+            [r#"items[49]: Invalid value: "string": validation failed due to running out of cost budget, no further validation rules will be run"#]
+        );
+    }
 }
