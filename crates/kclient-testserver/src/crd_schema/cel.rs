@@ -186,11 +186,17 @@ impl Walk {
                 return;
             }
         }
-        let at = match rule.get("fieldPath").and_then(Value::as_str) {
-            Some(fp) if !fp.is_empty() => format!("{path}{fp}"),
-            _ => path.to_owned(),
+        // The fieldPath as kube-apiserver normalizes it (`.a['b']` names field `a.b`).
+        let normalized = rule
+            .get("fieldPath")
+            .and_then(Value::as_str)
+            .filter(|fp| !fp.is_empty())
+            .and_then(|fp| super::cel_types::field_path(node, fp));
+        let field = match normalized {
+            Some(fp) if path.is_empty() => fp,
+            Some(fp) => format!("{path}.{fp}"),
+            None => shown(path),
         };
-        let field = shown(at.trim_start_matches('.'));
         let message = failure_message(rule, source, &ctx);
         self.errors.push(match rule.get("reason").and_then(Value::as_str) {
             Some("FieldValueForbidden") => FieldError::forbidden(field, message),

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use super::cel::ENV;
 use super::cel_check;
 use super::cel_cost::{self, STATIC_CRD_LIMIT, STATIC_LIMIT};
-use super::cel_types::{Ty, schema_type};
+use super::cel_types::{self, Ty, schema_type};
 
 /// The errors of every version's rules. When all versions share one schema kube-apiserver
 /// holds it as `spec.validation` and reports it once there, as it does here.
@@ -36,9 +36,9 @@ pub(super) fn compile_errors(crd: &Value) -> Vec<FieldError> {
             format!("spec.versions[{i}].schema.openAPIV3Schema")
         };
         let mut walk = Walk::default();
-        walk.node(node, &path, true, 1);
+        walk.node(node, &path, true, 1, None);
+        errors.extend(walk.schema);
         errors.extend(walk.compile);
-        errors.extend(walk.cost);
         if walk.total > STATIC_CRD_LIMIT {
             walk.expensive.sort_by(|a, b| b.1.cmp(&a.1));
             for (at, _) in walk.expensive.iter().take(4) {
@@ -63,25 +63,36 @@ pub(super) fn compile_errors(crd: &Value) -> Vec<FieldError> {
     errors
 }
 
+/// The reasons a rule may give.
+const REASONS: &[&str] = &[
+    "FieldValueDuplicate",
+    "FieldValueForbidden",
+    "FieldValueInvalid",
+    "FieldValueRequired",
+];
+
 #[derive(Default)]
 struct Walk {
+    /// Errors in how the rules are written (kube-apiserver's schema errors, reported first).
+    schema: Vec<FieldError>,
     compile: Vec<FieldError>,
-    cost: Vec<FieldError>,
     total: u64,
     expensive: Vec<(String, u64)>,
 }
 
 impl Walk {
-    /// Checks the rules of `node` (run up to `cardinality` times per object) and below.
-    fn node(&mut self, node: &Map<String, Value>, path: &str, root: bool, cardinality: u64) {
-        let rules = node
-            .get("x-kubernetes-validations")
-            .and_then(Value::as_array);
-        for (j, rule) in rules.into_iter().flatten().enumerate() {
-            if let Some(rule) = rule.as_object() {
-                self.rule(node, rule, &format!("{path}.x-kubernetes-validations[{j}]"), root, cardinality);
-            }
-        }
+    /// Checks `node` (run up to `cardinality` times per object) and below, children first
+    /// as kube-apiserver does; `uncorrelatable` names the first list above whose items have
+    /// no old value.
+    fn node(
+        &mut self,
+        node: &Map<String, Value>,
+        path: &str,
+        root: bool,
+        cardinality: u64,
+        uncorrelatable: Option<&str>,
+    ) {
+        let before = self.schema.len();
         for (key, sub) in node
             .get("properties")
             .and_then(Value::as_object)
@@ -89,16 +100,100 @@ impl Walk {
             .flatten()
         {
             if let Some(sub) = sub.as_object() {
-                self.node(sub, &format!("{path}.properties[{key}]"), false, cardinality);
+                let at = format!("{path}.properties[{key}]");
+                self.node(sub, &at, false, cardinality, uncorrelatable);
             }
         }
         if let Some(items) = node.get("items").and_then(Value::as_object) {
             let n = cardinality.saturating_mul(cel_cost::max_items(node));
-            self.node(items, &format!("{path}.items"), false, n);
+            let at = format!("{path}.items");
+            let map_list = node.get("x-kubernetes-list-type").and_then(Value::as_str) == Some("map");
+            let forbid = uncorrelatable.or((!map_list).then_some(at.as_str()));
+            self.node(items, &at, false, n, forbid);
         }
         if let Some(values) = node.get("additionalProperties").and_then(Value::as_object) {
             let n = cardinality.saturating_mul(cel_cost::max_properties(node));
-            self.node(values, &format!("{path}.additionalProperties"), false, n);
+            let at = format!("{path}.additionalProperties");
+            self.node(values, &at, false, n, uncorrelatable);
+        }
+        let rules: Vec<&Map<String, Value>> = node
+            .get("x-kubernetes-validations")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_object)
+            .collect();
+        for (j, rule) in rules.iter().enumerate() {
+            self.written(node, rule, &format!("{path}.x-kubernetes-validations[{j}]"));
+        }
+        // Rules are compiled only when the schema at and below this node is sound.
+        if self.schema.len() == before {
+            for (j, rule) in rules.iter().enumerate() {
+                let at = format!("{path}.x-kubernetes-validations[{j}]");
+                self.rule(node, rule, &at, root, cardinality, uncorrelatable);
+            }
+        }
+    }
+
+    /// How a rule is written: its rule, message, messageExpression, reason and fieldPath.
+    fn written(&mut self, node: &Map<String, Value>, rule: &Map<String, Value>, at: &str) {
+        let text = |k: &str| rule.get(k).and_then(Value::as_str).unwrap_or("");
+        let newline = |s: &str| s.contains(['\n', '\r']);
+        let (source, message) = (text("rule"), text("message"));
+        if source.trim().is_empty() {
+            self.schema
+                .push(FieldError::required(format!("{at}.rule"), "rule is not specified"));
+        } else if !message.is_empty() && message.trim().is_empty() {
+            self.schema.push(FieldError::invalid(
+                format!("{at}.message"),
+                Value::String(message.to_owned()),
+                "message must be non-empty if specified",
+            ));
+        } else if newline(message.trim()) {
+            self.schema.push(FieldError::invalid(
+                format!("{at}.message"),
+                Value::String(message.to_owned()),
+                "message must not contain line breaks",
+            ));
+        } else if newline(source.trim()) && message.trim().is_empty() {
+            self.schema.push(FieldError::required(
+                format!("{at}.message"),
+                "message must be specified if rule contains line breaks",
+            ));
+        }
+        let expression = text("messageExpression");
+        if !expression.is_empty() && expression.trim().is_empty() {
+            self.schema.push(FieldError::required(
+                format!("{at}.messageExpression"),
+                "messageExpression must be non-empty if specified",
+            ));
+        }
+        if let Some(reason) = rule.get("reason").and_then(Value::as_str)
+            && !REASONS.contains(&reason)
+        {
+            self.schema.push(FieldError::not_supported(
+                format!("{at}.reason"),
+                Value::String(reason.to_owned()),
+                REASONS,
+            ));
+        }
+        let field_path = text("fieldPath");
+        let invalid = |detail: &str| {
+            FieldError::invalid(
+                format!("{at}.fieldPath"),
+                Value::String(field_path.to_owned()),
+                detail,
+            )
+        };
+        if !field_path.is_empty() && field_path.trim().is_empty() {
+            self.schema
+                .push(invalid("fieldPath must be non-empty if specified"));
+        }
+        if newline(field_path) {
+            self.schema.push(invalid("fieldPath must not contain line breaks"));
+        }
+        if !field_path.is_empty() && cel_types::field_path(node, field_path).is_none() {
+            self.schema.push(invalid("fieldPath must be a valid path"));
         }
     }
 
@@ -109,14 +204,17 @@ impl Walk {
         at: &str,
         root: bool,
         cardinality: u64,
+        uncorrelatable: Option<&str>,
     ) {
         let text = |k: &str| rule.get(k).and_then(Value::as_str).unwrap_or("");
         let source = text("rule");
+        let optional_old = rule.get("optionalOldSelf").and_then(Value::as_bool);
         if source.trim().is_empty() {
+            self.optional_old_self_unused(optional_old, at);
             return;
         }
         let self_ty = schema_type(node, root);
-        let old_ty = if rule.get("optionalOldSelf").and_then(Value::as_bool) == Some(true) {
+        let old_ty = if optional_old == Some(true) {
             Ty::optional(self_ty.clone())
         } else {
             self_ty.clone()
@@ -139,11 +237,13 @@ impl Walk {
                     rule_path,
                     "cel expression must evaluate to a bool".to_owned(),
                 ));
+                self.optional_old_self_unused(optional_old, at);
                 return;
             }
             Err(issues) => {
                 self.compile
                     .push(invalid(rule_path, format!("compilation failed: {issues}")));
+                self.optional_old_self_unused(optional_old, at);
                 return;
             }
         };
@@ -151,13 +251,13 @@ impl Walk {
         let shapes = [("self", shape.clone()), ("oldSelf", shape)];
         let cost = cel_cost::cost(&program, &shapes).saturating_mul(cardinality);
         if cost > STATIC_LIMIT {
-            self.cost.push(FieldError::forbidden(
+            self.compile.push(FieldError::forbidden(
                 rule_path.clone(),
                 cel_cost::exceeds_message("estimated rule cost", cost, STATIC_LIMIT),
             ));
         }
         self.total = self.total.saturating_add(cost);
-        self.expensive.push((rule_path, cost));
+        self.expensive.push((rule_path.clone(), cost));
         let message = text("messageExpression");
         if !message.is_empty() {
             let at = format!("{at}.messageExpression");
@@ -172,6 +272,28 @@ impl Walk {
                     format!("messageExpression compilation failed: {issues}"),
                 )),
             }
+        }
+        if program.references().has_variable("oldSelf") {
+            if let Some(within) = uncorrelatable {
+                self.compile.push(FieldError::invalid(
+                    rule_path,
+                    Value::String(source.to_owned()),
+                    format!("oldSelf cannot be used on the uncorrelatable portion of the schema within {within}"),
+                ));
+            }
+        } else {
+            self.optional_old_self_unused(optional_old, at);
+        }
+    }
+
+    /// `optionalOldSelf` set on a rule that does not use `oldSelf`.
+    fn optional_old_self_unused(&mut self, optional_old: Option<bool>, at: &str) {
+        if let Some(set) = optional_old {
+            self.compile.push(FieldError::invalid(
+                format!("{at}.optionalOldSelf"),
+                Value::Bool(set),
+                "may not be set if oldSelf is not used in rule",
+            ));
         }
     }
 }
@@ -386,6 +508,51 @@ mod tests {
         assert!(
             cel_cost::exceeds_message("estimated rule cost", 25_000_000, STATIC_LIMIT)
                 .starts_with("estimated rule cost exceeds budget by factor of 2.5x (")
+        );
+    }
+
+    #[test]
+    fn how_rules_are_written_is_checked_before_compiling() {
+        let errors = messages(json!([
+            {"rule": " "},
+            {"rule": "self.replicas > 0", "message": "a\nb"},
+            {"rule": "self.replicas > 0", "reason": "Nope"},
+            {"rule": "self.replicas > 0", "fieldPath": ".nope"},
+            {"rule": "self.nope > 0"}]));
+        let at = "spec.validation.openAPIV3Schema.properties[spec].x-kubernetes-validations";
+        assert_eq!(
+            errors,
+            [
+                format!("{at}[0].rule: Required value: rule is not specified"),
+                format!(r#"{at}[1].message: Invalid value: "a\nb": message must not contain line breaks"#),
+                format!(r#"{at}[2].reason: Unsupported value: "Nope": supported values: "FieldValueDuplicate", "FieldValueForbidden", "FieldValueInvalid", "FieldValueRequired""#),
+                format!(r#"{at}[3].fieldPath: Invalid value: ".nope": fieldPath must be a valid path"#),
+            ]
+        );
+    }
+
+    #[test]
+    fn transition_rules_need_correlatable_values_and_optional_old_self_needs_old_self() {
+        let crd = json!({"spec": {"versions": [{"name": "v1", "schema": {"openAPIV3Schema": {
+            "type": "object", "properties": {"spec": {"type": "object", "properties": {
+                "tags": {"type": "array", "maxItems": 5,
+                    "items": {"type": "string", "maxLength": 10, "x-kubernetes-validations": [
+                        {"rule": "self == oldSelf"}]}},
+                "ports": {"type": "array", "maxItems": 5, "x-kubernetes-list-type": "map",
+                    "x-kubernetes-list-map-keys": ["name"],
+                    "items": {"type": "object", "required": ["name"], "properties": {
+                        "name": {"type": "string", "maxLength": 10}},
+                        "x-kubernetes-validations": [{"rule": "self == oldSelf"}]}},
+                "name": {"type": "string", "maxLength": 10, "x-kubernetes-validations": [
+                    {"rule": "self != ''", "optionalOldSelf": true}]}}}}}}}]}});
+        let errors: Vec<String> = compile_errors(&crd).iter().map(ToString::to_string).collect();
+        let at = "spec.validation.openAPIV3Schema.properties[spec].properties";
+        assert_eq!(
+            errors,
+            [
+                format!("{at}[name].x-kubernetes-validations[0].optionalOldSelf: Invalid value: true: may not be set if oldSelf is not used in rule"),
+                format!(r#"{at}[tags].items.x-kubernetes-validations[0].rule: Invalid value: "self == oldSelf": oldSelf cannot be used on the uncorrelatable portion of the schema within {at}[tags].items"#),
+            ]
         );
     }
 }

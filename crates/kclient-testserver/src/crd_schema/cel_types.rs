@@ -216,6 +216,46 @@ pub(super) fn escape(name: &str) -> Option<String> {
     Some(out)
 }
 
+/// A rule's `fieldPath` (`.a.b`, `.a['k']`) resolved against the schema node holding the
+/// rule, as field path text (`a.b`, `a[k]`); `None` when it does not name a declared field or
+/// map entry.
+pub(super) fn field_path(node: &Map<String, Value>, path: &str) -> Option<String> {
+    let mut out = String::new();
+    let mut schema = node;
+    let mut rest = path;
+    while !rest.is_empty() {
+        let name: String;
+        if let Some(after) = rest.strip_prefix('[') {
+            let quoted = after.strip_prefix('\'')?;
+            let end = quoted.find("']")?;
+            name = quoted[..end].replace("\\'", "'");
+            rest = &quoted[end + 2..];
+        } else if let Some(after) = rest.strip_prefix('.') {
+            let end = after.find(['.', '[']).unwrap_or(after.len());
+            if end == 0 {
+                return None;
+            }
+            name = after[..end].to_owned();
+            rest = &after[end..];
+        } else {
+            return None;
+        }
+        if let Some(props) = schema.get("properties").and_then(Value::as_object) {
+            schema = props.get(&name)?.as_object()?;
+            if !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(&name);
+        } else if let Some(values) = schema.get("additionalProperties").and_then(Value::as_object) {
+            schema = values;
+            out.push_str(&format!("[{name}]"));
+        } else {
+            return None;
+        }
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -245,5 +285,11 @@ mod tests {
         assert_eq!(escape("namespace").as_deref(), Some("__namespace__"));
         assert_eq!(escape("a__b").as_deref(), Some("a__underscores__b"));
         assert_eq!(escape("1a"), None);
+        let node = schema.as_object().unwrap();
+        assert_eq!(field_path(node, ".replicas").as_deref(), Some("replicas"));
+        assert_eq!(field_path(node, ".labels['a.b']").as_deref(), Some("labels[a.b]"));
+        assert_eq!(field_path(node, "['dash-name']").as_deref(), Some("dash-name"));
+        assert_eq!(field_path(node, ".missing"), None);
+        assert_eq!(field_path(node, "replicas"), None);
     }
 }
