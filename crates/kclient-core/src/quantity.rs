@@ -53,7 +53,11 @@ impl Ord for Quantity {
             None => {
                 let by_exp = (self.exponent + digits(self.mantissa))
                     .cmp(&(other.exponent + digits(other.mantissa)));
-                if self.sign() < 0 { by_exp.reverse() } else { by_exp }
+                if self.sign() < 0 {
+                    by_exp.reverse()
+                } else {
+                    by_exp
+                }
             }
         }
     }
@@ -239,7 +243,10 @@ mod tests {
         assert!(q("1Gi") > q("1G"));
         assert_eq!(q("1000m"), q("1"));
         assert_eq!(q("0.5").checked_add(&q("500m")).unwrap(), q("1"));
-        assert_eq!(q("1Gi").checked_sub(&q("1Mi")).unwrap().as_integer(), Some(1_072_693_248));
+        assert_eq!(
+            q("1Gi").checked_sub(&q("1Mi")).unwrap().as_integer(),
+            Some(1_072_693_248)
+        );
         assert!((q("250m").as_f64() - 0.25).abs() < 1e-12);
         for bad in ["", "abc", "1.2.3", "1Q", "1e", "."] {
             assert_eq!(Quantity::parse(bad), Err(QuantityError::Format), "{bad}");

@@ -70,7 +70,11 @@ impl Kubectl {
 
     async fn ok(&self, args: &[&str]) -> String {
         let out = self.run(args).await;
-        assert!(out.ok, "kubectl {args:?} failed: {}{}", out.stdout, out.stderr);
+        assert!(
+            out.ok,
+            "kubectl {args:?} failed: {}{}",
+            out.stdout, out.stderr
+        );
         out.stdout
     }
 
@@ -189,7 +193,9 @@ async fn crd_rules_are_compiled_and_custom_resources_checked_against_them() {
 
     let good = k.write(
         "good.yaml",
-        &widget("  minReplicas: 1\n  maxReplicas: 2\n  memory: 512Mi\n  name: web\n  mode: locked\n"),
+        &widget(
+            "  minReplicas: 1\n  maxReplicas: 2\n  memory: 512Mi\n  name: web\n  mode: locked\n",
+        ),
     );
     assert_eq!(
         k.ok(&["apply", "-f", &good]).await,

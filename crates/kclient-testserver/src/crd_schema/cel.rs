@@ -133,8 +133,9 @@ impl Walk {
         let program = match ENV.compile(source) {
             Ok(p) => p,
             Err(e) => {
-                self.errors
-                    .push(invalid(format!("rule compile error: compilation failed: {e}")));
+                self.errors.push(invalid(format!(
+                    "rule compile error: compilation failed: {e}"
+                )));
                 return;
             }
         };
@@ -198,13 +199,14 @@ impl Walk {
             None => shown(path),
         };
         let message = failure_message(rule, source, &ctx);
-        self.errors.push(match rule.get("reason").and_then(Value::as_str) {
-            Some("FieldValueForbidden") => FieldError::forbidden(field, message),
-            Some("FieldValueRequired") => FieldError::required(field, message),
-            // apimachinery's Duplicate shows the value alone.
-            Some("FieldValueDuplicate") => FieldError::duplicate(field, type_name),
-            _ => FieldError::new(FieldErrorType::Invalid, field, Some(type_name), message),
-        });
+        self.errors
+            .push(match rule.get("reason").and_then(Value::as_str) {
+                Some("FieldValueForbidden") => FieldError::forbidden(field, message),
+                Some("FieldValueRequired") => FieldError::required(field, message),
+                // apimachinery's Duplicate shows the value alone.
+                Some("FieldValueDuplicate") => FieldError::duplicate(field, type_name),
+                _ => FieldError::new(FieldErrorType::Invalid, field, Some(type_name), message),
+            });
     }
 }
 
@@ -378,7 +380,9 @@ mod tests {
         // cel-go's error text, then the rule, as kube-apiserver words it.
         assert_eq!(
             messages(schema, json!({"spec": {"min": 1}}), None),
-            [r#"spec: Invalid value: "object": no such key: missing evaluating rule: self.missing > 1"#]
+            [
+                r#"spec: Invalid value: "object": no such key: missing evaluating rule: self.missing > 1"#
+            ]
         );
     }
 
@@ -438,8 +442,12 @@ mod tests {
                 {"rule": "self == oldSelf", "message": "changed"}]}}}});
         // A set's items do not correlate: the transition rule does not run.
         assert!(
-            messages(schema, json!({"items": [1, 2]}), Some(json!({"items": [2, 1]})))
-                .is_empty()
+            messages(
+                schema,
+                json!({"items": [1, 2]}),
+                Some(json!({"items": [2, 1]}))
+            )
+            .is_empty()
         );
     }
 
@@ -453,7 +461,9 @@ mod tests {
         let vals: Vec<i64> = (0..400).collect();
         assert_eq!(
             messages(schema, json!({"vals": vals}), None),
-            [r#"vals: Invalid value: "array": 'operation cancelled: actual cost limit exceeded': no further validation rules will be run due to call cost exceeds limit for rule: self.all(x, self.all(y, x + y >= 0))"#]
+            [
+                r#"vals: Invalid value: "array": 'operation cancelled: actual cost limit exceeded': no further validation rules will be run due to call cost exceeds limit for rule: self.all(x, self.all(y, x + y >= 0))"#
+            ]
         );
     }
 
@@ -469,7 +479,9 @@ mod tests {
         let errors = messages(schema, json!({"items": items}), None);
         assert_eq!(
             errors,
-            [r#"items[49]: Invalid value: "string": validation failed due to running out of cost budget, no further validation rules will be run"#]
+            [
+                r#"items[49]: Invalid value: "string": validation failed due to running out of cost budget, no further validation rules will be run"#
+            ]
         );
     }
 }

@@ -35,7 +35,10 @@ pub(super) fn check(
 ) -> Result<Ty, String> {
     let mut checker = Checker {
         program,
-        scopes: vars.iter().map(|(n, t)| ((*n).to_owned(), t.clone())).collect(),
+        scopes: vars
+            .iter()
+            .map(|(n, t)| ((*n).to_owned(), t.clone()))
+            .collect(),
         errors: Vec::new(),
     };
     let ty = checker.ty(program.expression(), 0);
@@ -59,7 +62,11 @@ pub(super) fn render(source: &str, offset: usize, msg: &str) -> String {
     let line = before.matches('\n').count() + 1;
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
     let column = source[line_start..offset].chars().count();
-    let text = source[line_start..].lines().next().unwrap_or("").replace('\t', " ");
+    let text = source[line_start..]
+        .lines()
+        .next()
+        .unwrap_or("")
+        .replace('\t', " ");
     format!(
         "ERROR: <input>:{line}:{}: {msg}\n | {text}\n | {}^",
         column + 1,

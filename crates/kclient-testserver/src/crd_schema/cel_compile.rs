@@ -40,7 +40,7 @@ pub(super) fn compile_errors(crd: &Value) -> Vec<FieldError> {
         errors.extend(walk.schema);
         errors.extend(walk.compile);
         if walk.total > STATIC_CRD_LIMIT {
-            walk.expensive.sort_by(|a, b| b.1.cmp(&a.1));
+            walk.expensive.sort_by_key(|e| std::cmp::Reverse(e.1));
             for (at, _) in walk.expensive.iter().take(4) {
                 errors.push(FieldError::forbidden(
                     at.clone(),
@@ -107,7 +107,8 @@ impl Walk {
         if let Some(items) = node.get("items").and_then(Value::as_object) {
             let n = cardinality.saturating_mul(cel_cost::max_items(node));
             let at = format!("{path}.items");
-            let map_list = node.get("x-kubernetes-list-type").and_then(Value::as_str) == Some("map");
+            let map_list =
+                node.get("x-kubernetes-list-type").and_then(Value::as_str) == Some("map");
             let forbid = uncorrelatable.or((!map_list).then_some(at.as_str()));
             self.node(items, &at, false, n, forbid);
         }
@@ -141,8 +142,10 @@ impl Walk {
         let newline = |s: &str| s.contains(['\n', '\r']);
         let (source, message) = (text("rule"), text("message"));
         if source.trim().is_empty() {
-            self.schema
-                .push(FieldError::required(format!("{at}.rule"), "rule is not specified"));
+            self.schema.push(FieldError::required(
+                format!("{at}.rule"),
+                "rule is not specified",
+            ));
         } else if !message.is_empty() && message.trim().is_empty() {
             self.schema.push(FieldError::invalid(
                 format!("{at}.message"),
@@ -190,7 +193,8 @@ impl Walk {
                 .push(invalid("fieldPath must be non-empty if specified"));
         }
         if newline(field_path) {
-            self.schema.push(invalid("fieldPath must not contain line breaks"));
+            self.schema
+                .push(invalid("fieldPath must not contain line breaks"));
         }
         if !field_path.is_empty() && cel_types::field_path(node, field_path).is_none() {
             self.schema.push(invalid("fieldPath must be a valid path"));
@@ -413,9 +417,8 @@ mod tests {
         );
         let member = messages(json!([{"rule": "self.name.startsWith(1)"}]));
         assert!(
-            member[0].contains(
-                "found no matching overload for 'startsWith' applied to 'string.(int)'"
-            ),
+            member[0]
+                .contains("found no matching overload for 'startsWith' applied to 'string.(int)'"),
             "{member:?}"
         );
         let undeclared = messages(json!([{"rule": "other.size() > 0"}]));
@@ -448,7 +451,11 @@ mod tests {
             "type(self.replicas) == int && self.replicas in [1, 2, 3]",
             "cidr('10.0.0.0/8').containsIP(ip('10.1.2.3')) && url('https://a/b').getHost() == 'a'",
         ] {
-            assert_eq!(messages(json!([{"rule": rule}])), Vec::<String>::new(), "{rule}");
+            assert_eq!(
+                messages(json!([{"rule": rule}])),
+                Vec::<String>::new(),
+                "{rule}"
+            );
         }
         let optional = json!([{"rule": "!oldSelf.hasValue() || oldSelf.value().replicas <= self.replicas",
             "optionalOldSelf": true}]);
@@ -478,16 +485,25 @@ mod tests {
                 "hosts": {"type": "array", "items": {"type": "string"},
                     "x-kubernetes-validations": [
                         {"rule": "self.all(h, h.matches('^[a-z]+(\\\\.[a-z]+)*$'))"}]}}}}}}}]}});
-        let errors: Vec<String> = compile_errors(&crd).iter().map(ToString::to_string).collect();
+        let errors: Vec<String> = compile_errors(&crd)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
         let hint = "(try simplifying the rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, and strings are declared)";
         let rule = "spec.validation.openAPIV3Schema.properties[spec].properties[hosts].x-kubernetes-validations[0].rule";
         // Past the per-rule limit, and (alone) past the whole schema's.
         assert_eq!(
             errors,
             [
-                format!("{rule}: Forbidden: estimated rule cost exceeds budget by factor of more than 100x {hint}"),
-                format!("{rule}: Forbidden: contributed to estimated rule & messageExpression cost total exceeding cost limit for entire OpenAPIv3 schema"),
-                format!("spec.validation.openAPIV3Schema: Forbidden: x-kubernetes-validations estimated rule & messageExpression cost total for entire OpenAPIv3 schema exceeds budget by factor of more than 100x {hint}"),
+                format!(
+                    "{rule}: Forbidden: estimated rule cost exceeds budget by factor of more than 100x {hint}"
+                ),
+                format!(
+                    "{rule}: Forbidden: contributed to estimated rule & messageExpression cost total exceeding cost limit for entire OpenAPIv3 schema"
+                ),
+                format!(
+                    "spec.validation.openAPIV3Schema: Forbidden: x-kubernetes-validations estimated rule & messageExpression cost total for entire OpenAPIv3 schema exceeds budget by factor of more than 100x {hint}"
+                ),
             ]
         );
         // The same rule with declared bounds is cheap enough.
@@ -524,9 +540,15 @@ mod tests {
             errors,
             [
                 format!("{at}[0].rule: Required value: rule is not specified"),
-                format!(r#"{at}[1].message: Invalid value: "a\nb": message must not contain line breaks"#),
-                format!(r#"{at}[2].reason: Unsupported value: "Nope": supported values: "FieldValueDuplicate", "FieldValueForbidden", "FieldValueInvalid", "FieldValueRequired""#),
-                format!(r#"{at}[3].fieldPath: Invalid value: ".nope": fieldPath must be a valid path"#),
+                format!(
+                    r#"{at}[1].message: Invalid value: "a\nb": message must not contain line breaks"#
+                ),
+                format!(
+                    r#"{at}[2].reason: Unsupported value: "Nope": supported values: "FieldValueDuplicate", "FieldValueForbidden", "FieldValueInvalid", "FieldValueRequired""#
+                ),
+                format!(
+                    r#"{at}[3].fieldPath: Invalid value: ".nope": fieldPath must be a valid path"#
+                ),
             ]
         );
     }
@@ -545,13 +567,20 @@ mod tests {
                         "x-kubernetes-validations": [{"rule": "self == oldSelf"}]}},
                 "name": {"type": "string", "maxLength": 10, "x-kubernetes-validations": [
                     {"rule": "self != ''", "optionalOldSelf": true}]}}}}}}}]}});
-        let errors: Vec<String> = compile_errors(&crd).iter().map(ToString::to_string).collect();
+        let errors: Vec<String> = compile_errors(&crd)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
         let at = "spec.validation.openAPIV3Schema.properties[spec].properties";
         assert_eq!(
             errors,
             [
-                format!("{at}[name].x-kubernetes-validations[0].optionalOldSelf: Invalid value: true: may not be set if oldSelf is not used in rule"),
-                format!(r#"{at}[tags].items.x-kubernetes-validations[0].rule: Invalid value: "self == oldSelf": oldSelf cannot be used on the uncorrelatable portion of the schema within {at}[tags].items"#),
+                format!(
+                    "{at}[name].x-kubernetes-validations[0].optionalOldSelf: Invalid value: true: may not be set if oldSelf is not used in rule"
+                ),
+                format!(
+                    r#"{at}[tags].items.x-kubernetes-validations[0].rule: Invalid value: "self == oldSelf": oldSelf cannot be used on the uncorrelatable portion of the schema within {at}[tags].items"#
+                ),
             ]
         );
     }

@@ -171,7 +171,10 @@ pub(super) fn value_shape(value: &Value) -> Shape {
         },
         Value::Object(map) => Shape {
             size: map.len() as u64,
-            fields: map.iter().map(|(k, v)| (k.clone(), value_shape(v))).collect(),
+            fields: map
+                .iter()
+                .map(|(k, v)| (k.clone(), value_shape(v)))
+                .collect(),
             elem: map
                 .values()
                 .map(value_shape)

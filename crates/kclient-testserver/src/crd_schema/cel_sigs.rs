@@ -133,16 +133,32 @@ fn build() -> Vec<Overload> {
     g("@not_strictly_false", vec![t(Bool)], t(Bool));
     g("_?_:_", vec![t(Bool), P::A, P::A], P::A);
     g("_[_]", vec![list(P::A), t(Int)], P::A);
-    g("_[_]", vec![P::Map(Box::new(t(Ty::Dyn)), Box::new(P::A)), t(Ty::Dyn)], P::A);
+    g(
+        "_[_]",
+        vec![P::Map(Box::new(t(Ty::Dyn)), Box::new(P::A)), t(Ty::Dyn)],
+        P::A,
+    );
     g("_[?_]", vec![list(P::A), t(Int)], opt(P::A));
-    g("_[?_]", vec![P::Map(Box::new(t(Ty::Dyn)), Box::new(P::A)), t(Ty::Dyn)], opt(P::A));
+    g(
+        "_[?_]",
+        vec![P::Map(Box::new(t(Ty::Dyn)), Box::new(P::A)), t(Ty::Dyn)],
+        opt(P::A),
+    );
     g("@in", vec![P::A, list(P::A)], t(Bool));
-    g("@in", vec![P::A, P::Map(Box::new(P::A), Box::new(t(Ty::Dyn)))], t(Bool));
+    g(
+        "@in",
+        vec![P::A, P::Map(Box::new(P::A), Box::new(t(Ty::Dyn)))],
+        t(Bool),
+    );
     for ty in [Str, Bytes] {
         g("size", vec![t(ty)], t(Int));
     }
     g("size", vec![list(t(Ty::Dyn))], t(Int));
-    g("size", vec![P::Map(Box::new(t(Ty::Dyn)), Box::new(t(Ty::Dyn)))], t(Int));
+    g(
+        "size",
+        vec![P::Map(Box::new(t(Ty::Dyn)), Box::new(t(Ty::Dyn)))],
+        t(Int),
+    );
     for from in [Int, Uint, Double, Str, Timestamp, Duration] {
         g("int", vec![t(from)], t(Int));
     }
@@ -262,7 +278,13 @@ fn build() -> Vec<Overload> {
     m("value", opt(P::A), vec![], P::A);
     m("orValue", opt(P::A), vec![P::A], P::A);
     m("or", opt(P::A), vec![opt(P::A)], opt(P::A));
-    for name in ["getScheme", "getHost", "getHostname", "getPort", "getEscapedPath"] {
+    for name in [
+        "getScheme",
+        "getHost",
+        "getHostname",
+        "getPort",
+        "getEscapedPath",
+    ] {
         m(name, op("url"), vec![], t(Str));
     }
     m(
@@ -300,12 +322,7 @@ fn build() -> Vec<Overload> {
         m(name, op("quantity"), vec![op("quantity")], t(Bool));
     }
     m("compareTo", op("quantity"), vec![op("quantity")], t(Int));
-    m(
-        "validate",
-        op("format"),
-        vec![t(Str)],
-        opt(list(t(Str))),
-    );
+    m("validate", op("format"), vec![t(Str)], opt(list(t(Str))));
     o
 }
 
@@ -317,7 +334,11 @@ pub(super) fn is_global(name: &str) -> bool {
 /// Types the call of `name` (on `target` for a member call) with `args`.
 pub(super) fn call(name: &str, target: Option<&Ty>, args: &[Ty]) -> Typed {
     let member = target.is_some();
-    let all: Vec<Ty> = target.cloned().into_iter().chain(args.iter().cloned()).collect();
+    let all: Vec<Ty> = target
+        .cloned()
+        .into_iter()
+        .chain(args.iter().cloned())
+        .collect();
     let mut known = false;
     for o in OVERLOADS.iter().filter(|o| o.name == name) {
         known = true;

@@ -180,8 +180,26 @@ fn flag(node: &Map<String, Value>, key: &str) -> bool {
 
 /// CEL's reserved words: a property named so is reached as `__{word}__`.
 const RESERVED: &[&str] = &[
-    "true", "false", "null", "in", "as", "break", "const", "continue", "else", "for",
-    "function", "if", "import", "let", "loop", "package", "namespace", "return", "var", "void",
+    "true",
+    "false",
+    "null",
+    "in",
+    "as",
+    "break",
+    "const",
+    "continue",
+    "else",
+    "for",
+    "function",
+    "if",
+    "import",
+    "let",
+    "loop",
+    "package",
+    "namespace",
+    "return",
+    "var",
+    "void",
     "while",
 ];
 
@@ -246,7 +264,10 @@ pub(super) fn field_path(node: &Map<String, Value>, path: &str) -> Option<String
                 out.push('.');
             }
             out.push_str(&name);
-        } else if let Some(values) = schema.get("additionalProperties").and_then(Value::as_object) {
+        } else if let Some(values) = schema
+            .get("additionalProperties")
+            .and_then(Value::as_object)
+        {
             schema = values;
             out.push_str(&format!("[{name}]"));
         } else {
@@ -287,8 +308,14 @@ mod tests {
         assert_eq!(escape("1a"), None);
         let node = schema.as_object().unwrap();
         assert_eq!(field_path(node, ".replicas").as_deref(), Some("replicas"));
-        assert_eq!(field_path(node, ".labels['a.b']").as_deref(), Some("labels[a.b]"));
-        assert_eq!(field_path(node, "['dash-name']").as_deref(), Some("dash-name"));
+        assert_eq!(
+            field_path(node, ".labels['a.b']").as_deref(),
+            Some("labels[a.b]")
+        );
+        assert_eq!(
+            field_path(node, "['dash-name']").as_deref(),
+            Some("dash-name")
+        );
         assert_eq!(field_path(node, ".missing"), None);
         assert_eq!(field_path(node, "replicas"), None);
     }

@@ -36,21 +36,19 @@ pub(super) fn to_cel(node: Option<&Map<String, Value>>, value: &Value) -> Cel {
             let schema = node.get("items").and_then(Value::as_object);
             Cel::List(Arc::new(items.iter().map(|v| to_cel(schema, v)).collect()))
         }
-        Value::String(s) if ty == "string" => {
-            match node.get("format").and_then(Value::as_str) {
-                Some("date-time") => chrono::DateTime::parse_from_rfc3339(s)
-                    .map_or_else(|_| plain(value), Cel::Timestamp),
-                Some("date") => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_or_else(
-                    |_| plain(value),
-                    |d| Cel::Timestamp(d.and_time(chrono::NaiveTime::MIN).and_utc().fixed_offset()),
-                ),
-                Some("duration") => go_duration(s).map_or_else(|| plain(value), Cel::Duration),
-                Some("byte") => base64::engine::general_purpose::STANDARD
-                    .decode(s)
-                    .map_or_else(|_| plain(value), |b| Cel::Bytes(Arc::new(b))),
-                _ => plain(value),
-            }
-        }
+        Value::String(s) if ty == "string" => match node.get("format").and_then(Value::as_str) {
+            Some("date-time") => chrono::DateTime::parse_from_rfc3339(s)
+                .map_or_else(|_| plain(value), Cel::Timestamp),
+            Some("date") => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_or_else(
+                |_| plain(value),
+                |d| Cel::Timestamp(d.and_time(chrono::NaiveTime::MIN).and_utc().fixed_offset()),
+            ),
+            Some("duration") => go_duration(s).map_or_else(|| plain(value), Cel::Duration),
+            Some("byte") => base64::engine::general_purpose::STANDARD
+                .decode(s)
+                .map_or_else(|_| plain(value), |b| Cel::Bytes(Arc::new(b))),
+            _ => plain(value),
+        },
         Value::Number(n) if ty == "number" => n.as_f64().map_or_else(|| plain(value), Cel::Float),
         _ => plain(value),
     }
@@ -105,5 +103,9 @@ fn go_duration(s: &str) -> Option<chrono::Duration> {
         rest = &rest[unit_end..];
     }
     let nanos = nanos as i64;
-    Some(chrono::Duration::nanoseconds(if negative { -nanos } else { nanos }))
+    Some(chrono::Duration::nanoseconds(if negative {
+        -nanos
+    } else {
+        nanos
+    }))
 }

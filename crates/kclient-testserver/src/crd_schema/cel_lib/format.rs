@@ -14,7 +14,12 @@ use super::{FORMAT_TYPE, K8s, Out, k8s, k8s_arg, optional, string_arg, strings};
 pub(super) fn register(env: &mut Env) -> Result<(), DeclarationError> {
     env.add_overload("format.named", "format_named", vec![STRING_TYPE], named)?;
     for (name, f) in CONSTRUCTORS {
-        env.add_overload(&format!("format.{name}"), &format!("format_{name}"), vec![], *f)?;
+        env.add_overload(
+            &format!("format.{name}"),
+            &format!("format_{name}"),
+            vec![],
+            *f,
+        )?;
     }
     env.add_member_overload(
         "validate",
@@ -88,12 +93,13 @@ fn errors(format: &str, s: &str) -> Vec<String> {
                 part.len() == n && part.bytes().all(|b| b.is_ascii_hexdigit())
             };
             let parts: Vec<&str> = s.split('-').collect();
-            let ok = parts.len() == 5
-                && [8, 4, 4, 4, 12]
-                    .iter()
-                    .zip(&parts)
-                    .all(|(n, p)| hex(p, *n));
-            if ok { vec![] } else { vec!["does not match the UUID format".to_owned()] }
+            let ok =
+                parts.len() == 5 && [8, 4, 4, 4, 12].iter().zip(&parts).all(|(n, p)| hex(p, *n));
+            if ok {
+                vec![]
+            } else {
+                vec!["does not match the UUID format".to_owned()]
+            }
         }
         "byte" => match base64::engine::general_purpose::STANDARD.decode(s) {
             Ok(_) => vec![],

@@ -23,7 +23,11 @@ fn parse_ip(s: &str) -> Result<IpAddr, String> {
 }
 
 fn parse_cidr(s: &str) -> Result<(IpAddr, u8), String> {
-    let error = || format!("network address parse error during conversion from string: netip.ParsePrefix({s:?}): invalid prefix");
+    let error = || {
+        format!(
+            "network address parse error during conversion from string: netip.ParsePrefix({s:?}): invalid prefix"
+        )
+    };
     let (addr, len) = s.split_once('/').ok_or_else(error)?;
     let addr = parse_ip(addr).map_err(|_| error())?;
     let max = if addr.is_ipv4() { 32 } else { 128 };
@@ -59,14 +63,32 @@ fn contains(net: IpAddr, len: u8, addr: IpAddr) -> bool {
 pub(super) fn register(env: &mut Env) -> Result<(), DeclarationError> {
     env.add_overload("ip", "string_to_ip", vec![STRING_TYPE], to_ip)?;
     env.add_overload("isIP", "is_ip", vec![STRING_TYPE], is_ip)?;
-    env.add_overload("ip.isCanonical", "ip_is_canonical", vec![STRING_TYPE], is_canonical)?;
+    env.add_overload(
+        "ip.isCanonical",
+        "ip_is_canonical",
+        vec![STRING_TYPE],
+        is_canonical,
+    )?;
     env.add_overload("cidr", "string_to_cidr", vec![STRING_TYPE], to_cidr)?;
     env.add_overload("isCIDR", "is_cidr", vec![STRING_TYPE], is_cidr)?;
-    env.add_overload("string", "ip_to_string", vec![IP_TYPE.to_owned()], to_string)?;
-    env.add_overload("string", "cidr_to_string", vec![CIDR_TYPE.to_owned()], to_string)?;
+    env.add_overload(
+        "string",
+        "ip_to_string",
+        vec![IP_TYPE.to_owned()],
+        to_string,
+    )?;
+    env.add_overload(
+        "string",
+        "cidr_to_string",
+        vec![CIDR_TYPE.to_owned()],
+        to_string,
+    )?;
     env.add_member_overload("family", "ip_family", IP_TYPE.to_owned(), vec![], family)?;
     for (name, f) in [
-        ("isUnspecified", is_unspecified as cel::common::functions::Function),
+        (
+            "isUnspecified",
+            is_unspecified as cel::common::functions::Function,
+        ),
         ("isLoopback", is_loopback),
         ("isLinkLocalMulticast", is_link_local_multicast),
         ("isLinkLocalUnicast", is_link_local_unicast),
@@ -75,13 +97,43 @@ pub(super) fn register(env: &mut Env) -> Result<(), DeclarationError> {
         env.add_member_overload(name, &format!("ip_{name}"), IP_TYPE.to_owned(), vec![], f)?;
     }
     let cidr = || CIDR_TYPE.to_owned();
-    env.add_member_overload("containsIP", "cidr_contains_ip_ip", cidr(), vec![IP_TYPE.to_owned()], contains_ip)?;
-    env.add_member_overload("containsIP", "cidr_contains_ip_string", cidr(), vec![STRING_TYPE], contains_ip)?;
-    env.add_member_overload("containsCIDR", "cidr_contains_cidr", cidr(), vec![cidr()], contains_cidr)?;
-    env.add_member_overload("containsCIDR", "cidr_contains_cidr_string", cidr(), vec![STRING_TYPE], contains_cidr)?;
+    env.add_member_overload(
+        "containsIP",
+        "cidr_contains_ip_ip",
+        cidr(),
+        vec![IP_TYPE.to_owned()],
+        contains_ip,
+    )?;
+    env.add_member_overload(
+        "containsIP",
+        "cidr_contains_ip_string",
+        cidr(),
+        vec![STRING_TYPE],
+        contains_ip,
+    )?;
+    env.add_member_overload(
+        "containsCIDR",
+        "cidr_contains_cidr",
+        cidr(),
+        vec![cidr()],
+        contains_cidr,
+    )?;
+    env.add_member_overload(
+        "containsCIDR",
+        "cidr_contains_cidr_string",
+        cidr(),
+        vec![STRING_TYPE],
+        contains_cidr,
+    )?;
     env.add_member_overload("ip", "cidr_ip", cidr(), vec![], cidr_ip)?;
     env.add_member_overload("masked", "cidr_masked", cidr(), vec![], cidr_masked)?;
-    env.add_member_overload("prefixLength", "cidr_prefix_length", cidr(), vec![], prefix_length)?;
+    env.add_member_overload(
+        "prefixLength",
+        "cidr_prefix_length",
+        cidr(),
+        vec![],
+        prefix_length,
+    )?;
     Ok(())
 }
 

@@ -10,19 +10,47 @@ use super::{K8s, Out, QUANTITY_TYPE, boolean, fail, int, int_arg, k8s, k8s_arg, 
 
 pub(super) fn register(env: &mut Env) -> Result<(), DeclarationError> {
     let q = || QUANTITY_TYPE.to_owned();
-    env.add_overload("quantity", "string_to_quantity", vec![STRING_TYPE], to_quantity)?;
-    env.add_overload("isQuantity", "is_quantity_string", vec![STRING_TYPE], is_quantity)?;
+    env.add_overload(
+        "quantity",
+        "string_to_quantity",
+        vec![STRING_TYPE],
+        to_quantity,
+    )?;
+    env.add_overload(
+        "isQuantity",
+        "is_quantity_string",
+        vec![STRING_TYPE],
+        is_quantity,
+    )?;
     env.add_member_overload("isInteger", "quantity_is_integer", q(), vec![], is_integer)?;
     env.add_member_overload("asInteger", "quantity_as_integer", q(), vec![], as_integer)?;
-    env.add_member_overload("asApproximateFloat", "quantity_as_float", q(), vec![], as_float)?;
+    env.add_member_overload(
+        "asApproximateFloat",
+        "quantity_as_float",
+        q(),
+        vec![],
+        as_float,
+    )?;
     env.add_member_overload("sign", "quantity_sign", q(), vec![], sign)?;
     env.add_member_overload("add", "quantity_add", q(), vec![q()], add)?;
     env.add_member_overload("add", "quantity_add_int", q(), vec![INT_TYPE], add)?;
     env.add_member_overload("sub", "quantity_sub", q(), vec![q()], sub)?;
     env.add_member_overload("sub", "quantity_sub_int", q(), vec![INT_TYPE], sub)?;
-    env.add_member_overload("isGreaterThan", "quantity_is_greater_than", q(), vec![q()], greater)?;
+    env.add_member_overload(
+        "isGreaterThan",
+        "quantity_is_greater_than",
+        q(),
+        vec![q()],
+        greater,
+    )?;
     env.add_member_overload("isLessThan", "quantity_is_less_than", q(), vec![q()], less)?;
-    env.add_member_overload("compareTo", "quantity_compare_to", q(), vec![q()], compare_to)?;
+    env.add_member_overload(
+        "compareTo",
+        "quantity_compare_to",
+        q(),
+        vec![q()],
+        compare_to,
+    )?;
     Ok(())
 }
 
@@ -57,7 +85,9 @@ fn as_integer<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Out<'b, 'v> {
 }
 
 fn as_float<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Out<'b, 'v> {
-    Ok(CowVal::owned(CelDouble::from(quantity_arg(&args, 0)?.as_f64())))
+    Ok(CowVal::owned(CelDouble::from(
+        quantity_arg(&args, 0)?.as_f64(),
+    )))
 }
 
 fn sign<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Out<'b, 'v> {

@@ -19,7 +19,11 @@ fn lists_library() {
     holds("[1, 2, 3].sum() == 6 && [1.5, 2.5].sum() == 4.0 && [].sum() == 0");
     holds("[3, 1, 2].min() == 1 && [3, 1, 2].max() == 3 && ['b', 'a'].min() == 'a'");
     holds("[1, 2, 1].indexOf(1) == 0 && [1, 2, 1].lastIndexOf(1) == 2 && [1].indexOf(5) == -1");
-    assert!(eval("[].min()").unwrap_err().contains("min called on empty list"));
+    assert!(
+        eval("[].min()")
+            .unwrap_err()
+            .contains("min called on empty list")
+    );
 }
 
 #[test]
@@ -28,8 +32,12 @@ fn regex_and_strings_libraries() {
     holds("'a1b22c333'.findAll('[0-9]+') == ['1', '22', '333']");
     holds("'a1b22c333'.findAll('[0-9]+', 2) == ['1', '22']");
     holds("'TacoCat'.lowerAscii() == 'tacocat' && 'a,b'.split(',') == ['a', 'b']");
-    holds("['a', 'b'].join('-') == 'a-b' && ' x '.trim() == 'x' && 'hello'.substring(1, 3) == 'el'");
-    holds("'hello'.indexOf('l') == 2 && 'hello'.replace('l', 'L') == 'heLLo' && 'ab'.upperAscii() == 'AB'");
+    holds(
+        "['a', 'b'].join('-') == 'a-b' && ' x '.trim() == 'x' && 'hello'.substring(1, 3) == 'el'",
+    );
+    holds(
+        "'hello'.indexOf('l') == 2 && 'hello'.replace('l', 'L') == 'heLLo' && 'ab'.upperAscii() == 'AB'",
+    );
 }
 
 #[test]
@@ -37,8 +45,12 @@ fn url_library() {
     holds("isURL('https://example.com:8443/a%20b?x=1&x=2&y=3') && !isURL('example.com')");
     holds("url('https://user@example.com:8443/p').getScheme() == 'https'");
     holds("url('https://example.com:8443/p').getHost() == 'example.com:8443'");
-    holds("url('https://[::1]:80/p').getHostname() == '::1' && url('https://[::1]:80/p').getPort() == '80'");
-    holds("url('https://example.com/a%20b').getEscapedPath() == '/a%20b' && url('/abs/path').getHost() == ''");
+    holds(
+        "url('https://[::1]:80/p').getHostname() == '::1' && url('https://[::1]:80/p').getPort() == '80'",
+    );
+    holds(
+        "url('https://example.com/a%20b').getEscapedPath() == '/a%20b' && url('/abs/path').getHost() == ''",
+    );
     holds("url('https://example.com/?x=1&x=2&y=3').getQuery() == {'x': ['1', '2'], 'y': ['3']}");
     assert!(
         eval("url('example.com')").unwrap_err().contains(
@@ -51,26 +63,56 @@ fn url_library() {
 fn ip_and_cidr_libraries() {
     holds("isIP('10.0.0.1') && isIP('::1') && !isIP('10.0.0') && !isIP('::ffff:10.0.0.1')");
     holds("ip('10.0.0.1').family() == 4 && ip('fe80::1').family() == 6");
-    holds("ip('127.0.0.1').isLoopback() && ip('0.0.0.0').isUnspecified() && ip('169.254.1.1').isLinkLocalUnicast()");
-    holds("ip('224.0.0.5').isLinkLocalMulticast() && ip('8.8.8.8').isGlobalUnicast() && !ip('127.0.0.1').isGlobalUnicast()");
-    holds("ip.isCanonical('2001:db8::1') && !ip.isCanonical('2001:DB8::1') && string(ip('10.0.0.1')) == '10.0.0.1'");
-    holds("isCIDR('10.0.0.0/8') && !isCIDR('10.0.0.0/33') && cidr('10.0.0.0/8').containsIP('10.1.2.3')");
-    holds("cidr('10.0.0.0/8').containsIP(ip('10.1.2.3')) && !cidr('10.0.0.0/8').containsIP('11.0.0.1')");
-    holds("cidr('10.0.0.0/8').containsCIDR('10.1.0.0/16') && !cidr('10.1.0.0/16').containsCIDR('10.0.0.0/8')");
-    holds("cidr('10.1.2.3/8').masked() == cidr('10.0.0.0/8') && cidr('10.1.2.3/8').ip() == ip('10.1.2.3')");
-    holds("cidr('2001:db8::/32').prefixLength() == 32 && string(cidr('10.0.0.0/8')) == '10.0.0.0/8'");
+    holds(
+        "ip('127.0.0.1').isLoopback() && ip('0.0.0.0').isUnspecified() && ip('169.254.1.1').isLinkLocalUnicast()",
+    );
+    holds(
+        "ip('224.0.0.5').isLinkLocalMulticast() && ip('8.8.8.8').isGlobalUnicast() && !ip('127.0.0.1').isGlobalUnicast()",
+    );
+    holds(
+        "ip.isCanonical('2001:db8::1') && !ip.isCanonical('2001:DB8::1') && string(ip('10.0.0.1')) == '10.0.0.1'",
+    );
+    holds(
+        "isCIDR('10.0.0.0/8') && !isCIDR('10.0.0.0/33') && cidr('10.0.0.0/8').containsIP('10.1.2.3')",
+    );
+    holds(
+        "cidr('10.0.0.0/8').containsIP(ip('10.1.2.3')) && !cidr('10.0.0.0/8').containsIP('11.0.0.1')",
+    );
+    holds(
+        "cidr('10.0.0.0/8').containsCIDR('10.1.0.0/16') && !cidr('10.1.0.0/16').containsCIDR('10.0.0.0/8')",
+    );
+    holds(
+        "cidr('10.1.2.3/8').masked() == cidr('10.0.0.0/8') && cidr('10.1.2.3/8').ip() == ip('10.1.2.3')",
+    );
+    holds(
+        "cidr('2001:db8::/32').prefixLength() == 32 && string(cidr('10.0.0.0/8')) == '10.0.0.0/8'",
+    );
 }
 
 #[test]
 fn quantity_library() {
-    holds("isQuantity('1.5Gi') && !isQuantity('1.5Gx') && quantity('1Gi').isGreaterThan(quantity('1G'))");
-    holds("quantity('500m').isLessThan(quantity('1')) && quantity('1k').compareTo(quantity('1000')) == 0");
-    holds("quantity('2Ki').asInteger() == 2048 && !quantity('500m').isInteger() && quantity('-1').sign() == -1");
+    holds(
+        "isQuantity('1.5Gi') && !isQuantity('1.5Gx') && quantity('1Gi').isGreaterThan(quantity('1G'))",
+    );
+    holds(
+        "quantity('500m').isLessThan(quantity('1')) && quantity('1k').compareTo(quantity('1000')) == 0",
+    );
+    holds(
+        "quantity('2Ki').asInteger() == 2048 && !quantity('500m').isInteger() && quantity('-1').sign() == -1",
+    );
     holds("quantity('250m').asApproximateFloat() == 0.25");
-    holds("quantity('1').add(quantity('500m')) == quantity('1500m') && quantity('1').add(2) == quantity('3')");
-    holds("quantity('1Gi').sub(quantity('512Mi')) == quantity('512Mi') && quantity('3').sub(1).asInteger() == 2");
+    holds(
+        "quantity('1').add(quantity('500m')) == quantity('1500m') && quantity('1').add(2) == quantity('3')",
+    );
+    holds(
+        "quantity('1Gi').sub(quantity('512Mi')) == quantity('512Mi') && quantity('3').sub(1).asInteger() == 2",
+    );
     assert!(eval("quantity('500m').asInteger()").is_err());
-    assert!(eval("quantity('x')").unwrap_err().contains("quantities must match the regular expression"));
+    assert!(
+        eval("quantity('x')")
+            .unwrap_err()
+            .contains("quantities must match the regular expression")
+    );
 }
 
 #[test]
@@ -78,7 +120,13 @@ fn format_library() {
     holds("!format.dns1123Label().validate('my-name').hasValue()");
     holds("format.dns1123Label().validate('My_Name').value().size() == 1");
     holds("format.named('dns1123Subdomain').value().validate('a.b').hasValue() == false");
-    holds("!format.named('nope').hasValue() && !format.dns1123LabelPrefix().validate('abc-').hasValue()");
-    holds("format.uuid().validate('not-a-uuid').hasValue() && !format.uuid().validate('123e4567-e89b-12d3-a456-426614174000').hasValue()");
-    holds("!format.labelValue().validate('v1.0').hasValue() && format.date().validate('2024-13-01').hasValue()");
+    holds(
+        "!format.named('nope').hasValue() && !format.dns1123LabelPrefix().validate('abc-').hasValue()",
+    );
+    holds(
+        "format.uuid().validate('not-a-uuid').hasValue() && !format.uuid().validate('123e4567-e89b-12d3-a456-426614174000').hasValue()",
+    );
+    holds(
+        "!format.labelValue().validate('v1.0').hasValue() && format.date().validate('2024-13-01').hasValue()",
+    );
 }

@@ -35,7 +35,9 @@ impl Url {
             let valid = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
                 && chars.all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
             if !valid {
-                return Err(format!("parse {s:?}: first path segment in URL cannot contain colon"));
+                return Err(format!(
+                    "parse {s:?}: first path segment in URL cannot contain colon"
+                ));
             }
             (scheme.to_ascii_lowercase(), &s[colon + 1..])
         };
@@ -90,8 +92,12 @@ pub(super) fn register(env: &mut Env) -> Result<(), DeclarationError> {
 }
 
 fn to_url<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Out<'b, 'v> {
-    let url = Url::parse(string_arg(&args, 0)?)
-        .map_err(|e| fail("url", format!("URL parse error during conversion from string: {e}")))?;
+    let url = Url::parse(string_arg(&args, 0)?).map_err(|e| {
+        fail(
+            "url",
+            format!("URL parse error during conversion from string: {e}"),
+        )
+    })?;
     k8s(K8s::Url(url))
 }
 
@@ -129,7 +135,10 @@ fn get_escaped_path<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Out<'b, 'v> {
 fn get_query<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Out<'b, 'v> {
     let mut query: HashMap<String, Vec<String>> = HashMap::new();
     for (k, v) in form_urlencoded::parse(url_arg(&args)?.query.as_bytes()) {
-        query.entry(k.into_owned()).or_default().push(v.into_owned());
+        query
+            .entry(k.into_owned())
+            .or_default()
+            .push(v.into_owned());
     }
     let value = Value::from(query);
     Ok(CowVal::Owned(Box::<dyn Val>::try_from(value)?))
