@@ -198,7 +198,9 @@ impl Walk {
             Some(fp) => format!("{path}.{fp}"),
             None => shown(path),
         };
-        let message = failure_message(rule, source, &ctx);
+        let Some(message) = self.failure_message(rule, source, &ctx, &field, &type_name) else {
+            return;
+        };
         self.errors
             .push(match rule.get("reason").and_then(Value::as_str) {
                 Some("FieldValueForbidden") => FieldError::forbidden(field, message),
@@ -208,6 +210,65 @@ impl Walk {
                 _ => FieldError::new(FieldErrorType::Invalid, field, Some(type_name), message),
             });
     }
+}
+
+impl Walk {
+    /// `messageExpression`'s string when it gives a non-empty one without line breaks, else
+    /// `message`, else `failed rule: <rule>`; `None` when the message expression went past a
+    /// cost limit (the error is recorded and validation stops).
+    fn failure_message(
+        &mut self,
+        rule: &Map<String, Value>,
+        source: &str,
+        ctx: &Context<'_, '_>,
+        field: &str,
+        type_name: &Value,
+    ) -> Option<String> {
+        if let Some(expr) = rule.get("messageExpression").and_then(Value::as_str)
+            && let Ok(program) = ENV.compile(expr)
+        {
+            let shapes = [
+                ("self", ctx_shape(ctx, "self")),
+                ("oldSelf", ctx_shape(ctx, "oldSelf")),
+            ];
+            let cost = cel_cost::cost(&program, &shapes);
+            let stop = if cost > PER_CALL_LIMIT {
+                Some(format!(
+                    "no further validation rules will be run due to call cost exceeds limit for messageExpression: {}",
+                    serde_json::to_string(expr).unwrap_or_default()
+                ))
+            } else if cost > self.budget {
+                Some("messageExpression evaluation failed due to running out of cost budget, no further validation rules will be run".to_owned())
+            } else {
+                None
+            };
+            if let Some(detail) = stop {
+                self.errors
+                    .push(FieldError::invalid(field, type_name.clone(), detail));
+                self.stopped = true;
+                return None;
+            }
+            self.budget -= cost;
+            if let Ok(cel::Value::String(s)) = program.execute(ctx)
+                && !s.trim().is_empty()
+                && !s.contains(['\n', '\r'])
+            {
+                return Some(s.trim().to_owned());
+            }
+        }
+        Some(match rule.get("message").and_then(Value::as_str) {
+            Some(m) if !m.is_empty() => m.trim().to_owned(),
+            _ => format!("failed rule: {}", source.trim()),
+        })
+    }
+}
+
+/// The shape of a variable of `ctx` (a list's or map's size, a string's length).
+fn ctx_shape(ctx: &Context<'_, '_>, name: &str) -> cel_cost::Shape {
+    ctx.get_variable(name)
+        .and_then(|v| cel::Value::try_from(v.as_ref()).ok())
+        .map(|v| cel_cost::cel_shape(&v))
+        .unwrap_or_default()
 }
 
 /// The variables of a rule on `node`: `self`, and `oldSelf` (an optional for
@@ -272,23 +333,6 @@ fn correlate<'a>(node: &Map<String, Value>, item: &Value, old: &'a [Value]) -> O
         .collect();
     old.iter()
         .find(|o| keys.iter().all(|k| o.get(*k) == item.get(*k)))
-}
-
-/// `messageExpression`'s string when it gives a non-empty one without line breaks, else
-/// `message`, else `failed rule: <rule>`.
-fn failure_message(rule: &Map<String, Value>, source: &str, ctx: &Context<'_, '_>) -> String {
-    if let Some(expr) = rule.get("messageExpression").and_then(Value::as_str)
-        && let Ok(program) = ENV.compile(expr)
-        && let Ok(cel::Value::String(s)) = program.execute(ctx)
-        && !s.trim().is_empty()
-        && !s.contains('\n')
-    {
-        return s.trim().to_owned();
-    }
-    match rule.get("message").and_then(Value::as_str) {
-        Some(m) if !m.is_empty() => m.trim().to_owned(),
-        _ => format!("failed rule: {}", source.trim()),
-    }
 }
 
 #[cfg(test)]
@@ -482,6 +526,22 @@ mod tests {
             [
                 r#"items[49]: Invalid value: "string": validation failed due to running out of cost budget, no further validation rules will be run"#
             ]
+        );
+    }
+
+    #[test]
+    fn a_message_expression_over_its_per_call_cost_limit_stops_validation() {
+        let message = "string(self.filter(x, self.all(y, x + y >= 0)).size())";
+        let schema = json!({"type": "object", "properties": {"vals": {"type": "array",
+            "items": {"type": "integer"},
+            "x-kubernetes-validations": [
+                {"rule": "self.size() < 0", "messageExpression": message}]}}});
+        let vals: Vec<i64> = (0..400).collect();
+        assert_eq!(
+            messages(schema, json!({"vals": vals}), None),
+            [format!(
+                r#"vals: Invalid value: "array": no further validation rules will be run due to call cost exceeds limit for messageExpression: "{message}""#
+            )]
         );
     }
 }

@@ -266,7 +266,22 @@ impl Walk {
         if !message.is_empty() {
             let at = format!("{at}.messageExpression");
             match compile(message, &vars) {
-                Ok((_, ty)) if ty.compatible(&Ty::String) => {}
+                Ok((message, ty)) if ty.compatible(&Ty::String) => {
+                    // kube-apiserver does not multiply a message's cost by the cardinality.
+                    let cost = cel_cost::cost(&message, &shapes);
+                    if cost > STATIC_LIMIT {
+                        self.compile.push(FieldError::forbidden(
+                            at.clone(),
+                            cel_cost::exceeds_message(
+                                "estimated messageExpression cost",
+                                cost,
+                                STATIC_LIMIT,
+                            ),
+                        ));
+                    }
+                    self.total = self.total.saturating_add(cost);
+                    self.expensive.push((at, cost));
+                }
                 Ok(_) => self.compile.push(invalid(
                     at,
                     "messageExpression must evaluate to a string".to_owned(),
@@ -582,6 +597,22 @@ mod tests {
                     r#"{at}[tags].items.x-kubernetes-validations[0].rule: Invalid value: "self == oldSelf": oldSelf cannot be used on the uncorrelatable portion of the schema within {at}[tags].items"#
                 ),
             ]
+        );
+    }
+
+    #[test]
+    fn message_expressions_have_a_cost_limit_too() {
+        let crd = json!({"spec": {"versions": [{"name": "v1", "schema": {"openAPIV3Schema": {
+            "type": "object", "properties": {"hosts": {"type": "array", "items": {"type": "string"},
+                "x-kubernetes-validations": [{"rule": "self.size() > 0",
+                    "messageExpression": "self.map(h, h + '!').join(', ')"}]}}}}}]}});
+        let errors: Vec<String> = compile_errors(&crd)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            errors[0],
+            "spec.validation.openAPIV3Schema.properties[hosts].x-kubernetes-validations[0].messageExpression: Forbidden: estimated messageExpression cost exceeds budget by factor of more than 100x (try simplifying the rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, and strings are declared)"
         );
     }
 }

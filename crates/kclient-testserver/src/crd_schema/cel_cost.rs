@@ -185,6 +185,45 @@ pub(super) fn value_shape(value: &Value) -> Shape {
     }
 }
 
+/// The shape of a CEL value.
+pub(super) fn cel_shape(value: &cel::Value) -> Shape {
+    match value {
+        cel::Value::String(s) => Shape::sized(s.chars().count() as u64),
+        cel::Value::Bytes(b) => Shape::sized(b.len() as u64),
+        cel::Value::List(items) => Shape {
+            size: items.len() as u64,
+            fields: BTreeMap::new(),
+            elem: items
+                .iter()
+                .map(cel_shape)
+                .reduce(|a, b| a.merge(&b))
+                .map(Box::new),
+        },
+        cel::Value::Map(map) => Shape {
+            size: map.map.len() as u64,
+            fields: map
+                .map
+                .iter()
+                .map(|(k, v)| (key_text(k), cel_shape(v)))
+                .collect(),
+            elem: map
+                .map
+                .values()
+                .map(cel_shape)
+                .reduce(|a, b| a.merge(&b))
+                .map(Box::new),
+        },
+        _ => Shape::sized(1),
+    }
+}
+
+fn key_text(key: &cel::objects::Key) -> String {
+    match key {
+        cel::objects::Key::String(s) => s.to_string(),
+        other => format!("{other:?}"),
+    }
+}
+
 /// A cost factor applied as cel-go does: rounded up.
 fn factor(size: u64, f: f64) -> u64 {
     (size as f64 * f).ceil() as u64
