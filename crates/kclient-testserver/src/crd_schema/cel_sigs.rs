@@ -1,6 +1,6 @@
 //! The overloads the rule checker knows: CEL's standard functions and operators, the
 //! strings and lists extensions, and the Kubernetes libraries (lists, regex, url, ip/cidr,
-//! quantity, format), each as argument type patterns and a result, as cel-go declares them
+//! quantity, format, semver), each as argument type patterns and a result, as cel-go declares them
 //! for kube-apiserver. A call is typed against them when a CRD is written.
 
 use std::sync::LazyLock;
@@ -13,6 +13,7 @@ pub(super) const IP: &str = "net.IP";
 pub(super) const CIDR: &str = "net.CIDR";
 pub(super) const QUANTITY: &str = "kubernetes.Quantity";
 pub(super) const NAMED_FORMAT: &str = "kubernetes.NamedFormat";
+pub(super) const SEMVER: &str = "kubernetes.Semver";
 
 /// The named formats of `format.<name>()`.
 pub(super) const FORMATS: &[&str] = &[
@@ -77,6 +78,7 @@ fn op(name: &str) -> P {
         "ip" => IP,
         "cidr" => CIDR,
         "quantity" => QUANTITY,
+        "semver" => SEMVER,
         _ => NAMED_FORMAT,
     }))
 }
@@ -197,6 +199,13 @@ fn build() -> Vec<Overload> {
         g(is, vec![t(Str)], t(Bool));
     }
     g("ip.isCanonical", vec![t(Str)], t(Bool));
+    g("semver", vec![t(Str)], op("semver"));
+    g("semver", vec![t(Str), t(Bool)], op("semver"));
+    g("isSemver", vec![t(Str)], t(Bool));
+    for name in ["sets.contains", "sets.equivalent", "sets.intersects"] {
+        g(name, vec![list(P::A), list(P::A)], t(Bool));
+    }
+    g("isSemver", vec![t(Str), t(Bool)], t(Bool));
     g("format.named", vec![t(Str)], opt(op("format")));
     for name in FORMATS {
         g(&format!("format.{name}"), vec![], op("format"));
@@ -322,6 +331,13 @@ fn build() -> Vec<Overload> {
         m(name, op("quantity"), vec![op("quantity")], t(Bool));
     }
     m("compareTo", op("quantity"), vec![op("quantity")], t(Int));
+    for name in ["major", "minor", "patch"] {
+        m(name, op("semver"), vec![], t(Int));
+    }
+    for name in ["isGreaterThan", "isLessThan"] {
+        m(name, op("semver"), vec![op("semver")], t(Bool));
+    }
+    m("compareTo", op("semver"), vec![op("semver")], t(Int));
     m("validate", op("format"), vec![t(Str)], opt(list(t(Str))));
     o
 }

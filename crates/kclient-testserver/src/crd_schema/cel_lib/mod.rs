@@ -1,13 +1,15 @@
 //! The Kubernetes CEL libraries kube-apiserver adds to `x-kubernetes-validations` rules,
 //! registered on cel-rust's environment: lists (`isSorted`, `sum`, `min`, `max`, `indexOf`,
 //! `lastIndexOf`), regex (`find`, `findAll`), url, ip and cidr, quantity, and named formats.
-//! The values of their types (URL, IP, CIDR, quantity, format) are one opaque [`K8s`] value.
+//! The values of their types (URL, IP, CIDR, quantity, format, semver) are one opaque [`K8s`] value.
 
 mod format;
 mod lists;
 mod net;
 mod quantity;
 mod regex;
+mod semver;
+mod sets;
 mod url;
 
 use std::any::Any;
@@ -17,7 +19,7 @@ use cel::common::value::{CowVal, StaticVal, Val};
 use cel::{DeclarationError, Env, ExecutionError};
 use kclient_core::quantity::Quantity;
 
-use super::cel_sigs::{CIDR, IP, NAMED_FORMAT, QUANTITY, URL};
+use super::cel_sigs::{CIDR, IP, NAMED_FORMAT, QUANTITY, SEMVER, URL};
 
 pub(super) use url::Url;
 
@@ -26,6 +28,7 @@ static IP_TYPE: Type = Type::new_unspecified_type(IP);
 static CIDR_TYPE: Type = Type::new_unspecified_type(CIDR);
 static QUANTITY_TYPE: Type = Type::new_unspecified_type(QUANTITY);
 static FORMAT_TYPE: Type = Type::new_unspecified_type(NAMED_FORMAT);
+static SEMVER_TYPE: Type = Type::new_unspecified_type(SEMVER);
 
 /// A value of one of the Kubernetes libraries' types.
 #[derive(Clone, Debug, PartialEq)]
@@ -35,6 +38,7 @@ pub(super) enum K8s {
     Cidr(std::net::IpAddr, u8),
     Quantity(Quantity),
     Format(&'static str),
+    Semver(semver::Semver),
 }
 
 impl Val for K8s {
@@ -45,6 +49,7 @@ impl Val for K8s {
             K8s::Cidr(..) => &CIDR_TYPE,
             K8s::Quantity(_) => &QUANTITY_TYPE,
             K8s::Format(_) => &FORMAT_TYPE,
+            K8s::Semver(_) => &SEMVER_TYPE,
         }
     }
 
@@ -75,6 +80,8 @@ pub(super) fn register(env: &mut Env) -> Result<(), DeclarationError> {
     net::register(env)?;
     quantity::register(env)?;
     format::register(env)?;
+    semver::register(env)?;
+    sets::register(env)?;
     Ok(())
 }
 

@@ -130,3 +130,32 @@ fn format_library() {
         "!format.labelValue().validate('v1.0').hasValue() && format.date().validate('2024-13-01').hasValue()",
     );
 }
+
+#[test]
+fn semver_library() {
+    holds(
+        "isSemver('1.2.3') && !isSemver('v1.2') && isSemver('v1.2', true) && !isSemver('01.2.3')",
+    );
+    holds(
+        "semver('1.2.3').major() == 1 && semver('1.2.3').minor() == 2 && semver('1.2.3').patch() == 3",
+    );
+    holds(
+        "semver('1.10.0').isGreaterThan(semver('1.9.9')) && semver('1.0.0-alpha').isLessThan(semver('1.0.0'))",
+    );
+    holds(
+        "semver('1.0.0-alpha.1').isLessThan(semver('1.0.0-alpha.beta')) && semver('1.0.0+b1').compareTo(semver('1.0.0')) == 0",
+    );
+    holds("semver('v01.2', true) == semver('1.2.0')");
+    assert!(
+        eval("semver('x')")
+            .unwrap_err()
+            .contains("Semver parse error during conversion from string")
+    );
+}
+
+#[test]
+fn sets_extension() {
+    holds("sets.contains([1, 2, 3], [3, 1]) && !sets.contains([1], [2])");
+    holds("sets.equivalent([1, 2, 2], [2, 1]) && !sets.equivalent([1], [1, 2])");
+    holds("sets.intersects(['a', 'b'], ['b', 'c']) && !sets.intersects(['a'], ['c'])");
+}
