@@ -179,6 +179,18 @@ impl Checker<'_> {
                 self.scopes.truncate(depth);
                 result
             }
+            // `a.?b`: the field as an optional.
+            Expr::Call(call)
+                if call.func_name == "_?._"
+                    && let [operand, field] = call.args.as_slice()
+                    && let Expr::Literal(LiteralValue::String(name)) = &field.expr =>
+            {
+                let operand = self.ty(operand, at);
+                match self.select(at, &operand, name.inner()) {
+                    Ty::Optional(t) => Ty::Optional(t),
+                    t => Ty::optional(t),
+                }
+            }
             Expr::Call(call) => {
                 // `optional.of(x)`, `format.dns1123Label()`: a namespaced global function.
                 if let Some(target) = &call.target
@@ -231,6 +243,13 @@ impl Checker<'_> {
                 None => self.error(at, format!("undefined field '{field}'")),
             },
             Ty::Map(_, v) => (**v).clone(),
+            Ty::Optional(inner) => {
+                let inner = (**inner).clone();
+                match self.select(at, &inner, field) {
+                    Ty::Optional(t) => Ty::Optional(t),
+                    t => Ty::optional(t),
+                }
+            }
             Ty::Dyn => Ty::Dyn,
             other => {
                 let msg = format!("type '{other}' does not support field selection");

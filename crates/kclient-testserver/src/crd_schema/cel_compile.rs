@@ -466,6 +466,7 @@ mod tests {
             "type(self.replicas) == int && self.replicas in [1, 2, 3]",
             "cidr('10.0.0.0/8').containsIP(ip('10.1.2.3')) && url('https://a/b').getHost() == 'a'",
             "isSemver(self.name, true) && semver('1.2.3').isGreaterThan(semver('1.0.0'))",
+            "self.?name.orValue('') != 'x' && {'a': 1}.size() == 1",
             "sets.contains(self.tags, ['a']) && self.tags.sortBy(t, size(t)).size() >= 0",
         ] {
             assert_eq!(

@@ -228,6 +228,12 @@ fn build() -> Vec<Overload> {
         m("size", t(ty), vec![], t(Int));
     }
     m("size", list(t(Ty::Dyn)), vec![], t(Int));
+    m(
+        "size",
+        P::Map(Box::new(t(Ty::Dyn)), Box::new(t(Ty::Dyn))),
+        vec![],
+        t(Int),
+    );
     m("charAt", t(Str), vec![t(Int)], t(Str));
     for name in ["indexOf", "lastIndexOf"] {
         m(name, t(Str), vec![t(Str)], t(Int));

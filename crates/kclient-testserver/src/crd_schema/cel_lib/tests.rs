@@ -159,3 +159,9 @@ fn sets_extension() {
     holds("sets.equivalent([1, 2, 2], [2, 1]) && !sets.equivalent([1], [1, 2])");
     holds("sets.intersects(['a', 'b'], ['b', 'c']) && !sets.intersects(['a'], ['c'])");
 }
+
+#[test]
+fn optional_syntax_is_available() {
+    holds("{'a': 'x'}.?a.orValue('') == 'x' && {'a': 'x'}.?b.orValue('y') == 'y'");
+    holds("optional.of(1).hasValue() && !optional.none().hasValue() && [1][?0].value() == 1");
+}
