@@ -165,14 +165,8 @@ impl Walk {
         let ctx = context(node, value, old, optional_old);
         match program.execute(&ctx) {
             Ok(cel::Value::Bool(true)) => return,
-            Ok(cel::Value::Bool(false)) => {}
-            Ok(_) => {
-                self.errors.push(invalid(format!(
-                    "'no such overload': call arguments did not match a supported operator, function or macro signature for rule: {}",
-                    rule_error_string(rule, source)
-                )));
-                return;
-            }
+            // Anything but `true` fails the rule, as in kube-apiserver.
+            Ok(_) => {}
             Err(e) => {
                 let e = go_error(&e);
                 let message = if e.starts_with("no such overload") {
