@@ -15,22 +15,6 @@ pub(super) const QUANTITY: &str = "kubernetes.Quantity";
 pub(super) const NAMED_FORMAT: &str = "kubernetes.NamedFormat";
 pub(super) const SEMVER: &str = "kubernetes.Semver";
 
-/// The named formats of `format.<name>()`.
-pub(super) const FORMATS: &[&str] = &[
-    "dns1123Label",
-    "dns1123Subdomain",
-    "dns1035Label",
-    "qualifiedName",
-    "dns1123LabelPrefix",
-    "dns1123SubdomainPrefix",
-    "dns1035LabelPrefix",
-    "labelValue",
-    "uri",
-    "uuid",
-    "byte",
-    "date",
-    "datetime",
-];
 
 /// An argument or result type pattern: a type, the one type parameter `A`, or a container
 /// of patterns.
@@ -207,7 +191,7 @@ fn build() -> Vec<Overload> {
     }
     g("isSemver", vec![t(Str), t(Bool)], t(Bool));
     g("format.named", vec![t(Str)], opt(op("format")));
-    for name in FORMATS {
+    for name in super::cel_lib::format_names() {
         g(&format!("format.{name}"), vec![], op("format"));
     }
 

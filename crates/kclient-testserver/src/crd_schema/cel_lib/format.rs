@@ -8,7 +8,6 @@ use cel::common::value::{CowVal, Val};
 use cel::{DeclarationError, Env, ExecutionError};
 use kclient_core::validation;
 
-use super::super::cel_sigs::FORMATS;
 use super::{FORMAT_TYPE, K8s, Out, k8s, k8s_arg, optional, string_arg, strings};
 
 pub(super) fn register(env: &mut Env) -> Result<(), DeclarationError> {
@@ -43,7 +42,7 @@ macro_rules! constructors {
 }
 
 /// `format.<name>()` for every named format.
-const CONSTRUCTORS: &[(&str, cel::common::functions::Function)] = constructors!(
+pub(super) const CONSTRUCTORS: &[(&str, cel::common::functions::Function)] = constructors!(
     "dns1123Label",
     "dns1123Subdomain",
     "dns1035Label",
@@ -61,8 +60,8 @@ const CONSTRUCTORS: &[(&str, cel::common::functions::Function)] = constructors!(
 
 fn named<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Out<'b, 'v> {
     let name = string_arg(&args, 0)?;
-    let found = FORMATS.iter().find(|f| **f == name);
-    optional(found.map(|f| Box::new(K8s::Format(f)) as Box<dyn Val + 'v>))
+    let found = CONSTRUCTORS.iter().find(|(f, _)| *f == name);
+    optional(found.map(|(f, _)| Box::new(K8s::Format(f)) as Box<dyn Val + 'v>))
 }
 
 /// A name prefix may end in `-` (the generated suffix follows), as apimachinery masks it.

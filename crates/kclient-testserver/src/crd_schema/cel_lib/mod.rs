@@ -53,6 +53,7 @@ impl Val for K8s {
         }
     }
 
+    /// One Rust type carries every library type: `get_type` tells them apart.
     fn cel_type() -> &'static Type {
         &URL_TYPE
     }
@@ -83,6 +84,11 @@ pub(super) fn register(env: &mut Env) -> Result<(), DeclarationError> {
     semver::register(env)?;
     sets::register(env)?;
     Ok(())
+}
+
+/// The names of the formats `format.<name>()` gives.
+pub(super) fn format_names() -> impl Iterator<Item = &'static str> {
+    format::CONSTRUCTORS.iter().map(|(name, _)| *name)
 }
 
 /// The result of a library function.
