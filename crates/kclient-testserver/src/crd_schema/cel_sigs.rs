@@ -15,7 +15,6 @@ pub(super) const QUANTITY: &str = "kubernetes.Quantity";
 pub(super) const NAMED_FORMAT: &str = "kubernetes.NamedFormat";
 pub(super) const SEMVER: &str = "kubernetes.Semver";
 
-
 /// An argument or result type pattern: a type, the one type parameter `A`, or a container
 /// of patterns.
 #[derive(Clone, Debug)]
