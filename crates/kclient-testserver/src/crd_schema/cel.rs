@@ -2,35 +2,50 @@
 //! kube-apiserver evaluates them: at every node holding rules whose value is present, `self`
 //! bound to that value and, for transition rules (those naming `oldSelf`) on an update,
 //! `oldSelf` bound to the correlated old value (object fields by name, map values by key,
-//! items of `x-kubernetes-list-type: map` lists by their keys, of `set` lists by value).
+//! items of `x-kubernetes-list-type: map` lists by their keys). A rule with
+//! `optionalOldSelf: true` also runs when there is no old value, `oldSelf` then an optional
+//! (`optional.none()` on create, `optional.of(old)` on update).
 //!
 //! A rule that does not hold gives apiextensions' error: `Invalid value: "<schema type>"` with
 //! the rule's `message` (or `messageExpression`'s result, or `failed rule: <rule>`), at the
-//! node's path plus the rule's `fieldPath`, typed by its `reason`.
+//! node's path plus the rule's `fieldPath`, typed by its `reason`. Every evaluation is charged
+//! its cost ([`super::cel_cost`]) against the per-call limit and the object's budget; past
+//! either, validation stops with kube-apiserver's message.
 
 use std::sync::{Arc, LazyLock};
 
-use cel::{Context, Env};
+use cel::common::types::CelOptional;
+use cel::common::value::Val;
+use cel::{Context, Env, ExecutionError};
 use kclient_core::crd::validate::specified_fields;
-use kclient_core::status::FieldError;
+use kclient_core::status::{FieldError, FieldErrorType};
 use serde_json::{Map, Value};
 
-/// The standard library plus the strings and lists extensions Kubernetes enables.
-static ENV: LazyLock<Arc<Env>> = LazyLock::new(|| {
+use super::cel_cost::{self, PER_CALL_LIMIT, RUNTIME_BUDGET};
+use super::cel_lib;
+use super::cel_value::to_cel;
+
+/// The standard library, the strings and lists extensions and the Kubernetes libraries.
+pub(super) static ENV: LazyLock<Arc<Env>> = LazyLock::new(|| {
     let mut env = Env::stdlib();
-    // The extensions declare only new functions; a clash would leave the standard ones.
+    // The libraries declare only new overloads; a clash would leave the standard ones.
     let _ = env.add_extension(cel::extensions::strings);
     let _ = env.add_extension(cel::extensions::lists);
+    let _ = env.add_extension(cel_lib::register);
     Arc::new(env)
 });
 
 /// The rule errors of `obj` (`old`: the object an update replaces), root path `<nil>`.
 pub(super) fn validate(schema: &Value, obj: &Value, old: Option<&Value>) -> Vec<FieldError> {
-    let mut errors = Vec::new();
+    let mut walk = Walk {
+        errors: Vec::new(),
+        budget: RUNTIME_BUDGET,
+        stopped: false,
+    };
     if let Some(node) = schema.as_object() {
-        walk(node, obj, old, "", &mut errors);
+        walk.node(node, obj, old, "");
     }
-    errors
+    walk.errors
 }
 
 /// Whether `schema` has any rule.
@@ -42,67 +57,6 @@ pub(super) fn has_rules(schema: &Value) -> bool {
     }
 }
 
-/// The rules of every version of a CRD that do not compile, as kube-apiserver refuses them
-/// when the CRD is written (cel-rust checks the syntax; kube-apiserver also type-checks).
-pub(super) fn compile_errors(crd: &Value) -> Vec<FieldError> {
-    let mut errors = Vec::new();
-    let versions = crd.pointer("/spec/versions").and_then(Value::as_array);
-    for (i, version) in versions.into_iter().flatten().enumerate() {
-        if let Some(schema) = version
-            .pointer("/schema/openAPIV3Schema")
-            .and_then(Value::as_object)
-        {
-            let path = format!("spec.versions[{i}].schema.openAPIV3Schema");
-            compile_node(schema, &path, &mut errors);
-        }
-    }
-    errors
-}
-
-fn compile_node(node: &Map<String, Value>, path: &str, errors: &mut Vec<FieldError>) {
-    let rules = node
-        .get("x-kubernetes-validations")
-        .and_then(Value::as_array);
-    for (j, rule) in rules.into_iter().flatten().enumerate() {
-        let source = rule.get("rule").and_then(Value::as_str).unwrap_or("");
-        if let Err(e) = ENV.compile(source) {
-            let text = |k: &str| rule.get(k).and_then(Value::as_str).unwrap_or("");
-            errors.push(FieldError::new(
-                kclient_core::status::FieldErrorType::Invalid,
-                format!("{path}.x-kubernetes-validations[{j}].rule"),
-                None,
-                format!(
-                    "apiextensions.ValidationRule{{Rule:{}, Message:{}, MessageExpression:{}, Reason:(*apiextensions.FieldValueErrorReason)(nil), FieldPath:{}, OptionalOldSelf:(*bool)(nil)}}: compilation failed: {e}",
-                    go_quote(source),
-                    go_quote(text("message")),
-                    go_quote(text("messageExpression")),
-                    go_quote(text("fieldPath")),
-                ),
-            ));
-        }
-    }
-    for (key, sub) in node
-        .get("properties")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
-        if let Some(sub) = sub.as_object() {
-            compile_node(sub, &format!("{path}.properties[{key}]"), errors);
-        }
-    }
-    for key in ["items", "additionalProperties"] {
-        if let Some(sub) = node.get(key).and_then(Value::as_object) {
-            compile_node(sub, &format!("{path}.{key}"), errors);
-        }
-    }
-}
-
-/// Go's `%q`.
-fn go_quote(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_default()
-}
-
 fn shown(path: &str) -> String {
     if path.is_empty() {
         "<nil>".to_owned()
@@ -111,153 +65,268 @@ fn shown(path: &str) -> String {
     }
 }
 
-fn walk(
-    node: &Map<String, Value>,
-    value: &Value,
-    old: Option<&Value>,
-    path: &str,
-    errors: &mut Vec<FieldError>,
-) {
-    if value.is_null() {
-        return;
-    }
-    if let Some(rules) = node
-        .get("x-kubernetes-validations")
-        .and_then(Value::as_array)
-    {
-        for rule in rules.iter().filter_map(Value::as_object) {
-            if let Some(e) = check_rule(node, rule, value, old, path) {
-                errors.push(e);
+struct Walk {
+    errors: Vec<FieldError>,
+    /// What is left of the object's cost budget.
+    budget: u64,
+    /// Set once a limit is exceeded: no further rule runs.
+    stopped: bool,
+}
+
+impl Walk {
+    fn node(&mut self, node: &Map<String, Value>, value: &Value, old: Option<&Value>, path: &str) {
+        if value.is_null() || self.stopped {
+            return;
+        }
+        if let Some(rules) = node
+            .get("x-kubernetes-validations")
+            .and_then(Value::as_array)
+        {
+            for rule in rules.iter().filter_map(Value::as_object) {
+                self.rule(node, rule, value, old, path);
+                if self.stopped {
+                    return;
+                }
             }
         }
-    }
-    match value {
-        Value::Object(map) => {
-            for (key, schema, v, at) in specified_fields(node, map, path) {
-                walk(schema, v, old.and_then(|o| o.get(key)), &at, errors);
+        match value {
+            Value::Object(map) => {
+                for (key, schema, v, at) in specified_fields(node, map, path) {
+                    self.node(schema, v, old.and_then(|o| o.get(key)), &at);
+                }
             }
+            Value::Array(items) => {
+                let Some(schema) = node.get("items").and_then(Value::as_object) else {
+                    return;
+                };
+                let old_items = old.and_then(Value::as_array);
+                for (i, item) in items.iter().enumerate() {
+                    let old_item = old_items.and_then(|o| correlate(node, item, o));
+                    self.node(schema, item, old_item, &format!("{path}[{i}]"));
+                }
+            }
+            _ => {}
         }
-        Value::Array(items) => {
-            let Some(schema) = node.get("items").and_then(Value::as_object) else {
+    }
+
+    fn rule(
+        &mut self,
+        node: &Map<String, Value>,
+        rule: &Map<String, Value>,
+        value: &Value,
+        old: Option<&Value>,
+        path: &str,
+    ) {
+        let Some(source) = rule.get("rule").and_then(Value::as_str) else {
+            return;
+        };
+        if source.trim().is_empty() {
+            return;
+        }
+        let type_name = Value::String(
+            node.get("type")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned(),
+        );
+        let invalid = |detail: String| FieldError::invalid(shown(path), type_name.clone(), detail);
+        let program = match ENV.compile(source) {
+            Ok(p) => p,
+            Err(e) => {
+                self.errors.push(invalid(format!(
+                    "rule compile error: compilation failed: {e}"
+                )));
                 return;
-            };
-            let old_items = old.and_then(Value::as_array);
-            for (i, item) in items.iter().enumerate() {
-                let old_item = old_items.and_then(|o| correlate(node, item, o));
-                walk(schema, item, old_item, &format!("{path}[{i}]"), errors);
+            }
+        };
+        let optional_old = rule.get("optionalOldSelf").and_then(Value::as_bool) == Some(true);
+        if program.references().has_variable("oldSelf") && old.is_none() && !optional_old {
+            return;
+        }
+        let shape = cel_cost::value_shape(value);
+        let old_shape = old.map_or_else(|| shape.clone(), cel_cost::value_shape);
+        let cost = cel_cost::cost(&program, &[("self", shape), ("oldSelf", old_shape)]);
+        if cost > PER_CALL_LIMIT {
+            self.errors.push(invalid(format!(
+                "'operation cancelled: actual cost limit exceeded': no further validation rules will be run due to call cost exceeds limit for rule: {}",
+                rule_error_string(rule, source)
+            )));
+            self.stopped = true;
+            return;
+        }
+        if cost > self.budget {
+            self.errors.push(invalid(
+                "validation failed due to running out of cost budget, no further validation rules will be run".to_owned(),
+            ));
+            self.stopped = true;
+            return;
+        }
+        self.budget -= cost;
+        let ctx = context(node, value, old, optional_old);
+        match program.execute(&ctx) {
+            Ok(cel::Value::Bool(true)) => return,
+            // Anything but `true` fails the rule, as in kube-apiserver.
+            Ok(_) => {}
+            Err(e) => {
+                let e = go_error(&e);
+                let message = if e.starts_with("no such overload") {
+                    format!(
+                        "'{e}': call arguments did not match a supported operator, function or macro signature for rule: {}",
+                        rule_error_string(rule, source)
+                    )
+                } else {
+                    format!("{e} evaluating rule: {}", rule_error_string(rule, source))
+                };
+                self.errors.push(invalid(message));
+                return;
             }
         }
-        _ => {}
+        // The fieldPath as kube-apiserver normalizes it (`.a['b']` names field `a.b`).
+        let normalized = rule
+            .get("fieldPath")
+            .and_then(Value::as_str)
+            .filter(|fp| !fp.is_empty())
+            .and_then(|fp| super::cel_types::field_path(node, fp));
+        let field = match normalized {
+            Some(fp) if path.is_empty() => fp,
+            Some(fp) => format!("{path}.{fp}"),
+            None => shown(path),
+        };
+        let Some(message) = self.failure_message(rule, source, &ctx, &field, &type_name) else {
+            return;
+        };
+        self.errors
+            .push(match rule.get("reason").and_then(Value::as_str) {
+                Some("FieldValueForbidden") => FieldError::forbidden(field, message),
+                Some("FieldValueRequired") => FieldError::required(field, message),
+                // apimachinery's Duplicate shows the value alone.
+                Some("FieldValueDuplicate") => FieldError::duplicate(field, type_name),
+                _ => FieldError::new(FieldErrorType::Invalid, field, Some(type_name), message),
+            });
     }
 }
 
-/// The old item an item of a list corresponds to, as kube-apiserver correlates them.
-fn correlate<'a>(node: &Map<String, Value>, item: &Value, old: &'a [Value]) -> Option<&'a Value> {
-    match node.get("x-kubernetes-list-type").and_then(Value::as_str) {
-        Some("set") => old.iter().find(|o| *o == item),
-        Some("map") => {
-            let keys: Vec<&str> = node
-                .get("x-kubernetes-list-map-keys")
-                .and_then(Value::as_array)?
-                .iter()
-                .filter_map(Value::as_str)
-                .collect();
-            old.iter()
-                .find(|o| keys.iter().all(|k| o.get(*k) == item.get(*k)))
+impl Walk {
+    /// `messageExpression`'s string when it gives a non-empty one without line breaks, else
+    /// `message`, else `failed rule: <rule>`; `None` when the message expression went past a
+    /// cost limit (the error is recorded and validation stops).
+    fn failure_message(
+        &mut self,
+        rule: &Map<String, Value>,
+        source: &str,
+        ctx: &Context<'_, '_>,
+        field: &str,
+        type_name: &Value,
+    ) -> Option<String> {
+        if let Some(expr) = rule.get("messageExpression").and_then(Value::as_str)
+            && let Ok(program) = ENV.compile(expr)
+        {
+            let shapes = [
+                ("self", ctx_shape(ctx, "self")),
+                ("oldSelf", ctx_shape(ctx, "oldSelf")),
+            ];
+            let cost = cel_cost::cost(&program, &shapes);
+            let stop = if cost > PER_CALL_LIMIT {
+                Some(format!(
+                    "no further validation rules will be run due to call cost exceeds limit for messageExpression: {}",
+                    serde_json::to_string(expr).unwrap_or_default()
+                ))
+            } else if cost > self.budget {
+                Some("messageExpression evaluation failed due to running out of cost budget, no further validation rules will be run".to_owned())
+            } else {
+                None
+            };
+            if let Some(detail) = stop {
+                self.errors
+                    .push(FieldError::invalid(field, type_name.clone(), detail));
+                self.stopped = true;
+                return None;
+            }
+            self.budget -= cost;
+            if let Ok(cel::Value::String(s)) = program.execute(ctx)
+                && !s.trim().is_empty()
+                && !s.contains(['\n', '\r'])
+            {
+                return Some(s.trim().to_owned());
+            }
         }
-        _ => None,
+        Some(match rule.get("message").and_then(Value::as_str) {
+            Some(m) if !m.is_empty() => m.trim().to_owned(),
+            _ => format!("failed rule: {}", source.trim()),
+        })
     }
 }
 
-fn eval(source: &str, value: &Value, old: Option<&Value>) -> Result<cel::Value, String> {
-    let program = ENV
-        .compile(source)
-        .map_err(|e| format!("compilation failed: {e}"))?;
-    let mut ctx = Context::with_env(ENV.clone());
-    ctx.add_variable_from_value("self", to_cel(value)?);
-    if let Some(old) = old {
-        ctx.add_variable_from_value("oldSelf", to_cel(old)?);
-    }
-    program.execute(&ctx).map_err(|e| e.to_string())
+/// The shape of a variable of `ctx` (a list's or map's size, a string's length).
+fn ctx_shape(ctx: &Context<'_, '_>, name: &str) -> cel_cost::Shape {
+    ctx.get_variable(name)
+        .and_then(|v| cel::Value::try_from(v.as_ref()).ok())
+        .map(|v| cel_cost::cel_shape(&v))
+        .unwrap_or_default()
 }
 
-fn to_cel(value: &Value) -> Result<cel::Value, String> {
-    cel::to_value(value).map_err(|e| e.to_string())
-}
-
-fn check_rule(
+/// The variables of a rule on `node`: `self`, and `oldSelf` (an optional for
+/// `optionalOldSelf` rules).
+fn context<'a>(
     node: &Map<String, Value>,
-    rule: &Map<String, Value>,
     value: &Value,
     old: Option<&Value>,
-    path: &str,
-) -> Option<FieldError> {
-    let source = rule.get("rule").and_then(Value::as_str)?;
-    let transition = source.contains("oldSelf");
-    if transition && old.is_none() {
+    optional_old: bool,
+) -> Context<'a, 'a> {
+    let mut ctx = Context::with_env(ENV.clone());
+    ctx.add_variable_from_value("self", to_cel(Some(node), value));
+    let old = old.map(|o| to_cel(Some(node), o));
+    if optional_old {
+        let boxed = old.and_then(|o| Box::<dyn Val>::try_from(o).ok());
+        let optional = match boxed {
+            Some(v) => CelOptional::of(v),
+            None => CelOptional::none(),
+        };
+        ctx.add_variable_as_val("oldSelf", Box::new(optional));
+    } else if let Some(old) = old {
+        ctx.add_variable_from_value("oldSelf", old);
+    }
+    ctx
+}
+
+/// cel-go's text for an evaluation error, where cel-rust words it differently.
+fn go_error(e: &ExecutionError) -> String {
+    match e {
+        ExecutionError::NoSuchKey(k) => format!("no such key: {k}"),
+        ExecutionError::NoSuchOverload(_) | ExecutionError::UnsupportedBinaryOperator(..) => {
+            "no such overload".to_owned()
+        }
+        ExecutionError::IndexOutOfBounds(_) => "index out of range".to_owned(),
+        ExecutionError::DivisionByZero(_) => "division by zero".to_owned(),
+        ExecutionError::RemainderByZero(_) => "modulus by zero".to_owned(),
+        ExecutionError::Overflow(..) => "integer overflow".to_owned(),
+        ExecutionError::FunctionError { message, .. } => message.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// kube-apiserver's name for a rule in messages: its message, else its source.
+fn rule_error_string(rule: &Map<String, Value>, source: &str) -> String {
+    match rule.get("message").and_then(Value::as_str) {
+        Some(m) if !m.is_empty() => m.trim().to_owned(),
+        _ => source.trim().to_owned(),
+    }
+}
+
+/// The old item an item of a list corresponds to: only items of `map` lists correlate, by
+/// their keys, as in kube-apiserver.
+fn correlate<'a>(node: &Map<String, Value>, item: &Value, old: &'a [Value]) -> Option<&'a Value> {
+    if node.get("x-kubernetes-list-type").and_then(Value::as_str) != Some("map") {
         return None;
     }
-    let type_name = Value::String(
-        node.get("type")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_owned(),
-    );
-    let at = match rule.get("fieldPath").and_then(Value::as_str) {
-        Some(fp) if !fp.is_empty() => format!("{path}{fp}"),
-        _ => path.to_owned(),
-    };
-    let message = match eval(source, value, old) {
-        Ok(cel::Value::Bool(true)) => return None,
-        Ok(cel::Value::Bool(false)) => failure_message(rule, source, value, old),
-        Ok(other) => {
-            return Some(FieldError::invalid(
-                shown(path),
-                type_name,
-                format!("rule evaluation error: rule did not evaluate to a bool: {other:?}"),
-            ));
-        }
-        Err(e) => {
-            return Some(FieldError::invalid(
-                shown(path),
-                type_name,
-                format!("rule evaluation error: {e}"),
-            ));
-        }
-    };
-    let field = shown(at.trim_start_matches('.'));
-    Some(match rule.get("reason").and_then(Value::as_str) {
-        Some("FieldValueForbidden") => FieldError::forbidden(field, message),
-        Some("FieldValueRequired") => FieldError::required(field, message),
-        Some("FieldValueDuplicate") => FieldError::new(
-            kclient_core::status::FieldErrorType::Duplicate,
-            field,
-            Some(type_name),
-            message,
-        ),
-        _ => FieldError::invalid(field, type_name, message),
-    })
-}
-
-/// `messageExpression`'s string when it gives a non-empty one, else `message`, else
-/// `failed rule: <rule>`.
-fn failure_message(
-    rule: &Map<String, Value>,
-    source: &str,
-    value: &Value,
-    old: Option<&Value>,
-) -> String {
-    if let Some(expr) = rule.get("messageExpression").and_then(Value::as_str)
-        && let Ok(cel::Value::String(s)) = eval(expr, value, old)
-        && !s.trim().is_empty()
-        && !s.contains('\n')
-    {
-        return s.to_string();
-    }
-    match rule.get("message").and_then(Value::as_str) {
-        Some(m) if !m.is_empty() => m.to_owned(),
-        _ => format!("failed rule: {source}"),
-    }
+    let keys: Vec<&str> = node
+        .get("x-kubernetes-list-map-keys")
+        .and_then(Value::as_array)?
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    old.iter()
+        .find(|o| keys.iter().all(|k| o.get(*k) == item.get(*k)))
 }
 
 #[cfg(test)]
@@ -344,35 +413,129 @@ mod tests {
     }
 
     #[test]
-    fn rules_that_do_not_compile_are_refused_with_the_crd() {
-        let crd = json!({"spec": {"versions": [{"name": "v1", "schema": {"openAPIV3Schema":
-            spec_schema(json!([{"rule": "self.min <=", "message": "m"}]))}}]}});
-        let errors = compile_errors(&crd);
-        assert_eq!(errors.len(), 1);
+    fn evaluation_errors_are_reported() {
+        let schema = spec_schema(json!([{"rule": "self.missing > 1"}]));
+        // cel-go's error text, then the rule, as kube-apiserver words it.
         assert_eq!(
-            errors[0].field,
-            "spec.versions[0].schema.openAPIV3Schema.properties[spec].x-kubernetes-validations[0].rule"
+            messages(schema, json!({"spec": {"min": 1}}), None),
+            [
+                r#"spec: Invalid value: "object": no such key: missing evaluating rule: self.missing > 1"#
+            ]
         );
-        assert!(
-            errors[0].to_string().contains(
-                r#"Invalid value: apiextensions.ValidationRule{Rule:"self.min <=", Message:"m""#
-            ),
-            "{}",
-            errors[0]
-        );
-        let ok = json!({"spec": {"versions": [{"name": "v1", "schema": {"openAPIV3Schema":
-            spec_schema(json!([{"rule": "self.min <= self.max"}]))}}]}});
-        assert!(compile_errors(&ok).is_empty());
     }
 
     #[test]
-    fn evaluation_errors_are_reported() {
-        let schema = spec_schema(json!([{"rule": "self.missing > 1"}]));
-        let errors = messages(schema, json!({"spec": {"min": 1}}), None);
-        assert_eq!(errors.len(), 1);
+    fn optional_old_self_rules_run_on_create_and_update() {
+        let schema = spec_schema(json!([{
+            "rule": "!oldSelf.hasValue() || self.min >= oldSelf.value().min",
+            "message": "min may not decrease", "optionalOldSelf": true},
+            {"rule": "oldSelf.orValue(self).min == 0 || self.min != 7",
+            "message": "7 only on create", "optionalOldSelf": true}]));
+        assert_eq!(
+            messages(schema.clone(), json!({"spec": {"min": 7}}), None),
+            [r#"spec: Invalid value: "object": 7 only on create"#]
+        );
+        assert!(messages(schema.clone(), json!({"spec": {"min": 1}}), None).is_empty());
+        assert_eq!(
+            messages(
+                schema,
+                json!({"spec": {"min": 1}}),
+                Some(json!({"spec": {"min": 2}}))
+            ),
+            [r#"spec: Invalid value: "object": min may not decrease"#]
+        );
+    }
+
+    #[test]
+    fn duplicate_reason_shows_the_value_alone() {
+        let schema = spec_schema(json!([{"rule": "self.min < 0", "message": "m",
+            "reason": "FieldValueDuplicate"}]));
+        assert_eq!(
+            messages(schema, json!({"spec": {"min": 1}}), None),
+            [r#"spec: Duplicate value: "object""#]
+        );
+    }
+
+    #[test]
+    fn values_reach_rules_as_kube_apiserver_types_them() {
+        let schema = json!({"type": "object", "properties": {"spec": {"type": "object",
+            "x-kubernetes-validations": [
+                {"rule": "self.created < timestamp('2030-01-01T00:00:00Z')", "message": "ts"},
+                {"rule": "self.timeout == duration('90s')", "message": "dur"},
+                {"rule": "self.max__dash__surge == 1", "message": "escaped"}],
+            "properties": {
+                "created": {"type": "string", "format": "date-time"},
+                "timeout": {"type": "string", "format": "duration"},
+                "max-surge": {"type": "integer"}}}}});
+        let obj = json!({"spec": {"created": "2024-05-01T10:00:00Z", "timeout": "1m30s",
+            "max-surge": 1}});
+        assert_eq!(messages(schema, obj, None), Vec::<String>::new());
+    }
+
+    #[test]
+    fn only_map_list_items_have_an_old_value() {
+        let schema = json!({"type": "object", "properties": {"items": {"type": "array",
+            "x-kubernetes-list-type": "set",
+            "items": {"type": "integer", "x-kubernetes-validations": [
+                {"rule": "self == oldSelf", "message": "changed"}]}}}});
+        // A set's items do not correlate: the transition rule does not run.
         assert!(
-            errors[0].starts_with(r#"spec: Invalid value: "object": rule evaluation error: "#),
-            "{errors:?}"
+            messages(
+                schema,
+                json!({"items": [1, 2]}),
+                Some(json!({"items": [2, 1]}))
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_rule_over_its_per_call_cost_limit_stops_validation() {
+        let schema = json!({"type": "object", "properties": {"vals": {"type": "array",
+            "items": {"type": "integer"},
+            "x-kubernetes-validations": [
+                {"rule": "self.all(x, self.all(y, x + y >= 0))"},
+                {"rule": "self.size() > 1000", "message": "not reached"}]}}});
+        let vals: Vec<i64> = (0..400).collect();
+        assert_eq!(
+            messages(schema, json!({"vals": vals}), None),
+            [
+                r#"vals: Invalid value: "array": 'operation cancelled: actual cost limit exceeded': no further validation rules will be run due to call cost exceeds limit for rule: self.all(x, self.all(y, x + y >= 0))"#
+            ]
+        );
+    }
+
+    #[test]
+    fn rules_past_the_objects_cost_budget_stop_validation() {
+        // Each item's rule costs about 200k (a 400-character regex over 20k characters):
+        // the 10M budget runs out at the 50th item, and no rule runs after it.
+        let pattern = format!("^(a*|{})$", "x".repeat(392));
+        let schema = json!({"type": "object", "properties": {"items": {"type": "array",
+            "items": {"type": "string", "x-kubernetes-validations": [
+                {"rule": format!("self.matches('{pattern}')")}]}}}});
+        let items: Vec<String> = std::iter::repeat_n("a".repeat(20_000), 60).collect();
+        let errors = messages(schema, json!({"items": items}), None);
+        assert_eq!(
+            errors,
+            [
+                r#"items[49]: Invalid value: "string": validation failed due to running out of cost budget, no further validation rules will be run"#
+            ]
+        );
+    }
+
+    #[test]
+    fn a_message_expression_over_its_per_call_cost_limit_stops_validation() {
+        let message = "string(self.filter(x, self.all(y, x + y >= 0)).size())";
+        let schema = json!({"type": "object", "properties": {"vals": {"type": "array",
+            "items": {"type": "integer"},
+            "x-kubernetes-validations": [
+                {"rule": "self.size() < 0", "messageExpression": message}]}}});
+        let vals: Vec<i64> = (0..400).collect();
+        assert_eq!(
+            messages(schema, json!({"vals": vals}), None),
+            [format!(
+                r#"vals: Invalid value: "array": no further validation rules will be run due to call cost exceeds limit for messageExpression: "{message}""#
+            )]
         );
     }
 }

@@ -7,6 +7,13 @@
 //! when an object is read, the defaults of the version it is read in are applied.
 
 mod cel;
+mod cel_check;
+mod cel_compile;
+mod cel_cost;
+mod cel_lib;
+mod cel_sigs;
+mod cel_types;
+mod cel_value;
 mod ratchet;
 mod scale;
 
@@ -57,9 +64,9 @@ fn has_default(schema: &Value) -> bool {
 }
 
 /// What kube-apiserver refuses in a CRD beyond the structural rules: `x-kubernetes-validations`
-/// rules that do not compile.
+/// rules that do not compile or type-check, or cost too much.
 pub(crate) fn validate_crd(crd: &Value) -> Vec<FieldError> {
-    cel::compile_errors(crd)
+    cel_compile::compile_errors(crd)
 }
 
 /// The schema's field errors for a write of `obj` (`old`: the stored object an update
