@@ -6,11 +6,11 @@ use serde::de::DeserializeOwned;
 
 use crate::error::Error;
 use crate::request::Request;
-use crate::response::{FailedRequest, Response, api_error, decode_json};
+use crate::response::{FailedRequest, Response, api_error};
 use crate::stream::ByteStream;
 use crate::transport::{Body, Deadline};
 use crate::warning::{dispatch, parse_warnings};
-use crate::watch::{EventStream, ParallelEventStream};
+use crate::watch::{EventStream, ParallelEventStream, WireFormat};
 
 /// Response headers, warnings dispatched, body not yet read.
 struct Started {
@@ -66,10 +66,11 @@ impl Request {
         })
     }
 
-    /// Sends the request and decodes the JSON response into `T` (client-go's `Do().Into()`).
+    /// Sends the request and decodes the response into `T` by its `Content-Type`
+    /// (client-go's `Do().Into()`): JSON, or Kubernetes protobuf when the request accepted it
+    /// ([`Request::accept_negotiated`]) and the server chose it.
     pub async fn into_json<T: DeserializeOwned>(self) -> Result<T, Error> {
-        let response = self.send().await?;
-        decode_json(&response.body)
+        self.send().await?.object()
     }
 
     /// Sends the request and returns the raw response body (client-go's `DoRaw`).
@@ -81,12 +82,18 @@ impl Request {
     /// large lists). The timeout bounds only the wait for the response headers. Non-2xx
     /// responses are read fully and returned as [`Error::Api`].
     pub async fn stream(self) -> Result<ByteStream, Error> {
+        Ok(self.stream_with_headers().await?.0)
+    }
+
+    /// Like [`Request::stream`], with the response headers (to read the body by its
+    /// `Content-Type`).
+    pub async fn stream_with_headers(self) -> Result<(ByteStream, http::HeaderMap), Error> {
         let (started, request) = self.start().await?;
         if !started.status.is_success() {
             let body = read_body(started.body, started.deadline).await?;
             return Err(request.error_for(started.status, &started.headers, &body));
         }
-        Ok(ByteStream::new(started.body))
+        Ok((ByteStream::new(started.body), started.headers))
     }
 
     /// Starts a watch (adds `watch=true`) and decodes its events as they arrive. See
@@ -94,8 +101,9 @@ impl Request {
     /// friends with [`Request::params`] or [`Request::param`].
     pub async fn watch<T: DeserializeOwned>(self) -> Result<EventStream<T>, Error> {
         let max_event_size = self.client.max_watch_event_size();
-        let bytes = self.set_param("watch", "true").stream().await?;
-        Ok(EventStream::new(bytes, max_event_size))
+        let (bytes, headers) = self.set_param("watch", "true").stream_with_headers().await?;
+        let format = WireFormat::of(&headers);
+        Ok(EventStream::new(bytes, max_event_size, format))
     }
 
     /// Like [`Request::watch`], but up to `parallelism` batches of events decode at once on
@@ -107,8 +115,14 @@ impl Request {
         parallelism: std::num::NonZeroUsize,
     ) -> Result<ParallelEventStream<T>, Error> {
         let max_event_size = self.client.max_watch_event_size();
-        let bytes = self.set_param("watch", "true").stream().await?;
-        Ok(ParallelEventStream::new(bytes, max_event_size, parallelism))
+        let (bytes, headers) = self.set_param("watch", "true").stream_with_headers().await?;
+        let format = WireFormat::of(&headers);
+        Ok(ParallelEventStream::new(
+            bytes,
+            max_event_size,
+            parallelism,
+            format,
+        ))
     }
 
     fn error_for(&self, status: StatusCode, headers: &http::HeaderMap, body: &[u8]) -> Error {

@@ -1,6 +1,5 @@
 //! The pure, I/O-free watch decoder.
 
-use std::collections::VecDeque;
 use std::marker::PhantomData;
 
 use kclient_core::watch::WatchEvent;
@@ -185,22 +184,6 @@ impl<T: DeserializeOwned> WatchDecoder<T> {
             }
         }
         out
-    }
-
-    /// Pushes into a queue instead of allocating a `Vec` (the stream adapter's hot path).
-    pub(crate) fn feed_into(
-        &mut self,
-        chunk: &[u8],
-        queue: &mut VecDeque<Result<WatchEvent<T>, WatchError>>,
-    ) {
-        self.push(chunk);
-        while let Some(item) = self.next_event() {
-            let failed = item.is_err();
-            queue.push_back(item);
-            if failed {
-                break;
-            }
-        }
     }
 
     /// Ends the stream: `None` if nothing is pending, the final event if the pending bytes are
