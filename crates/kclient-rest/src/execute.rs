@@ -51,19 +51,31 @@ impl Request {
     }
 
     /// Sends the request and reads the whole response (client-go's `Do`). Non-2xx responses
-    /// are returned as [`Error::Api`].
+    /// are returned as [`Error::Api`]. A server that refuses protobuf (406 to an `Accept`
+    /// naming it, 415 to a protobuf body) is asked once more in JSON.
     pub async fn send(self) -> Result<Response, Error> {
-        let (started, request) = self.start().await?;
-        let body = read_body(started.body, started.deadline).await?;
-        if !started.status.is_success() {
-            return Err(request.error_for(started.status, &started.headers, &body));
+        let mut request = self;
+        loop {
+            let (started, sent) = request.start().await?;
+            let body = read_body(started.body, started.deadline).await?;
+            if !started.status.is_success() {
+                match sent.json_fallback(started.status) {
+                    Ok(again) => {
+                        request = again;
+                        continue;
+                    }
+                    Err(sent) => {
+                        return Err(sent.error_for(started.status, &started.headers, &body));
+                    }
+                }
+            }
+            return Ok(Response {
+                status: started.status,
+                headers: started.headers,
+                body,
+                warnings: started.warnings,
+            });
         }
-        Ok(Response {
-            status: started.status,
-            headers: started.headers,
-            body,
-            warnings: started.warnings,
-        })
     }
 
     /// Sends the request and decodes the response into `T` by its `Content-Type`
@@ -88,12 +100,18 @@ impl Request {
     /// Like [`Request::stream`], with the response headers (to read the body by its
     /// `Content-Type`).
     pub async fn stream_with_headers(self) -> Result<(ByteStream, http::HeaderMap), Error> {
-        let (started, request) = self.start().await?;
-        if !started.status.is_success() {
+        let mut request = self;
+        loop {
+            let (started, sent) = request.start().await?;
+            if started.status.is_success() {
+                return Ok((ByteStream::new(started.body), started.headers));
+            }
             let body = read_body(started.body, started.deadline).await?;
-            return Err(request.error_for(started.status, &started.headers, &body));
+            match sent.json_fallback(started.status) {
+                Ok(again) => request = again,
+                Err(sent) => return Err(sent.error_for(started.status, &started.headers, &body)),
+            }
         }
-        Ok((ByteStream::new(started.body), started.headers))
     }
 
     /// Starts a watch (adds `watch=true`) and decodes its events as they arrive. See
@@ -123,6 +141,41 @@ impl Request {
             parallelism,
             format,
         ))
+    }
+
+    /// The same request in JSON after the server refused protobuf: a 406 to an `Accept` that
+    /// names protobuf, or a 415 to a protobuf body (re-encoded as JSON from the protobuf, so
+    /// the object need not be kept). `None` when there is nothing to fall back from, so a
+    /// request falls back at most once per direction. `Err` gives the request back unchanged.
+    fn json_fallback(mut self, status: StatusCode) -> Result<Self, Self> {
+        use http::header::{ACCEPT, CONTENT_TYPE};
+        let names_protobuf = |name| {
+            self.headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.split(',').any(kclient_config::content::is_protobuf))
+        };
+        match status {
+            StatusCode::NOT_ACCEPTABLE if names_protobuf(ACCEPT) => {
+                let json = http::HeaderValue::from_static(kclient_config::content::JSON);
+                self.headers.insert(ACCEPT, json);
+                Ok(self)
+            }
+            StatusCode::UNSUPPORTED_MEDIA_TYPE if names_protobuf(CONTENT_TYPE) => {
+                let json = self.body.as_deref().and_then(|body| {
+                    let object: serde_json::Value = kclient_protobuf::decode_object(body).ok()?;
+                    serde_json::to_vec(&object).ok()
+                });
+                let Some(json) = json else {
+                    return Err(self);
+                };
+                self.body = Some(Bytes::from(json));
+                let json = http::HeaderValue::from_static(kclient_config::content::JSON);
+                self.headers.insert(CONTENT_TYPE, json);
+                Ok(self)
+            }
+            _ => Err(self),
+        }
     }
 
     fn error_for(&self, status: StatusCode, headers: &http::HeaderMap, body: &[u8]) -> Error {

@@ -23,6 +23,16 @@ pub struct Response {
 }
 
 impl Response {
+    /// A response from its parts, without warnings: for in-process servers and tests.
+    pub fn from_parts(status: StatusCode, headers: HeaderMap, body: Bytes) -> Self {
+        Self {
+            status,
+            headers,
+            body,
+            warnings: Vec::new(),
+        }
+    }
+
     /// The HTTP status (200, 201 or 202 from kube-apiserver).
     pub fn status(&self) -> StatusCode {
         self.status
