@@ -13,7 +13,7 @@ use k8s_openapi::api::core::v1::ConfigMap;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ListMeta, ObjectMeta, WatchEvent as Wire};
 use kclient_cache::{ListerWatcher, RestListerWatcher, SharedInformerFactory};
 use kclient_config::Config;
-use kclient_core::{GroupVersionResource, LabelSelector, ListOptions, Object, WatchEvent};
+use kclient_core::{GroupVersionResource, LabelSelector, ListOptions, WatchEvent};
 use kclient_rest::transport::Body;
 use kclient_rest::{Error, RestClient};
 
@@ -127,13 +127,14 @@ async fn built_in_kinds_list_and_watch_in_protobuf() {
 #[tokio::test]
 async fn compact_and_dynamic_informers_ask_json_and_json_only_turns_protobuf_off() {
     let fake = Fake::default();
-    let compact = RestListerWatcher::<ConfigMap>::compact(fake.client(config()));
+    let compact =
+        RestListerWatcher::<kclient_cache::Compact<ConfigMap>>::compact(fake.client(config()));
     let page = compact.list(&ListOptions::default()).await.unwrap();
     assert_eq!(page.items.len(), 2);
     let gvr = GroupVersionResource::gvr("", "v1", "configmaps");
     let dynamic = RestListerWatcher::dynamic(fake.client(config()), &gvr, true);
     let page = dynamic.list(&ListOptions::default()).await.unwrap();
-    assert_eq!(page.items[0].name(), "a");
+    assert_eq!(page.items[0].name(), Some("a"));
     let typed = RestListerWatcher::<ConfigMap>::new(fake.client(config().json_only()));
     let page = typed.list(&ListOptions::default()).await.unwrap();
     assert_eq!(page.items, list().items);
@@ -155,7 +156,10 @@ async fn factory_informers_of_built_in_kinds_sync_from_protobuf() {
     assert!(synced.all_synced());
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     while lister.list(&LabelSelector::everything()).len() < 3 {
-        assert!(tokio::time::Instant::now() < deadline, "the watch event did not arrive");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the watch event did not arrive"
+        );
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     assert_eq!(

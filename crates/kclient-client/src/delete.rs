@@ -74,7 +74,10 @@ mod tests {
 
     fn response(content_type: &'static str, body: Vec<u8>) -> Response {
         let mut headers = HeaderMap::new();
-        headers.insert(http::header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        headers.insert(
+            http::header::CONTENT_TYPE,
+            HeaderValue::from_static(content_type),
+        );
         Response::from_parts(StatusCode::OK, headers, body.into())
     }
 

@@ -102,7 +102,8 @@ impl DynamicResource {
         opts: &UpdateOptions,
     ) -> Result<Unstructured, Error> {
         self.target
-            .replace(name_of(obj)?, None, Body::Json(obj), opts).await
+            .replace(name_of(obj)?, None, Body::Json(obj), opts)
+            .await
     }
 
     /// Replaces a subresource of `obj` (`status`, `scale`, ...).

@@ -80,7 +80,8 @@ impl ScaleResource {
             .filter(|n| !n.is_empty())
             .ok_or_else(|| Error::InvalidRequest("the Scale has no metadata.name".to_owned()))?;
         self.target
-            .replace(name, Some("scale"), Body::Json(scale), opts).await
+            .replace(name, Some("scale"), Body::Json(scale), opts)
+            .await
     }
 
     /// Patches the scale of `name`.

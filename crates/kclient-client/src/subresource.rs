@@ -40,7 +40,8 @@ impl<K: HasScale> Api<K> {
         opts: &UpdateOptions,
     ) -> Result<Scale, Error> {
         self.target
-            .replace(name, Some("scale"), Body::object(scale), opts).await
+            .replace(name, Some("scale"), Body::object(scale), opts)
+            .await
     }
 
     /// Patches the object's scale (`PATCH .../scale`).
@@ -216,7 +217,12 @@ impl Api<Pod> {
         opts: &UpdateOptions,
     ) -> Result<Pod, Error> {
         self.target
-            .replace(name_of(pod)?, Some("ephemeralcontainers"), Body::object(pod), opts)
+            .replace(
+                name_of(pod)?,
+                Some("ephemeralcontainers"),
+                Body::object(pod),
+                opts,
+            )
             .await
     }
 }

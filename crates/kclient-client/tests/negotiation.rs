@@ -116,19 +116,21 @@ fn answer(seen: &Seen) -> http::Response<Body> {
                 "details": {"name": "missing", "kind": "configmaps"}, "code": 404
             }))
             .unwrap();
-            let mut r = if protobuf {
-                reply(0, PB, kclient_protobuf::encode_object(&status).unwrap())
+            if protobuf {
+                reply(404, PB, kclient_protobuf::encode_object(&status).unwrap())
             } else {
-                reply(0, JSON, serde_json::to_vec(&status).unwrap())
-            };
-            *r.status_mut() = http::StatusCode::NOT_FOUND;
-            r
+                reply(404, JSON, serde_json::to_vec(&status).unwrap())
+            }
         }
         (Method::GET, "/api/v1/namespaces/ns/configmaps") if seen.query.contains("watch=true") => {
             let event = k8s_openapi::apimachinery::pkg::apis::meta::v1::WatchEvent::Added(cm);
             if protobuf {
                 let frame = kclient_protobuf::encode_watch_event(&event).unwrap();
-                reply(200, "application/vnd.kubernetes.protobuf;stream=watch", frame)
+                reply(
+                    200,
+                    "application/vnd.kubernetes.protobuf;stream=watch",
+                    frame,
+                )
             } else {
                 let line = json!({"type": "ADDED", "object": config_map("cm")});
                 reply(200, JSON, format!("{line}\n").into_bytes())
@@ -168,8 +170,10 @@ fn answer(seen: &Seen) -> http::Response<Body> {
         (_, path) if path.starts_with("/apis/tools.example.com/") => reply(
             200,
             JSON,
-            serde_json::to_vec(&json!({"apiVersion": "tools.example.com/v1", "kind": "Gadget",
-                                      "metadata": {"name": "g"}}))
+            serde_json::to_vec(
+                &json!({"apiVersion": "tools.example.com/v1", "kind": "Gadget",
+                                      "metadata": {"name": "g"}}),
+            )
             .unwrap(),
         ),
         (_, path) if path.ends_with("/configmaps/cm") => encode(&|| {
@@ -237,7 +241,10 @@ async fn typed_clients_of_built_in_kinds_negotiate_protobuf_and_decode_it() {
         events.next().await,
         Some(Ok(WatchEvent::Added(cm))) if cm == config_map("cm")
     ));
-    let err = api.get("missing", &GetOptions::default()).await.unwrap_err();
+    let err = api
+        .get("missing", &GetOptions::default())
+        .await
+        .unwrap_err();
     assert!(err.is_not_found(), "{err:?}");
     assert_eq!(err.to_string(), "configmaps \"missing\" not found");
     let deleted = api.delete("cm", &DeleteOptions::default()).await.unwrap();
@@ -262,8 +269,14 @@ async fn protobuf_bodies_for_create_and_update_patches_stay_json() {
     let fake = Fake::default();
     let api: Api<ConfigMap> = Api::namespaced(fake.client(config().protobuf_bodies()), "ns");
     let cm = config_map("cm");
-    assert_eq!(api.create(&cm, &CreateOptions::default()).await.unwrap(), cm);
-    assert_eq!(api.update(&cm, &UpdateOptions::default()).await.unwrap(), cm);
+    assert_eq!(
+        api.create(&cm, &CreateOptions::default()).await.unwrap(),
+        cm
+    );
+    assert_eq!(
+        api.update(&cm, &UpdateOptions::default()).await.unwrap(),
+        cm
+    );
     let _ = api
         .patch(
             "cm",
@@ -276,7 +289,10 @@ async fn protobuf_bodies_for_create_and_update_patches_stay_json() {
     assert!(seen[0].body.starts_with(kclient_protobuf::MAGIC));
     assert_eq!(seen[1].header("content-type"), PB);
     assert_eq!(seen[2].method, Method::PATCH);
-    assert_eq!(seen[2].header("content-type"), "application/merge-patch+json");
+    assert_eq!(
+        seen[2].header("content-type"),
+        "application/merge-patch+json"
+    );
 }
 
 #[tokio::test]
@@ -289,7 +305,10 @@ async fn json_only_is_the_one_switch() {
         config_map("cm")
     );
     let cm = config_map("cm");
-    assert_eq!(api.create(&cm, &CreateOptions::default()).await.unwrap(), cm);
+    assert_eq!(
+        api.create(&cm, &CreateOptions::default()).await.unwrap(),
+        cm
+    );
     let list = api.list(&ListOptions::default()).await.unwrap();
     assert_eq!(list.items.len(), 2);
     for s in fake.take() {
@@ -312,13 +331,13 @@ async fn custom_resources_dynamic_and_metadata_clients_ask_json() {
 
     let gvr = GroupVersionResource::gvr("", "v1", "configmaps");
     let dynamic = DynamicClient::new(client.clone())
-        .namespace("ns")
-        .resource(&gvr);
+        .resource(&gvr)
+        .namespace("ns");
     let cm = dynamic.get("cm", &GetOptions::default()).await.unwrap();
-    assert_eq!(cm.name(), "cm");
+    assert_eq!(cm.name(), Some("cm"));
     let _ = dynamic.create(&cm, &CreateOptions::default()).await;
 
-    let metadata = MetadataClient::new(client).namespace("ns").resource(&gvr);
+    let metadata = MetadataClient::new(client).resource(&gvr).namespace("ns");
     let _ = metadata.get("cm", &GetOptions::default()).await;
 
     let seen = fake.take();

@@ -24,7 +24,10 @@ pub(crate) fn is_protobuf(headers: &HeaderMap) -> bool {
 }
 
 /// Decodes a response body into `T` by its `Content-Type`.
-pub(crate) fn decode_body<T: DeserializeOwned>(headers: &HeaderMap, body: &[u8]) -> Result<T, Error> {
+pub(crate) fn decode_body<T: DeserializeOwned>(
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<T, Error> {
     if is_protobuf(headers) {
         decode_protobuf(body)
     } else {

@@ -119,7 +119,10 @@ impl Request {
     /// friends with [`Request::params`] or [`Request::param`].
     pub async fn watch<T: DeserializeOwned>(self) -> Result<EventStream<T>, Error> {
         let max_event_size = self.client.max_watch_event_size();
-        let (bytes, headers) = self.set_param("watch", "true").stream_with_headers().await?;
+        let (bytes, headers) = self
+            .set_param("watch", "true")
+            .stream_with_headers()
+            .await?;
         let format = WireFormat::of(&headers);
         Ok(EventStream::new(bytes, max_event_size, format))
     }
@@ -133,7 +136,10 @@ impl Request {
         parallelism: std::num::NonZeroUsize,
     ) -> Result<ParallelEventStream<T>, Error> {
         let max_event_size = self.client.max_watch_event_size();
-        let (bytes, headers) = self.set_param("watch", "true").stream_with_headers().await?;
+        let (bytes, headers) = self
+            .set_param("watch", "true")
+            .stream_with_headers()
+            .await?;
         let format = WireFormat::of(&headers);
         Ok(ParallelEventStream::new(
             bytes,

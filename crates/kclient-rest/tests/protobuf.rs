@@ -12,9 +12,7 @@ use common::{Seen, TestServer, full, json, status_json, streaming};
 use futures::StreamExt;
 use k8s_openapi::List;
 use k8s_openapi::api::core::v1::{ConfigMap, Pod};
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::{
-    ListMeta, Status, WatchEvent as WireEvent,
-};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ListMeta, Status, WatchEvent as WireEvent};
 use kclient_core::gvk::GroupVersion;
 use kclient_core::watch::WatchEvent;
 use kclient_core::{ApiError, ObjectList};
@@ -71,16 +69,24 @@ async fn protobuf_server() -> TestServer {
         let protobuf = accept(&seen).contains(PB);
         let path = seen.uri.path().to_owned();
         match (path.as_str(), protobuf) {
-            ("/api/v1/namespaces/ns/pods/web", true) => {
-                full(200, PB, kclient_protobuf::encode_object(&pod("web", "3")).unwrap())
-            }
+            ("/api/v1/namespaces/ns/pods/web", true) => full(
+                200,
+                PB,
+                kclient_protobuf::encode_object(&pod("web", "3")).unwrap(),
+            ),
             ("/api/v1/namespaces/ns/pods/web", false) => {
                 json(200, serde_json::to_value(pod("web", "3")).unwrap())
             }
-            ("/api/v1/namespaces/ns/pods", true) => {
-                full(200, PB, kclient_protobuf::encode_object(&pod_list()).unwrap())
-            }
-            (_, true) => full(404, PB, kclient_protobuf::encode_object(&not_found()).unwrap()),
+            ("/api/v1/namespaces/ns/pods", true) => full(
+                200,
+                PB,
+                kclient_protobuf::encode_object(&pod_list()).unwrap(),
+            ),
+            (_, true) => full(
+                404,
+                PB,
+                kclient_protobuf::encode_object(&not_found()).unwrap(),
+            ),
             (_, false) => json(404, status_json(404, "NotFound", "pods \"gone\" not found")),
         }
     })
@@ -121,10 +127,9 @@ async fn protobuf_get_list_and_status_decode_into_the_typed_values() {
 #[tokio::test]
 async fn json_answers_to_protobuf_requests_and_json_requests_decode_too() {
     // A server without protobuf (or a custom resource) answers JSON whatever was asked.
-    let server = TestServer::plain(|_| async {
-        json(200, serde_json::to_value(pod("web", "3")).unwrap())
-    })
-    .await;
+    let server =
+        TestServer::plain(|_| async { json(200, serde_json::to_value(pod("web", "3")).unwrap()) })
+            .await;
     let client = RestClient::new(server.config()).unwrap();
     let req = || {
         client
@@ -219,9 +224,8 @@ async fn protobuf_bodies_follow_the_config_and_fall_back_on_415() {
 
     // Default: JSON bodies.
     let client = RestClient::new(server.config()).unwrap();
-    let post = |client: &RestClient, path: &'static str| {
-        client.post().abs_path([path]).body_object(&cm)
-    };
+    let post =
+        |client: &RestClient, path: &'static str| client.post().abs_path([path]).body_object(&cm);
     let got: ConfigMap = post(&client, "/ok").into_json().await.unwrap();
     assert_eq!(got, cm);
     assert_eq!(content_type(&server.seen()[0]), "application/json");
@@ -261,7 +265,12 @@ fn frame(event: &WireEvent<Pod>) -> Bytes {
 }
 
 fn expired() -> Status {
-    serde_json::from_value(status_json(410, "Expired", "too old resource version: 1 (5)")).unwrap()
+    serde_json::from_value(status_json(
+        410,
+        "Expired",
+        "too old resource version: 1 (5)",
+    ))
+    .unwrap()
 }
 
 /// A protobuf watch: an Added event split across chunks, a bookmark, an ERROR, then the
@@ -306,10 +315,7 @@ fn check_watch(events: &[Result<WatchEvent<Pod>, Error>], truncated_len: usize) 
     match &events[1] {
         Ok(WatchEvent::Bookmark(b)) => {
             assert_eq!(b.metadata.resource_version, "11");
-            assert_eq!(
-                b.metadata.annotations["k8s.io/initial-events-end"],
-                "true"
-            );
+            assert_eq!(b.metadata.annotations["k8s.io/initial-events-end"], "true");
         }
         other => panic!("expected a bookmark, got {other:?}"),
     }
@@ -387,6 +393,8 @@ async fn oversized_protobuf_frames_are_refused_before_they_are_buffered() {
     assert!(matches!(events[0], Ok(WatchEvent::Added(_))));
     assert!(matches!(
         events[1],
-        Err(Error::WatchStream(WatchError::EventTooLarge { limit: 65536 }))
+        Err(Error::WatchStream(WatchError::EventTooLarge {
+            limit: 65536
+        }))
     ));
 }

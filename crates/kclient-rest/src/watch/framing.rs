@@ -89,7 +89,10 @@ impl<T: DeserializeOwned> Framing<T> {
     }
 
     /// Moves the next complete record into `batch`: `None` when more bytes are needed.
-    pub(crate) fn next_record(&mut self, batch: &mut RecordBatch) -> Option<Result<(), WatchError>> {
+    pub(crate) fn next_record(
+        &mut self,
+        batch: &mut RecordBatch,
+    ) -> Option<Result<(), WatchError>> {
         match self {
             Self::Lines(d) => Some(d.next_line()?.map(|line| batch.push(line))),
             Self::Frames(d) => Some(d.next_frame()?.map(|frame| batch.push(&frame))),

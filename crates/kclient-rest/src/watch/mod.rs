@@ -18,6 +18,6 @@ pub use crate::batch::BATCH_BYTES;
 pub use decoder::{DEFAULT_MAX_EVENT_SIZE, WatchDecoder};
 pub(crate) use framing::Framing;
 pub use framing::WireFormat;
-pub use protobuf::ProtobufWatchDecoder;
 pub use parallel::{ObjectMap, ParallelEventStream};
+pub use protobuf::ProtobufWatchDecoder;
 pub use stream::EventStream;

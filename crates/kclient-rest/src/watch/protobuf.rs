@@ -101,7 +101,10 @@ impl<T: DeserializeOwned> ProtobufWatchDecoder<T> {
 
     /// The next complete event, `None` when more bytes are needed.
     pub fn next_event(&mut self) -> Option<Result<WatchEvent<T>, WatchError>> {
-        Some(self.next_frame()?.and_then(|frame| Self::decode_frame(&frame)))
+        Some(
+            self.next_frame()?
+                .and_then(|frame| Self::decode_frame(&frame)),
+        )
     }
 
     /// Decodes one frame (as returned by [`ProtobufWatchDecoder::next_frame`]).

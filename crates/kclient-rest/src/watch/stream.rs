@@ -126,7 +126,9 @@ mod tests {
             Ok(b"{\"type\":\"ADDED\",\"object\":{\"a\":1}}\n{\"type\":\"MOD"),
             Ok(b"IFIED\",\"object\":{\"a\":2}}\n"),
         ]);
-        let events: Vec<_> = EventStream::<Value>::new(bytes, 1024, WireFormat::Json).collect().await;
+        let events: Vec<_> = EventStream::<Value>::new(bytes, 1024, WireFormat::Json)
+            .collect()
+            .await;
         assert_eq!(events.len(), 2);
         assert!(matches!(events[0], Ok(WatchEvent::Added(_))));
         assert!(matches!(events[1], Ok(WatchEvent::Modified(_))));
@@ -153,7 +155,9 @@ mod tests {
     #[tokio::test]
     async fn malformed_line_stops_the_stream() {
         let bytes = body_of(vec![Ok(b"nope\n{\"type\":\"ADDED\",\"object\":{}}\n")]);
-        let events: Vec<_> = EventStream::<Value>::new(bytes, 1024, WireFormat::Json).collect().await;
+        let events: Vec<_> = EventStream::<Value>::new(bytes, 1024, WireFormat::Json)
+            .collect()
+            .await;
         assert_eq!(events.len(), 1);
         assert!(matches!(
             events[0],
@@ -167,7 +171,9 @@ mod tests {
             Ok(b"{\"type\":\"ADDED\",\"object\":{}}\n"),
             Err(Error::Timeout(std::time::Duration::from_secs(1))),
         ]);
-        let events: Vec<_> = EventStream::<Value>::new(bytes, 1024, WireFormat::Json).collect().await;
+        let events: Vec<_> = EventStream::<Value>::new(bytes, 1024, WireFormat::Json)
+            .collect()
+            .await;
         assert_eq!(events.len(), 2);
         assert!(matches!(events[1], Err(Error::Timeout(_))));
     }
