@@ -206,15 +206,18 @@ impl<T: DeserializeOwned> WatchDecoder<T> {
 }
 
 fn invalid_event(err: &serde_json::Error, line: &[u8]) -> WatchError {
-    let cut = line.len().min(SNIPPET_LEN);
-    let mut snippet = String::from_utf8_lossy(&line[..cut]).into_owned();
-    if line.len() > SNIPPET_LEN {
+    invalid_record(err.to_string(), line)
+}
+
+/// [`WatchError::InvalidEvent`] for a record (a line or a frame) that is not a watch event:
+/// the decoder's message and the record's first bytes, bounded, as lossy UTF-8.
+pub(crate) fn invalid_record(message: String, record: &[u8]) -> WatchError {
+    let cut = record.len().min(SNIPPET_LEN);
+    let mut snippet = String::from_utf8_lossy(&record[..cut]).into_owned();
+    if record.len() > SNIPPET_LEN {
         snippet.push('…');
     }
-    WatchError::InvalidEvent {
-        message: err.to_string(),
-        snippet,
-    }
+    WatchError::InvalidEvent { message, snippet }
 }
 
 #[cfg(test)]

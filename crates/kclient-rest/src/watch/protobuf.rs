@@ -11,10 +11,8 @@ use kclient_core::watch::{Bookmark, BookmarkMeta, WatchEvent};
 use kclient_protobuf::FrameDecoder;
 use serde::de::DeserializeOwned;
 
+use super::decoder::invalid_record;
 use crate::error::WatchError;
-
-/// How many bytes of an offending frame an error message quotes (lossy UTF-8).
-const SNIPPET_LEN: usize = 64;
 
 /// Incremental decoder for protobuf watch streams, with the JSON decoder's rules
 /// ([`WatchDecoder`](super::WatchDecoder)): feed bytes split anywhere and take every
@@ -109,17 +107,8 @@ impl<T: DeserializeOwned> ProtobufWatchDecoder<T> {
 
     /// Decodes one frame (as returned by [`ProtobufWatchDecoder::next_frame`]).
     pub fn decode_frame(frame: &[u8]) -> Result<WatchEvent<T>, WatchError> {
-        let event = kclient_protobuf::decode_watch_event::<T>(frame).map_err(|err| {
-            let cut = frame.len().min(SNIPPET_LEN);
-            let mut snippet = String::from_utf8_lossy(&frame[..cut]).into_owned();
-            if frame.len() > SNIPPET_LEN {
-                snippet.push('…');
-            }
-            WatchError::InvalidEvent {
-                message: err.to_string(),
-                snippet,
-            }
-        })?;
+        let event = kclient_protobuf::decode_watch_event::<T>(frame)
+            .map_err(|err| invalid_record(err.to_string(), frame))?;
         Ok(from_wire(event))
     }
 
@@ -160,5 +149,67 @@ fn from_wire<T>(event: WireEvent<T>) -> WatchEvent<T> {
             details: None,
             ..Status::default()
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::api::core::v1::ConfigMap;
+
+    fn cm(name: &str) -> ConfigMap {
+        let mut cm = ConfigMap::default();
+        cm.metadata.name = Some(name.into());
+        cm.metadata.resource_version = Some("7".into());
+        cm
+    }
+
+    #[test]
+    fn any_chunking_gives_the_same_events() {
+        let mut body = kclient_protobuf::encode_watch_event(&WireEvent::Added(cm("a"))).unwrap();
+        body.extend(kclient_protobuf::encode_watch_event(&WireEvent::Deleted(cm("b"))).unwrap());
+        for chunk in [1, 2, 5, 13, body.len()] {
+            let mut decoder = ProtobufWatchDecoder::<ConfigMap>::new();
+            let mut events = Vec::new();
+            for piece in body.chunks(chunk) {
+                decoder.push(piece);
+                while let Some(event) = decoder.next_event() {
+                    events.push(event.unwrap());
+                }
+            }
+            assert!(decoder.finish().is_none());
+            assert_eq!(
+                events,
+                [WatchEvent::Added(cm("a")), WatchEvent::Deleted(cm("b"))],
+                "chunk {chunk}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_frame_that_is_not_a_watch_event_is_invalid() {
+        // A complete frame whose message is a truncated field.
+        let mut decoder = ProtobufWatchDecoder::<ConfigMap>::new();
+        decoder.push(&[0, 0, 0, 2, 0x0a, 0x05]);
+        match decoder.next_event() {
+            Some(Err(WatchError::InvalidEvent { message, .. })) => {
+                assert!(message.contains("truncated"), "{message}")
+            }
+            other => panic!("expected an invalid event, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_partial_frame_at_the_end_is_truncated() {
+        let frame = kclient_protobuf::encode_watch_event(&WireEvent::Added(cm("a"))).unwrap();
+        let mut decoder = ProtobufWatchDecoder::<ConfigMap>::new();
+        decoder.push(&frame[..frame.len() - 1]);
+        assert!(decoder.next_event().is_none());
+        assert_eq!(
+            decoder.finish(),
+            Some(WatchError::Truncated {
+                pending_bytes: frame.len() - 1
+            })
+        );
     }
 }
