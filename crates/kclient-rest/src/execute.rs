@@ -56,18 +56,14 @@ impl Request {
     pub async fn send(self) -> Result<Response, Error> {
         let mut request = self;
         loop {
-            let (started, sent) = request.start().await?;
+            let (started, mut sent) = request.start().await?;
             let body = read_body(started.body, started.deadline).await?;
             if !started.status.is_success() {
-                match sent.json_fallback(started.status) {
-                    Ok(again) => {
-                        request = again;
-                        continue;
-                    }
-                    Err(sent) => {
-                        return Err(sent.error_for(started.status, &started.headers, &body));
-                    }
+                if sent.json_fallback(started.status) {
+                    request = sent;
+                    continue;
                 }
+                return Err(sent.error_for(started.status, &started.headers, &body));
             }
             return Ok(Response {
                 status: started.status,
@@ -102,15 +98,15 @@ impl Request {
     pub async fn stream_with_headers(self) -> Result<(ByteStream, http::HeaderMap), Error> {
         let mut request = self;
         loop {
-            let (started, sent) = request.start().await?;
+            let (started, mut sent) = request.start().await?;
             if started.status.is_success() {
                 return Ok((ByteStream::new(started.body), started.headers));
             }
             let body = read_body(started.body, started.deadline).await?;
-            match sent.json_fallback(started.status) {
-                Ok(again) => request = again,
-                Err(sent) => return Err(sent.error_for(started.status, &started.headers, &body)),
+            if !sent.json_fallback(started.status) {
+                return Err(sent.error_for(started.status, &started.headers, &body));
             }
+            request = sent;
         }
     }
 
@@ -152,8 +148,8 @@ impl Request {
     /// The same request in JSON after the server refused protobuf: a 406 to an `Accept` that
     /// names protobuf, or a 415 to a protobuf body (re-encoded as JSON from the protobuf, so
     /// the object need not be kept). `None` when there is nothing to fall back from, so a
-    /// request falls back at most once per direction. `Err` gives the request back unchanged.
-    fn json_fallback(mut self, status: StatusCode) -> Result<Self, Self> {
+    /// request falls back at most once per direction. Returns whether the request changed.
+    fn json_fallback(&mut self, status: StatusCode) -> bool {
         use http::header::{ACCEPT, CONTENT_TYPE};
         let names_protobuf = |name| {
             self.headers
@@ -165,7 +161,7 @@ impl Request {
             StatusCode::NOT_ACCEPTABLE if names_protobuf(ACCEPT) => {
                 let json = http::HeaderValue::from_static(kclient_config::content::JSON);
                 self.headers.insert(ACCEPT, json);
-                Ok(self)
+                true
             }
             StatusCode::UNSUPPORTED_MEDIA_TYPE if names_protobuf(CONTENT_TYPE) => {
                 let json = self.body.as_deref().and_then(|body| {
@@ -173,14 +169,14 @@ impl Request {
                     serde_json::to_vec(&object).ok()
                 });
                 let Some(json) = json else {
-                    return Err(self);
+                    return false;
                 };
                 self.body = Some(Bytes::from(json));
                 let json = http::HeaderValue::from_static(kclient_config::content::JSON);
                 self.headers.insert(CONTENT_TYPE, json);
-                Ok(self)
+                true
             }
-            _ => Err(self),
+            _ => false,
         }
     }
 
