@@ -20,6 +20,7 @@ use serde::de::DeserializeOwned;
 pub(crate) mod decode;
 mod parallel;
 mod prefetch;
+mod protobuf;
 
 use crate::compact::Compact;
 use crate::reflector::Transform;
@@ -67,6 +68,10 @@ pub struct RestListerWatcher<K> {
     label_selector: Option<String>,
     field_selector: Option<String>,
     decode_parallelism: NonZeroUsize,
+    /// The kind has a protobuf form (a built-in kind read as itself): ask for it as the
+    /// config's content negotiation says; JSON otherwise (`Compact`, `Unstructured`, custom
+    /// resources).
+    protobuf: bool,
     transform: Option<Transform<K>>,
     /// The next page of the paginated list being read, fetched ahead.
     prefetch: parking_lot::Mutex<Option<prefetch::Prefetched<K>>>,
@@ -84,6 +89,7 @@ impl<K> Clone for RestListerWatcher<K> {
             label_selector: self.label_selector.clone(),
             field_selector: self.field_selector.clone(),
             decode_parallelism: self.decode_parallelism,
+            protobuf: self.protobuf,
             transform: self.transform.clone(),
             // A clone reads its own lists.
             prefetch: parking_lot::Mutex::default(),
@@ -101,6 +107,7 @@ impl<K> fmt::Debug for RestListerWatcher<K> {
             .field("label_selector", &self.label_selector)
             .field("field_selector", &self.field_selector)
             .field("decode_parallelism", &self.decode_parallelism)
+            .field("protobuf", &self.protobuf)
             .field("transform", &self.transform.is_some())
             .finish()
     }
@@ -109,13 +116,15 @@ impl<K> fmt::Debug for RestListerWatcher<K> {
 impl<K: Resource> RestListerWatcher<K> {
     /// Lists and watches `K` in all namespaces (or cluster-wide).
     pub fn new(client: RestClient) -> Self {
-        Self::from_parts(client, K::group_version(), K::PLURAL, K::namespaced())
+        let mut lw = Self::from_parts(client, K::group_version(), K::PLURAL, K::namespaced());
+        lw.protobuf = K::PROTOBUF;
+        lw
     }
 }
 
 impl<K: Resource> RestListerWatcher<Compact<K>> {
     /// Lists and watches `K` in all namespaces (or cluster-wide), keeping each object as
-    /// [`Compact`]: its JSON text plus typed metadata.
+    /// [`Compact`]: its JSON text plus typed metadata (so it always asks for JSON).
     pub fn compact(client: RestClient) -> Self {
         Self::from_parts(client, K::group_version(), K::PLURAL, K::namespaced())
     }
@@ -150,6 +159,7 @@ impl<K> RestListerWatcher<K> {
             label_selector: None,
             field_selector: None,
             decode_parallelism: kclient_rest::batch::default_parallelism(),
+            protobuf: false,
             transform: None,
             prefetch: parking_lot::Mutex::default(),
             _object: PhantomData,
@@ -198,7 +208,9 @@ impl<K> RestListerWatcher<K> {
         if let Some(ns) = self.namespace.as_deref().filter(|_| self.namespaced) {
             req = req.namespace(ns);
         }
-        req.resource(self.plural.as_str()).params(&options)
+        req.resource(self.plural.as_str())
+            .params(&options)
+            .accept_negotiated(self.protobuf)
     }
 }
 

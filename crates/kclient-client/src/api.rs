@@ -16,9 +16,19 @@ use serde::Serialize;
 use crate::Error;
 use crate::delete::DeleteResponse;
 use crate::pager::Pager;
-use crate::target::{Representation, Target};
+use crate::target::{Body, Representation, Target};
 use kclient_core::ApiError;
 use kclient_core::ObjectList;
+
+/// How a typed client asks for `K`: negotiated (protobuf first, by default) for built-in kinds,
+/// JSON for the rest ([`Resource::PROTOBUF`]).
+fn representation<K: Resource>() -> Representation {
+    if K::PROTOBUF {
+        Representation::Negotiated
+    } else {
+        Representation::Full
+    }
+}
 
 /// A typed client for `K` objects in one namespace, or for a cluster-scoped `K`.
 ///
@@ -66,7 +76,7 @@ impl<K: Resource> fmt::Debug for Api<K> {
 impl<K: Resource> Api<K> {
     fn with_namespace(client: RestClient, namespace: Option<String>) -> Self {
         Self {
-            target: Target::new(client, &K::gvr(), namespace, Representation::Full),
+            target: Target::new(client, &K::gvr(), namespace, representation::<K>()),
             _kind: PhantomData,
         }
     }
@@ -120,19 +130,21 @@ impl<K: ClusterScoped> Api<K> {
 impl<K: Resource> Api<K> {
     /// Creates `obj` (`POST`); returns the object as stored.
     pub async fn create(&self, obj: &K, opts: &CreateOptions) -> Result<K, Error> {
-        self.target.create(None, obj, opts).await
+        self.target.create(None, Body::object(obj), opts).await
     }
 
     /// Replaces the object (`PUT`). A stale `metadata.resourceVersion` fails with a 409
     /// conflict ([`Error::is_conflict`]).
     pub async fn update(&self, obj: &K, opts: &UpdateOptions) -> Result<K, Error> {
-        self.target.replace(name_of(obj)?, None, obj, opts).await
+        self.target
+            .replace(name_of(obj)?, None, Body::object(obj), opts)
+            .await
     }
 
     /// Replaces the object's status (`PUT .../status`); everything else is ignored by the server.
     pub async fn update_status(&self, obj: &K, opts: &UpdateOptions) -> Result<K, Error> {
         self.target
-            .replace(name_of(obj)?, Some("status"), obj, opts)
+            .replace(name_of(obj)?, Some("status"), Body::object(obj), opts)
             .await
     }
 

@@ -2,7 +2,6 @@
 //! grace period keep it around, and for most kinds its last state) or a `metav1.Status`.
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Status;
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::Error;
@@ -51,54 +50,73 @@ impl<T> DeleteResponse<T> {
     }
 }
 
-/// Only the `kind`, to tell a Status from the object without decoding it twice as the
-/// wrong type.
-#[derive(Deserialize)]
-struct KindProbe<'a> {
-    #[serde(default, borrow)]
-    kind: Option<std::borrow::Cow<'a, str>>,
-    #[serde(default, rename = "apiVersion", borrow)]
-    api_version: Option<std::borrow::Cow<'a, str>>,
-}
-
-pub(crate) fn decode_delete<T: DeserializeOwned>(body: &[u8]) -> Result<DeleteResponse<T>, Error> {
-    let decode_err = |e: serde_json::Error| Error::Decode {
-        message: e.to_string(),
-    };
-    let probe: KindProbe<'_> = serde_json::from_slice(body).map_err(decode_err)?;
+/// Tells a `Status` from the object by the body's `kind` (JSON or protobuf envelope), then
+/// decodes it by its `Content-Type`.
+pub(crate) fn decode_delete<T: DeserializeOwned>(
+    resp: &kclient_rest::Response,
+) -> Result<DeleteResponse<T>, Error> {
+    let (api_version, kind) = resp.type_meta()?;
     // A Status is `kind: Status` in the core `v1` version; a custom kind named `Status` in
     // another group is still an object.
-    let is_status =
-        probe.kind.as_deref() == Some("Status") && probe.api_version.as_deref() == Some("v1");
-    if is_status {
-        let status: Status = serde_json::from_slice(body).map_err(decode_err)?;
-        Ok(DeleteResponse::Status(Box::new(status)))
+    if kind == "Status" && api_version == "v1" {
+        Ok(DeleteResponse::Status(Box::new(resp.object()?)))
     } else {
-        Ok(DeleteResponse::Object(
-            serde_json::from_slice(body).map_err(decode_err)?,
-        ))
+        Ok(DeleteResponse::Object(resp.object()?))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use http::{HeaderMap, HeaderValue, StatusCode};
     use k8s_openapi::api::core::v1::ConfigMap;
+    use kclient_rest::Response;
+
+    fn response(content_type: &'static str, body: Vec<u8>) -> Response {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            http::header::CONTENT_TYPE,
+            HeaderValue::from_static(content_type),
+        );
+        Response::from_parts(StatusCode::OK, headers, body.into())
+    }
+
+    fn json(body: &[u8]) -> Response {
+        response("application/json", body.to_vec())
+    }
 
     #[test]
     fn tells_status_from_object() {
         let status = br#"{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Success"}"#;
-        let got: DeleteResponse<ConfigMap> = decode_delete(status).unwrap();
+        let got: DeleteResponse<ConfigMap> = decode_delete(&json(status)).unwrap();
         assert_eq!(got.status().unwrap().status.as_deref(), Some("Success"));
 
         let obj = br#"{"kind":"ConfigMap","apiVersion":"v1","metadata":{"name":"a"}}"#;
-        let got: DeleteResponse<ConfigMap> = decode_delete(obj).unwrap();
+        let got: DeleteResponse<ConfigMap> = decode_delete(&json(obj)).unwrap();
         assert_eq!(got.object().unwrap().metadata.name.as_deref(), Some("a"));
     }
 
     #[test]
+    fn tells_status_from_object_in_protobuf() {
+        let pb = "application/vnd.kubernetes.protobuf";
+        let status = Status {
+            status: Some("Success".into()),
+            ..Status::default()
+        };
+        let body = kclient_protobuf::encode_object(&status).unwrap();
+        let got: DeleteResponse<ConfigMap> = decode_delete(&response(pb, body)).unwrap();
+        assert_eq!(got.status().unwrap().status.as_deref(), Some("Success"));
+
+        let mut cm = ConfigMap::default();
+        cm.metadata.name = Some("a".into());
+        let body = kclient_protobuf::encode_object(&cm).unwrap();
+        let got: DeleteResponse<ConfigMap> = decode_delete(&response(pb, body)).unwrap();
+        assert_eq!(got.object().unwrap(), &cm);
+    }
+
+    #[test]
     fn garbage_is_a_decode_error() {
-        let got = decode_delete::<ConfigMap>(b"not json");
+        let got = decode_delete::<ConfigMap>(&json(b"not json"));
         assert!(matches!(got, Err(Error::Decode { .. })));
     }
 }

@@ -17,7 +17,7 @@ use serde::de::DeserializeOwned;
 use crate::Error;
 use crate::delete::DeleteResponse;
 use crate::pager::Pager;
-use crate::target::{Representation, Target};
+use crate::target::{Body, Representation, Target};
 
 /// A client for any resource by GroupVersionResource. Cheap to clone.
 ///
@@ -79,7 +79,7 @@ impl DynamicResource {
         obj: &Unstructured,
         opts: &CreateOptions,
     ) -> Result<Unstructured, Error> {
-        self.target.create(None, obj, opts).await
+        self.target.create(None, Body::Json(obj), opts).await
     }
 
     /// Creates an object through a subresource of `name` (such as `pods/eviction`).
@@ -91,7 +91,7 @@ impl DynamicResource {
         opts: &CreateOptions,
     ) -> Result<Unstructured, Error> {
         self.target
-            .create(Some((name, subresource)), obj, opts)
+            .create(Some((name, subresource)), Body::Json(obj), opts)
             .await
     }
 
@@ -101,7 +101,9 @@ impl DynamicResource {
         obj: &Unstructured,
         opts: &UpdateOptions,
     ) -> Result<Unstructured, Error> {
-        self.target.replace(name_of(obj)?, None, obj, opts).await
+        self.target
+            .replace(name_of(obj)?, None, Body::Json(obj), opts)
+            .await
     }
 
     /// Replaces a subresource of `obj` (`status`, `scale`, ...).
@@ -112,7 +114,7 @@ impl DynamicResource {
         opts: &UpdateOptions,
     ) -> Result<Unstructured, Error> {
         self.target
-            .replace(name_of(obj)?, Some(subresource), obj, opts)
+            .replace(name_of(obj)?, Some(subresource), Body::Json(obj), opts)
             .await
     }
 

@@ -10,7 +10,7 @@ use kclient_core::patch::Patch;
 use kclient_rest::RestClient;
 
 use crate::Error;
-use crate::target::{Representation, Target};
+use crate::target::{Body, Representation, Target};
 
 /// Reads and changes the scale of any scalable resource. Cheap to clone.
 ///
@@ -79,7 +79,9 @@ impl ScaleResource {
             .as_deref()
             .filter(|n| !n.is_empty())
             .ok_or_else(|| Error::InvalidRequest("the Scale has no metadata.name".to_owned()))?;
-        self.target.replace(name, Some("scale"), scale, opts).await
+        self.target
+            .replace(name, Some("scale"), Body::Json(scale), opts)
+            .await
     }
 
     /// Patches the scale of `name`.

@@ -15,6 +15,7 @@ use serde_json::json;
 
 use crate::Error;
 use crate::api::{Api, name_of};
+use crate::target::Body;
 use kclient_core::Resource;
 
 /// Kinds served with a `scale` subresource (autoscaling/v1 `Scale`).
@@ -38,7 +39,9 @@ impl<K: HasScale> Api<K> {
         scale: &Scale,
         opts: &UpdateOptions,
     ) -> Result<Scale, Error> {
-        self.target.replace(name, Some("scale"), scale, opts).await
+        self.target
+            .replace(name, Some("scale"), Body::object(scale), opts)
+            .await
     }
 
     /// Patches the object's scale (`PATCH .../scale`).
@@ -190,7 +193,7 @@ impl Api<Pod> {
             ..CreateOptions::default()
         };
         self.target
-            .create(Some((name, "eviction")), &eviction, &opts)
+            .create(Some((name, "eviction")), Body::Json(&eviction), &opts)
             .await
     }
 
@@ -202,7 +205,7 @@ impl Api<Pod> {
         opts: &CreateOptions,
     ) -> Result<Status, Error> {
         self.target
-            .create(Some((name, "binding")), binding, opts)
+            .create(Some((name, "binding")), Body::object(binding), opts)
             .await
     }
 
@@ -214,7 +217,12 @@ impl Api<Pod> {
         opts: &UpdateOptions,
     ) -> Result<Pod, Error> {
         self.target
-            .replace(name_of(pod)?, Some("ephemeralcontainers"), pod, opts)
+            .replace(
+                name_of(pod)?,
+                Some("ephemeralcontainers"),
+                Body::object(pod),
+                opts,
+            )
             .await
     }
 }
@@ -228,7 +236,7 @@ impl Api<ServiceAccount> {
         opts: &CreateOptions,
     ) -> Result<TokenRequest, Error> {
         self.target
-            .create(Some((name, "token")), request, opts)
+            .create(Some((name, "token")), Body::object(request), opts)
             .await
     }
 }

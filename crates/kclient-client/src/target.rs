@@ -29,10 +29,38 @@ pub(crate) const ACCEPT_METADATA_LIST: &str =
 /// What representation the responses should come in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Representation {
-    /// The resource's own JSON.
+    /// The resource's own JSON (custom resources, dynamic objects).
     Full,
+    /// A built-in kind with a protobuf form: asked for as the config's content negotiation
+    /// says (protobuf, then JSON, by default), decoded by the `Content-Type` the server chose.
+    Negotiated,
     /// `PartialObjectMetadata` / `PartialObjectMetadataList`.
     Metadata,
+}
+
+/// A request body: JSON, or a typed object in the media type the config asks for
+/// (`Request::body_object`: protobuf for built-in kinds when `Config::content_type` says so).
+pub(crate) enum Body<'a, B: ?Sized> {
+    /// Always JSON (dynamic objects, subresource bodies).
+    Json(&'a B),
+    /// A typed object, written as `Request::body_object` chooses.
+    Object(&'a B, fn(Request, &B) -> Request),
+}
+
+impl<B: Serialize + ?Sized> Body<'_, B> {
+    fn set(self, req: Request) -> Request {
+        match self {
+            Self::Json(body) => req.body_json(body),
+            Self::Object(body, write) => write(req, body),
+        }
+    }
+}
+
+impl<'a, K: kclient_core::Resource> Body<'a, K> {
+    /// `object` as `Request::body_object` writes it.
+    pub(crate) fn object(object: &'a K) -> Self {
+        Self::Object(object, |req, object| req.body_object(object))
+    }
 }
 
 /// Where the requests go. Shared behind an `Arc` so clients clone in two reference-count bumps.
@@ -147,14 +175,16 @@ impl Target {
 
     fn accept_object(&self, req: Request) -> Request {
         match self.location.representation {
-            Representation::Full => req,
+            Representation::Full => req.accept_negotiated(false),
+            Representation::Negotiated => req.accept_negotiated(true),
             Representation::Metadata => req.header(ACCEPT, ACCEPT_METADATA),
         }
     }
 
     fn accept_list(&self, req: Request) -> Request {
         match self.location.representation {
-            Representation::Full => req,
+            Representation::Full => req.accept_negotiated(false),
+            Representation::Negotiated => req.accept_negotiated(true),
             Representation::Metadata => req.header(ACCEPT, ACCEPT_METADATA_LIST),
         }
     }
@@ -163,7 +193,7 @@ impl Target {
     pub(crate) async fn create<B, T>(
         &self,
         subresource: Option<(&str, &str)>,
-        body: &B,
+        body: Body<'_, B>,
         opts: &CreateOptions,
     ) -> Result<T, Error>
     where
@@ -174,9 +204,7 @@ impl Target {
             Some((name, sub)) => self.object_request(Method::POST, name, Some(sub)),
             None => self.request(Method::POST),
         };
-        self.accept_object(req)
-            .params(opts)
-            .body_json(body)
+        body.set(self.accept_object(req).params(opts))
             .into_json()
             .await
     }
@@ -186,7 +214,7 @@ impl Target {
         &self,
         name: &str,
         subresource: Option<&str>,
-        body: &B,
+        body: Body<'_, B>,
         opts: &UpdateOptions,
     ) -> Result<T, Error>
     where
@@ -194,9 +222,7 @@ impl Target {
         T: DeserializeOwned,
     {
         let req = self.object_request(Method::PUT, name, subresource);
-        self.accept_object(req)
-            .params(opts)
-            .body_json(body)
+        body.set(self.accept_object(req).params(opts))
             .into_json()
             .await
     }
@@ -266,7 +292,7 @@ impl Target {
             .body_bytes("application/json", opts.to_body())
             .send()
             .await?;
-        decode_delete(resp.body())
+        decode_delete(&resp)
     }
 
     /// `DELETE` the collection (objects matching `list`'s selectors).
@@ -283,6 +309,6 @@ impl Target {
             .body_bytes("application/json", opts.to_body())
             .send()
             .await?;
-        decode_delete(resp.body())
+        decode_delete(&resp)
     }
 }

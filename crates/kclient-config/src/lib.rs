@@ -15,6 +15,7 @@
 
 pub mod auth;
 mod config;
+pub mod content;
 pub mod impersonate;
 pub mod kubeconfig;
 pub mod proxy;

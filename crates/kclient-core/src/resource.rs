@@ -129,6 +129,12 @@ pub trait Resource: Serialize + DeserializeOwned + Send + Sync + 'static {
     /// The scope marker; bound on it (or use [`NamespaceScoped`] / [`ClusterScoped`]) to
     /// restrict generic code to one scope.
     type Scope: ResourceScope;
+    /// Whether kube-apiserver can send and take this kind as Kubernetes protobuf
+    /// (`application/vnd.kubernetes.protobuf`): `true` for every built-in kind (the
+    /// k8s-openapi types), `false` (the default) for custom resources and lean projections,
+    /// which travel as JSON. Typed clients and informers ask for protobuf first when it is
+    /// `true` (see `kclient_config::content`); this is the one place that knows.
+    const PROTOBUF: bool = false;
 
     /// Standard object metadata.
     fn meta(&self) -> &ObjectMeta;
@@ -191,6 +197,8 @@ where
     const PLURAL: &'static str = <T as k8s_openapi::Resource>::URL_PATH_SEGMENT;
     const API_VERSION: &'static str = <T as k8s_openapi::Resource>::API_VERSION;
     type Scope = <<T as k8s_openapi::Resource>::Scope as OpenApiScope>::Scope;
+    // Every k8s-openapi kind is a built-in kind with a `generated.proto` message.
+    const PROTOBUF: bool = true;
 
     fn meta(&self) -> &ObjectMeta {
         k8s_openapi::Metadata::metadata(self)

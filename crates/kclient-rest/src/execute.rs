@@ -6,11 +6,11 @@ use serde::de::DeserializeOwned;
 
 use crate::error::Error;
 use crate::request::Request;
-use crate::response::{FailedRequest, Response, api_error, decode_json};
+use crate::response::{FailedRequest, Response, api_error};
 use crate::stream::ByteStream;
 use crate::transport::{Body, Deadline};
 use crate::warning::{dispatch, parse_warnings};
-use crate::watch::{EventStream, ParallelEventStream};
+use crate::watch::{EventStream, ParallelEventStream, WireFormat};
 
 /// Response headers, warnings dispatched, body not yet read.
 struct Started {
@@ -51,25 +51,34 @@ impl Request {
     }
 
     /// Sends the request and reads the whole response (client-go's `Do`). Non-2xx responses
-    /// are returned as [`Error::Api`].
+    /// are returned as [`Error::Api`]. A server that refuses protobuf (406 to an `Accept`
+    /// naming it, 415 to a protobuf body) is asked once more in JSON.
     pub async fn send(self) -> Result<Response, Error> {
-        let (started, request) = self.start().await?;
-        let body = read_body(started.body, started.deadline).await?;
-        if !started.status.is_success() {
-            return Err(request.error_for(started.status, &started.headers, &body));
+        let mut request = self;
+        loop {
+            let (started, mut sent) = request.start().await?;
+            let body = read_body(started.body, started.deadline).await?;
+            if !started.status.is_success() {
+                if sent.json_fallback(started.status) {
+                    request = sent;
+                    continue;
+                }
+                return Err(sent.error_for(started.status, &started.headers, &body));
+            }
+            return Ok(Response {
+                status: started.status,
+                headers: started.headers,
+                body,
+                warnings: started.warnings,
+            });
         }
-        Ok(Response {
-            status: started.status,
-            headers: started.headers,
-            body,
-            warnings: started.warnings,
-        })
     }
 
-    /// Sends the request and decodes the JSON response into `T` (client-go's `Do().Into()`).
+    /// Sends the request and decodes the response into `T` by its `Content-Type`
+    /// (client-go's `Do().Into()`): JSON, or Kubernetes protobuf when the request accepted it
+    /// ([`Request::accept_negotiated`]) and the server chose it.
     pub async fn into_json<T: DeserializeOwned>(self) -> Result<T, Error> {
-        let response = self.send().await?;
-        decode_json(&response.body)
+        self.send().await?.object()
     }
 
     /// Sends the request and returns the raw response body (client-go's `DoRaw`).
@@ -81,12 +90,24 @@ impl Request {
     /// large lists). The timeout bounds only the wait for the response headers. Non-2xx
     /// responses are read fully and returned as [`Error::Api`].
     pub async fn stream(self) -> Result<ByteStream, Error> {
-        let (started, request) = self.start().await?;
-        if !started.status.is_success() {
+        Ok(self.stream_with_headers().await?.0)
+    }
+
+    /// Like [`Request::stream`], with the response headers (to read the body by its
+    /// `Content-Type`).
+    pub async fn stream_with_headers(self) -> Result<(ByteStream, http::HeaderMap), Error> {
+        let mut request = self;
+        loop {
+            let (started, mut sent) = request.start().await?;
+            if started.status.is_success() {
+                return Ok((ByteStream::new(started.body), started.headers));
+            }
             let body = read_body(started.body, started.deadline).await?;
-            return Err(request.error_for(started.status, &started.headers, &body));
+            if !sent.json_fallback(started.status) {
+                return Err(sent.error_for(started.status, &started.headers, &body));
+            }
+            request = sent;
         }
-        Ok(ByteStream::new(started.body))
     }
 
     /// Starts a watch (adds `watch=true`) and decodes its events as they arrive. See
@@ -94,8 +115,12 @@ impl Request {
     /// friends with [`Request::params`] or [`Request::param`].
     pub async fn watch<T: DeserializeOwned>(self) -> Result<EventStream<T>, Error> {
         let max_event_size = self.client.max_watch_event_size();
-        let bytes = self.set_param("watch", "true").stream().await?;
-        Ok(EventStream::new(bytes, max_event_size))
+        let (bytes, headers) = self
+            .set_param("watch", "true")
+            .stream_with_headers()
+            .await?;
+        let format = WireFormat::of(&headers);
+        Ok(EventStream::new(bytes, max_event_size, format))
     }
 
     /// Like [`Request::watch`], but up to `parallelism` batches of events decode at once on
@@ -107,8 +132,52 @@ impl Request {
         parallelism: std::num::NonZeroUsize,
     ) -> Result<ParallelEventStream<T>, Error> {
         let max_event_size = self.client.max_watch_event_size();
-        let bytes = self.set_param("watch", "true").stream().await?;
-        Ok(ParallelEventStream::new(bytes, max_event_size, parallelism))
+        let (bytes, headers) = self
+            .set_param("watch", "true")
+            .stream_with_headers()
+            .await?;
+        let format = WireFormat::of(&headers);
+        Ok(ParallelEventStream::new(
+            bytes,
+            max_event_size,
+            parallelism,
+            format,
+        ))
+    }
+
+    /// The same request in JSON after the server refused protobuf: a 406 to an `Accept` that
+    /// names protobuf, or a 415 to a protobuf body (re-encoded as JSON from the protobuf, so
+    /// the object need not be kept). `None` when there is nothing to fall back from, so a
+    /// request falls back at most once per direction. Returns whether the request changed.
+    fn json_fallback(&mut self, status: StatusCode) -> bool {
+        use http::header::{ACCEPT, CONTENT_TYPE};
+        let names_protobuf = |name| {
+            self.headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.split(',').any(kclient_config::content::is_protobuf))
+        };
+        match status {
+            StatusCode::NOT_ACCEPTABLE if names_protobuf(ACCEPT) => {
+                let json = http::HeaderValue::from_static(kclient_config::content::JSON);
+                self.headers.insert(ACCEPT, json);
+                true
+            }
+            StatusCode::UNSUPPORTED_MEDIA_TYPE if names_protobuf(CONTENT_TYPE) => {
+                let json = self.body.as_deref().and_then(|body| {
+                    let object: serde_json::Value = kclient_protobuf::decode_object(body).ok()?;
+                    serde_json::to_vec(&object).ok()
+                });
+                let Some(json) = json else {
+                    return false;
+                };
+                self.body = Some(Bytes::from(json));
+                let json = http::HeaderValue::from_static(kclient_config::content::JSON);
+                self.headers.insert(CONTENT_TYPE, json);
+                true
+            }
+            _ => false,
+        }
     }
 
     fn error_for(&self, status: StatusCode, headers: &http::HeaderMap, body: &[u8]) -> Error {

@@ -27,6 +27,7 @@
 
 pub mod batch;
 mod client;
+mod content;
 mod error;
 mod execute;
 mod path;

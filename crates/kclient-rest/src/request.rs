@@ -349,6 +349,32 @@ impl Request {
         }
     }
 
+    /// Sets the body to a typed object in the media type the config asks for
+    /// (`Config::content_type`): Kubernetes protobuf when it says protobuf and the kind has a
+    /// protobuf form ([`Resource::PROTOBUF`](kclient_core::Resource::PROTOBUF)), JSON
+    /// otherwise.
+    pub fn body_object<K: kclient_core::Resource>(self, object: &K) -> Self {
+        if self.err.is_some() {
+            return self;
+        }
+        if !self.client.config().sends_protobuf(K::PROTOBUF) {
+            return self.body_json(object);
+        }
+        match kclient_protobuf::encode_as(K::API_VERSION, K::KIND, object) {
+            Ok(bytes) => self.body_bytes(kclient_protobuf::CONTENT_TYPE, Bytes::from(bytes)),
+            Err(err) => self.fail(format!("failed to encode the request body: {err}")),
+        }
+    }
+
+    /// Sets `Accept` by content negotiation (`kclient_config::content`): for a response of a
+    /// kind with a protobuf form (`protobuf_kind`, a built-in kind) the config's
+    /// `accept_content_types` (default protobuf, then JSON); JSON otherwise. Responses are
+    /// decoded by the `Content-Type` the server chose.
+    pub fn accept_negotiated(self, protobuf_kind: bool) -> Self {
+        let accept = self.client.config().accept_for(protobuf_kind).to_owned();
+        self.header(http::header::ACCEPT, accept)
+    }
+
     /// Sets a raw body with its content type.
     pub fn body_bytes(mut self, content_type: &str, body: impl Into<Bytes>) -> Self {
         if self.err.is_some() {

@@ -23,6 +23,16 @@ pub struct Response {
 }
 
 impl Response {
+    /// A response from its parts, without warnings: for in-process servers and tests.
+    pub fn from_parts(status: StatusCode, headers: HeaderMap, body: Bytes) -> Self {
+        Self {
+            status,
+            headers,
+            body,
+            warnings: Vec::new(),
+        }
+    }
+
     /// The HTTP status (200, 201 or 202 from kube-apiserver).
     pub fn status(&self) -> StatusCode {
         self.status
@@ -55,9 +65,28 @@ impl Response {
         &self.warnings
     }
 
-    /// Decodes the body as JSON into `T` (client-go's `Result.Into`).
+    /// Decodes the body as JSON into `T`, whatever its `Content-Type`.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
         decode_json(&self.body)
+    }
+
+    /// Decodes the body into `T` by its `Content-Type` (client-go's `Result.Into`): Kubernetes
+    /// protobuf (`application/vnd.kubernetes.protobuf`, built-in kinds) straight into the
+    /// k8s-openapi type, anything else as JSON.
+    pub fn object<T: DeserializeOwned>(&self) -> Result<T, Error> {
+        crate::content::decode_body(&self.headers, &self.body)
+    }
+
+    /// Whether the body is Kubernetes protobuf (by its `Content-Type`).
+    pub fn is_protobuf(&self) -> bool {
+        crate::content::is_protobuf(&self.headers)
+    }
+
+    /// The body's `apiVersion` and `kind` (empty strings when it has none), read from the
+    /// protobuf envelope or the JSON object without decoding the rest: to tell a `Status`
+    /// from an object, as a `DELETE`'s answer needs.
+    pub fn type_meta(&self) -> Result<(String, String), Error> {
+        crate::content::type_meta(&self.headers, &self.body)
     }
 }
 
@@ -120,6 +149,9 @@ pub(crate) fn api_error(
         name: request.name,
         retry_after_seconds: retry_after,
     };
+    // A protobuf Status meets the same rule as a JSON one.
+    let protobuf_status = crate::content::protobuf_status_as_json(headers, body);
+    let body = protobuf_status.as_deref().unwrap_or(body);
     let mut parsed = from_http_with(status.as_u16(), body, &ctx);
     if retry_after > 0 {
         let details = parsed.details.get_or_insert_with(Default::default);

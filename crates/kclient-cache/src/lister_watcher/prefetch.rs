@@ -16,6 +16,7 @@ use serde::de::{DeserializeOwned, IgnoredAny};
 use tokio::task::JoinHandle;
 
 use kclient_rest::batch::BATCH_BYTES;
+use kclient_rest::watch::WireFormat;
 
 use super::decode::{ListDecoder, decode_items};
 use super::decode_error;
@@ -83,7 +84,10 @@ pub(crate) async fn fetch_page<K: DeserializeOwned + Send + 'static>(
     decoding: PageDecoding<K>,
     mut on_continue: Option<impl FnOnce(String)>,
 ) -> Result<ObjectList<K>, Error> {
-    let mut body = request.stream().await?;
+    let (mut body, headers) = request.stream_with_headers().await?;
+    if WireFormat::of(&headers) == WireFormat::Protobuf {
+        return super::protobuf::read_page(body, headers, decoding, on_continue).await;
+    }
     let mut decoder = ListDecoder::new();
     let mut decodes = PageDecodes::<K>::new(decoding.parallelism);
     let mut received = 0usize;

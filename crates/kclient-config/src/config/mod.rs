@@ -83,6 +83,20 @@ pub struct Config {
     pub timeout: Option<Duration>,
     /// Namespace used when a call does not name one: the context's, else `default`.
     pub default_namespace: String,
+    /// The media type of request bodies (client-go's `ContentConfig.ContentType`). `None`
+    /// (the default) and anything but protobuf mean `application/json`;
+    /// `Some("application/vnd.kubernetes.protobuf")` ([`Config::protobuf_bodies`]) makes
+    /// typed clients send built-in kinds' create and update bodies in protobuf. Custom
+    /// resources, dynamic objects and patches are always sent as JSON. See
+    /// [`crate::content`].
+    pub content_type: Option<String>,
+    /// The `Accept` header for responses of built-in kinds read by typed clients and
+    /// informers (client-go's `ContentConfig.AcceptContentTypes`). `None` (the default):
+    /// `application/vnd.kubernetes.protobuf, application/json`, as kube-controller-manager
+    /// asks; other requests (custom resources, dynamic and metadata clients, Tables,
+    /// discovery) ask for JSON whatever this says. [`Config::json_only`] sets it and
+    /// `content_type` to JSON. See [`crate::content`].
+    pub accept_content_types: Option<String>,
 }
 
 /// TLS settings of a [`Config`] (client-go's `TLSClientConfig`, with files already read).
@@ -169,6 +183,8 @@ impl Config {
             user_agent: default_user_agent(),
             timeout: None,
             default_namespace: "default".to_owned(),
+            content_type: None,
+            accept_content_types: None,
         }
     }
 
@@ -206,6 +222,8 @@ impl fmt::Debug for Config {
             .field("user_agent", &self.user_agent)
             .field("timeout", &self.timeout)
             .field("default_namespace", &self.default_namespace)
+            .field("content_type", &self.content_type)
+            .field("accept_content_types", &self.accept_content_types)
             .finish()
     }
 }

@@ -1,6 +1,5 @@
 //! The pure, I/O-free watch decoder.
 
-use std::collections::VecDeque;
 use std::marker::PhantomData;
 
 use kclient_core::watch::WatchEvent;
@@ -187,22 +186,6 @@ impl<T: DeserializeOwned> WatchDecoder<T> {
         out
     }
 
-    /// Pushes into a queue instead of allocating a `Vec` (the stream adapter's hot path).
-    pub(crate) fn feed_into(
-        &mut self,
-        chunk: &[u8],
-        queue: &mut VecDeque<Result<WatchEvent<T>, WatchError>>,
-    ) {
-        self.push(chunk);
-        while let Some(item) = self.next_event() {
-            let failed = item.is_err();
-            queue.push_back(item);
-            if failed {
-                break;
-            }
-        }
-    }
-
     /// Ends the stream: `None` if nothing is pending, the final event if the pending bytes are
     /// one complete event without its newline, otherwise [`WatchError::Truncated`].
     pub fn finish(&mut self) -> Option<Result<WatchEvent<T>, WatchError>> {
@@ -223,15 +206,18 @@ impl<T: DeserializeOwned> WatchDecoder<T> {
 }
 
 fn invalid_event(err: &serde_json::Error, line: &[u8]) -> WatchError {
-    let cut = line.len().min(SNIPPET_LEN);
-    let mut snippet = String::from_utf8_lossy(&line[..cut]).into_owned();
-    if line.len() > SNIPPET_LEN {
+    invalid_record(err.to_string(), line)
+}
+
+/// [`WatchError::InvalidEvent`] for a record (a line or a frame) that is not a watch event:
+/// the decoder's message and the record's first bytes, bounded, as lossy UTF-8.
+pub(crate) fn invalid_record(message: String, record: &[u8]) -> WatchError {
+    let cut = record.len().min(SNIPPET_LEN);
+    let mut snippet = String::from_utf8_lossy(&record[..cut]).into_owned();
+    if record.len() > SNIPPET_LEN {
         snippet.push('…');
     }
-    WatchError::InvalidEvent {
-        message: err.to_string(),
-        snippet,
-    }
+    WatchError::InvalidEvent { message, snippet }
 }
 
 #[cfg(test)]

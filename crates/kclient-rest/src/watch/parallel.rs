@@ -19,7 +19,7 @@ use futures::stream::FusedStream;
 use kclient_core::watch::WatchEvent;
 use serde::de::DeserializeOwned;
 
-use super::WatchDecoder;
+use super::{Framing, WireFormat};
 use crate::batch::{BATCH_BYTES, OrderedDecodes, RecordBatch};
 use crate::error::{Error, WatchError};
 use crate::stream::ByteStream;
@@ -30,14 +30,16 @@ type Decoded<T> = Vec<Result<WatchEvent<T>, Error>>;
 /// A function applied to every decoded object, on the decode job's thread.
 pub type ObjectMap<T> = std::sync::Arc<dyn Fn(T) -> T + Send + Sync>;
 
-/// Decodes a batch of event lines, stopping after the first that fails.
-fn decode_lines<T: DeserializeOwned>(
+/// Decodes a batch of event records (lines or frames), stopping after the first that fails.
+fn decode_records<T: DeserializeOwned>(
+    format: WireFormat,
     batch: &RecordBatch,
     map: Option<&ObjectMap<T>>,
 ) -> Decoded<T> {
     let mut out = Vec::with_capacity(batch.len());
     for line in batch.iter() {
-        let event = WatchDecoder::<T>::decode_line(line)
+        let event = format
+            .decode::<T>(line)
             .map(|event| match map {
                 Some(map) => event.map(|object| map(object)),
                 None => event,
@@ -57,7 +59,7 @@ fn decode_lines<T: DeserializeOwned>(
 /// [`Request::watch_parallel`](crate::Request::watch_parallel).
 pub struct ParallelEventStream<T> {
     bytes: ByteStream,
-    decoder: WatchDecoder<T>,
+    decoder: Framing<T>,
     batch: RecordBatch,
     /// Decode jobs, and results known without one (a framing or transport error, the last
     /// line), in stream order.
@@ -71,10 +73,15 @@ pub struct ParallelEventStream<T> {
 }
 
 impl<T: DeserializeOwned + Send + 'static> ParallelEventStream<T> {
-    pub(crate) fn new(bytes: ByteStream, max_event_size: usize, parallelism: NonZeroUsize) -> Self {
+    pub(crate) fn new(
+        bytes: ByteStream,
+        max_event_size: usize,
+        parallelism: NonZeroUsize,
+        format: WireFormat,
+    ) -> Self {
         Self {
             bytes,
-            decoder: WatchDecoder::with_max_event_size(max_event_size),
+            decoder: Framing::new(format, max_event_size),
             batch: RecordBatch::default(),
             decodes: OrderedDecodes::new(parallelism),
             map: None,
@@ -92,12 +99,12 @@ impl<T: DeserializeOwned + Send + 'static> ParallelEventStream<T> {
         self
     }
 
-    /// Moves every complete line of the decoder into the batch; a framing error becomes a
+    /// Moves every complete record of the decoder into the batch; a framing error becomes a
     /// result after the batch, and ends the body.
     fn split_lines(&mut self) {
         loop {
-            match self.decoder.next_line() {
-                Some(Ok(line)) => self.batch.push(line),
+            match self.decoder.next_record(&mut self.batch) {
+                Some(Ok(())) => {}
                 Some(Err(error)) => {
                     self.end_body(vec![Err(Error::from(error))]);
                     return;
@@ -113,8 +120,9 @@ impl<T: DeserializeOwned + Send + 'static> ParallelEventStream<T> {
         }
         let batch = std::mem::take(&mut self.batch);
         let map = self.map.clone();
+        let format = self.decoder.format();
         self.decodes
-            .spawn(move || decode_lines::<T>(&batch, map.as_ref()));
+            .spawn(move || decode_records::<T>(format, &batch, map.as_ref()));
     }
 
     fn end_body(&mut self, last: Decoded<T>) {
@@ -198,9 +206,7 @@ impl<T: DeserializeOwned + Send + 'static> Stream for ParallelEventStream<T> {
                 }
                 Poll::Ready(Some(Err(error))) => this.end_body(vec![Err(error)]),
                 Poll::Ready(None) => {
-                    let last = this.decoder.finish_line().map(|pending| {
-                        WatchDecoder::<T>::decode_final_line(&pending).map_err(Error::from)
-                    });
+                    let last = this.decoder.finish().map(|last| last.map_err(Error::from));
                     this.end_body(last.into_iter().collect());
                 }
                 Poll::Pending => {
@@ -275,7 +281,7 @@ mod tests {
             serial.push(Err(Error::Timeout(timeout)));
             parallel.push(Err(Error::Timeout(timeout)));
         }
-        let expected: Vec<_> = EventStream::<Value>::new(body_of(serial), 4096)
+        let expected: Vec<_> = EventStream::<Value>::new(body_of(serial), 4096, WireFormat::Json)
             .map(|item| summary(&item))
             .collect()
             .await;
@@ -283,6 +289,7 @@ mod tests {
             body_of(parallel),
             4096,
             NonZeroUsize::new(parallelism).unwrap(),
+            WireFormat::Json,
         )
         .map(|item| summary(&item))
         .collect()
@@ -354,6 +361,7 @@ mod tests {
             body_of(vec![Ok(body.into_bytes())]),
             4096,
             NonZeroUsize::new(2).unwrap(),
+            WireFormat::Json,
         )
         .map_objects(std::sync::Arc::new(|mut o: Value| {
             o["mapped"] = Value::Bool(true);

@@ -10,7 +10,7 @@ use futures::stream::FusedStream;
 use kclient_core::watch::WatchEvent;
 use serde::de::DeserializeOwned;
 
-use super::WatchDecoder;
+use super::{Framing, WireFormat};
 use crate::error::{Error, WatchError};
 use crate::stream::ByteStream;
 
@@ -25,16 +25,16 @@ use crate::stream::ByteStream;
 /// Dropping the stream closes the HTTP request, which ends the watch on the server.
 pub struct EventStream<T> {
     bytes: ByteStream,
-    decoder: WatchDecoder<T>,
+    decoder: Framing<T>,
     ready: VecDeque<Result<WatchEvent<T>, WatchError>>,
     done: bool,
 }
 
 impl<T: DeserializeOwned> EventStream<T> {
-    pub(crate) fn new(bytes: ByteStream, max_event_size: usize) -> Self {
+    pub(crate) fn new(bytes: ByteStream, max_event_size: usize, format: WireFormat) -> Self {
         Self {
             bytes,
-            decoder: WatchDecoder::with_max_event_size(max_event_size),
+            decoder: Framing::new(format, max_event_size),
             ready: VecDeque::new(),
             done: false,
         }
@@ -71,7 +71,16 @@ impl<T: DeserializeOwned> Stream for EventStream<T> {
                 return Poll::Ready(None);
             }
             match ready!(Pin::new(&mut this.bytes).poll_next(cx)) {
-                Some(Ok(chunk)) => this.decoder.feed_into(&chunk, &mut this.ready),
+                Some(Ok(chunk)) => {
+                    this.decoder.push(&chunk);
+                    while let Some(item) = this.decoder.next_event() {
+                        let failed = item.is_err();
+                        this.ready.push_back(item);
+                        if failed {
+                            break;
+                        }
+                    }
+                }
                 Some(Err(err)) => {
                     this.done = true;
                     return Poll::Ready(Some(Err(err)));
@@ -117,7 +126,9 @@ mod tests {
             Ok(b"{\"type\":\"ADDED\",\"object\":{\"a\":1}}\n{\"type\":\"MOD"),
             Ok(b"IFIED\",\"object\":{\"a\":2}}\n"),
         ]);
-        let events: Vec<_> = EventStream::<Value>::new(bytes, 1024).collect().await;
+        let events: Vec<_> = EventStream::<Value>::new(bytes, 1024, WireFormat::Json)
+            .collect()
+            .await;
         assert_eq!(events.len(), 2);
         assert!(matches!(events[0], Ok(WatchEvent::Added(_))));
         assert!(matches!(events[1], Ok(WatchEvent::Modified(_))));
@@ -128,7 +139,7 @@ mod tests {
         let bytes = body_of(vec![Ok(
             b"{\"type\":\"ADDED\",\"object\":{\"a\":1}}\n{\"ty",
         )]);
-        let mut stream = EventStream::<Value>::new(bytes, 1024);
+        let mut stream = EventStream::<Value>::new(bytes, 1024, WireFormat::Json);
         assert!(matches!(
             stream.next().await,
             Some(Ok(WatchEvent::Added(_)))
@@ -144,7 +155,9 @@ mod tests {
     #[tokio::test]
     async fn malformed_line_stops_the_stream() {
         let bytes = body_of(vec![Ok(b"nope\n{\"type\":\"ADDED\",\"object\":{}}\n")]);
-        let events: Vec<_> = EventStream::<Value>::new(bytes, 1024).collect().await;
+        let events: Vec<_> = EventStream::<Value>::new(bytes, 1024, WireFormat::Json)
+            .collect()
+            .await;
         assert_eq!(events.len(), 1);
         assert!(matches!(
             events[0],
@@ -158,7 +171,9 @@ mod tests {
             Ok(b"{\"type\":\"ADDED\",\"object\":{}}\n"),
             Err(Error::Timeout(std::time::Duration::from_secs(1))),
         ]);
-        let events: Vec<_> = EventStream::<Value>::new(bytes, 1024).collect().await;
+        let events: Vec<_> = EventStream::<Value>::new(bytes, 1024, WireFormat::Json)
+            .collect()
+            .await;
         assert_eq!(events.len(), 2);
         assert!(matches!(events[1], Err(Error::Timeout(_))));
     }
