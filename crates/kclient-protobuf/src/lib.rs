@@ -37,8 +37,8 @@ mod watch;
 mod wire;
 
 pub use envelope::{
-    Envelope, MAGIC, decode_list, decode_object, decode_status, encode_as,
-    encode_list_of_encoded, encode_object, encode_value, has_kind,
+    Envelope, MAGIC, decode_list, decode_object, decode_status, encode_as, encode_list_of_encoded,
+    encode_object, encode_value, has_kind,
 };
 pub use error::Error;
 pub use json_text::JsonText;

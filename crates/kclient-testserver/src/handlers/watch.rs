@@ -243,12 +243,9 @@ impl WatchStream {
 
     fn render(&mut self, kind: &str, obj: &Obj) -> Result<Bytes, ErrorResponse> {
         Ok(match self.output {
-            Output::Protobuf => protobuf::frame(
-                kind,
-                &self.api_version,
-                &self.served.info.kind,
-                &json_in_version(obj, &self.api_version)?,
-            )?,
+            Output::Protobuf => {
+                protobuf::frame(kind, obj, &self.api_version, &self.served.info.kind)?
+            }
             Output::PartialMetadataProtobuf => protobuf::partial_frame(kind, obj)?,
             Output::Table => {
                 let mut v = value_in_version(obj, &self.api_version)?;

@@ -31,6 +31,8 @@ pub(crate) struct Obj {
     fields: Box<[(&'static str, Box<str>)]>,
     /// Where `json` holds the members other than `kind` and `apiVersion`.
     untyped: Option<UntypedRuns>,
+    /// The protobuf encoding, made on first use (see [`Obj::protobuf`]).
+    protobuf: OnceLock<Bytes>,
 }
 
 /// The stored bytes of an object did not parse back. The server serialized them itself,
@@ -84,6 +86,7 @@ impl Obj {
             finalizers: meta::finalizers(&value).into_boxed_slice(),
             fields,
             untyped,
+            protobuf: OnceLock::new(),
         })
     }
 
@@ -135,6 +138,20 @@ impl Obj {
             .as_ref()
             .map(|runs| runs.write(&self.json, out))
             .is_some()
+    }
+
+    /// The object's protobuf encoding in its stored version, made by `encode` from the
+    /// stored JSON on first use and kept: a stored revision never changes, so its encoding
+    /// never goes stale (a write stores a new `Obj`).
+    pub fn protobuf<E>(
+        &self,
+        encode: impl FnOnce(&[u8]) -> Result<Vec<u8>, E>,
+    ) -> Result<Bytes, E> {
+        if let Some(done) = self.protobuf.get() {
+            return Ok(done.clone());
+        }
+        let encoded = Bytes::from(encode(&self.json)?);
+        Ok(self.protobuf.get_or_init(|| encoded).clone())
     }
 
     fn undecodable(&self, err: &serde_json::Error) -> Undecodable {
@@ -315,6 +332,7 @@ mod tests {
             finalizers: Box::default(),
             fields: Box::default(),
             untyped: None,
+            protobuf: OnceLock::new(),
         };
         let err = o.value().unwrap_err();
         assert!(err.to_string().contains("\"n/x\""), "{err}");
