@@ -55,6 +55,7 @@ mod kubeconfig;
 mod meta;
 mod openapi;
 mod patching;
+mod pod_admission;
 mod query;
 mod rbac;
 mod registry;

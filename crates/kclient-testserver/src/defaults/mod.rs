@@ -48,6 +48,19 @@ pub(crate) fn allocate(
     allocate::allocate_service(state, obj)
 }
 
+/// What a kind's registry strategy adds to a new object once it has its uid, after
+/// managed fields are recorded (so nobody owns it): a Job's generated selector.
+pub(crate) fn prepare_create(served: &Served, obj: &mut Value) {
+    let info = &served.info;
+    if !served.is_crd()
+        && info.group == "batch"
+        && info.kind == "Job"
+        && let Some(map) = obj.as_object_mut()
+    {
+        batch::generate_selector(map);
+    }
+}
+
 /// Applies kube-apiserver's defaults for `group/version, kind` to `obj` in place.
 /// Kinds without defaults are left alone.
 pub(crate) fn apply(group: &str, version: &str, kind: &str, obj: &mut Value) {
