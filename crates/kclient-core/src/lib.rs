@@ -26,6 +26,7 @@ pub mod list;
 pub mod object;
 pub mod params;
 pub mod patch;
+pub mod quantity;
 pub mod resource;
 pub mod restmapper;
 pub mod scheme;
