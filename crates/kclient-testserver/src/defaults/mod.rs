@@ -11,6 +11,7 @@ mod batch;
 mod core;
 mod networking;
 mod pod;
+mod quantities;
 mod scaling;
 mod storage;
 
@@ -81,6 +82,7 @@ pub(crate) fn apply(group: &str, version: &str, kind: &str, obj: &mut Value) {
         "admissionregistration.k8s.io" => admission::apply(kind, map),
         _ => {}
     }
+    quantities::object(group, kind, map);
 }
 
 /// Unset as Go's zero value sees it: missing, `null`, `""`, `0`, `false`, `[]` or `{}`.
