@@ -54,7 +54,7 @@ pub fn canonical(s: &str) -> Result<String, QuantityError> {
     }
     let parts = split(s)?;
     let (base, exponent, format) = interpret(parts.suffix)?;
-    if kept_as_written(&parts, base, exponent, format) {
+    if kept_as_written(&parts, base, exponent) {
         return Ok(s.to_string());
     }
     let mut value = Exact::parse(&parts, base, exponent)?;
@@ -168,7 +168,7 @@ fn interpret(suffix: &str) -> Result<(u32, i32, Format), QuantityError> {
 /// already: few enough digits, whole nano units, an exponent that is a multiple of three
 /// without trailing zeros (decimal), or a binary suffix on a number that is not a
 /// multiple of 8 (so of 1024).
-fn kept_as_written(parts: &Parts<'_>, base: u32, exponent: i32, format: Format) -> bool {
+fn kept_as_written(parts: &Parts<'_>, base: u32, exponent: i32) -> bool {
     let shifted = format!("{}{}", parts.num, parts.denom);
     let digits = shifted.len();
     if base == 10 {
