@@ -57,6 +57,7 @@ mod meta;
 mod negotiate;
 mod openapi;
 mod patching;
+mod pod_admission;
 mod query;
 mod rbac;
 mod registry;

@@ -21,6 +21,7 @@ use crate::error::TestServerError;
 use crate::faults::{Faults, FaultsHandle};
 use crate::handlers::{CreateOptions, DEFAULT_WATCH_TIMEOUT, create_object};
 use crate::kubeconfig;
+use crate::pod_admission;
 use crate::rbac;
 use crate::registry::Registry;
 use crate::requests::RequestLog;
@@ -242,6 +243,10 @@ impl TestServerBuilder {
         rbac::bootstrap::seed(&state).map_err(|e| {
             let why = e.status.message.unwrap_or_default();
             TestServerError::InvalidSetting(format!("creating the default RBAC roles: {why}"))
+        })?;
+        pod_admission::seed_priority_classes(&state).map_err(|e| {
+            let why = e.status.message.unwrap_or_default();
+            TestServerError::InvalidSetting(format!("creating the system PriorityClasses: {why}"))
         })?;
         controllers::start_garbage_collector(&state);
         let acceptor = TlsAcceptor::from(pki.server_config.clone());

@@ -190,6 +190,16 @@ impl FieldError {
                 Value::Number(n) => {
                     let _ = write!(s, "{n}");
                 }
+                // Go's `%#v` of a `[]string`, the one slice type whose Go type a JSON
+                // array of strings tells (a Service's cluster IPs, for one).
+                Value::Array(items) if items.iter().all(Value::is_string) => {
+                    let quoted: Vec<String> = items
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .map(go_quote)
+                        .collect();
+                    let _ = write!(s, "[]string{{{}}}", quoted.join(", "));
+                }
                 other => s.push_str(&other.to_string()),
             }
         }

@@ -165,6 +165,27 @@ fn field_error_bodies() {
 }
 
 #[test]
+fn string_slices_print_as_go_prints_them() {
+    assert_eq!(
+        FieldError::invalid(
+            "spec.clusterIPs",
+            json!(["10.96.0.5"]),
+            "failed to allocate IP 10.96.0.5: provided IP is already allocated"
+        )
+        .body(),
+        r#"Invalid value: []string{"10.96.0.5"}: failed to allocate IP 10.96.0.5: provided IP is already allocated"#
+    );
+    assert_eq!(
+        FieldError::invalid("a", json!(["x", "y\""]), "").body(),
+        r#"Invalid value: []string{"x", "y\""}"#
+    );
+    assert_eq!(
+        FieldError::invalid("a", json!([]), "").body(),
+        "Invalid value: []string{}"
+    );
+}
+
+#[test]
 fn simple_constructors() {
     let cases: Vec<(Status, i32, &str, &str)> = vec![
         (new_bad_request("bad"), 400, "BadRequest", "bad"),

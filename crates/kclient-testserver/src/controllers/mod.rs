@@ -7,6 +7,7 @@ mod crd;
 mod gc;
 mod namespace;
 mod propagation;
+mod service_accounts;
 
 use serde_json::Value;
 
@@ -63,6 +64,9 @@ pub(crate) fn after_write(state: &State, served: &Served, obj: &Obj) {
     if aggregation::is_cluster_role(served) {
         aggregation::reconcile(state, served);
     }
+    if is_namespace_resource(served) {
+        service_accounts::namespace_written(state, obj.name());
+    }
     state.gc.observe_write(served, obj);
 }
 
@@ -74,5 +78,6 @@ pub(crate) fn after_delete(state: &State, served: &Served, obj: &Obj) {
     if aggregation::is_cluster_role(served) {
         aggregation::reconcile(state, served);
     }
+    service_accounts::deleted(state, served, obj);
     state.gc.observe_delete(obj);
 }

@@ -47,11 +47,49 @@ fn job(map: &mut Map<String, Value>) {
         "TerminatingOrFailed"
     };
     or_nil(spec, "podReplacementPolicy", json!(replacement));
+    or_nil(spec, "manualSelector", json!(false));
     pod::template(spec, "template");
     if let Some(labels) = template_labels(spec) {
         labels_from_template(map, &labels);
     }
 }
+
+/// The Job strategy on creation: unless the selector is manual, the pods are labelled
+/// with the job's name and uid, and the selector matches the uid. Labels and a selector
+/// entry the body already has are kept (validation judges them).
+pub(super) fn generate_selector(map: &mut Map<String, Value>) {
+    let meta = |key: &str| {
+        map.get("metadata")
+            .and_then(|m| m.get(key))
+            .cloned()
+            .unwrap_or(json!(""))
+    };
+    let (name, uid) = (meta("name"), meta("uid"));
+    let Some(spec) = child(map, "spec") else {
+        return;
+    };
+    if spec.get("manualSelector") == Some(&Value::Bool(true)) {
+        return;
+    }
+    if let Some(labels) = child(spec, "template")
+        .and_then(|t| child(t, "metadata"))
+        .and_then(|m| child(m, "labels"))
+    {
+        for (key, value) in [
+            ("job-name", &name),
+            ("batch.kubernetes.io/job-name", &name),
+            ("controller-uid", &uid),
+            (CONTROLLER_UID, &uid),
+        ] {
+            labels.entry(key).or_insert_with(|| value.clone());
+        }
+    }
+    if let Some(match_labels) = child(spec, "selector").and_then(|s| child(s, "matchLabels")) {
+        match_labels.entry(CONTROLLER_UID).or_insert(uid);
+    }
+}
+
+const CONTROLLER_UID: &str = "batch.kubernetes.io/controller-uid";
 
 fn is_nil(map: &Map<String, Value>, key: &str) -> bool {
     map.get(key).is_none_or(Value::is_null)

@@ -11,6 +11,7 @@ mod batch;
 mod core;
 mod networking;
 mod pod;
+mod quantities;
 mod scaling;
 mod storage;
 
@@ -48,6 +49,19 @@ pub(crate) fn allocate(
     allocate::allocate_service(state, obj)
 }
 
+/// What a kind's registry strategy adds to a new object once it has its uid, after
+/// managed fields are recorded (so nobody owns it): a Job's generated selector.
+pub(crate) fn prepare_create(served: &Served, obj: &mut Value) {
+    let info = &served.info;
+    if !served.is_crd()
+        && info.group == "batch"
+        && info.kind == "Job"
+        && let Some(map) = obj.as_object_mut()
+    {
+        batch::generate_selector(map);
+    }
+}
+
 /// Applies kube-apiserver's defaults for `group/version, kind` to `obj` in place.
 /// Kinds without defaults are left alone.
 pub(crate) fn apply(group: &str, version: &str, kind: &str, obj: &mut Value) {
@@ -68,6 +82,7 @@ pub(crate) fn apply(group: &str, version: &str, kind: &str, obj: &mut Value) {
         "admissionregistration.k8s.io" => admission::apply(kind, map),
         _ => {}
     }
+    quantities::object(group, kind, map);
 }
 
 /// Unset as Go's zero value sees it: missing, `null`, `""`, `0`, `false`, `[]` or `{}`.

@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{child, each, is_zero, or_nil, or_zero, present};
+use super::{child, each, is_zero, or_nil, or_zero, present, quantities};
 
 /// File mode kube-apiserver gives secret, configMap, downwardAPI and projected volumes.
 const DEFAULT_MODE: i64 = 0o644;
@@ -31,6 +31,9 @@ pub(super) fn embedded_meta(obj: &mut Map<String, Value>) {
 
 /// `SetDefaults_Pod` and everything inside its spec.
 pub(super) fn pod(map: &mut Map<String, Value>) {
+    if let Some(status) = present(map, "status") {
+        quantities::pod_status(status);
+    }
     let Some(spec) = child(map, "spec") else {
         return;
     };
@@ -100,6 +103,7 @@ pub(super) fn pod_spec(spec: &mut Map<String, Value>) {
     for v in each(spec, "volumes") {
         volume(v);
     }
+    quantities::pod_spec(spec);
 }
 
 /// `SetDefaults_Container` and what its fields default.
@@ -282,6 +286,7 @@ pub(super) fn scale_io(src: &mut Map<String, Value>) {
 /// `SetDefaults_PersistentVolumeClaimSpec`.
 pub(super) fn claim_spec(spec: &mut Map<String, Value>) {
     or_nil(spec, "volumeMode", json!("Filesystem"));
+    quantities::claim_spec(spec);
 }
 
 #[cfg(test)]

@@ -183,7 +183,7 @@ fn batch_jobs_and_cron_jobs() {
         job,
         json!({"metadata": {"name": "pi", "labels": {"app": "pi"}}, "spec": {
         "template": defaulted_template, "completions": 1, "parallelism": 1, "backoffLimit": 6,
-        "completionMode": "NonIndexed", "suspend": false,
+        "completionMode": "NonIndexed", "suspend": false, "manualSelector": false,
         "podReplacementPolicy": "TerminatingOrFailed"}})
     );
     let cron = defaulted(

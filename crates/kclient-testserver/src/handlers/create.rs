@@ -18,6 +18,7 @@ use crate::error::{ApiResult, ErrorResponse};
 use crate::field_validation::Source;
 use crate::meta;
 use crate::patching::record_update;
+use crate::pod_admission;
 use crate::registry::Served;
 use crate::respond::decode_object;
 use crate::state::State;
@@ -37,6 +38,14 @@ impl CreateOptions<'static> {
     /// kube-apiserver's own writes.
     pub(crate) const SERVER: Self = Self {
         manager: "kube-apiserver",
+        managed: Managed::Record,
+        dry_run: false,
+    };
+
+    /// What kube-controller-manager's controllers create (the namespaces' default
+    /// ServiceAccounts and root CA ConfigMaps).
+    pub(crate) const CONTROLLER: Self = Self {
+        manager: "kube-controller-manager",
         managed: Managed::Record,
         dry_run: false,
     };
@@ -90,6 +99,14 @@ pub(crate) fn create_object(
     if opts.managed == Managed::Record {
         record_update(None, &mut obj, opts.manager, None, &now);
     }
+    let admitted_name = if generate {
+        meta::meta_str(&obj, "generateName").unwrap_or("")
+    } else {
+        meta::name(&obj)
+    }
+    .to_string();
+    pod_admission::admit_create(state, served, &mut obj, &admitted_name)?;
+    defaults::prepare_create(served, &mut obj);
     defaults::allocate(state, served, &mut obj, None)?;
     if opts.dry_run {
         return Ok(Obj::new(obj));

@@ -16,6 +16,7 @@ use crate::error::{ApiResult, ErrorResponse, FieldError};
 use crate::field_validation::{self, Source};
 use crate::meta;
 use crate::patching::record_update;
+use crate::pod_admission;
 use crate::registry::Served;
 use crate::respond::{Body, add_warning};
 use crate::state::State;
@@ -230,6 +231,7 @@ fn compose(
             &now,
         );
     }
+    pod_admission::admit_update(&ctx.served, old_value, &mut new, spec.subresource);
     defaults::allocate(&ctx.state, &ctx.served, &mut new, Some(old_value))?;
     Ok(new)
 }
