@@ -11,6 +11,8 @@
 //! - [`decode_object`] / [`decode_list`] / [`decode_status`] read an encoded object straight
 //!   into `Pod`, `List<Pod>`, `Status`, `serde_json::Value` … with no intermediate tree;
 //! - [`encode_object`] / [`encode_value`] / [`encode_as`] write any `Serialize` value;
+//! - [`split_list`] cuts an encoded list into its items' bare messages without decoding
+//!   them, and [`ObjectType`] decodes such a message later (a cache of the server's bytes);
 //! - [`FrameReader`] / [`FrameDecoder`] split `;stream=watch` bodies into frames and
 //!   [`decode_watch_event`] turns a frame into `WatchEvent<T>`.
 //!
@@ -28,6 +30,8 @@
 mod de;
 mod envelope;
 mod error;
+mod item;
+mod rfc3339;
 mod schema;
 mod ser;
 mod special;
@@ -39,6 +43,7 @@ pub use envelope::{
     encode_value,
 };
 pub use error::Error;
+pub use item::{ListParts, ObjectType, split_list};
 pub use watch::{
     DEFAULT_MAX_FRAME, FrameDecoder, FrameReader, decode_watch_event, encode_watch_event,
     encode_watch_frame,
