@@ -91,7 +91,7 @@ impl ObjectType {
     }
 }
 
-/// An encoded list cut into its parts, the items undecoded (see the [module docs](self)).
+/// An encoded list cut into its parts, the items undecoded ([`split_list`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListParts<'a> {
     /// The list's apiVersion (`v1`).
