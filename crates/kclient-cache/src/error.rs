@@ -54,6 +54,22 @@ impl DecodeError {
         }
     }
 
+    /// Protobuf that does not decode into `T`: no line or column (0), and only the kind of
+    /// failure, since the codec's message may quote a value.
+    pub(crate) fn protobuf<T>(err: kclient_protobuf::Error) -> Self {
+        use kclient_protobuf::Error as E;
+        Self {
+            type_name: crate::object::short_type_name::<T>(),
+            category: match err {
+                E::Truncated(_) => "end-of-input",
+                E::Custom(_) | E::RawJson(_) | E::UnknownKind { .. } | E::Encode { .. } => "data",
+                _ => "protobuf syntax",
+            },
+            line: 0,
+            column: 0,
+        }
+    }
+
     /// The line of the JSON text where decoding failed (1-based; 0 if not known).
     pub fn line(&self) -> usize {
         self.line

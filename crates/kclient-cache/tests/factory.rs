@@ -473,8 +473,8 @@ async fn compact_informers_keep_json_and_decode_on_read() {
         v
     };
     assert_eq!(
-        without_type_meta(listed.json()),
-        without_type_meta(watched.json())
+        without_type_meta(&listed.json().unwrap()),
+        without_type_meta(&watched.json().unwrap())
     );
     run.abort();
 }

@@ -1,5 +1,6 @@
 //! Decoding the 10,000-Pod list (the bundled 13 KB Pod, names `bench-000000`…, label `shard`
-//! = index mod 16) into k8s-openapi's `List<Pod>`: from protobuf against from JSON.
+//! = index mod 16) into k8s-openapi's `List<Pod>`: from protobuf against from JSON (serde_json's
+//! `from_slice` and kclient's `json::from_slice`).
 //!
 //! `cargo bench -p kclient-protobuf --bench decode`
 
@@ -37,6 +38,11 @@ fn decode(c: &mut Criterion) {
     group.throughput(Throughput::Elements(10_000));
     group.bench_function(format!("json_{}MB", json.len() >> 20), |b| {
         b.iter(|| serde_json::from_slice::<List<Pod>>(&json).unwrap())
+    });
+    // kclient's own JSON path (bulk UTF-8 check, exact `Vec` capacities): what a JSON
+    // informer decodes with, and what protobuf has to beat.
+    group.bench_function("json_kclient", |b| {
+        b.iter(|| kclient_core::json::from_slice::<List<Pod>>(&json).unwrap())
     });
     group.bench_function(format!("protobuf_{}MB", proto.len() >> 20), |b| {
         b.iter(|| kclient_protobuf::decode_list::<Pod>(&proto).unwrap())

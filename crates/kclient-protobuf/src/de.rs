@@ -12,6 +12,7 @@ use serde::de::{self, DeserializeSeed, Visitor};
 use serde::forward_to_deserialize_any;
 
 use crate::Error;
+use crate::rfc3339;
 use crate::schema::{Field, Kind, Message, Ty, message};
 use crate::special;
 use crate::wire::{Raw, Reader};
@@ -151,11 +152,14 @@ impl<'de> de::Deserializer<'de> for MessageDe<'de> {
                 if seconds == 0 && nanos == 0 {
                     return visitor.visit_unit();
                 }
-                visitor.visit_string(if self.msg.kind == Kind::Time {
-                    special::format_time(seconds)?
-                } else {
-                    special::format_micro_time(seconds, nanos)?
-                })
+                let micro = self.msg.kind == Kind::MicroTime;
+                match rfc3339::write(seconds, if micro { nanos } else { 0 }, micro) {
+                    Some(text) => visitor.visit_str(text.as_str()),
+                    None if micro => {
+                        visitor.visit_string(special::format_micro_time(seconds, nanos)?)
+                    }
+                    None => visitor.visit_string(special::format_time(seconds)?),
+                }
             }
             Kind::Duration => visitor.visit_string(special::format_duration(self.int(1)? as i64)),
             Kind::Quantity => visitor.visit_borrowed_str(utf8(self.bytes(1)?)?),
@@ -173,7 +177,8 @@ impl<'de> de::Deserializer<'de> for MessageDe<'de> {
                 } else if raw.starts_with(crate::envelope::MAGIC) {
                     crate::envelope::object_de(raw, self.depth + 1)?.deserialize_any(visitor)
                 } else {
-                    let mut json = serde_json::Deserializer::from_slice(raw);
+                    // One UTF-8 check over the whole text, not one per string inside it.
+                    let mut json = serde_json::Deserializer::from_str(utf8(raw)?);
                     let value = de::Deserializer::deserialize_any(&mut json, visitor)
                         .map_err(raw_json_error)?;
                     json.end().map_err(raw_json_error)?;
@@ -181,7 +186,7 @@ impl<'de> de::Deserializer<'de> for MessageDe<'de> {
                 }
             }
             Kind::NamedSlice => {
-                visitor.visit_seq(RepeatedSeq::new(self.sub(1)?, self.buf, self.depth))
+                visitor.visit_seq(RepeatedSeq::counted(self.sub(1)?, self.buf, self.depth)?)
             }
             Kind::OrBool => match self.find(2)? {
                 Some(Raw::Len(schema)) => {
@@ -192,7 +197,7 @@ impl<'de> de::Deserializer<'de> for MessageDe<'de> {
             },
             Kind::OrArray | Kind::OrStringArray => {
                 if self.has(2)? {
-                    visitor.visit_seq(RepeatedSeq::new(self.sub(2)?, self.buf, self.depth))
+                    visitor.visit_seq(RepeatedSeq::counted(self.sub(2)?, self.buf, self.depth)?)
                 } else if let Some(Raw::Len(schema)) = self.find(1)? {
                     MessageDe::new(message_of(self.sub(1)?)?, schema, self.depth + 1)?
                         .deserialize_any(visitor)
@@ -261,7 +266,11 @@ enum Pending<'de> {
 
 /// The fields of a message (and of the messages it inlines) as a serde map.
 struct FieldsAccess<'de> {
-    frames: Vec<Frame<'de>>,
+    /// The message itself.
+    top: Frame<'de>,
+    /// The inlined messages being walked, innermost last (no allocation for the messages
+    /// that inline nothing, which are nearly all).
+    inlined: Vec<Frame<'de>>,
     inject: [Option<(&'static str, &'de str)>; 2],
     pending: Pending<'de>,
     depth: usize,
@@ -273,9 +282,9 @@ impl<'de> FieldsAccess<'de> {
             Some((api_version, kind)) => [Some(("apiVersion", api_version)), Some(("kind", kind))],
             None => [None, None],
         };
-        let frames = vec![Frame::new(de.msg, de.buf)];
         Self {
-            frames,
+            top: Frame::new(de.msg, de.buf),
+            inlined: Vec::new(),
             inject,
             pending: Pending::None,
             depth: de.depth,
@@ -316,12 +325,15 @@ impl<'de> de::MapAccess<'de> for FieldsAccess<'de> {
             }
         }
         loop {
-            let Some(frame) = self.frames.last_mut() else {
-                return Ok(None);
+            let frame = match self.inlined.last_mut() {
+                Some(frame) => frame,
+                None => &mut self.top,
             };
             let at = frame.reader.buf;
             let Some((number, raw)) = frame.reader.field()? else {
-                self.frames.pop();
+                if self.inlined.pop().is_none() {
+                    return Ok(None);
+                }
                 continue;
             };
             let Some(field) = frame.msg.field(number) else {
@@ -335,10 +347,10 @@ impl<'de> de::MapAccess<'de> for FieldsAccess<'de> {
                         wire: raw.wire(),
                     });
                 };
-                if self.frames.len() > MAX_DEPTH {
+                if self.inlined.len() >= MAX_DEPTH {
                     return Err(Error::TooDeep(MAX_DEPTH));
                 }
-                self.frames.push(Frame::new(message(i), b));
+                self.inlined.push(Frame::new(message(i), b));
                 continue;
             }
             if field.repeated {
@@ -441,7 +453,7 @@ impl<'de> de::Deserializer<'de> for RepeatedDe<'de> {
                 value: None,
             })
         } else {
-            visitor.visit_seq(RepeatedSeq::new(self.field, self.buf, self.depth))
+            visitor.visit_seq(RepeatedSeq::counted(self.field, self.buf, self.depth)?)
         }
     }
 
@@ -465,11 +477,24 @@ fn packable(ty: Ty) -> bool {
     !matches!(ty, Ty::String | Ty::Bytes | Ty::Message(_))
 }
 
+/// How many elements a packed run holds.
+fn packed_len(ty: Ty, run: &[u8]) -> usize {
+    match ty {
+        Ty::Double | Ty::Fixed64 | Ty::Sfixed64 => run.len() / 8,
+        Ty::Float | Ty::Fixed32 | Ty::Sfixed32 => run.len() / 4,
+        // A varint's last byte is the one below 0x80.
+        _ => run.iter().filter(|&&b| b < 0x80).count(),
+    }
+}
+
 struct RepeatedSeq<'de> {
     field: &'static Field,
     reader: Reader<'de>,
     /// The rest of a packed run being read.
     packed: Option<Reader<'de>>,
+    /// The elements not read yet, when counted: serde sizes a `Vec` by it, so a decoded
+    /// object holds no doubling slack (as kclient's JSON decode).
+    left: Option<usize>,
     depth: usize,
 }
 
@@ -479,8 +504,29 @@ impl<'de> RepeatedSeq<'de> {
             field,
             reader: Reader::new(buf),
             packed: None,
+            left: None,
             depth,
         }
+    }
+
+    /// The elements of the field from `buf` on, counted first (one walk over the fields'
+    /// tags and lengths), and the walk bounded by the last occurrence.
+    fn counted(field: &'static Field, buf: &'de [u8], depth: usize) -> Result<Self, Error> {
+        let packed = packable(field.ty);
+        let mut r = Reader::new(buf);
+        let (mut count, mut end) = (0, 0);
+        while let Some((number, raw)) = r.field()? {
+            if number == u64::from(field.number) {
+                count += match raw {
+                    Raw::Len(run) if packed => packed_len(field.ty, run),
+                    _ => 1,
+                };
+                end = buf.len() - r.buf.len();
+            }
+        }
+        let mut seq = Self::new(field, &buf[..end], depth);
+        seq.left = Some(count);
+        Ok(seq)
     }
 
     fn next_raw(&mut self) -> Result<Option<Raw<'de>>, Error> {
@@ -541,14 +587,22 @@ impl<'de> de::SeqAccess<'de> for RepeatedSeq<'de> {
     ) -> Result<Option<T::Value>, Error> {
         match self.next_raw()? {
             None => Ok(None),
-            Some(raw) => seed
-                .deserialize(ValueDe {
+            Some(raw) => {
+                if let Some(left) = &mut self.left {
+                    *left = left.saturating_sub(1);
+                }
+                seed.deserialize(ValueDe {
                     ty: self.field.ty,
                     raw,
                     depth: self.depth,
                 })
-                .map(Some),
+                .map(Some)
+            }
         }
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        self.left
     }
 }
 

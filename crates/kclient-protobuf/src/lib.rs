@@ -12,6 +12,8 @@
 //!   into `Pod`, `List<Pod>`, `Status`, `serde_json::Value` … with no intermediate tree;
 //! - [`encode_object`] / [`encode_value`] / [`encode_as`] write any `Serialize` value, and
 //!   [`JsonText`] streams JSON text into them without building a tree;
+//! - [`split_list`] cuts an encoded list into its items' bare messages without decoding
+//!   them, and [`ObjectType`] decodes such a message later (a cache of the server's bytes);
 //! - [`FrameReader`] / [`FrameDecoder`] split `;stream=watch` bodies into frames and
 //!   [`decode_watch_event`] turns a frame into `WatchEvent<T>`.
 //!
@@ -29,7 +31,9 @@
 mod de;
 mod envelope;
 mod error;
+mod item;
 mod json_text;
+mod rfc3339;
 mod schema;
 mod ser;
 mod special;
@@ -41,6 +45,7 @@ pub use envelope::{
     encode_object, encode_value, has_kind,
 };
 pub use error::Error;
+pub use item::{ListParts, ObjectType, split_list};
 pub use json_text::JsonText;
 pub use watch::{
     DEFAULT_MAX_FRAME, FrameDecoder, FrameReader, decode_watch_event, encode_watch_event,
