@@ -95,7 +95,7 @@ fn decode_all<K: DeserializeOwned + Send + Sync + 'static>(
     lister: &Lister<Compact<K>>,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let cached = lister.list(&LabelSelector::everything());
-    let bytes: usize = cached.iter().map(|c| c.json().len()).sum();
+    let bytes: usize = cached.iter().map(|c| c.body_len()).sum();
     for obj in &cached {
         obj.decode()?;
     }

@@ -177,11 +177,11 @@ fn end_envelope(out: &mut Vec<u8>) {
 /// item is the message of one object, the [`Envelope::raw`] of its own encoding. A server
 /// that keeps its objects' encodings (as kube-apiserver's watch cache keeps serialized
 /// objects) lists them by copying bytes instead of encoding every item again.
-pub fn encode_list_of_encoded<'a, M: Serialize + ?Sized>(
+pub fn encode_list_of_encoded<M: Serialize + ?Sized>(
     api_version: &str,
     list_kind: &str,
     metadata: &M,
-    items: &[&'a [u8]],
+    items: &[&[u8]],
 ) -> Result<Vec<u8>, Error> {
     let unknown = || Error::UnknownKind {
         api_version: api_version.to_string(),
