@@ -3,28 +3,20 @@
 //! certificate made by `openssl x509 -req` (X.509 v1), `delete --cascade`, and RBAC
 //! escalation prevention met by `kubectl create role` / `create rolebinding`.
 
+mod kubectl_harness;
+
 use std::path::{Path, PathBuf};
 use std::process::Command as StdCommand;
 use std::time::Duration;
 
 use kclient_testserver::TestServer;
+use kubectl_harness::kubectl_bin;
 use tokio::process::Command;
 
 struct Out {
     code: i32,
     stdout: String,
     stderr: String,
-}
-
-fn kubectl_bin() -> String {
-    if let Ok(bin) = std::env::var("KCLIENT_TEST_KUBECTL") {
-        return bin;
-    }
-    if Path::new("/usr/bin/kubectl").exists() {
-        "/usr/bin/kubectl".to_string()
-    } else {
-        "kubectl".to_string()
-    }
 }
 
 /// Runs kubectl with `kubeconfig` and its own HOME and cache in `dir`.

@@ -4,93 +4,9 @@
 //! transition rules, the Kubernetes quantity and format libraries) get the errors kubectl
 //! shows on a real cluster.
 
-use std::path::{Path, PathBuf};
-use std::time::Duration;
+mod kubectl_harness;
 
-use kclient_testserver::TestServer;
-use tokio::process::Command;
-
-struct Kubectl {
-    dir: tempfile::TempDir,
-    kubeconfig: PathBuf,
-    server: TestServer,
-}
-
-struct Out {
-    ok: bool,
-    stdout: String,
-    stderr: String,
-}
-
-fn kubectl_bin() -> String {
-    if let Ok(bin) = std::env::var("KCLIENT_TEST_KUBECTL") {
-        return bin;
-    }
-    if Path::new("/usr/bin/kubectl").exists() {
-        "/usr/bin/kubectl".to_string()
-    } else {
-        "kubectl".to_string()
-    }
-}
-
-impl Kubectl {
-    async fn start() -> Self {
-        let server = TestServer::start().await.expect("server");
-        let dir = tempfile::tempdir().expect("tempdir");
-        let kubeconfig = dir.path().join("kubeconfig");
-        server.write_kubeconfig(&kubeconfig).expect("kubeconfig");
-        Kubectl {
-            dir,
-            kubeconfig,
-            server,
-        }
-    }
-
-    async fn run(&self, args: &[&str]) -> Out {
-        let out = Command::new(kubectl_bin())
-            .arg("--kubeconfig")
-            .arg(&self.kubeconfig)
-            .arg("--cache-dir")
-            .arg(self.dir.path().join("cache"))
-            .args(args)
-            .env("HOME", self.dir.path())
-            .env_remove("KUBECONFIG")
-            .kill_on_drop(true)
-            .output();
-        let out = tokio::time::timeout(Duration::from_secs(60), out)
-            .await
-            .expect("kubectl finished in time")
-            .expect("kubectl runs");
-        Out {
-            ok: out.status.success(),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
-    }
-
-    async fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args).await;
-        assert!(
-            out.ok,
-            "kubectl {args:?} failed: {}{}",
-            out.stdout, out.stderr
-        );
-        out.stdout
-    }
-
-    /// Runs a command that must fail; its error output.
-    async fn fails(&self, args: &[&str]) -> String {
-        let out = self.run(args).await;
-        assert!(!out.ok, "kubectl {args:?} succeeded: {}", out.stdout);
-        out.stderr
-    }
-
-    fn write(&self, name: &str, content: &str) -> String {
-        let path = self.dir.path().join(name);
-        std::fs::write(&path, content).expect("write manifest");
-        path.to_string_lossy().into_owned()
-    }
-}
+use kubectl_harness::Kubectl;
 
 const CRD: &str = r#"apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition
