@@ -7,7 +7,7 @@
 //! cargo run -p kclient-examples --example informer -- --kubeconfig ~/.kube/config \
 //!     --resource pods --duration 60s
 //! ```
-//! With `--compact` the informer caches `Compact` objects (the server's JSON plus typed
+//! With `--compact` the informer caches `Compact` objects (the server's bytes plus typed
 //! metadata, decoded on read) and, after sync, decodes them all once to show what that costs.
 //! Runs until `--duration` has passed or it is interrupted (Ctrl-C), then exits 0.
 

@@ -26,9 +26,13 @@
 //! smaller than its JSON, and faster to decode on read; [`Compact::json`] gives the same
 //! JSON either way.
 //!
-//! Decoding into `Compact` needs serde_json's own deserializer (lists, watch events and
-//! `serde_json::from_str` all qualify); formats that buffer the object first cannot hand
-//! over its text and fail with an error.
+//! An informer of `Compact<K>` asks for protobuf first when `K` is a built-in kind (as the
+//! typed informer does), so its cache holds the server's protobuf messages; custom resources
+//! and servers that answer JSON give JSON text.
+//!
+//! Decoding into `Compact` needs serde_json's own deserializer or kclient-protobuf's (lists,
+//! watch events, `serde_json::from_str` and `kclient_protobuf::decode_object` all qualify);
+//! formats that buffer the object first cannot hand over its bytes and fail with an error.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -188,7 +192,12 @@ kclient_core::impl_object_for_typed_meta!([K: 'static] Compact<K>, Compact::meta
 
 impl<'de, K> Deserialize<'de> for Compact<K> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(CompactVisitor(PhantomData))
+        // kclient-protobuf answers this name with the object's message undecoded; serde_json
+        // treats it as any newtype and hands over itself, whose map is the object.
+        deserializer.deserialize_newtype_struct(
+            kclient_protobuf::ENCODED_OBJECT,
+            CompactVisitor(PhantomData),
+        )
     }
 }
 
@@ -199,6 +208,16 @@ impl<'de, K> Visitor<'de> for CompactVisitor<K> {
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a Kubernetes object")
+    }
+
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+
+    /// A protobuf object, handed over as its kind and message (see `ENCODED_OBJECT`).
+    fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        let encoded = kclient_protobuf::EncodedObject::from_seq(seq)?;
+        Compact::from_message(encoded.ty, encoded.message).map_err(de::Error::custom)
     }
 
     // One pass: each top-level field is captured as raw text and the object's text is put

@@ -124,9 +124,13 @@ impl<K: Resource> RestListerWatcher<K> {
 
 impl<K: Resource> RestListerWatcher<Compact<K>> {
     /// Lists and watches `K` in all namespaces (or cluster-wide), keeping each object as
-    /// [`Compact`]: its JSON text plus typed metadata (so it always asks for JSON).
+    /// [`Compact`]: the server's bytes plus typed metadata. Like [`RestListerWatcher::new`]
+    /// it asks for protobuf first when `K` has a protobuf form, so a built-in kind's objects
+    /// are kept as their protobuf messages.
     pub fn compact(client: RestClient) -> Self {
-        Self::from_parts(client, K::group_version(), K::PLURAL, K::namespaced())
+        let mut lw = Self::from_parts(client, K::group_version(), K::PLURAL, K::namespaced());
+        lw.protobuf = K::PROTOBUF;
+        lw
     }
 }
 

@@ -1,5 +1,5 @@
-//! Informers of built-in kinds ask for protobuf first and decode it; `Compact` and dynamic
-//! informers ask for JSON. Against an in-process fake API server answering Kubernetes
+//! Informers of built-in kinds (typed and `Compact`) ask for protobuf first and decode it;
+//! dynamic informers ask for JSON. Against an in-process fake API server answering Kubernetes
 //! protobuf (written by kclient-protobuf) when asked, JSON otherwise.
 
 use std::sync::{Arc, Mutex};
@@ -125,12 +125,39 @@ async fn built_in_kinds_list_and_watch_in_protobuf() {
 }
 
 #[tokio::test]
-async fn compact_and_dynamic_informers_ask_json_and_json_only_turns_protobuf_off() {
+async fn compact_informers_keep_the_protobuf_messages_of_built_in_kinds() {
     let fake = Fake::default();
     let compact =
         RestListerWatcher::<kclient_cache::Compact<ConfigMap>>::compact(fake.client(config()));
     let page = compact.list(&ListOptions::default()).await.unwrap();
-    assert_eq!(page.items.len(), 2);
+    let decoded: Vec<ConfigMap> = page.items.iter().map(|c| c.decode().unwrap()).collect();
+    assert_eq!(decoded, list().items);
+    assert_eq!(page.items[1].meta().name.as_deref(), Some("b"));
+    assert_eq!(page.metadata.resource_version.as_deref(), Some("10"));
+    // Kept as the server's message: a third smaller than the JSON, and shown as such.
+    assert!(format!("{:?}", page.items[0]).contains("protobuf_bytes"));
+    let json_len = serde_json::to_vec(&list().items[0]).unwrap().len();
+    assert!(page.items[0].body_len() < json_len);
+    let mut events = compact.watch(&ListOptions::default()).await.unwrap();
+    let Some(Ok(WatchEvent::Added(c))) = events.next().await else {
+        panic!("no ADDED event")
+    };
+    assert_eq!(c.decode().unwrap(), config_map("c", "11"));
+    assert!(format!("{c:?}").contains("protobuf_bytes"));
+    assert_eq!(fake.accepts(), [NEGOTIATED, NEGOTIATED]);
+    // With JSON only, the same cache holds JSON text.
+    let compact = RestListerWatcher::<kclient_cache::Compact<ConfigMap>>::compact(
+        fake.client(config().json_only()),
+    );
+    let page = compact.list(&ListOptions::default()).await.unwrap();
+    assert!(format!("{:?}", page.items[0]).contains("json_bytes"));
+    assert_eq!(page.items[0].decode().unwrap(), list().items[0]);
+    assert_eq!(fake.accepts(), ["application/json"]);
+}
+
+#[tokio::test]
+async fn dynamic_informers_ask_json_and_json_only_turns_protobuf_off() {
+    let fake = Fake::default();
     let gvr = GroupVersionResource::gvr("", "v1", "configmaps");
     let dynamic = RestListerWatcher::dynamic(fake.client(config()), &gvr, true);
     let page = dynamic.list(&ListOptions::default()).await.unwrap();
@@ -138,10 +165,77 @@ async fn compact_and_dynamic_informers_ask_json_and_json_only_turns_protobuf_off
     let typed = RestListerWatcher::<ConfigMap>::new(fake.client(config().json_only()));
     let page = typed.list(&ListOptions::default()).await.unwrap();
     assert_eq!(page.items, list().items);
-    assert_eq!(
-        fake.accepts(),
-        ["application/json", "application/json", "application/json"]
+    assert_eq!(fake.accepts(), ["application/json", "application/json"]);
+}
+
+/// A protobuf list of several decode batches (about `BATCH_BYTES` each) decoded on one task
+/// and on several threads gives the same items in the same order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn large_protobuf_lists_decode_in_parallel_batches_in_order() {
+    let big: Vec<ConfigMap> = (0..120)
+        .map(|i| {
+            let mut cm = config_map(&format!("cm-{i:03}"), &i.to_string());
+            cm.data = Some([("blob".to_owned(), "x".repeat(40_000 + i))].into());
+            cm
+        })
+        .collect();
+    let body = kclient_protobuf::encode_object(&List {
+        items: big.clone(),
+        metadata: ListMeta {
+            resource_version: Some("500".into()),
+            continue_: Some("next".into()),
+            ..ListMeta::default()
+        },
+    })
+    .unwrap();
+    assert!(
+        body.len() > 3 * kclient_rest::batch::BATCH_BYTES,
+        "not several batches"
     );
+    let service = tower::service_fn(move |_req: http::Request<Bytes>| {
+        let body = body.clone();
+        async move { Ok::<_, Error>(reply(PB, body)) }
+    });
+    let client = RestClient::builder(config().without_rate_limit())
+        .build_with_service(service)
+        .unwrap();
+    for parallelism in [1, 2, 4] {
+        let lw = RestListerWatcher::<ConfigMap>::new(client.clone())
+            .decode_parallelism(std::num::NonZeroUsize::new(parallelism).unwrap());
+        let page = lw.list(&ListOptions::default()).await.unwrap();
+        assert!(
+            page.items == big,
+            "items differ with parallelism {parallelism}"
+        );
+        assert_eq!(page.metadata.resource_version.as_deref(), Some("500"));
+        assert_eq!(page.metadata.continue_.as_deref(), Some("next"));
+        let compact =
+            RestListerWatcher::<kclient_cache::Compact<ConfigMap>>::compact(client.clone())
+                .decode_parallelism(std::num::NonZeroUsize::new(parallelism).unwrap());
+        let page = compact.list(&ListOptions::default()).await.unwrap();
+        let names: Vec<_> = page.items.iter().map(|c| c.meta().name.clone()).collect();
+        let expected: Vec<_> = big.iter().map(|c| c.metadata.name.clone()).collect();
+        assert_eq!(names, expected);
+    }
+}
+
+/// A truncated protobuf list is a decode error, not a shorter list.
+#[tokio::test]
+async fn a_truncated_protobuf_list_is_an_error() {
+    let mut body = kclient_protobuf::encode_object(&list()).unwrap();
+    body.truncate(body.len() - 3);
+    let service = tower::service_fn(move |_req: http::Request<Bytes>| {
+        let body = body.clone();
+        async move { Ok::<_, Error>(reply(PB, body)) }
+    });
+    let client = RestClient::builder(config().without_rate_limit())
+        .build_with_service(service)
+        .unwrap();
+    let err = RestListerWatcher::<ConfigMap>::new(client)
+        .list(&ListOptions::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Decode { .. }), "{err}");
 }
 
 #[tokio::test]

@@ -51,6 +51,39 @@ fn decode(c: &mut Criterion) {
         b.iter(|| kclient_protobuf::encode_object(&list).unwrap())
     });
     group.finish();
+
+    // One Pod decoded and dropped again and again: the allocator reuses the same memory, so
+    // this is the formats' own cost without the page faults of building a 1.2 GB heap.
+    let pod = list.items.into_iter().next().expect("one Pod");
+    println!(
+        "one Pod: {} bytes of JSON, {} of protobuf",
+        serde_json::to_vec(&pod).unwrap().len(),
+        kclient_protobuf::encode_object(&pod).unwrap().len()
+    );
+    let json = serde_json::to_vec(&pod).unwrap();
+    let proto = kclient_protobuf::encode_object(&pod).unwrap();
+    let mut group = c.benchmark_group("pod_1");
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("json_kclient", |b| {
+        b.iter(|| kclient_core::json::from_slice::<Pod>(&json).unwrap())
+    });
+    group.bench_function("protobuf", |b| {
+        b.iter(|| kclient_protobuf::decode_object::<Pod>(&proto).unwrap())
+    });
+
+    // The same Pod without managedFields: k8s-openapi holds them as a `serde_json::Value`
+    // tree (Go holds raw bytes), whose building is the same work from either format.
+    let mut slim = pod.clone();
+    slim.metadata.managed_fields = None;
+    let json = serde_json::to_vec(&slim).unwrap();
+    let proto = kclient_protobuf::encode_object(&slim).unwrap();
+    group.bench_function("json_kclient_no_managed_fields", |b| {
+        b.iter(|| kclient_core::json::from_slice::<Pod>(&json).unwrap())
+    });
+    group.bench_function("protobuf_no_managed_fields", |b| {
+        b.iter(|| kclient_protobuf::decode_object::<Pod>(&proto).unwrap())
+    });
+    group.finish();
 }
 
 criterion_group!(benches, decode);

@@ -12,6 +12,7 @@ use serde::de::{self, DeserializeSeed, Visitor};
 use serde::forward_to_deserialize_any;
 
 use crate::Error;
+use crate::encoded::{ENCODED_OBJECT, EncodedSeq, kind_of_message};
 use crate::rfc3339;
 use crate::schema::{Field, Kind, Message, Ty, message};
 use crate::special;
@@ -25,16 +26,19 @@ pub(crate) const MAX_DEPTH: usize = 100;
 /// transparent, ignored values are skipped undecoded, the rest is self-described.
 macro_rules! self_describing {
     () => {
-        fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-            visitor.visit_some(self)
-        }
-
         fn deserialize_newtype_struct<V: Visitor<'de>>(
             self,
             _name: &'static str,
             visitor: V,
         ) -> Result<V::Value, Error> {
             visitor.visit_newtype_struct(self)
+        }
+
+        self_describing!(but_newtype);
+    };
+    (but_newtype) => {
+        fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+            visitor.visit_some(self)
         }
 
         fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
@@ -208,7 +212,29 @@ impl<'de> de::Deserializer<'de> for MessageDe<'de> {
         }
     }
 
-    self_describing!();
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        if name != ENCODED_OBJECT || self.msg.kind != Kind::Plain {
+            return visitor.visit_newtype_struct(self);
+        }
+        let (api_version, kind) = match self.inject {
+            Some(named) => named,
+            None => kind_of_message(self.msg).ok_or_else(|| {
+                Error::Custom(format!("{} is not the message of a kind", self.msg.name))
+            })?,
+        };
+        visitor.visit_seq(EncodedSeq {
+            api_version,
+            kind,
+            message: self.buf,
+            next: 0,
+        })
+    }
+
+    self_describing!(but_newtype);
 }
 
 fn message_of(field: &Field) -> Result<&'static Message, Error> {
@@ -432,7 +458,20 @@ impl<'de> de::Deserializer<'de> for ValueDe<'de> {
         }
     }
 
-    self_describing!();
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        match (self.ty, self.raw) {
+            // An object inside another (a list's item): it may be asked for undecoded.
+            (Ty::Message(i), Raw::Len(b)) => MessageDe::new(message(i), b, self.depth + 1)?
+                .deserialize_newtype_struct(name, visitor),
+            _ => visitor.visit_newtype_struct(self),
+        }
+    }
+
+    self_describing!(but_newtype);
 }
 
 /// Every occurrence of a repeated or map field, from its first occurrence to the end of the

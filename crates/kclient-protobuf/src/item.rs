@@ -105,6 +105,8 @@ pub struct ListParts<'a> {
     pub items: Vec<&'a [u8]>,
     /// The `ListMeta` message's index.
     meta_message: u16,
+    /// The items' message index.
+    item_message: u16,
 }
 
 impl ListParts<'_> {
@@ -115,6 +117,30 @@ impl ListParts<'_> {
             self.metadata,
             0,
         )?)
+    }
+
+    /// What decodes each of [`ListParts::items`], on any thread, exactly as
+    /// [`decode_list`](crate::decode_list) decodes the items of the whole list.
+    pub fn item_decoder(&self) -> ItemDecoder {
+        ItemDecoder {
+            message: self.item_message,
+        }
+    }
+}
+
+/// Decodes the items [`split_list`] cut out, one by one: a list decoded in parts (on several
+/// threads) gives the items a whole-list decode gives. Items of built-in lists carry no
+/// apiVersion or kind, and none is set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ItemDecoder {
+    message: u16,
+}
+
+impl ItemDecoder {
+    /// Decodes one item's bare message.
+    pub fn decode<'de, T: Deserialize<'de>>(&self, item: &'de [u8]) -> Result<T, Error> {
+        // Depth 1: where the item sits inside its list.
+        T::deserialize(MessageDe::new(message(self.message), item, 1)?)
     }
 }
 
@@ -143,12 +169,19 @@ pub fn split_list(bytes: &[u8]) -> Result<ListParts<'_>, Error> {
             msg.name
         )));
     };
+    let Ty::Message(item_message) = items.ty else {
+        return Err(Error::Custom(format!(
+            "{}.items are not messages",
+            msg.name
+        )));
+    };
     let mut parts = ListParts {
         api_version: env.api_version,
         kind: env.kind,
         metadata: &[],
         items: Vec::new(),
         meta_message,
+        item_message,
     };
     // Count first so the item list is exactly its size (a walk over lengths only).
     let mut count = 0;

@@ -12,6 +12,8 @@
 //!   into `Pod`, `List<Pod>`, `Status`, `serde_json::Value` … with no intermediate tree;
 //! - [`encode_object`] / [`encode_value`] / [`encode_as`] write any `Serialize` value, and
 //!   [`JsonText`] streams JSON text into them without building a tree;
+//! - [`ENCODED_OBJECT`] / [`EncodedObject`] let a type keep an object's message undecoded
+//!   wherever it sits (a list's item, a watch event's object);
 //! - [`split_list`] cuts an encoded list into its items' bare messages without decoding
 //!   them, and [`ObjectType`] decodes such a message later (a cache of the server's bytes);
 //! - [`FrameReader`] / [`FrameDecoder`] split `;stream=watch` bodies into frames and
@@ -29,6 +31,7 @@
 //! ```
 
 mod de;
+mod encoded;
 mod envelope;
 mod error;
 mod item;
@@ -40,12 +43,13 @@ mod special;
 mod watch;
 mod wire;
 
+pub use encoded::{ENCODED_OBJECT, EncodedObject};
 pub use envelope::{
     Envelope, MAGIC, decode_list, decode_object, decode_status, encode_as, encode_list_of_encoded,
     encode_object, encode_value, has_kind,
 };
 pub use error::Error;
-pub use item::{ListParts, ObjectType, split_list};
+pub use item::{ItemDecoder, ListParts, ObjectType, split_list};
 pub use json_text::JsonText;
 pub use watch::{
     DEFAULT_MAX_FRAME, FrameDecoder, FrameReader, decode_watch_event, encode_watch_event,

@@ -78,7 +78,7 @@ async fn reconcile_compact(
 }
 
 async fn run_kclient(args: &ChildArgs, tally: Arc<Tally>) -> Result<(), InformerBenchError> {
-    let client = kclient_client(&args.kubeconfig)?;
+    let client = kclient_client(&args.kubeconfig, false)?;
     let factory = SharedInformerFactory::builder(client)
         .namespace(args.namespace.clone())
         .build();

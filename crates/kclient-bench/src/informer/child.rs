@@ -205,7 +205,7 @@ async fn run_kube(args: &ChildArgs, _tallies: &[Arc<Tally>]) -> Result<(), Infor
 }
 
 async fn run_kclient(args: &ChildArgs, tallies: &[Arc<Tally>]) -> Result<(), InformerBenchError> {
-    let client = kclient_client(&args.kubeconfig)?;
+    let client = kclient_client(&args.kubeconfig, args.mode.json_only())?;
     let mut config = ReflectorConfig::for_type::<Pod>();
     config.use_watch_list = args.mode.uses_watch_list();
     if args.mode.is_compact() {
@@ -231,14 +231,18 @@ async fn run_kclient(args: &ChildArgs, tallies: &[Arc<Tally>]) -> Result<(), Inf
 
 /// kclient's client of the server in `kubeconfig`, uncompressed and without client-side rate
 /// limit: kube-rs is built without gzip and has no rate limit, and client-go's 5 QPS default
-/// would pace the pages.
+/// would pace the pages. `json_only` turns protobuf (the default for built-in kinds) off.
 pub(crate) fn kclient_client(
     kubeconfig: &std::path::Path,
+    json_only: bool,
 ) -> Result<kclient::rest::RestClient, InformerBenchError> {
     let mut config = kclient::config::Config::from_kubeconfig_file(
         kubeconfig,
         &kclient::config::KubeconfigOptions::default(),
     )?;
+    if json_only {
+        config = config.json_only();
+    }
     // kube-rs is built without its gzip feature: both clients read uncompressed lists.
     config.disable_compression = true;
     Ok(kclient::rest::RestClient::builder(config)

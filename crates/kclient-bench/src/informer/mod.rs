@@ -13,6 +13,7 @@
 pub mod child;
 pub mod driver;
 pub mod error;
+pub mod formats;
 pub mod proc_status;
 pub mod projection;
 pub mod protocol;
@@ -38,8 +39,9 @@ pub enum Mode {
     KubeListWatchStripped,
     /// kclient list+watch with the `strip_managed_fields` transform.
     KclientListWatchStripped,
-    /// kclient list+watch caching `Compact<Pod>`: JSON text plus typed metadata, nothing
-    /// dropped (managedFields kept), decoded on read.
+    /// kclient list+watch caching `Compact<Pod>`: the server's bytes (protobuf, as asked
+    /// for by default) plus typed metadata, nothing dropped (managedFields kept), decoded on
+    /// read.
     KclientListWatchCompact,
     /// kclient watch-list caching `Compact<Pod>`.
     KclientWatchListCompact,
@@ -48,12 +50,18 @@ pub enum Mode {
     KclientListWatchProjection,
     /// The projection with the `strip_managed_fields` transform.
     KclientListWatchProjectionStripped,
+    /// [`Mode::KclientListWatch`] with `Config::json_only()`: kclient reading JSON, to
+    /// measure protobuf (the default for built-in kinds) against it.
+    KclientListWatchJson,
+    /// [`Mode::KclientListWatchCompact`] with `Config::json_only()`: `Compact<Pod>` holding
+    /// JSON text.
+    KclientListWatchCompactJson,
 }
 
 impl Mode {
     /// Every mode, kube-rs's first. The driver runs them in [`crate::rounds`] order: kclient's
     /// first in odd rounds, kube-rs's first in even ones, each side's in this order.
-    pub const ALL: [Mode; 10] = [
+    pub const ALL: [Mode; 12] = [
         Mode::KubeListWatch,
         Mode::KubeStreaming,
         Mode::KubeListWatchStripped,
@@ -64,6 +72,8 @@ impl Mode {
         Mode::KclientWatchListCompact,
         Mode::KclientListWatchProjection,
         Mode::KclientListWatchProjectionStripped,
+        Mode::KclientListWatchJson,
+        Mode::KclientListWatchCompactJson,
     ];
 
     /// The command-line name of the mode.
@@ -79,6 +89,8 @@ impl Mode {
             Mode::KclientWatchListCompact => "kclient-watch-list-compact",
             Mode::KclientListWatchProjection => "kclient-list-watch-projection",
             Mode::KclientListWatchProjectionStripped => "kclient-list-watch-projection-stripped",
+            Mode::KclientListWatchJson => "kclient-list-watch-json",
+            Mode::KclientListWatchCompactJson => "kclient-list-watch-compact-json",
         }
     }
 
@@ -110,6 +122,8 @@ impl Mode {
             Mode::KclientListWatch
             | Mode::KclientListWatchCompact
             | Mode::KclientListWatchProjection
+            | Mode::KclientListWatchJson
+            | Mode::KclientListWatchCompactJson
             | Mode::KubeListWatch => Mode::KubeListWatch,
             Mode::KclientWatchList | Mode::KclientWatchListCompact | Mode::KubeStreaming => {
                 Mode::KubeStreaming
@@ -129,8 +143,27 @@ impl Mode {
     pub fn is_compact(self) -> bool {
         matches!(
             self,
-            Mode::KclientListWatchCompact | Mode::KclientWatchListCompact
+            Mode::KclientListWatchCompact
+                | Mode::KclientWatchListCompact
+                | Mode::KclientListWatchCompactJson
         )
+    }
+
+    /// True for the kclient modes that read JSON only (`Config::json_only()`).
+    pub fn json_only(self) -> bool {
+        matches!(
+            self,
+            Mode::KclientListWatchJson | Mode::KclientListWatchCompactJson
+        )
+    }
+
+    /// The mode this JSON-only mode is the JSON twin of (same cache, protobuf on the wire).
+    pub fn protobuf_twin(self) -> Option<Mode> {
+        match self {
+            Mode::KclientListWatchJson => Some(Mode::KclientListWatch),
+            Mode::KclientListWatchCompactJson => Some(Mode::KclientListWatchCompact),
+            _ => None,
+        }
     }
 
     /// True for the kclient modes that cache the derived [`projection::PodSummary`].

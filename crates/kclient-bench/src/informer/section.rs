@@ -36,6 +36,10 @@ fn label(mode: Mode) -> &'static str {
         Mode::KclientListWatchProjectionStripped => {
             "list+watch, managedFields stripped by both, kclient caching a derived Pod projection"
         }
+        Mode::KclientListWatchJson => "list+watch, kclient reading JSON",
+        Mode::KclientListWatchCompactJson => {
+            "list+watch, kclient caching Compact<Pod> read as JSON"
+        }
     }
 }
 
@@ -199,6 +203,7 @@ pub fn render(results: &Results, preamble: &str) -> String {
     let mut out = String::from(preamble);
     out.push_str("\n\n### Time to synced and memory\n\n");
     out.push_str(&table(&sync_figures(results)));
+    out.push_str(&crate::informer::formats::render(results));
     out.push_str("\n### Event throughput after sync\n\n");
     out.push_str(&table(&event_figures(results)));
     out.push_str("\n### Goals from the issue\n\n");

@@ -46,7 +46,7 @@ struct Head {
 
 impl<K> Compact<K> {
     /// The compact form of an object's bare protobuf message of kind `ty`.
-    fn from_message(ty: ObjectType, bytes: &[u8]) -> Result<Self, DecodeError> {
+    pub(super) fn from_message(ty: ObjectType, bytes: &[u8]) -> Result<Self, DecodeError> {
         let head: Head = ty.decode(bytes).map_err(DecodeError::protobuf::<Self>)?;
         Ok(Compact {
             meta: ObjectMeta::from(head.metadata.unwrap_or_default()),

@@ -86,7 +86,7 @@ pub(crate) async fn fetch_page<K: DeserializeOwned + Send + 'static>(
 ) -> Result<ObjectList<K>, Error> {
     let (mut body, headers) = request.stream_with_headers().await?;
     if WireFormat::of(&headers) == WireFormat::Protobuf {
-        return super::protobuf::read_page(body, headers, decoding, on_continue).await;
+        return super::protobuf::read_page(body, decoding, on_continue).await;
     }
     let mut decoder = ListDecoder::new();
     let mut decodes = PageDecodes::<K>::new(decoding.parallelism);

@@ -21,6 +21,7 @@ mod bench_pod {
     }
 }
 
+mod encoded;
 mod fixtures;
 mod garbage;
 mod roundtrip;
