@@ -1,7 +1,7 @@
 #![no_main]
 //! Arbitrary bytes through the Kubernetes protobuf decoders: the object decoder (typed and as
 //! a JSON value, then encoded back), and the watch-frame reader and incremental decoder with
-//! the events they yield. Every outcome is a value or a typed error: never a panic, and no
+//! the events they yield, and lists cut into items decoded one by one. Every outcome is a value or a typed error: never a panic, and no
 //! allocation sized by a length prefix.
 
 use k8s_openapi::api::core::v1::Pod;
@@ -25,6 +25,15 @@ fuzz_target!(|data: &[u8]| {
             let _ = decode_object::<Pod>(&object);
             let _ = kclient_protobuf::decode_list::<Pod>(&object);
             let _ = kclient_protobuf::decode_status(&object);
+            // A list cut into items and decoded item by item, as informers do.
+            if let Ok(parts) = kclient_protobuf::split_list(&object) {
+                let _ = parts.list_meta();
+                let decoder = parts.item_decoder();
+                for item in &parts.items {
+                    let _ = decoder.decode::<Pod>(item);
+                    let _ = decoder.decode::<Value>(item);
+                }
+            }
         }
         2 => {
             for frame in FrameReader::new(body).max_frame(1 << 16) {

@@ -1,8 +1,9 @@
 //! Criterion: the 10,000-Pod list (the bundled 13 KB Pod, `kclient_bench::data`) decoded
 //! through kclient's client paths when it travels as JSON and as protobuf: the typed client's
 //! (`Response::object`, as `Api::list` decodes) and the informer's (`RestListerWatcher::list`
-//! over an in-process service answering the canned body, JSON cut into items and decoded in
-//! parallel batches, protobuf read whole and decoded on the blocking pool).
+//! over an in-process service answering the canned body: JSON cut into items as it arrives,
+//! protobuf read whole and cut by length prefixes, both decoded in parallel batches), into
+//! typed Pods and into `Compact<Pod>`.
 //!
 //! `cargo bench -p kclient-bench --bench negotiation`
 
@@ -13,7 +14,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use http::{HeaderMap, HeaderValue, StatusCode};
 use k8s_openapi::List;
 use k8s_openapi::api::core::v1::Pod;
-use kclient::cache::{ListerWatcher, RestListerWatcher};
+use kclient::cache::{Compact, ListerWatcher, RestListerWatcher};
 use kclient::core::{ListOptions, ObjectList};
 use kclient::rest::transport::Body;
 use kclient::rest::{Error, Response, RestClient};
@@ -84,6 +85,19 @@ fn negotiation(c: &mut Criterion) {
                 .decode_parallelism(NonZeroUsize::new(parallelism).expect("non-zero"));
             group.bench_function(
                 format!("informer_list_{name}_parallelism_{parallelism}"),
+                |b| {
+                    b.iter(|| {
+                        let page = runtime
+                            .block_on(lw.list(&ListOptions::default()))
+                            .expect("lists");
+                        assert_eq!(page.items.len(), PODS);
+                    })
+                },
+            );
+            let lw = RestListerWatcher::<Compact<Pod>>::compact(client(content_type, body.clone()))
+                .decode_parallelism(NonZeroUsize::new(parallelism).expect("non-zero"));
+            group.bench_function(
+                format!("compact_informer_list_{name}_parallelism_{parallelism}"),
                 |b| {
                     b.iter(|| {
                         let page = runtime

@@ -48,8 +48,8 @@ use crate::error::DecodeError;
 #[cfg(test)]
 use crate::error::KeyError;
 
-/// An object of type `K` held as its JSON text plus its metadata (see the
-/// [module docs](self)). Clone is cheap only behind the `Arc` the cache hands out.
+/// An object of type `K` held as the bytes the server sent (protobuf or JSON text) plus its
+/// metadata (see the [module docs](self)). Clone is cheap only behind the `Arc` the cache hands out.
 ///
 /// ```no_run
 /// use k8s_openapi::api::core::v1::Pod;

@@ -19,8 +19,9 @@
 //!   (`factory.core_v1().pods()`), start / wait-for-sync / shutdown.
 //! - [`Lister`]: reads from an informer's cache by namespace and [`kclient_core::LabelSelector`],
 //!   returning the cached `Arc<K>`.
-//! - [`Compact`]: objects cached as their JSON text plus typed metadata, for caches of many
-//!   large objects at a fraction of the typed memory; decoded on read.
+//! - [`Compact`]: objects cached as the server's bytes (protobuf or JSON text) plus typed
+//!   metadata, for caches of many large objects at a fraction of the typed memory; decoded on
+//!   read.
 //! - [`CachedClient`]: controller-runtime's cache-backed client — reads from factory
 //!   informers, writes to the server.
 //!

@@ -149,7 +149,8 @@ Rounds run every client once, kclient first in odd rounds and kube-rs first in e
 namespace (its informer: watch-list, falling back to list+watch; typed `Arc<Pod>` cache), \
 `.run(reconcile, error_policy, ctx)`; default concurrency (1 worker) unless `--concurrency`.\n\
 - **kclient caching `Compact<Pod>`**: `Controller::<Compact<Pod>>::compact(&factory)`, the same \
-informer holding each Pod as the server's JSON text plus typed metadata; its reconcile decodes \
+informer holding each Pod as the server's bytes (protobuf by default) plus typed metadata; \
+its reconcile decodes \
 the whole Pod (`obj.object().decode()`, managedFields included) before counting, so it pays \
 what a reconcile reading the object pays.\n\
 - **kube-rs list+watch**: `Controller::new(api, watcher::Config::default())` (its default: \

@@ -12,7 +12,7 @@ use std::time::Duration;
 use clap::Parser;
 use kclient_bench::informer::child::{self, ChildFlags};
 use kclient_bench::informer::driver::{self, Options};
-use kclient_bench::informer::{InformerBenchError, Mode, section};
+use kclient_bench::informer::{InformerBenchError, Mode, formats, section};
 
 #[derive(Parser, Debug)]
 #[command(about = "kclient informer vs kube-rs reflector: sync time, RSS, event throughput")]
@@ -39,6 +39,14 @@ struct Args {
         default_missing_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/benchmarks.md")
     )]
     write_docs: Option<PathBuf>,
+    /// Write only the protobuf-against-JSON table (JSON-only modes beside their protobuf
+    /// twins) into docs/benchmarks.md (or this file), between its own markers.
+    #[arg(
+        long,
+        num_args = 0..=1,
+        default_missing_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/benchmarks.md")
+    )]
+    write_formats_docs: Option<PathBuf>,
     /// Client modes to run, comma-separated (default: every mode).
     #[arg(long, value_delimiter = ',')]
     modes: Vec<String>,
@@ -84,6 +92,31 @@ async fn run(args: Args) -> Result<(), InformerBenchError> {
     let exe = std::env::current_exe()?;
     let started = jiff::Timestamp::now();
     let results = driver::run(&exe, &options).await?;
+    if let Some(path) = &args.write_formats_docs {
+        let command = format!(
+            "cargo run --release -p kclient-bench --features kube-rs --bin informer -- --sizes {} --events {} --handlers {} --settle-ms {} --modes {} --write-formats-docs",
+            join(&args.sizes),
+            args.events,
+            join(&args.handlers),
+            args.settle_ms,
+            options
+                .modes
+                .iter()
+                .map(|m| m.as_str())
+                .collect::<Vec<_>>()
+                .join(","),
+        );
+        let text = format!(
+            "Run `{command}` (release), started {started}; the informers, server and Pods as in \
+             the informer section above. The JSON modes are the protobuf modes with \
+             `Config::json_only()`.\n{}",
+            formats::render(&results)
+        );
+        println!("{text}");
+        formats::update_document(path, &text)?;
+        eprintln!("wrote {}", path.display());
+        return Ok(());
+    }
     let command = format!(
         "cargo run --release -p kclient-bench --features kube-rs --bin informer -- --sizes {} --events {} --handlers {} --settle-ms {} --write-docs",
         join(&args.sizes),
@@ -137,7 +170,8 @@ vs kube-rs `reflector(store(), watcher(api, watcher::Config::default()))` (pages
 `.modify(|pod| pod.metadata.managed_fields = None)` on the watcher stream (kube-rs's advice \
 for memory): what either cache costs when a controller does not need managedFields.\n\
 - **kclient caching `Compact<Pod>`** (list+watch and watch-list): `factory.compact::<Pod>()`'s \
-informer, holding each Pod as the server's JSON text plus typed `ObjectMeta`, nothing dropped \
+informer, holding each Pod as the server's bytes (protobuf, or JSON text with \
+`Config::json_only()`) plus typed `ObjectMeta`, nothing dropped \
 (`decode()` gives the whole Pod, managedFields included), against kube-rs's default full-Pod \
 reflector of the same mode.\n\
 - **kclient caching a derived projection** (list+watch, with and without managedFields): \

@@ -3,9 +3,16 @@
 //! default), with the goals for protobuf judged.
 
 use std::fmt::Write as _;
+use std::path::Path;
 
 use crate::informer::driver::{Results, SyncRun};
 use crate::report::format_value;
+
+/// Start of the generated protobuf-against-JSON section.
+pub const BEGIN_MARKER: &str =
+    "<!-- kclient-bench informer formats: begin (generated, do not edit) -->";
+/// End of the generated protobuf-against-JSON section.
+pub const END_MARKER: &str = "<!-- kclient-bench informer formats: end -->";
 
 /// Protobuf sync at least this many times faster than JSON sync.
 pub const SYNC_SPEEDUP_GOAL: f64 = 2.0;
@@ -34,6 +41,11 @@ fn cache(run: &SyncRun) -> &'static str {
     } else {
         "Pod"
     }
+}
+
+/// Writes `section` between this section's markers of the document at `path`.
+pub fn update_document(path: &Path, section: &str) -> std::io::Result<()> {
+    crate::informer::section::update_document_between(path, BEGIN_MARKER, END_MARKER, section)
 }
 
 /// The table and the goals, or nothing when no JSON mode ran beside its twin.

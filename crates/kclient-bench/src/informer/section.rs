@@ -203,7 +203,6 @@ pub fn render(results: &Results, preamble: &str) -> String {
     let mut out = String::from(preamble);
     out.push_str("\n\n### Time to synced and memory\n\n");
     out.push_str(&table(&sync_figures(results)));
-    out.push_str(&crate::informer::formats::render(results));
     out.push_str("\n### Event throughput after sync\n\n");
     out.push_str(&table(&event_figures(results)));
     out.push_str("\n### Goals from the issue\n\n");

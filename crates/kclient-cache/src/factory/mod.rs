@@ -471,7 +471,7 @@ impl SharedInformerFactory {
         }
     }
 
-    /// The shared informer of `K` objects cached as [`Compact`] (their JSON text plus typed
+    /// The shared informer of `K` objects cached as [`Compact`] (the server's bytes plus typed
     /// metadata, decoded on read): a fraction of the typed cache's memory for large objects.
     /// It is an informer of its own, with its own watch, beside [`resource::<K>`](Self::resource).
     pub fn compact<K: Resource>(&self) -> ResourceInformer<Compact<K>> {

@@ -187,7 +187,7 @@ impl<K: Resource> Controller<K> {
 }
 
 impl<K: Resource> Controller<Compact<K>> {
-    /// A controller of `K` objects cached as [`Compact`] (their JSON text plus typed metadata,
+    /// A controller of `K` objects cached as [`Compact`] (the server's bytes plus typed metadata,
     /// decoded by `reconcile` when it needs the rest): a large cache at a fraction of the
     /// typed memory.
     pub fn compact(factory: &SharedInformerFactory) -> Self {
