@@ -77,7 +77,7 @@ pub struct PodSummaryStatus {
 
 fn label(mode: Mode) -> &'static str {
     match mode {
-        Mode::KclientListWatchCompact => "`Compact<Pod>` (JSON text + typed metadata)",
+        Mode::KclientListWatchCompact => "`Compact<Pod>` (the server's bytes + typed metadata)",
         Mode::KclientListWatchProjection => "`PodSummary` (`#[derive(Resource)]` projection)",
         Mode::KclientListWatchProjectionStripped => {
             "`PodSummary`, managedFields stripped (`strip_managed_fields`)"
@@ -199,7 +199,7 @@ mod tests {
         for row in [
             "| 10,000 | `Pod` (full typed k8s-openapi Pod) | 1.00 | 2 | 1 | 100.0 | 1.00 |",
             "| 10,000 | `PodSummary` (`#[derive(Resource)]` projection) | 1.00 | 5 | 2 | 250.0 | 2.50 |",
-            "| 10,000 | `Compact<Pod>` (JSON text + typed metadata) | 1.00 | 1 | 0 | 50.00 | 0.50 |",
+            "| 10,000 | `Compact<Pod>` (the server's bytes + typed metadata) | 1.00 | 1 | 0 | 50.00 | 0.50 |",
         ] {
             assert!(text.contains(row), "{row} not in {text}");
         }
