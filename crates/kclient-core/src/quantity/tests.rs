@@ -183,3 +183,28 @@ fn invalid_quantities_are_refused_as_apimachinery_refuses_them() {
         Err(QuantityError::TooLarge)
     );
 }
+
+#[test]
+fn resource_lists_round_up_to_milli_units() {
+    for (input, want) in [
+        ("100n", "1m"),
+        ("1.0001m", "2m"),
+        ("1500u", "2m"),
+        ("0.0001", "1m"),
+        ("1e-4", "1e-3"),
+        ("-100n", "-1m"),
+        ("0.0001Ki", "103m"),
+        // Already whole milli units: the plain canonical form, spellings kept.
+        ("100m", "100m"),
+        ("1000m", "1"),
+        ("0.5", "500m"),
+        ("1Gi", "1Gi"),
+        ("1024Mi", "1Gi"),
+        ("+1", "+1"),
+        ("1000000n", "1m"),
+        ("0", "0"),
+    ] {
+        assert_eq!(canonical_milli(input).as_deref(), Ok(want), "{input}");
+    }
+    assert_eq!(canonical_milli("1.2.3"), Err(QuantityError::Format));
+}
