@@ -282,6 +282,135 @@ async fn priority_admission_resolves_the_class() {
     assert_eq!(created["spec"]["preemptionPolicy"], "Never");
 }
 
+/// A 422 Invalid body for a PriorityClass with exactly these causes.
+fn invalid_class(body: &Value, name: &str, causes: Value, message: &str) {
+    assert_eq!(body["reason"], "Invalid", "{body}");
+    assert_eq!(body["code"], 422);
+    assert_eq!(
+        body["details"],
+        json!({"name": name, "group": "scheduling.k8s.io", "kind": "PriorityClass",
+            "causes": causes})
+    );
+    assert_eq!(body["message"], message);
+}
+
+#[tokio::test]
+async fn priority_classes_are_validated_as_kube_apiserver_does() {
+    let (_server, api) = start().await;
+    let class = |name: &str, value: i64| json!({"metadata": {"name": name}, "value": value});
+
+    // HighestUserDefinablePriority: one billion is allowed, one more is not.
+    let created = api
+        .post(CLASSES, &class("top", 1_000_000_000))
+        .await
+        .expect(201);
+    assert_eq!(created["preemptionPolicy"], "PreemptLowerPriority");
+    let refused = api
+        .post(CLASSES, &class("over", 1_000_000_001))
+        .await
+        .expect(422);
+    invalid_class(
+        &refused,
+        "over",
+        json!([{"reason": "FieldValueForbidden", "field": "value",
+            "message": "Forbidden: maximum allowed value of a user defined priority is 1000000000"}]),
+        "PriorityClass.scheduling.k8s.io \"over\" is invalid: value: Forbidden: maximum allowed value of a user defined priority is 1000000000",
+    );
+
+    // The system- prefix is reserved for the two system classes and their values.
+    let refused = api
+        .post(CLASSES, &class("system-mine", 5))
+        .await
+        .expect(422);
+    invalid_class(
+        &refused,
+        "system-mine",
+        json!([{"reason": "FieldValueForbidden", "field": "metadata.name",
+            "message": "Forbidden: priority class names with 'system-' prefix are reserved for system use only. error: system-mine is not a known system priority class"}]),
+        "PriorityClass.scheduling.k8s.io \"system-mine\" is invalid: metadata.name: Forbidden: priority class names with 'system-' prefix are reserved for system use only. error: system-mine is not a known system priority class",
+    );
+    let refused = api
+        .post(CLASSES, &class("system-node-critical", 7))
+        .await
+        .expect(422);
+    assert_eq!(
+        refused["details"]["causes"][0]["message"],
+        "Forbidden: priority class names with 'system-' prefix are reserved for system use only. error: value of system-node-critical PriorityClass must be 2000001000"
+    );
+    // With the right value it is only a duplicate of the class the server created.
+    api.post(CLASSES, &class("system-node-critical", 2_000_001_000))
+        .await
+        .expect(409);
+    let mut bad_policy = class("policy", 1);
+    bad_policy["preemptionPolicy"] = json!("Sometimes");
+    let refused = api.post(CLASSES, &bad_policy).await.expect(422);
+    assert_eq!(
+        refused["message"],
+        "PriorityClass.scheduling.k8s.io \"policy\" is invalid: preemptionPolicy: Unsupported value: \"Sometimes\": supported values: \"PreemptLowerPriority\", \"Never\""
+    );
+
+    // value and preemptionPolicy never change; other fields do.
+    let url = format!("{CLASSES}/top");
+    let refused = api.patch(&url, MERGE, r#"{"value": 3}"#).await.expect(422);
+    invalid_class(
+        &refused,
+        "top",
+        json!([{"reason": "FieldValueForbidden", "field": "value",
+            "message": "Forbidden: may not be changed in an update."}]),
+        "PriorityClass.scheduling.k8s.io \"top\" is invalid: value: Forbidden: may not be changed in an update.",
+    );
+    let refused = api
+        .patch(&url, MERGE, r#"{"preemptionPolicy": "Never"}"#)
+        .await
+        .expect(422);
+    assert_eq!(
+        refused["message"],
+        "PriorityClass.scheduling.k8s.io \"top\" is invalid: preemptionPolicy: Invalid value: \"Never\": field is immutable"
+    );
+    api.patch(&url, MERGE, r#"{"description": "d"}"#)
+        .await
+        .expect(200);
+
+    // Only one global default: a second is refused on create and on update, by the
+    // Priority admission plugin (403); the default itself may be written again.
+    let mut first = class("first", 10);
+    first["globalDefault"] = json!(true);
+    api.post(CLASSES, &first).await.expect(201);
+    let mut second = class("second", 20);
+    second["globalDefault"] = json!(true);
+    let refused = api.post(CLASSES, &second).await.expect(403);
+    assert_eq!(refused["reason"], "Forbidden");
+    assert_eq!(
+        refused["details"],
+        json!({"name": "second", "group": "scheduling.k8s.io", "kind": "priorityclasses"})
+    );
+    assert_eq!(
+        refused["message"],
+        "priorityclasses.scheduling.k8s.io \"second\" is forbidden: PriorityClass first is already marked as default. Only one default can exist"
+    );
+    second["globalDefault"] = json!(false);
+    api.post(CLASSES, &second).await.expect(201);
+    let refused = api
+        .patch(
+            &format!("{CLASSES}/second"),
+            MERGE,
+            r#"{"globalDefault": true}"#,
+        )
+        .await
+        .expect(403);
+    assert_eq!(
+        refused["message"],
+        "priorityclasses.scheduling.k8s.io \"second\" is forbidden: PriorityClass first is already marked as default. Only one default can exist"
+    );
+    api.patch(
+        &format!("{CLASSES}/first"),
+        MERGE,
+        r#"{"description": "d"}"#,
+    )
+    .await
+    .expect(200);
+}
+
 #[tokio::test]
 async fn default_tolerations_respect_what_the_pod_tolerates() {
     let (_server, api) = start().await;

@@ -17,6 +17,7 @@ use crate::field_validation::{self, Source};
 use crate::meta;
 use crate::patching::record_update;
 use crate::pod_admission;
+use crate::priority_class;
 use crate::registry::Served;
 use crate::respond::{Body, add_warning};
 use crate::state::State;
@@ -109,6 +110,7 @@ pub(super) fn validate(served: &Served, obj: &Value, old: Option<&Value>) -> Api
         }
     }
     errs.extend(controllers::validate_kind(served, obj));
+    errs.extend(priority_class::validate(served, obj, old));
     errs.extend(crd_schema::validate(served, obj, old));
     if errs.is_empty() {
         Ok(())
@@ -231,7 +233,13 @@ fn compose(
             &now,
         );
     }
-    pod_admission::admit_update(&ctx.served, old_value, &mut new, spec.subresource);
+    pod_admission::admit_update(
+        &ctx.state,
+        &ctx.served,
+        old_value,
+        &mut new,
+        spec.subresource,
+    )?;
     defaults::allocate(&ctx.state, &ctx.served, &mut new, Some(old_value))?;
     Ok(new)
 }

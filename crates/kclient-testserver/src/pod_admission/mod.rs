@@ -2,7 +2,8 @@
 //! in their plugin order: ServiceAccount (the account, its API token volume and image
 //! pull secrets), Priority (`priority` and `preemptionPolicy` from the PriorityClass)
 //! and DefaultTolerationSeconds (five minutes of tolerance for unready and unreachable
-//! nodes). They run after the request's managed fields are recorded, as kube-apiserver
+//! nodes). The Priority plugin's check of PriorityClasses themselves (one global
+//! default) is in `crate::priority_class`. They run after the request's managed fields are recorded, as kube-apiserver
 //! runs admission after its field manager, so their changes belong to nobody.
 
 mod priority;
@@ -14,6 +15,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::error::ApiResult;
+use crate::priority_class;
 use crate::registry::Served;
 use crate::state::State;
 use crate::store::{StorageKey, object_key};
@@ -33,6 +35,7 @@ pub(crate) fn admit_create(
     obj: &mut Value,
     name: &str,
 ) -> ApiResult<()> {
+    priority_class::admit(state, served, obj, None)?;
     if !is_pod(served) {
         return Ok(());
     }
@@ -45,16 +48,21 @@ pub(crate) fn admit_create(
 /// Admission of an update of `old`; subresource writes (status, ephemeral containers,
 /// bindings) are left alone, as these plugins ignore them.
 pub(crate) fn admit_update(
+    state: &State,
     served: &Served,
     old: &Value,
     obj: &mut Value,
     subresource: Option<&str>,
-) {
-    if !is_pod(served) || subresource.is_some() {
-        return;
+) -> ApiResult<()> {
+    if subresource.is_some() {
+        return Ok(());
     }
-    priority::keep(old, obj);
-    tolerations::admit(obj);
+    priority_class::admit(state, served, obj, Some(old))?;
+    if is_pod(served) {
+        priority::keep(old, obj);
+        tolerations::admit(obj);
+    }
+    Ok(())
 }
 
 /// A stored object, parsed.
@@ -70,7 +78,7 @@ fn stored(
 }
 
 /// Every stored object of a resource, parsed.
-fn stored_all(state: &State, group: &str, resource: &str) -> Vec<Value> {
+pub(crate) fn stored_all(state: &State, group: &str, resource: &str) -> Vec<Value> {
     let Some(store): Option<Arc<_>> = state.store.resource(&StorageKey::new(group, resource))
     else {
         return Vec::new();
