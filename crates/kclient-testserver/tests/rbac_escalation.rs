@@ -201,3 +201,113 @@ async fn aggregation_rules_need_full_authority() {
         "clusterroles.rbac.authorization.k8s.io \"gatherer\" is forbidden: must have cluster-admin privileges to use the aggregationRule"
     );
 }
+
+const MERGE: &str = "application/merge-patch+json";
+
+/// kube-apiserver's `IsOnlyMutatingGCFields`: an update that changes nothing but owner
+/// references and finalizers (and so managed fields) skips the escalation check, so
+/// that a role or binding granting more than the writer holds can still be owned,
+/// finalized and garbage collected; any other change is checked as before.
+#[tokio::test]
+async fn gc_only_updates_skip_the_escalation_check() {
+    let (_server, admin, alice) = server_with_alice().await;
+    bind(&admin, "alice-admin", "ClusterRole", "admin", "alice")
+        .await
+        .expect(201);
+    // Rights alice does not hold (admin has no nodes), in a role and a binding.
+    admin
+        .post(
+            ROLES,
+            &role(
+                "nodes",
+                json!([{"apiGroups": [""], "resources": ["nodes"], "verbs": ["get"]}]),
+            ),
+        )
+        .await
+        .expect(201);
+    bind(&admin, "bob-root", "ClusterRole", "cluster-admin", "bob")
+        .await
+        .expect(201);
+    let owner = admin
+        .post(
+            "/api/v1/namespaces/default/configmaps",
+            &json!({"metadata": {"name": "owner"}}),
+        )
+        .await
+        .expect(201);
+    let owner_refs = json!([{"apiVersion": "v1", "kind": "ConfigMap", "name": "owner",
+        "uid": owner["metadata"]["uid"]}]);
+
+    for url in [format!("{ROLES}/nodes"), format!("{BINDINGS}/bob-root")] {
+        let gc_fields = json!({"metadata": {"ownerReferences": owner_refs,
+            "finalizers": ["example.com/keep"]}});
+        let patched = alice
+            .patch(&url, MERGE, &gc_fields.to_string())
+            .await
+            .expect(200);
+        assert_eq!(patched["metadata"]["ownerReferences"], owner_refs);
+        assert_eq!(
+            patched["metadata"]["finalizers"],
+            json!(["example.com/keep"])
+        );
+
+        // Anything else is still checked: a label is no GC field.
+        let denied = alice
+            .patch(&url, MERGE, r#"{"metadata": {"labels": {"a": "b"}}}"#)
+            .await
+            .expect(403);
+        let message = denied["message"].as_str().unwrap();
+        assert!(message.contains(HELD), "{message}");
+
+        // A full PUT of the stored object that only drops the finalizer passes too.
+        let mut current = alice.get(&url).await.expect(200);
+        current["metadata"]
+            .as_object_mut()
+            .unwrap()
+            .remove("finalizers");
+        let updated = alice.put(&url, &current).await.expect(200);
+        assert!(updated["metadata"].get("finalizers").is_none(), "{updated}");
+    }
+}
+
+/// On update, an aggregation rule on the stored ClusterRole needs full authority too:
+/// removing one is no easier than setting it.
+#[tokio::test]
+async fn removing_an_aggregation_rule_needs_full_authority() {
+    let (_server, admin, alice) = server_with_alice().await;
+    let writer = json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+        "metadata": {"name": "role-writer"},
+        "rules": [{"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["clusterroles"],
+            "verbs": ["get", "patch", "update"]}]});
+    admin
+        .post(&format!("{RBAC}/clusterroles"), &writer)
+        .await
+        .expect(201);
+    let crb = json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+        "metadata": {"name": "alice-roles"},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "role-writer"},
+        "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "alice"}]});
+    admin
+        .post(&format!("{RBAC}/clusterrolebindings"), &crb)
+        .await
+        .expect(201);
+    let aggregated = json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+        "metadata": {"name": "gatherer"},
+        "aggregationRule": {"clusterRoleSelectors": [{"matchLabels": {"x": "y"}}]}});
+    admin
+        .post(&format!("{RBAC}/clusterroles"), &aggregated)
+        .await
+        .expect(201);
+    let denied = alice
+        .patch(
+            &format!("{RBAC}/clusterroles/gatherer"),
+            MERGE,
+            r#"{"aggregationRule": null}"#,
+        )
+        .await
+        .expect(403);
+    assert_eq!(
+        denied["message"],
+        "clusterroles.rbac.authorization.k8s.io \"gatherer\" is forbidden: must have cluster-admin privileges to use the aggregationRule"
+    );
+}

@@ -302,7 +302,7 @@ pub(super) fn finish_update(
 ) -> ApiResult<Attempt> {
     check_preconditions(ctx, old, &desired)?;
     let new = compose(ctx, old, old_value, desired, &spec)?;
-    ctx.check_escalation(&new)?;
+    ctx.check_escalation(&new, Some(old_value))?;
     let done = |obj: &Obj| respond(ctx, StatusCode::OK, obj, &spec.warnings).map(Attempt::Done);
     // Like kube-apiserver's storage: an update that changes nothing is not written.
     if *old_value == new {
