@@ -154,7 +154,7 @@ pub(crate) fn admit(
 
 /// The global default class; of several (a race when they were created), the lowest.
 pub(crate) fn default_class(state: &State) -> Option<Value> {
-    stored_all(state, GROUP, RESOURCE)
+    stored_all(state, GROUP, RESOURCE, None)
         .into_iter()
         .filter(global_default)
         .min_by_key(value)

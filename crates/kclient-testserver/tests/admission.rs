@@ -411,6 +411,147 @@ async fn priority_classes_are_validated_as_kube_apiserver_does() {
     .expect(200);
 }
 
+/// The LimitRanger plugin: container defaults from the namespace's LimitRanges (noted
+/// in the `kubernetes.io/limit-ranger` annotation), then 403 for containers, pods and
+/// claims outside their bounds, with kube-apiserver's messages.
+#[tokio::test]
+async fn limit_ranges_default_and_bound_container_resources() {
+    let (_server, api) = start().await;
+    let range = json!({"metadata": {"name": "limits"}, "spec": {"limits": [{"type": "Container",
+        "default": {"cpu": "500m", "memory": "256Mi"}, "defaultRequest": {"cpu": "100m"},
+        "min": {"cpu": "50m"}, "max": {"cpu": "1", "memory": "1Gi"},
+        "maxLimitRequestRatio": {"cpu": "5"}}]}});
+    api.post("/api/v1/namespaces/default/limitranges", &range)
+        .await
+        .expect(201);
+
+    let spec = json!({"containers": [
+            {"name": "c1", "image": "nginx"},
+            {"name": "c2", "image": "nginx", "resources": {
+                "requests": {"memory": "128Mi"}, "limits": {"cpu": "200m"}}}],
+        "initContainers": [{"name": "i1", "image": "busybox"}]});
+    let created = api.post(PODS, &pod("ranged", spec)).await.expect(201);
+    let resources = |key: &str, i: usize| created["spec"][key][i]["resources"].clone();
+    // The LimitRange's own defaulting made its default memory limit the default
+    // memory request too.
+    assert_eq!(
+        resources("containers", 0),
+        json!({"requests": {"cpu": "100m", "memory": "256Mi"},
+            "limits": {"cpu": "500m", "memory": "256Mi"}})
+    );
+    // Pod defaulting already copied c2's cpu limit to its request.
+    assert_eq!(
+        resources("containers", 1),
+        json!({"requests": {"cpu": "200m", "memory": "128Mi"},
+            "limits": {"cpu": "200m", "memory": "256Mi"}})
+    );
+    assert_eq!(resources("initContainers", 0), resources("containers", 0));
+    assert_eq!(
+        created["metadata"]["annotations"]["kubernetes.io/limit-ranger"],
+        "LimitRanger plugin set: cpu, memory request for container c1; cpu, memory limit for container c1; memory limit for container c2; cpu, memory request for init container i1; cpu, memory limit for init container i1"
+    );
+
+    let with = |name: &str, resources: Value| {
+        pod(
+            name,
+            json!({"containers": [{"name": "c", "image": "nginx", "resources": resources}]}),
+        )
+    };
+    let refused = api
+        .post(
+            PODS,
+            &with(
+                "small",
+                json!({"requests": {"cpu": "10m"}, "limits": {"cpu": "40m"}}),
+            ),
+        )
+        .await
+        .expect(403);
+    forbidden(
+        &refused,
+        "small",
+        "pods \"small\" is forbidden: minimum cpu usage per Container is 50m, but request is 10m",
+    );
+    let refused = api
+        .post(
+            PODS,
+            &with(
+                "both",
+                json!({"requests": {"cpu": "10m"}, "limits": {"cpu": "2"}}),
+            ),
+        )
+        .await
+        .expect(403);
+    forbidden(
+        &refused,
+        "both",
+        "pods \"both\" is forbidden: [minimum cpu usage per Container is 50m, but request is 10m, maximum cpu usage per Container is 1, but limit is 2, cpu max limit to request ratio per Container is 5, but provided ratio is 200.000000]",
+    );
+    let refused = api
+        .post(
+            PODS,
+            &with(
+                "ratio",
+                json!({"requests": {"cpu": "100m"}, "limits": {"cpu": "1"}}),
+            ),
+        )
+        .await
+        .expect(403);
+    forbidden(
+        &refused,
+        "ratio",
+        "pods \"ratio\" is forbidden: cpu max limit to request ratio per Container is 5, but provided ratio is 10.000000",
+    );
+
+    // Pod items bound the pod's sum; claim items bound storage requests.
+    api.post("/api/v1/namespaces", &json!({"metadata": {"name": "team"}}))
+        .await
+        .expect(201);
+    let range = json!({"metadata": {"name": "limits"}, "spec": {"limits": [
+        {"type": "Pod", "max": {"memory": "1Gi"}},
+        {"type": "PersistentVolumeClaim", "max": {"storage": "5Gi"}}]}});
+    api.post("/api/v1/namespaces/team/limitranges", &range)
+        .await
+        .expect(201);
+    let container = |name: &str| json!({"name": name, "image": "nginx", "resources": {"limits": {"memory": "768Mi"}}});
+    let two = pod(
+        "two",
+        json!({"containers": [container("a"), container("b")]}),
+    );
+    let refused = api
+        .post("/api/v1/namespaces/team/pods", &two)
+        .await
+        .expect(403);
+    forbidden(
+        &refused,
+        "two",
+        "pods \"two\" is forbidden: maximum memory usage per Pod is 1Gi, but limit is 1536Mi",
+    );
+    let one = pod("one", json!({"containers": [container("a")]}));
+    api.post("/api/v1/namespaces/team/pods", &one)
+        .await
+        .expect(201);
+    let claim = |size: &str| {
+        json!({"metadata": {"name": "data"}, "spec": {"accessModes": ["ReadWriteOnce"],
+            "resources": {"requests": {"storage": size}}}})
+    };
+    let claims = "/api/v1/namespaces/team/persistentvolumeclaims";
+    let refused = api.post(claims, &claim("10Gi")).await.expect(403);
+    assert_eq!(
+        refused["message"],
+        "persistentvolumeclaims \"data\" is forbidden: maximum storage usage per PersistentVolumeClaim is 5Gi, but request is 10Gi"
+    );
+    api.post(claims, &claim("1Gi")).await.expect(201);
+    // Updates of claims are judged too.
+    api.patch(
+        &format!("{claims}/data"),
+        MERGE,
+        r#"{"spec": {"resources": {"requests": {"storage": "6Gi"}}}}"#,
+    )
+    .await
+    .expect(403);
+}
+
 #[tokio::test]
 async fn default_tolerations_respect_what_the_pod_tolerates() {
     let (_server, api) = start().await;

@@ -12,7 +12,7 @@
 
 use std::fmt::Write as _;
 
-use super::QuantityError;
+use super::{Quantity, QuantityError};
 
 /// How a quantity's suffix reads, which its canonical form keeps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,6 +44,28 @@ pub fn canonical_milli(s: &str) -> Result<String, QuantityError> {
     canonical_with_precision(s, MILLI_SCALE)
 }
 
+/// The canonical form of a computed `value` (a sum, say) in the suffix family of
+/// `like`, as apimachinery's `String()` writes a quantity it did not parse: never kept
+/// as spelled, so `"500m"` plus `"1"` is `"1500m"` and `"1Gi"` plus `"1Gi"` is `"2Gi"`.
+pub fn canonical_like(value: &Quantity, like: &str) -> Result<String, QuantityError> {
+    let (_, _, format) = interpret(split(like)?.suffix)?;
+    let text = value.to_string();
+    let mut exact = Exact::parse(&split(&text)?, 10, 0)?;
+    exact.round_up_to(NANO_SCALE);
+    finish(exact, format)
+}
+
+/// Binary values capped and, when below one unit, written in decimal SI.
+fn finish(mut value: Exact, mut format: Format) -> Result<String, QuantityError> {
+    if format == Format::BinarySi {
+        value.cap(MAX_BINARY);
+        if value.magnitude_below(1) {
+            format = Format::DecimalSi;
+        }
+    }
+    value.write(format)
+}
+
 /// The canonical form of `s` with at most `fraction_digits` decimal places, finer
 /// precision rounded up.
 fn canonical_with_precision(s: &str, fraction_digits: u32) -> Result<String, QuantityError> {
@@ -60,14 +82,7 @@ fn canonical_with_precision(s: &str, fraction_digits: u32) -> Result<String, Qua
     }
     let mut value = Exact::parse(&parts, base, exponent)?;
     value.round_up_to(fraction_digits);
-    let mut format = format;
-    if format == Format::BinarySi {
-        value.cap(MAX_BINARY);
-        if value.magnitude_below(1) {
-            format = Format::DecimalSi;
-        }
-    }
-    value.write(format)
+    finish(value, format)
 }
 
 /// `[+-]digits[.digits]suffix`, leading zeros of the integer part dropped.

@@ -208,3 +208,21 @@ fn resource_lists_round_up_to_milli_units() {
     }
     assert_eq!(canonical_milli("1.2.3"), Err(QuantityError::Format));
 }
+
+#[test]
+fn computed_values_are_written_in_the_family_of_their_first_operand() {
+    let sum = |a: &str, b: &str| {
+        let value = Quantity::parse(a)
+            .unwrap()
+            .checked_add(&Quantity::parse(b).unwrap())
+            .unwrap();
+        canonical_like(&value, a).unwrap()
+    };
+    assert_eq!(sum("500m", "1"), "1500m");
+    assert_eq!(sum("1.2", "0.034"), "1234m");
+    assert_eq!(sum("1Gi", "1Gi"), "2Gi");
+    assert_eq!(sum("768Mi", "768Mi"), "1536Mi");
+    assert_eq!(sum("1Gi", "1"), "1073741825");
+    assert_eq!(sum("1e3", "1e3"), "2e3");
+    assert_eq!(sum("1Ki", "-1Ki"), "0");
+}
