@@ -2,8 +2,10 @@
 //! registry's validation (a user class's value is at most one billion, the `system-`
 //! prefix is reserved for the two system classes with their fixed values, `value` and
 //! `preemptionPolicy` never change; 422 Invalid) and the Priority admission plugin's
-//! check that at most one class is the global default (403 Forbidden). The
-//! `preemptionPolicy` default lives with the other defaults.
+//! check that at most one class is the global default (403 Forbidden); the system
+//! classes cannot be deleted one by one (403; deletecollection, which kube-apiserver's
+//! registry does not guard, removes them). The `preemptionPolicy` default lives with
+//! the other defaults.
 
 use serde_json::Value;
 
@@ -147,6 +149,19 @@ pub(crate) fn admit(
             &format!(
                 "PriorityClass {current_name} is already marked as default. Only one default can exist"
             ),
+        ));
+    }
+    Ok(())
+}
+
+/// The registry's refusal to delete a system class by name.
+pub(crate) fn check_delete(served: &Served, name: &str) -> ApiResult<()> {
+    if is_priority_class(served) && SYSTEM_CLASSES.iter().any(|(n, _)| *n == name) {
+        return Err(ErrorResponse::forbidden(
+            GROUP,
+            RESOURCE,
+            name,
+            "this is a system priority class and cannot be deleted",
         ));
     }
     Ok(())

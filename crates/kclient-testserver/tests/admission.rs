@@ -409,6 +409,17 @@ async fn priority_classes_are_validated_as_kube_apiserver_does() {
     )
     .await
     .expect(200);
+
+    // The system classes cannot be deleted.
+    let refused = api
+        .delete(&format!("{CLASSES}/system-cluster-critical"))
+        .await
+        .expect(403);
+    assert_eq!(
+        refused["message"],
+        "priorityclasses.scheduling.k8s.io \"system-cluster-critical\" is forbidden: this is a system priority class and cannot be deleted"
+    );
+    api.delete(&format!("{CLASSES}/top")).await.expect(200);
 }
 
 /// The LimitRanger plugin: container defaults from the namespace's LimitRanges (noted
