@@ -155,22 +155,11 @@ pub(super) fn enforce_claim(ranges: &[Value], claim: &Value, name: &str) -> ApiR
     for range in ranges {
         let mut errs = Vec::new();
         for item in items(range, "PersistentVolumeClaim") {
-            for (resource, enforced) in bounds(item, "min") {
-                errs.extend(min(
-                    "PersistentVolumeClaim",
-                    &resource,
-                    &enforced,
-                    &requests,
-                    &none,
-                ));
-            }
-            for (resource, enforced) in bounds(item, "max") {
-                errs.extend(max_request(
-                    "PersistentVolumeClaim",
-                    &resource,
-                    &enforced,
-                    &requests,
-                ));
+            for (side, key, limits) in [(Side::Min, "min", Some(&none)), (Side::Max, "max", None)] {
+                for (resource, enforced) in bounds(item, key) {
+                    let kind = "PersistentVolumeClaim";
+                    errs.extend(check(side, kind, &resource, &enforced, &requests, limits));
+                }
             }
         }
         if !errs.is_empty() {
@@ -279,11 +268,17 @@ fn pod_violations(range: &Value, pod: &Value) -> Vec<String> {
             _ => continue,
         };
         for (requests, limits) in &judged {
-            for (resource, enforced) in bounds(item, "min") {
-                errs.extend(min(kind, &resource, &enforced, requests, limits));
-            }
-            for (resource, enforced) in bounds(item, "max") {
-                errs.extend(max(kind, &resource, &enforced, requests, limits));
+            for (side, key) in [(Side::Min, "min"), (Side::Max, "max")] {
+                for (resource, enforced) in bounds(item, key) {
+                    errs.extend(check(
+                        side,
+                        kind,
+                        &resource,
+                        &enforced,
+                        requests,
+                        Some(limits),
+                    ));
+                }
             }
             for (resource, enforced) in bounds(item, "maxLimitRequestRatio") {
                 errs.extend(ratio(kind, &resource, &enforced, requests, limits));
@@ -356,86 +351,53 @@ fn compared(req: Option<&Amount>, lim: Option<&Amount>, enforced: &Amount) -> (i
     }
 }
 
-fn min(
-    kind: &str,
-    resource: &str,
-    enforced: &Amount,
-    requests: &Resources,
-    limits: &Resources,
-) -> Option<String> {
-    let (req, lim) = (requests.get(resource), limits.get(resource));
-    let (req_v, lim_v, enf_v) = compared(req, lim, enforced);
-    let bound = &enforced.text;
-    let Some(req) = req else {
-        return Some(format!(
-            "minimum {resource} usage per {kind} is {bound}.  No request is specified"
-        ));
-    };
-    if req_v < enf_v {
-        return Some(format!(
-            "minimum {resource} usage per {kind} is {bound}, but request is {}",
-            req.text
-        ));
-    }
-    match lim {
-        Some(lim) if lim_v < enf_v => Some(format!(
-            "minimum {resource} usage per {kind} is {bound}, but limit is {}",
-            lim.text
-        )),
-        _ => None,
-    }
+/// Which side of its bound a value must stay on.
+#[derive(Clone, Copy)]
+enum Side {
+    Min,
+    Max,
 }
 
-fn max(
+/// `minConstraint`, `maxConstraint` and, without `limits` (claims),
+/// `maxRequestConstraint`: the value a bound is about (a minimum's request, a maximum's
+/// limit, or request when there are no limits) must be given, and it and the other must
+/// stay on `side` of `enforced`.
+fn check(
+    side: Side,
     kind: &str,
     resource: &str,
     enforced: &Amount,
     requests: &Resources,
-    limits: &Resources,
+    limits: Option<&Resources>,
 ) -> Option<String> {
-    let (req, lim) = (requests.get(resource), limits.get(resource));
+    let (req, lim) = (requests.get(resource), limits.and_then(|l| l.get(resource)));
     let (req_v, lim_v, enf_v) = compared(req, lim, enforced);
-    let bound = &enforced.text;
-    let Some(lim) = lim else {
-        return Some(format!(
-            "maximum {resource} usage per {kind} is {bound}.  No limit is specified"
-        ));
+    let request = ("request", req, req_v);
+    let limit = ("limit", lim, lim_v);
+    let (word, order) = match (side, limits) {
+        (Side::Min, _) => ("minimum", vec![request, limit]),
+        (Side::Max, Some(_)) => ("maximum", vec![limit, request]),
+        (Side::Max, None) => ("maximum", vec![request]),
     };
-    if lim_v > enf_v {
+    let bound = &enforced.text;
+    let (required, given, _) = order[0];
+    if given.is_none() {
         return Some(format!(
-            "maximum {resource} usage per {kind} is {bound}, but limit is {}",
-            lim.text
+            "{word} {resource} usage per {kind} is {bound}.  No {required} is specified"
         ));
     }
-    match req {
-        Some(req) if req_v > enf_v => Some(format!(
-            "maximum {resource} usage per {kind} is {bound}, but request is {}",
-            req.text
-        )),
-        _ => None,
-    }
-}
-
-/// `maxRequestConstraint`: a maximum on requests alone (claims have no limits).
-fn max_request(
-    kind: &str,
-    resource: &str,
-    enforced: &Amount,
-    requests: &Resources,
-) -> Option<String> {
-    let req = requests.get(resource);
-    let (req_v, _, enf_v) = compared(req, None, enforced);
-    let bound = &enforced.text;
-    let Some(req) = req else {
-        return Some(format!(
-            "maximum {resource} usage per {kind} is {bound}.  No request is specified"
-        ));
-    };
-    (req_v > enf_v).then(|| {
-        format!(
-            "maximum {resource} usage per {kind} is {bound}, but request is {}",
-            req.text
-        )
+    order.into_iter().find_map(|(what, amount, value)| {
+        let amount = amount?;
+        let breaks = match side {
+            Side::Min => value < enf_v,
+            Side::Max => value > enf_v,
+        };
+        breaks.then(|| {
+            format!(
+                "{word} {resource} usage per {kind} is {bound}, but {what} is {}",
+                amount.text
+            )
+        })
     })
 }
 
