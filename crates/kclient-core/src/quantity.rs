@@ -5,7 +5,7 @@
 mod canonical;
 mod value;
 
-pub use canonical::canonical;
+pub use canonical::{canonical, canonical_like, canonical_milli};
 pub use value::Quantity;
 
 /// Why a string is not a quantity, in apimachinery's words.

@@ -58,6 +58,7 @@ mod negotiate;
 mod openapi;
 mod patching;
 mod pod_admission;
+mod priority_class;
 mod query;
 mod rbac;
 mod registry;

@@ -282,6 +282,287 @@ async fn priority_admission_resolves_the_class() {
     assert_eq!(created["spec"]["preemptionPolicy"], "Never");
 }
 
+/// A 422 Invalid body for a PriorityClass with exactly these causes.
+fn invalid_class(body: &Value, name: &str, causes: Value, message: &str) {
+    assert_eq!(body["reason"], "Invalid", "{body}");
+    assert_eq!(body["code"], 422);
+    assert_eq!(
+        body["details"],
+        json!({"name": name, "group": "scheduling.k8s.io", "kind": "PriorityClass",
+            "causes": causes})
+    );
+    assert_eq!(body["message"], message);
+}
+
+#[tokio::test]
+async fn priority_classes_are_validated_as_kube_apiserver_does() {
+    let (_server, api) = start().await;
+    let class = |name: &str, value: i64| json!({"metadata": {"name": name}, "value": value});
+
+    // HighestUserDefinablePriority: one billion is allowed, one more is not.
+    let created = api
+        .post(CLASSES, &class("top", 1_000_000_000))
+        .await
+        .expect(201);
+    assert_eq!(created["preemptionPolicy"], "PreemptLowerPriority");
+    let refused = api
+        .post(CLASSES, &class("over", 1_000_000_001))
+        .await
+        .expect(422);
+    invalid_class(
+        &refused,
+        "over",
+        json!([{"reason": "FieldValueForbidden", "field": "value",
+            "message": "Forbidden: maximum allowed value of a user defined priority is 1000000000"}]),
+        "PriorityClass.scheduling.k8s.io \"over\" is invalid: value: Forbidden: maximum allowed value of a user defined priority is 1000000000",
+    );
+
+    // The system- prefix is reserved for the two system classes and their values.
+    let refused = api
+        .post(CLASSES, &class("system-mine", 5))
+        .await
+        .expect(422);
+    invalid_class(
+        &refused,
+        "system-mine",
+        json!([{"reason": "FieldValueForbidden", "field": "metadata.name",
+            "message": "Forbidden: priority class names with 'system-' prefix are reserved for system use only. error: system-mine is not a known system priority class"}]),
+        "PriorityClass.scheduling.k8s.io \"system-mine\" is invalid: metadata.name: Forbidden: priority class names with 'system-' prefix are reserved for system use only. error: system-mine is not a known system priority class",
+    );
+    let refused = api
+        .post(CLASSES, &class("system-node-critical", 7))
+        .await
+        .expect(422);
+    assert_eq!(
+        refused["details"]["causes"][0]["message"],
+        "Forbidden: priority class names with 'system-' prefix are reserved for system use only. error: value of system-node-critical PriorityClass must be 2000001000"
+    );
+    // With the right value it is only a duplicate of the class the server created.
+    api.post(CLASSES, &class("system-node-critical", 2_000_001_000))
+        .await
+        .expect(409);
+    let mut bad_policy = class("policy", 1);
+    bad_policy["preemptionPolicy"] = json!("Sometimes");
+    let refused = api.post(CLASSES, &bad_policy).await.expect(422);
+    assert_eq!(
+        refused["message"],
+        "PriorityClass.scheduling.k8s.io \"policy\" is invalid: preemptionPolicy: Unsupported value: \"Sometimes\": supported values: \"PreemptLowerPriority\", \"Never\""
+    );
+
+    // value and preemptionPolicy never change; other fields do.
+    let url = format!("{CLASSES}/top");
+    let refused = api.patch(&url, MERGE, r#"{"value": 3}"#).await.expect(422);
+    invalid_class(
+        &refused,
+        "top",
+        json!([{"reason": "FieldValueForbidden", "field": "value",
+            "message": "Forbidden: may not be changed in an update."}]),
+        "PriorityClass.scheduling.k8s.io \"top\" is invalid: value: Forbidden: may not be changed in an update.",
+    );
+    let refused = api
+        .patch(&url, MERGE, r#"{"preemptionPolicy": "Never"}"#)
+        .await
+        .expect(422);
+    assert_eq!(
+        refused["message"],
+        "PriorityClass.scheduling.k8s.io \"top\" is invalid: preemptionPolicy: Invalid value: \"Never\": field is immutable"
+    );
+    api.patch(&url, MERGE, r#"{"description": "d"}"#)
+        .await
+        .expect(200);
+
+    // Only one global default: a second is refused on create and on update, by the
+    // Priority admission plugin (403); the default itself may be written again.
+    let mut first = class("first", 10);
+    first["globalDefault"] = json!(true);
+    api.post(CLASSES, &first).await.expect(201);
+    let mut second = class("second", 20);
+    second["globalDefault"] = json!(true);
+    let refused = api.post(CLASSES, &second).await.expect(403);
+    assert_eq!(refused["reason"], "Forbidden");
+    assert_eq!(
+        refused["details"],
+        json!({"name": "second", "group": "scheduling.k8s.io", "kind": "priorityclasses"})
+    );
+    assert_eq!(
+        refused["message"],
+        "priorityclasses.scheduling.k8s.io \"second\" is forbidden: PriorityClass first is already marked as default. Only one default can exist"
+    );
+    second["globalDefault"] = json!(false);
+    api.post(CLASSES, &second).await.expect(201);
+    let refused = api
+        .patch(
+            &format!("{CLASSES}/second"),
+            MERGE,
+            r#"{"globalDefault": true}"#,
+        )
+        .await
+        .expect(403);
+    assert_eq!(
+        refused["message"],
+        "priorityclasses.scheduling.k8s.io \"second\" is forbidden: PriorityClass first is already marked as default. Only one default can exist"
+    );
+    api.patch(
+        &format!("{CLASSES}/first"),
+        MERGE,
+        r#"{"description": "d"}"#,
+    )
+    .await
+    .expect(200);
+
+    // The system classes cannot be deleted.
+    let refused = api
+        .delete(&format!("{CLASSES}/system-cluster-critical"))
+        .await
+        .expect(403);
+    assert_eq!(
+        refused["message"],
+        "priorityclasses.scheduling.k8s.io \"system-cluster-critical\" is forbidden: this is a system priority class and cannot be deleted"
+    );
+    api.delete(&format!("{CLASSES}/top")).await.expect(200);
+}
+
+/// The LimitRanger plugin: container defaults from the namespace's LimitRanges (noted
+/// in the `kubernetes.io/limit-ranger` annotation), then 403 for containers, pods and
+/// claims outside their bounds, with kube-apiserver's messages.
+#[tokio::test]
+async fn limit_ranges_default_and_bound_container_resources() {
+    let (_server, api) = start().await;
+    let range = json!({"metadata": {"name": "limits"}, "spec": {"limits": [{"type": "Container",
+        "default": {"cpu": "500m", "memory": "256Mi"}, "defaultRequest": {"cpu": "100m"},
+        "min": {"cpu": "50m"}, "max": {"cpu": "1", "memory": "1Gi"},
+        "maxLimitRequestRatio": {"cpu": "5"}}]}});
+    api.post("/api/v1/namespaces/default/limitranges", &range)
+        .await
+        .expect(201);
+
+    let spec = json!({"containers": [
+            {"name": "c1", "image": "nginx"},
+            {"name": "c2", "image": "nginx", "resources": {
+                "requests": {"memory": "128Mi"}, "limits": {"cpu": "200m"}}}],
+        "initContainers": [{"name": "i1", "image": "busybox"}]});
+    let created = api.post(PODS, &pod("ranged", spec)).await.expect(201);
+    let resources = |key: &str, i: usize| created["spec"][key][i]["resources"].clone();
+    // The LimitRange's own defaulting made its default memory limit the default
+    // memory request too.
+    assert_eq!(
+        resources("containers", 0),
+        json!({"requests": {"cpu": "100m", "memory": "256Mi"},
+            "limits": {"cpu": "500m", "memory": "256Mi"}})
+    );
+    // Pod defaulting already copied c2's cpu limit to its request.
+    assert_eq!(
+        resources("containers", 1),
+        json!({"requests": {"cpu": "200m", "memory": "128Mi"},
+            "limits": {"cpu": "200m", "memory": "256Mi"}})
+    );
+    assert_eq!(resources("initContainers", 0), resources("containers", 0));
+    assert_eq!(
+        created["metadata"]["annotations"]["kubernetes.io/limit-ranger"],
+        "LimitRanger plugin set: cpu, memory request for container c1; cpu, memory limit for container c1; memory limit for container c2; cpu, memory request for init container i1; cpu, memory limit for init container i1"
+    );
+
+    let with = |name: &str, resources: Value| {
+        pod(
+            name,
+            json!({"containers": [{"name": "c", "image": "nginx", "resources": resources}]}),
+        )
+    };
+    let refused = api
+        .post(
+            PODS,
+            &with(
+                "small",
+                json!({"requests": {"cpu": "10m"}, "limits": {"cpu": "40m"}}),
+            ),
+        )
+        .await
+        .expect(403);
+    forbidden(
+        &refused,
+        "small",
+        "pods \"small\" is forbidden: minimum cpu usage per Container is 50m, but request is 10m",
+    );
+    let refused = api
+        .post(
+            PODS,
+            &with(
+                "both",
+                json!({"requests": {"cpu": "10m"}, "limits": {"cpu": "2"}}),
+            ),
+        )
+        .await
+        .expect(403);
+    forbidden(
+        &refused,
+        "both",
+        "pods \"both\" is forbidden: [minimum cpu usage per Container is 50m, but request is 10m, maximum cpu usage per Container is 1, but limit is 2, cpu max limit to request ratio per Container is 5, but provided ratio is 200.000000]",
+    );
+    let refused = api
+        .post(
+            PODS,
+            &with(
+                "ratio",
+                json!({"requests": {"cpu": "100m"}, "limits": {"cpu": "1"}}),
+            ),
+        )
+        .await
+        .expect(403);
+    forbidden(
+        &refused,
+        "ratio",
+        "pods \"ratio\" is forbidden: cpu max limit to request ratio per Container is 5, but provided ratio is 10.000000",
+    );
+
+    // Pod items bound the pod's sum; claim items bound storage requests.
+    api.post("/api/v1/namespaces", &json!({"metadata": {"name": "team"}}))
+        .await
+        .expect(201);
+    let range = json!({"metadata": {"name": "limits"}, "spec": {"limits": [
+        {"type": "Pod", "max": {"memory": "1Gi"}},
+        {"type": "PersistentVolumeClaim", "max": {"storage": "5Gi"}}]}});
+    api.post("/api/v1/namespaces/team/limitranges", &range)
+        .await
+        .expect(201);
+    let container = |name: &str| json!({"name": name, "image": "nginx", "resources": {"limits": {"memory": "768Mi"}}});
+    let two = pod(
+        "two",
+        json!({"containers": [container("a"), container("b")]}),
+    );
+    let refused = api
+        .post("/api/v1/namespaces/team/pods", &two)
+        .await
+        .expect(403);
+    forbidden(
+        &refused,
+        "two",
+        "pods \"two\" is forbidden: maximum memory usage per Pod is 1Gi, but limit is 1536Mi",
+    );
+    let one = pod("one", json!({"containers": [container("a")]}));
+    api.post("/api/v1/namespaces/team/pods", &one)
+        .await
+        .expect(201);
+    let claim = |size: &str| {
+        json!({"metadata": {"name": "data"}, "spec": {"accessModes": ["ReadWriteOnce"],
+            "resources": {"requests": {"storage": size}}}})
+    };
+    let claims = "/api/v1/namespaces/team/persistentvolumeclaims";
+    let refused = api.post(claims, &claim("10Gi")).await.expect(403);
+    assert_eq!(
+        refused["message"],
+        "persistentvolumeclaims \"data\" is forbidden: maximum storage usage per PersistentVolumeClaim is 5Gi, but request is 10Gi"
+    );
+    api.post(claims, &claim("1Gi")).await.expect(201);
+    // Updates of claims are judged too.
+    api.patch(
+        &format!("{claims}/data"),
+        MERGE,
+        r#"{"spec": {"resources": {"requests": {"storage": "6Gi"}}}}"#,
+    )
+    .await
+    .expect(403);
+}
+
 #[tokio::test]
 async fn default_tolerations_respect_what_the_pod_tolerates() {
     let (_server, api) = start().await;

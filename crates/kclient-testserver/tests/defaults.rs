@@ -195,6 +195,61 @@ async fn updates_patches_and_apply_are_defaulted() {
 }
 
 #[tokio::test]
+async fn resource_lists_round_up_to_milli_units() {
+    // core/v1's SetDefaults_ResourceList rounds every entry of a resource list up to
+    // milli units; other quantities (an emptyDir's size limit) keep nano precision.
+    let (_server, api) = start().await;
+    let resources = json!({"requests": {"cpu": "100n", "memory": "1.0001m"},
+        "limits": {"cpu": "1500u", "memory": "1Gi"}});
+    let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "q"},
+        "spec": {"containers": [{"name": "c", "image": "nginx", "resources": resources}],
+            "initContainers": [{"name": "i", "image": "nginx", "resources": resources}],
+            "overhead": {"cpu": "0.0001"},
+            "volumes": [{"name": "v", "emptyDir": {"sizeLimit": "100n"}}]}});
+    let created = api.post(PODS, &pod).await.expect(201);
+    let rounded = json!({"requests": {"cpu": "1m", "memory": "2m"},
+        "limits": {"cpu": "2m", "memory": "1Gi"}});
+    assert_eq!(created["spec"]["containers"][0]["resources"], rounded);
+    assert_eq!(created["spec"]["initContainers"][0]["resources"], rounded);
+    assert_eq!(created["spec"]["overhead"], json!({"cpu": "1m"}));
+    assert_eq!(
+        created["spec"]["volumes"][0]["emptyDir"]["sizeLimit"],
+        "100n"
+    );
+
+    // Templates of workloads reach the same defaulting.
+    let mut deploy = deployment();
+    deploy["spec"]["template"]["spec"]["containers"][0]["resources"] = resources.clone();
+    let created = api.post(DEPLOYMENTS, &deploy).await.expect(201);
+    assert_eq!(
+        created["spec"]["template"]["spec"]["containers"][0]["resources"],
+        rounded
+    );
+
+    // So do quotas and limit ranges.
+    let quota = json!({"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "q"},
+        "spec": {"hard": {"requests.cpu": "10n", "pods": "10"}}});
+    let created = api
+        .post("/api/v1/namespaces/default/resourcequotas", &quota)
+        .await
+        .expect(201);
+    assert_eq!(
+        created["spec"]["hard"],
+        json!({"requests.cpu": "1m", "pods": "10"})
+    );
+    let range = json!({"apiVersion": "v1", "kind": "LimitRange", "metadata": {"name": "l"},
+        "spec": {"limits": [{"type": "Container", "defaultRequest": {"cpu": "0.25001"}}]}});
+    let created = api
+        .post("/api/v1/namespaces/default/limitranges", &range)
+        .await
+        .expect(201);
+    assert_eq!(
+        created["spec"]["limits"][0]["defaultRequest"],
+        json!({"cpu": "251m"})
+    );
+}
+
+#[tokio::test]
 async fn services_get_cluster_ips_and_node_ports() {
     let (_server, api) = start().await;
     let svc = |name: &str, spec: Value| json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": name}, "spec": spec});

@@ -5,11 +5,13 @@
 mod common;
 
 use common::{Api, Resp, server_with_alice};
+use kclient_testserver::TestServer;
 use serde_json::{Value, json};
 
 const RBAC: &str = "/apis/rbac.authorization.k8s.io/v1";
 const ROLES: &str = "/apis/rbac.authorization.k8s.io/v1/namespaces/default/roles";
 const BINDINGS: &str = "/apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings";
+const MERGE: &str = "application/merge-patch+json";
 
 fn role(name: &str, rules: Value) -> Value {
     json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
@@ -28,14 +30,20 @@ async fn bind(api: &Api, name: &str, kind: &str, role: &str, user: &str) -> Resp
     api.post(BINDINGS, &binding(name, kind, role, user)).await
 }
 
+/// A server where alice holds the `admin` ClusterRole in `default`.
+async fn alice_with_admin() -> (TestServer, Api, Api) {
+    let (server, admin, alice) = server_with_alice().await;
+    bind(&admin, "alice-admin", "ClusterRole", "admin", "alice")
+        .await
+        .expect(201);
+    (server, admin, alice)
+}
+
 const HELD: &str = "user \"alice\" (groups=[\"dev\" \"system:authenticated\"]) is attempting to grant RBAC permissions not currently held:\n";
 
 #[tokio::test]
 async fn roles_grant_only_what_the_writer_holds() {
-    let (_server, admin, alice) = server_with_alice().await;
-    bind(&admin, "alice-admin", "ClusterRole", "admin", "alice")
-        .await
-        .expect(201);
+    let (_server, admin, alice) = alice_with_admin().await;
     // Within admin's rights: allowed.
     alice
         .post(
@@ -117,10 +125,7 @@ async fn roles_grant_only_what_the_writer_holds() {
 
 #[tokio::test]
 async fn bindings_need_the_roles_rights_or_bind() {
-    let (_server, admin, alice) = server_with_alice().await;
-    bind(&admin, "alice-admin", "ClusterRole", "admin", "alice")
-        .await
-        .expect(201);
+    let (_server, admin, alice) = alice_with_admin().await;
     // view is within admin: alice may hand it out.
     bind(&alice, "bob-view", "ClusterRole", "view", "bob")
         .await
@@ -180,7 +185,8 @@ async fn aggregation_rules_need_full_authority() {
         "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "alice"}]});
     let writer = json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
         "metadata": {"name": "role-writer"},
-        "rules": [{"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["clusterroles"], "verbs": ["create"]}]});
+        "rules": [{"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["clusterroles"],
+            "verbs": ["create", "get", "patch", "update"]}]});
     admin
         .post(&format!("{RBAC}/clusterroles"), &writer)
         .await
@@ -196,8 +202,84 @@ async fn aggregation_rules_need_full_authority() {
         .post(&format!("{RBAC}/clusterroles"), &aggregated)
         .await
         .expect(403);
-    assert_eq!(
-        denied["message"],
-        "clusterroles.rbac.authorization.k8s.io \"gatherer\" is forbidden: must have cluster-admin privileges to use the aggregationRule"
-    );
+    let message = "clusterroles.rbac.authorization.k8s.io \"gatherer\" is forbidden: must have cluster-admin privileges to use the aggregationRule";
+    assert_eq!(denied["message"], message);
+    // On update, an aggregation rule of the stored role counts too: removing one is no
+    // easier than setting it.
+    admin
+        .post(&format!("{RBAC}/clusterroles"), &aggregated)
+        .await
+        .expect(201);
+    let denied = alice
+        .patch(
+            &format!("{RBAC}/clusterroles/gatherer"),
+            MERGE,
+            r#"{"aggregationRule": null}"#,
+        )
+        .await
+        .expect(403);
+    assert_eq!(denied["message"], message);
+}
+
+/// kube-apiserver's `IsOnlyMutatingGCFields`: an update that changes nothing but owner
+/// references and finalizers (and so managed fields) skips the escalation check, so
+/// that a role or binding granting more than the writer holds can still be owned,
+/// finalized and garbage collected; any other change is checked as before.
+#[tokio::test]
+async fn gc_only_updates_skip_the_escalation_check() {
+    let (_server, admin, alice) = alice_with_admin().await;
+    // Rights alice does not hold (admin has no nodes), in a role and a binding.
+    admin
+        .post(
+            ROLES,
+            &role(
+                "nodes",
+                json!([{"apiGroups": [""], "resources": ["nodes"], "verbs": ["get"]}]),
+            ),
+        )
+        .await
+        .expect(201);
+    bind(&admin, "bob-root", "ClusterRole", "cluster-admin", "bob")
+        .await
+        .expect(201);
+    let owner = admin
+        .post(
+            "/api/v1/namespaces/default/configmaps",
+            &json!({"metadata": {"name": "owner"}}),
+        )
+        .await
+        .expect(201);
+    let owner_refs = json!([{"apiVersion": "v1", "kind": "ConfigMap", "name": "owner",
+        "uid": owner["metadata"]["uid"]}]);
+
+    for url in [format!("{ROLES}/nodes"), format!("{BINDINGS}/bob-root")] {
+        let gc_fields = json!({"metadata": {"ownerReferences": owner_refs,
+            "finalizers": ["example.com/keep"]}});
+        let patched = alice
+            .patch(&url, MERGE, &gc_fields.to_string())
+            .await
+            .expect(200);
+        assert_eq!(patched["metadata"]["ownerReferences"], owner_refs);
+        assert_eq!(
+            patched["metadata"]["finalizers"],
+            json!(["example.com/keep"])
+        );
+
+        // Anything else is still checked: a label is no GC field.
+        let denied = alice
+            .patch(&url, MERGE, r#"{"metadata": {"labels": {"a": "b"}}}"#)
+            .await
+            .expect(403);
+        let message = denied["message"].as_str().unwrap();
+        assert!(message.contains(HELD), "{message}");
+
+        // A full PUT of the stored object that only drops the finalizer passes too.
+        let mut current = alice.get(&url).await.expect(200);
+        current["metadata"]
+            .as_object_mut()
+            .unwrap()
+            .remove("finalizers");
+        let updated = alice.put(&url, &current).await.expect(200);
+        assert!(updated["metadata"].get("finalizers").is_none(), "{updated}");
+    }
 }

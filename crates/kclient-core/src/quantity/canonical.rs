@@ -12,7 +12,7 @@
 
 use std::fmt::Write as _;
 
-use super::QuantityError;
+use super::{Quantity, QuantityError};
 
 /// How a quantity's suffix reads, which its canonical form keeps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,6 +24,8 @@ enum Format {
 
 /// The smallest unit kept: nano (10^-9).
 const NANO_SCALE: u32 = 9;
+/// The smallest unit a resource list keeps: milli (10^-3).
+const MILLI_SCALE: u32 = 3;
 /// The largest binary quantity: what fits an int64.
 const MAX_BINARY: u128 = i64::MAX as u128;
 /// Decimal digits an int64 always holds, below which apimachinery's fast path applies.
@@ -31,6 +33,42 @@ const INT64_DIGITS: usize = 18;
 
 /// The canonical form of `s` as kube-apiserver writes it back.
 pub fn canonical(s: &str) -> Result<String, QuantityError> {
+    canonical_with_precision(s, NANO_SCALE)
+}
+
+/// The canonical form of `s` rounded up (away from zero) to whole milli units, as
+/// core/v1's `SetDefaults_ResourceList` stores every quantity of a resource list
+/// (container requests and limits, pod overhead, quotas, limit ranges): `"100n"` becomes
+/// `"1m"`, `"1.0001m"` becomes `"2m"`, `"1500u"` becomes `"2m"`.
+pub fn canonical_milli(s: &str) -> Result<String, QuantityError> {
+    canonical_with_precision(s, MILLI_SCALE)
+}
+
+/// The canonical form of a computed `value` (a sum, say) in the suffix family of
+/// `like`, as apimachinery's `String()` writes a quantity it did not parse: never kept
+/// as spelled, so `"500m"` plus `"1"` is `"1500m"` and `"1Gi"` plus `"1Gi"` is `"2Gi"`.
+pub fn canonical_like(value: &Quantity, like: &str) -> Result<String, QuantityError> {
+    let (_, _, format) = interpret(split(like)?.suffix)?;
+    let text = value.to_string();
+    let mut exact = Exact::parse(&split(&text)?, 10, 0)?;
+    exact.round_up_to(NANO_SCALE);
+    finish(exact, format)
+}
+
+/// Binary values capped and, when below one unit, written in decimal SI.
+fn finish(mut value: Exact, mut format: Format) -> Result<String, QuantityError> {
+    if format == Format::BinarySi {
+        value.cap(MAX_BINARY);
+        if value.magnitude_below(1) {
+            format = Format::DecimalSi;
+        }
+    }
+    value.write(format)
+}
+
+/// The canonical form of `s` with at most `fraction_digits` decimal places, finer
+/// precision rounded up.
+fn canonical_with_precision(s: &str, fraction_digits: u32) -> Result<String, QuantityError> {
     if s.is_empty() {
         return Err(QuantityError::Format);
     }
@@ -39,19 +77,12 @@ pub fn canonical(s: &str) -> Result<String, QuantityError> {
     }
     let parts = split(s)?;
     let (base, exponent, format) = interpret(parts.suffix)?;
-    if kept_as_written(&parts, base, exponent) {
+    if kept_as_written(&parts, base, exponent, fraction_digits) {
         return Ok(s.to_string());
     }
     let mut value = Exact::parse(&parts, base, exponent)?;
-    value.round_up_to_nano();
-    let mut format = format;
-    if format == Format::BinarySi {
-        value.cap(MAX_BINARY);
-        if value.magnitude_below(1) {
-            format = Format::DecimalSi;
-        }
-    }
-    value.write(format)
+    value.round_up_to(fraction_digits);
+    finish(value, format)
 }
 
 /// `[+-]digits[.digits]suffix`, leading zeros of the integer part dropped.
@@ -152,14 +183,15 @@ fn interpret(suffix: &str) -> Result<(u32, i32, Format), QuantityError> {
 /// apimachinery keeps the string it parsed when its fast path finds it canonical
 /// already: few enough digits, whole nano units, an exponent that is a multiple of three
 /// without trailing zeros (decimal), or a binary suffix on a number that is not a
-/// multiple of 8 (so of 1024).
-fn kept_as_written(parts: &Parts<'_>, base: u32, exponent: i32) -> bool {
+/// multiple of 8 (so of 1024). Rounding to fewer than `fraction_digits` decimal places
+/// drops the string apimachinery kept, so a value that needs it is not kept.
+fn kept_as_written(parts: &Parts<'_>, base: u32, exponent: i32, fraction_digits: u32) -> bool {
     let shifted = format!("{}{}", parts.num, parts.denom);
     let digits = shifted.len();
     if base == 10 {
         let scale = i64::from(exponent) - parts.denom.len() as i64;
         digits <= INT64_DIGITS
-            && scale >= -i64::from(NANO_SCALE)
+            && scale >= -i64::from(fraction_digits.min(NANO_SCALE))
             && scale % 3 == 0
             && !shifted.ends_with("000")
             && !shifted.starts_with('0')
@@ -226,12 +258,13 @@ impl Exact {
         })
     }
 
-    /// Finer than nano units rounds up: asking for some of a resource gets some.
-    fn round_up_to_nano(&mut self) {
-        if self.unscaled == 0 || self.scale <= NANO_SCALE {
+    /// Finer than `fraction_digits` decimal places rounds up: asking for some of a
+    /// resource gets some.
+    fn round_up_to(&mut self, fraction_digits: u32) {
+        if self.unscaled == 0 || self.scale <= fraction_digits {
             return;
         }
-        let drop = self.scale - NANO_SCALE;
+        let drop = self.scale - fraction_digits;
         self.unscaled = match pow10(drop) {
             Some(divisor) => {
                 let whole = self.unscaled / divisor;
@@ -244,7 +277,7 @@ impl Exact {
             // More digits dropped than the value has: the smallest unit.
             None => 1,
         };
-        self.scale = NANO_SCALE;
+        self.scale = fraction_digits;
     }
 
     /// Whether |value| > `max` (a whole number).

@@ -183,3 +183,46 @@ fn invalid_quantities_are_refused_as_apimachinery_refuses_them() {
         Err(QuantityError::TooLarge)
     );
 }
+
+#[test]
+fn resource_lists_round_up_to_milli_units() {
+    for (input, want) in [
+        ("100n", "1m"),
+        ("1.0001m", "2m"),
+        ("1500u", "2m"),
+        ("0.0001", "1m"),
+        ("1e-4", "1e-3"),
+        ("-100n", "-1m"),
+        ("0.0001Ki", "103m"),
+        // Already whole milli units: the plain canonical form, spellings kept.
+        ("100m", "100m"),
+        ("1000m", "1"),
+        ("0.5", "500m"),
+        ("1Gi", "1Gi"),
+        ("1024Mi", "1Gi"),
+        ("+1", "+1"),
+        ("1000000n", "1m"),
+        ("0", "0"),
+    ] {
+        assert_eq!(canonical_milli(input).as_deref(), Ok(want), "{input}");
+    }
+    assert_eq!(canonical_milli("1.2.3"), Err(QuantityError::Format));
+}
+
+#[test]
+fn computed_values_are_written_in_the_family_of_their_first_operand() {
+    let sum = |a: &str, b: &str| {
+        let value = Quantity::parse(a)
+            .unwrap()
+            .checked_add(&Quantity::parse(b).unwrap())
+            .unwrap();
+        canonical_like(&value, a).unwrap()
+    };
+    assert_eq!(sum("500m", "1"), "1500m");
+    assert_eq!(sum("1.2", "0.034"), "1234m");
+    assert_eq!(sum("1Gi", "1Gi"), "2Gi");
+    assert_eq!(sum("768Mi", "768Mi"), "1536Mi");
+    assert_eq!(sum("1Gi", "1"), "1073741825");
+    assert_eq!(sum("1e3", "1e3"), "2e3");
+    assert_eq!(sum("1Ki", "-1Ki"), "0");
+}

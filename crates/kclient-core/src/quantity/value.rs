@@ -154,6 +154,28 @@ impl Quantity {
         }
     }
 
+    /// The value in units of 10^`scale` rounded up (away from zero), as apimachinery's
+    /// `ScaledValue` computes it (`scaled_value(0)` is `Value()`, `scaled_value(-3)` is
+    /// `MilliValue()`); `None` when it does not fit an `i64`.
+    pub fn scaled_value(&self, scale: i32) -> Option<i64> {
+        let shift = self.exponent.checked_sub(scale)?;
+        let scaled = if shift >= 0 {
+            self.mantissa
+                .checked_mul(10i128.checked_pow(shift.unsigned_abs())?)?
+        } else {
+            match 10i128.checked_pow(shift.unsigned_abs()) {
+                Some(divisor) => {
+                    let whole = self.mantissa / divisor;
+                    let rest = self.mantissa % divisor;
+                    whole + rest.signum()
+                }
+                // Finer than any i128 holds: a sliver of one unit.
+                None => self.mantissa.signum(),
+            }
+        };
+        i64::try_from(scaled).ok()
+    }
+
     /// Whether the value is an integer (whatever its size).
     pub fn is_integer(&self) -> bool {
         self.exponent >= 0
@@ -234,6 +256,13 @@ mod tests {
             Some(1_072_693_248)
         );
         assert!((q("250m").as_f64() - 0.25).abs() < 1e-12);
+        assert_eq!(q("250m").scaled_value(-3), Some(250));
+        assert_eq!(q("250m").scaled_value(0), Some(1));
+        assert_eq!(q("1.5Gi").scaled_value(0), Some(1_610_612_736));
+        assert_eq!(q("1u").scaled_value(-3), Some(1));
+        assert_eq!(q("-1u").scaled_value(-3), Some(-1));
+        assert_eq!(q("2k").scaled_value(3), Some(2));
+        assert_eq!(q("1e30").scaled_value(0), None);
         for bad in ["", "abc", "1.2.3", "1Q", "1e", "."] {
             assert_eq!(Quantity::parse(bad), Err(QuantityError::Format), "{bad}");
         }

@@ -1,7 +1,11 @@
 //! Every `resource.Quantity` of a built-in object in its canonical form, as
 //! kube-apiserver writes back what it decoded (`"1000m"` → `"1"`, `"1024Mi"` → `"1Gi"`;
 //! the rules are `kclient_core::quantity`'s). A value that is no quantity is left for
-//! validation to judge.
+//! validation to judge. Every entry of a core/v1 resource list (the `{}` paths below, in
+//! pods, templates, claims, quotas, limit ranges, nodes) is also rounded up to whole
+//! milli units, as core/v1's `SetDefaults_ResourceList` does (`"100n"` → `"1m"`); the
+//! RuntimeClass overhead (node.k8s.io, which has no defaulting) and single quantities
+//! (an emptyDir's size limit, HPA targets) keep nano precision.
 
 use kclient_core::quantity;
 use serde_json::{Map, Value};
@@ -74,69 +78,90 @@ fn object_paths(group: &str, kind: &str) -> &'static [&'static str] {
 
 /// Canonical quantities in a pod spec.
 pub(super) fn pod_spec(spec: &mut Map<String, Value>) {
-    at_paths(spec, POD_SPEC);
+    at_paths(spec, POD_SPEC, Lists::Milli);
 }
 
 /// Canonical quantities in a pod's status.
 pub(super) fn pod_status(status: &mut Map<String, Value>) {
-    at_paths(status, POD_STATUS);
+    at_paths(status, POD_STATUS, Lists::Milli);
 }
 
 /// Canonical quantities in a PersistentVolumeClaim spec.
 pub(super) fn claim_spec(spec: &mut Map<String, Value>) {
-    at_paths(spec, CLAIM_SPEC);
+    at_paths(spec, CLAIM_SPEC, Lists::Milli);
 }
 
 /// Canonical quantities of a whole object outside pod and claim specs.
 pub(super) fn object(group: &str, kind: &str, map: &mut Map<String, Value>) {
-    at_paths(map, object_paths(group, kind));
+    // Only core/v1 defaulting rounds resource lists.
+    let lists = if group.is_empty() {
+        Lists::Milli
+    } else {
+        Lists::Nano
+    };
+    at_paths(map, object_paths(group, kind), lists);
 }
 
-fn at_paths(map: &mut Map<String, Value>, paths: &[&str]) {
+/// The precision the entries of resource lists (`{}` leaves) keep.
+#[derive(Clone, Copy)]
+enum Lists {
+    /// Rounded up to milli units (`SetDefaults_ResourceList`).
+    Milli,
+    /// Canonical only.
+    Nano,
+}
+
+fn at_paths(map: &mut Map<String, Value>, paths: &[&str], lists: Lists) {
     for path in paths {
         let mut segments = path.split('/');
         if let Some(first) = segments.next() {
-            walk_key(map, first, &segments.collect::<Vec<_>>());
+            walk_key(map, first, &segments.collect::<Vec<_>>(), lists, false);
         }
     }
 }
 
-fn walk_key(map: &mut Map<String, Value>, key: &str, rest: &[&str]) {
+fn walk_key(map: &mut Map<String, Value>, key: &str, rest: &[&str], lists: Lists, entry: bool) {
     if let Some(v) = map.get_mut(key) {
-        walk(v, rest);
+        walk(v, rest, lists, entry);
     }
 }
 
-fn walk(v: &mut Value, path: &[&str]) {
+/// `entry`: `v` is a value of a resource list.
+fn walk(v: &mut Value, path: &[&str], lists: Lists, entry: bool) {
     match path.split_first() {
-        None => canonicalize(v),
+        None => canonicalize(v, matches!((entry, lists), (true, Lists::Milli))),
         Some((&"[]", rest)) => {
             for item in v.as_array_mut().into_iter().flatten() {
-                walk(item, rest);
+                walk(item, rest, lists, false);
             }
         }
         Some((&"{}", rest)) => {
             for item in v.as_object_mut().into_iter().flat_map(|m| m.values_mut()) {
-                walk(item, rest);
+                walk(item, rest, lists, true);
             }
         }
         Some((key, rest)) => {
             if let Some(map) = v.as_object_mut() {
-                walk_key(map, key, rest);
+                walk_key(map, key, rest, lists, false);
             }
         }
     }
 }
 
 /// A quantity string (or a JSON number, which the Go decoder also accepts) in its
-/// canonical form.
-fn canonicalize(v: &mut Value) {
+/// canonical form, rounded up to milli units when `milli`.
+fn canonicalize(v: &mut Value, milli: bool) {
     let text = match v {
         Value::String(s) => s.trim().to_string(),
         Value::Number(n) => n.to_string(),
         _ => return,
     };
-    if let Ok(canonical) = quantity::canonical(&text) {
+    let canonical = if milli {
+        quantity::canonical_milli(&text)
+    } else {
+        quantity::canonical(&text)
+    };
+    if let Ok(canonical) = canonical {
         *v = Value::String(canonical);
     }
 }

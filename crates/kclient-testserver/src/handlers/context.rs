@@ -57,8 +57,9 @@ impl Ctx {
         object_key(self.namespace(), name)
     }
 
-    /// RBAC escalation prevention for a role or binding this request writes.
-    pub fn check_escalation(&self, obj: &Value) -> ApiResult<()> {
+    /// RBAC escalation prevention for a role or binding this request creates (`old` is
+    /// `None`) or updates from `old`.
+    pub fn check_escalation(&self, obj: &Value, old: Option<&Value>) -> ApiResult<()> {
         crate::rbac::escalation::check(
             &self.state,
             &self.user,
@@ -66,6 +67,7 @@ impl Ctx {
             self.plural(),
             self.namespace(),
             obj,
+            old,
         )
     }
 

@@ -151,7 +151,7 @@ pub(super) fn create(ctx: &Ctx, body: &Bytes) -> ApiResult<Response<Body>> {
     check_type_meta(&ctx.served, &mut obj)?;
     check_namespace(ctx, &mut obj)?;
     let warnings = check_schema(ctx, &mut obj, Source::Body(body))?;
-    ctx.check_escalation(&obj)?;
+    ctx.check_escalation(&obj, None)?;
     let manager = ctx.manager();
     let created = create_object(
         &ctx.state,

@@ -231,6 +231,7 @@ fn success_status(served: &Served, obj: &Obj) -> Value {
 /// `DELETE` on an object.
 pub(super) fn delete(ctx: &Ctx, body: &Bytes) -> ApiResult<Response<Body>> {
     let name = ctx.name()?.to_string();
+    crate::priority_class::check_delete(&ctx.served, &name)?;
     let opts = parse_options(ctx, body)?;
     match delete_object(&ctx.state, &ctx.served, &ctx.key(&name), &opts)? {
         // kube-apiserver's 202: not gone at once, and the client sent `orphanDependents: false`.

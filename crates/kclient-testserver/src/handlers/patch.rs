@@ -190,7 +190,7 @@ fn apply_create(
     let mut obj = patching::apply(None, applied, manager, force, &now, &target)?;
     meta::remove_meta(&mut obj, "resourceVersion");
     let warnings = check_schema(ctx, &mut obj, Source::Patch(None))?;
-    ctx.check_escalation(&obj)?;
+    ctx.check_escalation(&obj, None)?;
     let created = create_object(
         &ctx.state,
         &ctx.served,

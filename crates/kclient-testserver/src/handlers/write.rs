@@ -17,6 +17,7 @@ use crate::field_validation::{self, Source};
 use crate::meta;
 use crate::patching::record_update;
 use crate::pod_admission;
+use crate::priority_class;
 use crate::registry::Served;
 use crate::respond::{Body, add_warning};
 use crate::state::State;
@@ -109,6 +110,7 @@ pub(super) fn validate(served: &Served, obj: &Value, old: Option<&Value>) -> Api
         }
     }
     errs.extend(controllers::validate_kind(served, obj));
+    errs.extend(priority_class::validate(served, obj, old));
     errs.extend(crd_schema::validate(served, obj, old));
     if errs.is_empty() {
         Ok(())
@@ -231,7 +233,13 @@ fn compose(
             &now,
         );
     }
-    pod_admission::admit_update(&ctx.served, old_value, &mut new, spec.subresource);
+    pod_admission::admit_update(
+        &ctx.state,
+        &ctx.served,
+        old_value,
+        &mut new,
+        spec.subresource,
+    )?;
     defaults::allocate(&ctx.state, &ctx.served, &mut new, Some(old_value))?;
     Ok(new)
 }
@@ -294,7 +302,7 @@ pub(super) fn finish_update(
 ) -> ApiResult<Attempt> {
     check_preconditions(ctx, old, &desired)?;
     let new = compose(ctx, old, old_value, desired, &spec)?;
-    ctx.check_escalation(&new)?;
+    ctx.check_escalation(&new, Some(old_value))?;
     let done = |obj: &Obj| respond(ctx, StatusCode::OK, obj, &spec.warnings).map(Attempt::Done);
     // Like kube-apiserver's storage: an update that changes nothing is not written.
     if *old_value == new {

@@ -1,10 +1,15 @@
-//! The mutating admission plugins kube-apiserver enables by default that change Pods,
-//! in their plugin order: ServiceAccount (the account, its API token volume and image
-//! pull secrets), Priority (`priority` and `preemptionPolicy` from the PriorityClass)
-//! and DefaultTolerationSeconds (five minutes of tolerance for unready and unreachable
-//! nodes). They run after the request's managed fields are recorded, as kube-apiserver
-//! runs admission after its field manager, so their changes belong to nobody.
+//! The admission plugins kube-apiserver enables by default that change or judge Pods,
+//! in their plugin order: LimitRanger (container requests and limits from the
+//! namespace's LimitRanges, judged against their bounds once the others ran; it also
+//! judges PersistentVolumeClaims' storage requests), ServiceAccount (the account, its
+//! API token volume and image pull secrets), Priority (`priority` and
+//! `preemptionPolicy` from the PriorityClass) and DefaultTolerationSeconds (five
+//! minutes of tolerance for unready and unreachable nodes). The Priority plugin's check
+//! of PriorityClasses themselves (one global default) is in `crate::priority_class`.
+//! They run after the request's managed fields are recorded, as kube-apiserver runs
+//! admission after its field manager, so their changes belong to nobody.
 
+mod limit_ranger;
 mod priority;
 mod service_account;
 mod tolerations;
@@ -14,6 +19,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::error::ApiResult;
+use crate::priority_class;
 use crate::registry::Served;
 use crate::state::State;
 use crate::store::{StorageKey, object_key};
@@ -21,7 +27,11 @@ use crate::store::{StorageKey, object_key};
 pub(crate) use priority::seed as seed_priority_classes;
 
 fn is_pod(served: &Served) -> bool {
-    !served.is_crd() && served.info.group.is_empty() && served.info.plural == "pods"
+    is_core(served, "pods")
+}
+
+fn is_core(served: &Served, plural: &str) -> bool {
+    !served.is_crd() && served.info.group.is_empty() && served.info.plural == plural
 }
 
 /// Admission of a new object. `name` is the name errors report: the `generateName`
@@ -33,28 +43,44 @@ pub(crate) fn admit_create(
     obj: &mut Value,
     name: &str,
 ) -> ApiResult<()> {
+    priority_class::admit(state, served, obj, None)?;
+    let namespace = crate::meta::namespace(obj).to_string();
+    if is_core(served, "persistentvolumeclaims") {
+        return limit_ranger::enforce_claim(&limit_ranger::ranges(state, &namespace), obj, name);
+    }
     if !is_pod(served) {
         return Ok(());
     }
+    let ranges = limit_ranger::ranges(state, &namespace);
+    limit_ranger::default_resources(&ranges, obj);
     service_account::admit(state, obj, name)?;
     priority::admit(state, obj, name)?;
     tolerations::admit(obj);
-    Ok(())
+    limit_ranger::enforce_pod(&ranges, obj, name)
 }
 
 /// Admission of an update of `old`; subresource writes (status, ephemeral containers,
 /// bindings) are left alone, as these plugins ignore them.
 pub(crate) fn admit_update(
+    state: &State,
     served: &Served,
     old: &Value,
     obj: &mut Value,
     subresource: Option<&str>,
-) {
-    if !is_pod(served) || subresource.is_some() {
-        return;
+) -> ApiResult<()> {
+    if subresource.is_some() {
+        return Ok(());
     }
-    priority::keep(old, obj);
-    tolerations::admit(obj);
+    priority_class::admit(state, served, obj, Some(old))?;
+    if is_core(served, "persistentvolumeclaims") && crate::meta::deletion_timestamp(old).is_none() {
+        let ranges = limit_ranger::ranges(state, crate::meta::namespace(obj));
+        limit_ranger::enforce_claim(&ranges, obj, crate::meta::name(obj))?;
+    }
+    if is_pod(served) {
+        priority::keep(old, obj);
+        tolerations::admit(obj);
+    }
+    Ok(())
 }
 
 /// A stored object, parsed.
@@ -69,14 +95,19 @@ fn stored(
     store.get(&object_key(namespace, name))?.value().ok()
 }
 
-/// Every stored object of a resource, parsed.
-fn stored_all(state: &State, group: &str, resource: &str) -> Vec<Value> {
+/// Every stored object of a resource, parsed, or those of one namespace.
+pub(crate) fn stored_all(
+    state: &State,
+    group: &str,
+    resource: &str,
+    namespace: Option<&str>,
+) -> Vec<Value> {
     let Some(store): Option<Arc<_>> = state.store.resource(&StorageKey::new(group, resource))
     else {
         return Vec::new();
     };
     store
-        .keys(None)
+        .keys(namespace)
         .iter()
         .filter_map(|k| store.get(k)?.value().ok())
         .collect()

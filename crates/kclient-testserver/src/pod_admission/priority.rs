@@ -6,9 +6,10 @@
 
 use serde_json::{Value, json};
 
-use super::{stored, stored_all};
+use super::stored;
 use crate::error::{ApiResult, ErrorResponse};
 use crate::handlers::{CreateOptions, create_object};
+use crate::priority_class::default_class;
 use crate::state::State;
 
 const GROUP: &str = "scheduling.k8s.io";
@@ -75,14 +76,6 @@ fn values(class: &Value) -> (i64, Option<String>) {
         .and_then(Value::as_str)
         .map(str::to_string);
     (value, policy)
-}
-
-/// The global default class; of several (a race when they were created), the lowest.
-fn default_class(state: &State) -> Option<Value> {
-    stored_all(state, GROUP, RESOURCE)
-        .into_iter()
-        .filter(|c| c.get("globalDefault").and_then(Value::as_bool) == Some(true))
-        .min_by_key(|c| c.get("value").and_then(Value::as_i64).unwrap_or(0))
 }
 
 /// An update without `priority` or `preemptionPolicy` keeps the stored ones.

@@ -1,8 +1,11 @@
 //! RBAC escalation prevention, as kube-apiserver's policy-based role and binding storage:
 //! a user may write a Role or ClusterRole only with rules they already hold (or with the
 //! `escalate` verb on it), and a binding only to a role whose rules they hold (or with the
-//! `bind` verb on it). `system:masters` skips both checks. Refusals are kube-apiserver's
-//! 403, listing the missing rights in `rbacv1helpers.CompactString` form.
+//! `bind` verb on it). `system:masters` skips both checks, and so does an update that
+//! changes nothing but what the garbage collector writes (`IsOnlyMutatingGCFields`), so
+//! that owners and finalizers of roles and bindings can be managed without their rights.
+//! Refusals are kube-apiserver's 403, listing the missing rights in
+//! `rbacv1helpers.CompactString` form.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -14,9 +17,9 @@ use crate::authn::UserInfo;
 use crate::error::{ApiResult, ErrorResponse};
 use crate::state::State;
 
-/// Refuses a create or update of an RBAC object that would grant `user` more than they
-/// hold. `namespace` is the request's ("" for cluster-scoped objects); objects of other
-/// groups and resources pass.
+/// Refuses a create (`old` is `None`) or an update of `old` to `obj` of an RBAC object
+/// that would grant `user` more than they hold. `namespace` is the request's ("" for
+/// cluster-scoped objects); objects of other groups and resources pass.
 pub(crate) fn check(
     state: &State,
     user: &UserInfo,
@@ -24,8 +27,12 @@ pub(crate) fn check(
     resource: &str,
     namespace: &str,
     obj: &Value,
+    old: Option<&Value>,
 ) -> ApiResult<()> {
     if group != GROUP || user.is_superuser() {
+        return Ok(());
+    }
+    if old.is_some_and(|old| only_gc_fields_change(obj, old)) {
         return Ok(());
     }
     let name = obj
@@ -40,8 +47,11 @@ pub(crate) fn check(
             let rules = parse_rules(obj.get("rules"));
             confirm_no_escalation(state, user, namespace, &rules)
                 .map_err(|msg| ErrorResponse::forbidden(GROUP, resource, name, &msg))?;
+            let has_aggregation =
+                |o: &Value| o.get("aggregationRule").is_some_and(|a| !a.is_null());
+            // Removing an aggregation rule takes the same authority as setting one.
             if resource == "clusterroles"
-                && obj.get("aggregationRule").is_some_and(|a| !a.is_null())
+                && (has_aggregation(obj) || old.is_some_and(has_aggregation))
             {
                 // An aggregation rule can gather anything, so it takes `*` on `*.*`.
                 let all = PolicyRule {
@@ -87,6 +97,24 @@ pub(crate) fn check(
         }
         _ => Ok(()),
     }
+}
+
+/// `IsOnlyMutatingGCFields`: `obj` equals `old` once its owner references, finalizers,
+/// self link and managed fields are taken from `old`.
+fn only_gc_fields_change(obj: &Value, old: &Value) -> bool {
+    const GC_FIELDS: [&str; 4] = ["ownerReferences", "finalizers", "selfLink", "managedFields"];
+    let mut copied = obj.clone();
+    let old_meta = old.get("metadata").and_then(Value::as_object);
+    let Some(meta) = copied.get_mut("metadata").and_then(Value::as_object_mut) else {
+        return false;
+    };
+    for key in GC_FIELDS {
+        match old_meta.and_then(|m| m.get(key)) {
+            Some(v) => meta.insert(key.to_string(), v.clone()),
+            None => meta.remove(key),
+        };
+    }
+    copied == *old
 }
 
 /// `RoleEscalationAuthorized` / `BindingAuthorized`: an authorizer check of a special verb.
