@@ -103,28 +103,19 @@ pub struct ListParts<'a> {
     pub metadata: &'a [u8],
     /// Each item's bare message, in order.
     pub items: Vec<&'a [u8]>,
-    /// The `ListMeta` message's index.
-    meta_message: u16,
-    /// The items' message index.
-    item_message: u16,
+    shape: ListShape,
 }
 
 impl ListParts<'_> {
     /// The list's metadata.
     pub fn list_meta(&self) -> Result<ListMeta, Error> {
-        ListMeta::deserialize(MessageDe::new(
-            message(self.meta_message),
-            self.metadata,
-            0,
-        )?)
+        self.shape.list_meta(self.metadata)
     }
 
     /// What decodes each of [`ListParts::items`], on any thread, exactly as
     /// [`decode_list`](crate::decode_list) decodes the items of the whole list.
     pub fn item_decoder(&self) -> ItemDecoder {
-        ItemDecoder {
-            message: self.item_message,
-        }
+        self.shape.item_decoder()
     }
 }
 
@@ -144,65 +135,86 @@ impl ItemDecoder {
     }
 }
 
-/// The `metadata` and `items` fields of a list message.
-fn list_fields(
-    msg: &'static Message,
-) -> Result<(&'static crate::schema::Field, &'static crate::schema::Field), Error> {
-    let field = |name: &str| {
-        msg.json_key(name)
-            .filter(|key| key.inline.is_empty())
-            .and_then(|key| msg.fields.get(usize::from(key.field)))
-            .ok_or_else(|| Error::Custom(format!("{} is not a list: no {name}", msg.name)))
-    };
-    Ok((field("metadata")?, field("items")?))
+/// What a list kind's message looks like: where its metadata and items are, and their
+/// messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ListShape {
+    pub name: &'static str,
+    pub metadata_field: u64,
+    pub items_field: u64,
+    pub meta_message: u16,
+    pub item_message: u16,
+}
+
+impl ListShape {
+    /// The shape of the list kind `kind` of `api_version` (`v1`, `PodList`).
+    pub(crate) fn of(api_version: &str, kind: &str) -> Result<Self, Error> {
+        let msg = ObjectType::new(api_version, kind)?.message();
+        let field = |name: &str| {
+            msg.json_key(name)
+                .filter(|key| key.inline.is_empty())
+                .and_then(|key| msg.fields.get(usize::from(key.field)))
+                .ok_or_else(|| Error::Custom(format!("{} is not a list: no {name}", msg.name)))
+        };
+        let (metadata, items) = (field("metadata")?, field("items")?);
+        let (Ty::Message(meta_message), Ty::Message(item_message)) = (metadata.ty, items.ty) else {
+            return Err(Error::Custom(format!(
+                "{} is not a list of objects",
+                msg.name
+            )));
+        };
+        Ok(Self {
+            name: msg.name,
+            metadata_field: u64::from(metadata.number),
+            items_field: u64::from(items.number),
+            meta_message,
+            item_message,
+        })
+    }
+
+    pub(crate) fn list_meta(&self, metadata: &[u8]) -> Result<ListMeta, Error> {
+        ListMeta::deserialize(MessageDe::new(message(self.meta_message), metadata, 0)?)
+    }
+
+    pub(crate) fn item_decoder(&self) -> ItemDecoder {
+        ItemDecoder {
+            message: self.item_message,
+        }
+    }
 }
 
 /// Cuts an encoded list (`k8s\0` + envelope of `PodList` …) into its metadata and each
 /// item's message, without decoding the items.
 pub fn split_list(bytes: &[u8]) -> Result<ListParts<'_>, Error> {
     let env = Envelope::parse(bytes)?;
-    let msg = ObjectType::new(env.api_version, env.kind)?.message();
-    let (metadata, items) = list_fields(msg)?;
-    let Ty::Message(meta_message) = metadata.ty else {
-        return Err(Error::Custom(format!(
-            "{}.metadata is not a message",
-            msg.name
-        )));
-    };
-    let Ty::Message(item_message) = items.ty else {
-        return Err(Error::Custom(format!(
-            "{}.items are not messages",
-            msg.name
-        )));
-    };
+    let shape = ListShape::of(env.api_version, env.kind)?;
     let mut parts = ListParts {
         api_version: env.api_version,
         kind: env.kind,
         metadata: &[],
         items: Vec::new(),
-        meta_message,
-        item_message,
+        shape,
     };
     // Count first so the item list is exactly its size (a walk over lengths only).
     let mut count = 0;
     let mut r = Reader::new(env.raw);
     while let Some((n, _)) = r.field()? {
-        count += usize::from(n == u64::from(items.number));
+        count += usize::from(n == shape.items_field);
     }
     parts.items.reserve_exact(count);
     let mut r = Reader::new(env.raw);
     while let Some((n, raw)) = r.field()? {
         let wrong = |raw: &Raw<'_>| Error::BadWireType {
-            message: msg.name,
+            message: shape.name,
             field: n,
             wire: raw.wire(),
         };
-        if n == u64::from(items.number) {
+        if n == shape.items_field {
             let Raw::Len(item) = raw else {
                 return Err(wrong(&raw));
             };
             parts.items.push(item);
-        } else if n == u64::from(metadata.number) {
+        } else if n == shape.metadata_field {
             let Raw::Len(meta) = raw else {
                 return Err(wrong(&raw));
             };

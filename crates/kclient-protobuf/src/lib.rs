@@ -16,6 +16,7 @@
 //!   wherever it sits (a list's item, a watch event's object);
 //! - [`split_list`] cuts an encoded list into its items' bare messages without decoding
 //!   them, and [`ObjectType`] decodes such a message later (a cache of the server's bytes);
+//!   [`ListSplitter`] does the same to a list still arriving, chunk by chunk;
 //! - [`FrameReader`] / [`FrameDecoder`] split `;stream=watch` bodies into frames and
 //!   [`decode_watch_event`] turns a frame into `WatchEvent<T>`.
 //!
@@ -36,6 +37,7 @@ mod envelope;
 mod error;
 mod item;
 mod json_text;
+mod list_stream;
 mod rfc3339;
 mod schema;
 mod ser;
@@ -51,6 +53,7 @@ pub use envelope::{
 pub use error::Error;
 pub use item::{ItemDecoder, ListParts, ObjectType, split_list};
 pub use json_text::JsonText;
+pub use list_stream::ListSplitter;
 pub use watch::{
     DEFAULT_MAX_FRAME, FrameDecoder, FrameReader, decode_watch_event, encode_watch_event,
     encode_watch_frame,

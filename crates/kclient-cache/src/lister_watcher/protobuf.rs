@@ -1,13 +1,13 @@
 //! A list page the server sent as Kubernetes protobuf (a built-in kind asked for with
-//! protobuf first): read whole, cut into its items by their length prefixes (no item is
-//! looked into), and the items decoded in batches on `parallelism` threads, as JSON pages
-//! are. The continue token is in the list's metadata, so the next page can be asked for
-//! before any item is decoded.
+//! protobuf first): cut into its items by their length prefixes while it arrives
+//! ([`kclient_protobuf::ListSplitter`]; no item is looked into), and the items decoded in
+//! batches on `parallelism` threads as JSON pages are, so the body is never held whole.
+//! kube-apiserver sends the list's metadata before its items: the continue token is handed
+//! on before any item is decoded.
 
-use bytes::Bytes;
 use futures::StreamExt;
 use kclient_core::ObjectList;
-use kclient_protobuf::ItemDecoder;
+use kclient_protobuf::{ItemDecoder, ListSplitter};
 use kclient_rest::batch::BATCH_BYTES;
 use kclient_rest::{ByteStream, Error};
 use serde::de::DeserializeOwned;
@@ -21,44 +21,49 @@ use crate::reflector::Transform;
 pub(crate) async fn read_page<K: DeserializeOwned + Send + 'static>(
     mut body: ByteStream,
     decoding: PageDecoding<K>,
-    on_continue: Option<impl FnOnce(String)>,
+    mut on_continue: Option<impl FnOnce(String)>,
 ) -> Result<ObjectList<K>, Error> {
-    let mut bytes = Vec::new();
-    while let Some(chunk) = body.next().await {
-        bytes.extend_from_slice(&chunk?);
-    }
-    let received = bytes.len();
-    let bytes = Bytes::from(bytes);
-    let fail = |e: &dyn std::fmt::Display| decode_error::<K>(&e.to_string(), received);
-    let parts = kclient_protobuf::split_list(&bytes).map_err(|e| fail(&e))?;
-    let meta = parts.list_meta().map_err(|e| fail(&e))?;
-    let non_empty = |s: Option<String>| s.filter(|s| !s.is_empty());
-    let continue_token = non_empty(meta.continue_);
-    if let (Some(callback), Some(token)) = (on_continue, continue_token.clone()) {
-        callback(token);
-    }
-    let decoder = parts.item_decoder();
-    let items: Vec<Bytes> = parts.items.iter().map(|i| bytes.slice_ref(i)).collect();
-    drop(parts);
-
+    let mut splitter = ListSplitter::new();
     let mut decodes = PageDecodes::<K>::new(decoding.parallelism);
-    let mut rest = items.as_slice();
-    while !rest.is_empty() {
-        // Batches of about BATCH_BYTES, and at least one item each.
-        let mut size = 0;
-        let take = rest
-            .iter()
-            .position(|item| {
-                size += item.len();
-                size >= BATCH_BYTES
-            })
-            .map_or(rest.len(), |i| i + 1);
-        let (batch, after) = rest.split_at(take);
-        rest = after;
-        let batch = batch.to_vec();
-        let transform = decoding.transform.clone();
-        decodes
-            .submit(move || decode_batch(&batch, decoder, transform.as_ref()))
+    let mut batch: Vec<Vec<u8>> = Vec::new();
+    let mut batched = 0;
+    let mut received = 0usize;
+    let non_empty = |s: Option<String>| s.filter(|s| !s.is_empty());
+    loop {
+        let Some(chunk) = body.next().await.transpose()? else {
+            break;
+        };
+        received += chunk.len();
+        let fail = |e: &dyn std::fmt::Display| decode_error::<K>(&e.to_string(), received);
+        splitter.push(&chunk);
+        while let Some(item) = splitter.next_item().map_err(|e| fail(&e))? {
+            batched += item.len();
+            batch.push(item);
+        }
+        if on_continue.is_some()
+            && let Some(meta) = splitter.list_meta()
+        {
+            // Unreadable early metadata is left to the end to report.
+            let token = meta.ok().and_then(|m| non_empty(m.continue_));
+            if let (Some(token), Some(callback)) = (token, on_continue.take()) {
+                callback(token);
+            }
+        }
+        if batched >= BATCH_BYTES {
+            let decoder = splitter
+                .item_decoder()
+                .ok_or_else(|| fail(&"no list type"))?;
+            submit(&mut decodes, std::mem::take(&mut batch), decoder, &decoding)
+                .await
+                .map_err(|e| fail(&e))?;
+            batched = 0;
+        }
+    }
+    let fail = |e: &dyn std::fmt::Display| decode_error::<K>(&e.to_string(), received);
+    let decoder = splitter.item_decoder();
+    let meta = splitter.finish().map_err(|e| fail(&e))?;
+    if let Some(decoder) = decoder.filter(|_| !batch.is_empty()) {
+        submit(&mut decodes, batch, decoder, &decoding)
             .await
             .map_err(|e| fail(&e))?;
     }
@@ -66,13 +71,26 @@ pub(crate) async fn read_page<K: DeserializeOwned + Send + 'static>(
     Ok(ObjectList::page(
         items,
         non_empty(meta.resource_version),
-        continue_token,
+        non_empty(meta.continue_),
     ))
+}
+
+/// Starts decoding one batch of items' messages.
+async fn submit<K: DeserializeOwned + Send + 'static>(
+    decodes: &mut PageDecodes<K>,
+    batch: Vec<Vec<u8>>,
+    decoder: ItemDecoder,
+    decoding: &PageDecoding<K>,
+) -> Result<(), String> {
+    let transform = decoding.transform.clone();
+    decodes
+        .submit(move || decode_batch(&batch, decoder, transform.as_ref()))
+        .await
 }
 
 /// Decodes a batch of items' messages, in order, each through `transform` if there is one.
 fn decode_batch<K: DeserializeOwned>(
-    batch: &[Bytes],
+    batch: &[Vec<u8>],
     decoder: ItemDecoder,
     transform: Option<&Transform<K>>,
 ) -> Result<Vec<K>, String> {

@@ -36,6 +36,23 @@ fn decode_everything(bytes: &[u8]) {
     }
     // The same bytes as a frame's event.
     let _ = decode_watch_event::<Value>(bytes);
+    // And as a list arriving in chunks.
+    let mut splitter = crate::ListSplitter::new();
+    'chunks: for chunk in bytes.chunks(5) {
+        splitter.push(chunk);
+        loop {
+            match splitter.next_item() {
+                Ok(Some(item)) => {
+                    if let Some(decoder) = splitter.item_decoder() {
+                        let _ = decoder.decode::<Value>(&item);
+                    }
+                }
+                Ok(None) => break,
+                Err(_) => break 'chunks,
+            }
+        }
+    }
+    let _ = splitter.finish();
 }
 
 /// Valid encodings to mutate: a real Pod, a list, a watch stream.

@@ -24,6 +24,7 @@ mod bench_pod {
 mod encoded;
 mod fixtures;
 mod garbage;
+mod list_stream;
 mod roundtrip;
 mod watch;
 
