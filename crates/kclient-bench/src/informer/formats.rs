@@ -56,18 +56,25 @@ pub fn render(results: &Results) -> String {
     }
     let mut out = String::from(
         "\n### Protobuf against JSON (kclient, same run)\n\n\
-         | Pods | cache | synced, JSON (s) | synced, protobuf (s) | JSON ÷ protobuf | steady RSS, JSON (MB) | steady RSS, protobuf (MB) | bytes per Pod, JSON | bytes per Pod, protobuf |\n\
+         | Pods | cache | synced, JSON (s) | synced, protobuf (s) | JSON ÷ protobuf | kube-rs synced, JSON, full Pod (s) | peak RSS, JSON / protobuf (MB) | steady RSS, JSON / protobuf (MB) | bytes per Pod, JSON / protobuf |\n\
          |---:|---|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     for (json, protobuf) in &pairs {
+        let kube = results
+            .syncs
+            .iter()
+            .find(|r| r.mode == json.mode.kube_counterpart() && r.pods == json.pods)
+            .map_or("—".to_owned(), |r| format!("{:.2}", r.secs));
         let _ = writeln!(
             out,
-            "| {} | {} | {:.2} | {:.2} | {:.2} | {:.1} | {:.1} | {} | {} |",
+            "| {} | {} | {:.2} | {:.2} | {:.2} | {kube} | {:.1} / {:.1} | {:.1} / {:.1} | {} / {} |",
             format_value(json.pods as f64),
             cache(json),
             json.secs,
             protobuf.secs,
             json.secs / protobuf.secs.max(f64::EPSILON),
+            json.peak as f64 / MB,
+            protobuf.peak as f64 / MB,
             json.steady as f64 / MB,
             protobuf.steady as f64 / MB,
             format_value(json.bytes_per_pod().round()),
