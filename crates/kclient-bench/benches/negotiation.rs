@@ -81,35 +81,44 @@ fn negotiation(c: &mut Criterion) {
             })
         });
         for parallelism in [1, 2] {
-            let lw = RestListerWatcher::<Pod>::new(client(content_type, body.clone()))
-                .decode_parallelism(NonZeroUsize::new(parallelism).expect("non-zero"));
-            group.bench_function(
-                format!("informer_list_{name}_parallelism_{parallelism}"),
-                |b| {
-                    b.iter(|| {
-                        let page = runtime
-                            .block_on(lw.list(&ListOptions::default()))
-                            .expect("lists");
-                        assert_eq!(page.items.len(), PODS);
-                    })
-                },
+            let parallelism = NonZeroUsize::new(parallelism).expect("non-zero");
+            let typed = RestListerWatcher::<Pod>::new(client(content_type, body.clone()));
+            let id = format!("informer_list_{name}_parallelism_{parallelism}");
+            bench_list(
+                &mut group,
+                &runtime,
+                &id,
+                typed.decode_parallelism(parallelism),
             );
-            let lw = RestListerWatcher::<Compact<Pod>>::compact(client(content_type, body.clone()))
-                .decode_parallelism(NonZeroUsize::new(parallelism).expect("non-zero"));
-            group.bench_function(
-                format!("compact_informer_list_{name}_parallelism_{parallelism}"),
-                |b| {
-                    b.iter(|| {
-                        let page = runtime
-                            .block_on(lw.list(&ListOptions::default()))
-                            .expect("lists");
-                        assert_eq!(page.items.len(), PODS);
-                    })
-                },
+            let compact =
+                RestListerWatcher::<Compact<Pod>>::compact(client(content_type, body.clone()));
+            let id = format!("compact_informer_list_{name}_parallelism_{parallelism}");
+            bench_list(
+                &mut group,
+                &runtime,
+                &id,
+                compact.decode_parallelism(parallelism),
             );
         }
     }
     group.finish();
+}
+
+/// One full list through an informer's lister-watcher.
+fn bench_list<K: Send + 'static>(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    runtime: &tokio::runtime::Runtime,
+    id: &str,
+    lw: impl ListerWatcher<K>,
+) {
+    group.bench_function(id, |b| {
+        b.iter(|| {
+            let page = runtime
+                .block_on(lw.list(&ListOptions::default()))
+                .expect("lists");
+            assert_eq!(page.items.len(), PODS);
+        })
+    });
 }
 
 criterion_group!(benches, negotiation);

@@ -102,6 +102,17 @@ impl Fake {
     }
 }
 
+/// A client whose every request is answered with `body` as protobuf.
+fn canned_protobuf(body: Vec<u8>) -> RestClient {
+    let service = tower::service_fn(move |_req: http::Request<Bytes>| {
+        let body = body.clone();
+        async move { Ok::<_, Error>(reply(PB, body)) }
+    });
+    RestClient::builder(config().without_rate_limit())
+        .build_with_service(service)
+        .unwrap()
+}
+
 fn config() -> Config {
     Config::new("http://fake.test".parse().unwrap())
 }
@@ -192,13 +203,7 @@ async fn large_protobuf_lists_decode_in_parallel_batches_in_order() {
         body.len() > 3 * kclient_rest::batch::BATCH_BYTES,
         "not several batches"
     );
-    let service = tower::service_fn(move |_req: http::Request<Bytes>| {
-        let body = body.clone();
-        async move { Ok::<_, Error>(reply(PB, body)) }
-    });
-    let client = RestClient::builder(config().without_rate_limit())
-        .build_with_service(service)
-        .unwrap();
+    let client = canned_protobuf(body);
     for parallelism in [1, 2, 4] {
         let lw = RestListerWatcher::<ConfigMap>::new(client.clone())
             .decode_parallelism(std::num::NonZeroUsize::new(parallelism).unwrap());
@@ -224,14 +229,7 @@ async fn large_protobuf_lists_decode_in_parallel_batches_in_order() {
 async fn a_truncated_protobuf_list_is_an_error() {
     let mut body = kclient_protobuf::encode_object(&list()).unwrap();
     body.truncate(body.len() - 3);
-    let service = tower::service_fn(move |_req: http::Request<Bytes>| {
-        let body = body.clone();
-        async move { Ok::<_, Error>(reply(PB, body)) }
-    });
-    let client = RestClient::builder(config().without_rate_limit())
-        .build_with_service(service)
-        .unwrap();
-    let err = RestListerWatcher::<ConfigMap>::new(client)
+    let err = RestListerWatcher::<ConfigMap>::new(canned_protobuf(body))
         .list(&ListOptions::default())
         .await
         .unwrap_err();

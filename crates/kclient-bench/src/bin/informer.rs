@@ -92,20 +92,19 @@ async fn run(args: Args) -> Result<(), InformerBenchError> {
     let exe = std::env::current_exe()?;
     let started = jiff::Timestamp::now();
     let results = driver::run(&exe, &options).await?;
-    if let Some(path) = &args.write_formats_docs {
-        let command = format!(
-            "cargo run --release -p kclient-bench --features kube-rs --bin informer -- --sizes {} --events {} --handlers {} --settle-ms {} --modes {} --write-formats-docs",
+    // The command that reproduces this run, ending in `tail`.
+    let command = |tail: &str| {
+        format!(
+            "cargo run --release -p kclient-bench --features kube-rs --bin informer -- --sizes {} --events {} --handlers {} --settle-ms {} {tail}",
             join(&args.sizes),
             args.events,
             join(&args.handlers),
             args.settle_ms,
-            options
-                .modes
-                .iter()
-                .map(|m| m.as_str())
-                .collect::<Vec<_>>()
-                .join(","),
-        );
+        )
+    };
+    if let Some(path) = &args.write_formats_docs {
+        let modes: Vec<&str> = options.modes.iter().map(|m| m.as_str()).collect();
+        let command = command(&format!("--modes {} --write-formats-docs", modes.join(",")));
         let text = format!(
             "Run `{command}` (release), started {started}; the informers, server and Pods as in \
              the informer section above. The JSON modes are the protobuf modes with \
@@ -117,13 +116,7 @@ async fn run(args: Args) -> Result<(), InformerBenchError> {
         eprintln!("wrote {}", path.display());
         return Ok(());
     }
-    let command = format!(
-        "cargo run --release -p kclient-bench --features kube-rs --bin informer -- --sizes {} --events {} --handlers {} --settle-ms {} --write-docs",
-        join(&args.sizes),
-        args.events,
-        join(&args.handlers),
-        args.settle_ms,
-    );
+    let command = command("--write-docs");
     let preamble = preamble(&command, started, &results);
     let text = section::render(&results, &preamble);
     println!("{text}");
