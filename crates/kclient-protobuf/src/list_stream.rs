@@ -235,8 +235,10 @@ impl ListSplitter {
             return Err(Error::Truncated("list"));
         }
         let shape = self.shape.ok_or(Error::Truncated("list type"))?;
+        // kube-apiserver always writes `raw` for a list (its metadata field is never omitted),
+        // so a body that ends before `raw` was cut, not an empty list.
         if !self.raw_seen {
-            return Ok(ListMeta::default());
+            return Err(Error::Truncated("list"));
         }
         shape.list_meta(self.metadata.as_deref().unwrap_or_default())
     }

@@ -139,3 +139,21 @@ fn not_a_list_is_an_error() {
     let (_, meta) = split(&cm, 16);
     assert!(meta.is_err());
 }
+
+#[test]
+fn a_body_that_ends_before_the_list_message_is_cut_not_empty() {
+    let body = kube_body(&list(0));
+    let envelope = crate::Envelope::parse(&body).unwrap();
+    // The magic, the type, and nothing of `raw`: what a cut at that point leaves.
+    let raw_at = envelope.raw.as_ptr() as usize - body.as_ptr() as usize;
+    let before_raw = raw_at - 2;
+    assert_eq!(body[before_raw], 0x12, "raw's key");
+    let (items, meta) = split(&body[..before_raw], 5);
+    assert!(items.is_empty());
+    assert_eq!(meta, Err(Error::Truncated("list")));
+    // The whole empty list is still a list.
+    assert_eq!(
+        split(&body, 5).1.unwrap().resource_version.as_deref(),
+        Some("77")
+    );
+}

@@ -68,7 +68,7 @@ pub(crate) fn sample(msg: &Message, rng: &mut Rng, depth: usize) -> Value {
         Kind::OrBool if depth >= MAX_DEPTH || rng.below(2) == 0 => json!(rng.below(2) == 0),
         Kind::OrBool => sample(sub(2), rng, depth + 1),
         Kind::OrArray if depth >= MAX_DEPTH || rng.below(2) == 0 => {
-            json!([sample(sub(1), rng, MAX_DEPTH)])
+            json!([sample(sub(1), rng, depth.max(MAX_DEPTH) + 1)])
         }
         Kind::OrArray => sample(sub(1), rng, depth + 1),
         Kind::OrStringArray if depth >= MAX_DEPTH || rng.below(2) == 0 => json!(["x", "y"]),
@@ -86,7 +86,13 @@ fn fields(msg: &Message, rng: &mut Rng, depth: usize, out: &mut Map<String, Valu
         let nested = matches!(f.ty, Ty::Message(i) if message(i).kind == Kind::Plain);
         // k8s-openapi has no default for a time, so required times are always there.
         let time = matches!(f.ty, Ty::Message(i) if matches!(message(i).kind, Kind::Time | Kind::MicroTime));
-        if (nested && depth >= MAX_DEPTH) || (!time && rng.below(10) < 2) {
+        // Schemas nest through their `OrArray`/`OrBool` fields too; past twice the depth
+        // nothing nests any more, so a document stays far inside the codec's depth limit.
+        let any_message = matches!(f.ty, Ty::Message(_)) && !time;
+        if (nested && depth >= MAX_DEPTH)
+            || (any_message && depth >= 2 * MAX_DEPTH)
+            || (!time && rng.below(10) < 2)
+        {
             continue;
         }
         if f.inline {
