@@ -250,6 +250,114 @@ async fn resource_lists_round_up_to_milli_units() {
 }
 
 #[tokio::test]
+async fn ephemeral_container_statuses_round_resource_lists() {
+    // SetObjectDefaults_Pod rounds the resource lists of every container status, the
+    // ephemeral containers' included.
+    let (_server, api) = start().await;
+    let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "e"},
+        "spec": {"containers": [{"name": "c", "image": "nginx"}]}});
+    let mut created = api.post(PODS, &pod).await.expect(201);
+    let resources = json!({"requests": {"cpu": "100n"}, "limits": {"cpu": "1500u"}});
+    created["status"]["ephemeralContainerStatuses"] = json!([{"name": "debug", "image": "busybox",
+        "imageID": "", "ready": false, "restartCount": 0,
+        "allocatedResources": {"cpu": "0.0001"}, "resources": resources}]);
+    let written = api
+        .put(&format!("{PODS}/e/status"), &created)
+        .await
+        .expect(200);
+    let status = &written["status"]["ephemeralContainerStatuses"][0];
+    assert_eq!(status["allocatedResources"], json!({"cpu": "1m"}));
+    assert_eq!(
+        status["resources"],
+        json!({"requests": {"cpu": "1m"}, "limits": {"cpu": "2m"}})
+    );
+}
+
+const CRDS: &str = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
+
+fn gadget_crd() -> Value {
+    let schema = json!({"openAPIV3Schema": {"type": "object",
+        "x-kubernetes-preserve-unknown-fields": true}});
+    json!({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+        "metadata": {"name": "gadgets.example.com"},
+        "spec": {"group": "example.com", "scope": "Namespaced",
+            "names": {"plural": "gadgets", "kind": "Gadget"},
+            "versions": [
+                {"name": "v1beta1", "served": true, "storage": false, "schema": schema},
+                {"name": "v1", "served": true, "storage": true, "schema": schema}]}})
+}
+
+#[tokio::test]
+async fn custom_resource_definitions_are_defaulted() {
+    // apiextensions' SetDefaults_CustomResourceDefinition(Spec): the names kube derives
+    // from the kind, conversion strategy None, the storage version as stored version.
+    let (_server, api) = start().await;
+    let created = api.post(CRDS, &gadget_crd()).await.expect(201);
+    assert_eq!(
+        created["spec"]["names"],
+        json!({"plural": "gadgets", "singular": "gadget", "kind": "Gadget", "listKind": "GadgetList"})
+    );
+    assert_eq!(created["spec"]["conversion"], json!({"strategy": "None"}));
+    assert_eq!(created["status"]["storedVersions"], json!(["v1"]));
+
+    // A merge patch switching to a webhook gets the service's port
+    // (SetDefaults_ServiceReference); given names stay.
+    let patched = api
+        .patch(
+            &format!("{CRDS}/gadgets.example.com"),
+            MERGE,
+            r#"{"spec": {"names": {"singular": "gizmo"}, "conversion": {"strategy": "Webhook",
+                "webhook": {"conversionReviewVersions": ["v1"],
+                    "clientConfig": {"service": {"namespace": "default", "name": "convert"}}}}}}"#,
+        )
+        .await
+        .expect(200);
+    assert_eq!(patched["spec"]["names"]["singular"], "gizmo");
+    assert_eq!(patched["spec"]["names"]["listKind"], "GadgetList");
+    assert_eq!(
+        patched["spec"]["conversion"]["webhook"]["clientConfig"]["service"],
+        json!({"namespace": "default", "name": "convert", "port": 443})
+    );
+}
+
+#[tokio::test]
+async fn api_services_are_defaulted() {
+    // kube-aggregator's SetDefaults_ServiceReference, through server-side apply.
+    let (_server, api) = start().await;
+    let service = json!({"apiVersion": "apiregistration.k8s.io/v1", "kind": "APIService",
+        "metadata": {"name": "v1.gadgets.example.io"},
+        "spec": {"group": "gadgets.example.io", "version": "v1", "groupPriorityMinimum": 1000,
+            "versionPriority": 15, "insecureSkipTLSVerify": true,
+            "service": {"namespace": "default", "name": "gadgets"}}});
+    let applied = api
+        .patch(
+            "/apis/apiregistration.k8s.io/v1/apiservices/v1.gadgets.example.io?fieldManager=me",
+            "application/apply-patch+yaml",
+            &service.to_string(),
+        )
+        .await
+        .expect(201);
+    assert_eq!(
+        applied["spec"]["service"],
+        json!({"namespace": "default", "name": "gadgets", "port": 443})
+    );
+}
+
+#[tokio::test]
+async fn token_requests_are_defaulted() {
+    // authentication's SetDefaults_TokenRequestSpec: a token lives an hour.
+    let (_server, api) = start().await;
+    let issued = api
+        .post(
+            "/api/v1/namespaces/default/serviceaccounts/default/token",
+            &json!({"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest", "spec": {}}),
+        )
+        .await
+        .expect(201);
+    assert_eq!(issued["spec"]["expirationSeconds"], 3600);
+}
+
+#[tokio::test]
 async fn services_get_cluster_ips_and_node_ports() {
     let (_server, api) = start().await;
     let svc = |name: &str, spec: Value| json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": name}, "spec": spec});

@@ -7,8 +7,10 @@
 mod admission;
 mod allocate;
 mod apps;
+mod authentication;
 mod batch;
 mod core;
+mod extensions;
 mod networking;
 mod pod;
 mod quantities;
@@ -50,15 +52,17 @@ pub(crate) fn allocate(
 }
 
 /// What a kind's registry strategy adds to a new object once it has its uid, after
-/// managed fields are recorded (so nobody owns it): a Job's generated selector.
+/// managed fields are recorded (so nobody owns it): a Job's generated selector, the
+/// stored version in a CustomResourceDefinition's reset status.
 pub(crate) fn prepare_create(served: &Served, obj: &mut Value) {
     let info = &served.info;
-    if !served.is_crd()
-        && info.group == "batch"
-        && info.kind == "Job"
-        && let Some(map) = obj.as_object_mut()
-    {
-        batch::generate_selector(map);
+    let Some(map) = obj.as_object_mut().filter(|_| !served.is_crd()) else {
+        return;
+    };
+    match (info.group.as_str(), info.kind.as_str()) {
+        ("batch", "Job") => batch::generate_selector(map),
+        ("apiextensions.k8s.io", "CustomResourceDefinition") => extensions::stored_versions(map),
+        _ => {}
     }
 }
 
@@ -80,6 +84,8 @@ pub(crate) fn apply(group: &str, version: &str, kind: &str, obj: &mut Value) {
         }
         "storage.k8s.io" => storage::apply(kind, map),
         "admissionregistration.k8s.io" => admission::apply(kind, map),
+        "apiextensions.k8s.io" | "apiregistration.k8s.io" => extensions::apply(group, kind, map),
+        "authentication.k8s.io" => authentication::apply(kind, map),
         _ => {}
     }
     quantities::object(group, kind, map);

@@ -35,6 +35,9 @@ const POD_STATUS: &[&str] = &[
     "initContainerStatuses/[]/allocatedResources/{}",
     "initContainerStatuses/[]/resources/limits/{}",
     "initContainerStatuses/[]/resources/requests/{}",
+    "ephemeralContainerStatuses/[]/allocatedResources/{}",
+    "ephemeralContainerStatuses/[]/resources/limits/{}",
+    "ephemeralContainerStatuses/[]/resources/requests/{}",
 ];
 
 /// A PersistentVolumeClaim spec (claims, claim templates, ephemeral volumes).

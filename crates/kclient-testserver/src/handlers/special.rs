@@ -166,6 +166,7 @@ pub(super) fn subresource(
                 .get(&ctx.key(&name))
                 .ok_or_else(|| ctx.not_found(&name))?;
             let mut req = decode_object(&ctx.headers, body).unwrap_or_else(|_| json!({}));
+            crate::defaults::apply("authentication.k8s.io", "v1", "TokenRequest", &mut req);
             let seconds = req
                 .pointer("/spec/expirationSeconds")
                 .and_then(Value::as_i64)
