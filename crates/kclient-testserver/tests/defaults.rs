@@ -273,6 +273,27 @@ async fn ephemeral_container_statuses_round_resource_lists() {
     );
 }
 
+#[tokio::test]
+async fn cron_job_templates_default_pod_failure_policies() {
+    // SetDefaults_PodFailurePolicyOnPodConditionsPattern is a type's defaulter: the
+    // generated CronJob defaulter reaches it through the job template too.
+    let (_server, api) = start().await;
+    let cron = json!({"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "nightly"},
+        "spec": {"schedule": "0 3 * * *", "jobTemplate": {"spec": {
+            "podFailurePolicy": {"rules": [{"action": "Ignore",
+                "onPodConditions": [{"type": "DisruptionTarget"}]}]},
+            "template": {"spec": {"restartPolicy": "Never",
+                "containers": [{"name": "c", "image": "busybox:1.36"}]}}}}}});
+    let created = api
+        .post("/apis/batch/v1/namespaces/default/cronjobs", &cron)
+        .await
+        .expect(201);
+    assert_eq!(
+        created["spec"]["jobTemplate"]["spec"]["podFailurePolicy"]["rules"][0]["onPodConditions"],
+        json!([{"type": "DisruptionTarget", "status": "True"}])
+    );
+}
+
 const CRDS: &str = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
 
 fn gadget_crd() -> Value {

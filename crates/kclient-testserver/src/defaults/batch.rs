@@ -33,13 +33,7 @@ fn job(map: &mut Map<String, Value>) {
     or_nil(spec, "completionMode", json!("NonIndexed"));
     or_nil(spec, "suspend", json!(false));
     let has_failure_policy = !is_nil(spec, "podFailurePolicy");
-    if let Some(policy) = present(spec, "podFailurePolicy") {
-        for rule in each(policy, "rules") {
-            for pattern in each(rule, "onPodConditions") {
-                or_zero(pattern, "status", json!("True"));
-            }
-        }
-    }
+    pod_failure_policy(spec);
     // JobPodReplacementPolicy is beta (on) in 1.33.
     let replacement = if has_failure_policy {
         "Failed"
@@ -51,6 +45,18 @@ fn job(map: &mut Map<String, Value>) {
     pod::template(spec, "template");
     if let Some(labels) = template_labels(spec) {
         labels_from_template(map, &labels);
+    }
+}
+
+/// `SetDefaults_PodFailurePolicyOnPodConditionsPattern`, a type's defaulter, so Jobs and the
+/// job templates of CronJobs both get it.
+fn pod_failure_policy(job_spec: &mut Map<String, Value>) {
+    if let Some(policy) = present(job_spec, "podFailurePolicy") {
+        for rule in each(policy, "rules") {
+            for pattern in each(rule, "onPodConditions") {
+                or_zero(pattern, "status", json!("True"));
+            }
+        }
     }
 }
 
@@ -106,6 +112,7 @@ fn cron_job(map: &mut Map<String, Value>) {
     if let Some(job_template) = present(spec, "jobTemplate") {
         pod::embedded_meta(job_template);
         if let Some(job_spec) = present(job_template, "spec") {
+            pod_failure_policy(job_spec);
             pod::template(job_spec, "template");
         }
     }
