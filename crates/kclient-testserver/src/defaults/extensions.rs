@@ -35,7 +35,8 @@ fn crd_spec(spec: &mut Map<String, Value>) {
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_string();
-        if is_zero(names.get("singular")) {
+        // Without a kind Go's singular stays empty, which JSON omits.
+        if is_zero(names.get("singular")) && !kind.is_empty() {
             names.insert("singular".into(), json!(kind.to_lowercase()));
         }
         if is_zero(names.get("listKind")) && !kind.is_empty() {

@@ -488,6 +488,59 @@ fn storage_and_admission() {
 }
 
 #[test]
+fn api_extensions_and_token_requests() {
+    let crd = |status: Value| {
+        json!({"spec": {"group": "example.com", "names": {"plural": "gadgets", "kind": "Gadget"},
+            "versions": [{"name": "v1alpha1", "storage": false}, {"name": "v1", "storage": true}]},
+            "status": status})
+    };
+    let defaulted_crd = defaulted(
+        "apiextensions.k8s.io",
+        "v1",
+        "CustomResourceDefinition",
+        crd(json!(null)),
+    );
+    assert_eq!(
+        defaulted_crd["spec"]["names"],
+        json!({"plural": "gadgets", "kind": "Gadget", "singular": "gadget", "listKind": "GadgetList"})
+    );
+    assert_eq!(
+        defaulted_crd["spec"]["conversion"],
+        json!({"strategy": "None"})
+    );
+    assert_eq!(defaulted_crd["status"], json!({"storedVersions": ["v1"]}));
+    // Versions already stored stay as they are.
+    let kept = defaulted(
+        "apiextensions.k8s.io",
+        "v1",
+        "CustomResourceDefinition",
+        crd(json!({"storedVersions": ["v1alpha1", "v1"]})),
+    );
+    assert_eq!(kept["status"]["storedVersions"], json!(["v1alpha1", "v1"]));
+    // Without a kind there is nothing to derive (Go's empty singular is omitted).
+    let nameless = defaulted(
+        "apiextensions.k8s.io",
+        "v1",
+        "CustomResourceDefinition",
+        json!({"spec": {"names": {"plural": "x"}}}),
+    );
+    assert_eq!(nameless["spec"]["names"], json!({"plural": "x"}));
+    assert_eq!(
+        defaulted(
+            "apiregistration.k8s.io",
+            "v1",
+            "APIService",
+            json!({"spec": {"service": {"namespace": "n", "name": "s"}}})
+        ),
+        json!({"spec": {"service": {"namespace": "n", "name": "s", "port": 443}}})
+    );
+    assert_eq!(
+        defaulted("authentication.k8s.io", "v1", "TokenRequest", json!({})),
+        json!({"spec": {"expirationSeconds": 3600}})
+    );
+}
+
+#[test]
 fn defaulting_is_idempotent_and_keeps_given_values() {
     let given = json!({"spec": {"replicas": 0, "revisionHistoryLimit": 2, "progressDeadlineSeconds": 60,
         "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1}},
