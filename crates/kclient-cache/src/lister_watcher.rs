@@ -18,6 +18,7 @@ use kclient_rest::{Error, RestClient};
 use serde::de::DeserializeOwned;
 
 pub(crate) mod decode;
+mod page;
 mod parallel;
 mod prefetch;
 mod protobuf;

@@ -5,8 +5,11 @@
 //! `items` (kind, apiVersion, metadata with resourceVersion and continue) is kept as a small
 //! "skeleton" and decoded at the end.
 
+use kclient_core::ObjectList;
 use kclient_rest::batch::RecordBatch;
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, IgnoredAny};
+
+use super::page::{ListCutter, PageMeta};
 
 /// Decodes a batch of list items, in order, each through `transform` if there is one; the
 /// first item that fails is the error.
@@ -271,6 +274,46 @@ impl ListDecoder {
         self.skeleton
             .extend_from_slice(&self.buf[self.copied..self.pos]);
         Ok((self.items, self.skeleton))
+    }
+}
+
+impl ListCutter for ListDecoder {
+    type Batch = RecordBatch;
+
+    fn push(&mut self, chunk: &[u8]) -> Result<(), String> {
+        ListDecoder::push(self, chunk)
+    }
+
+    fn early_continue(&self) -> Option<Option<String>> {
+        let early = self.early_skeleton()?;
+        // Unreadable early metadata is left to the final decode to report.
+        let list = kclient_core::json::from_slice::<ObjectList<IgnoredAny>>(&early).ok();
+        Some(list.and_then(|l| PageMeta::new(None, l.metadata.continue_).continue_))
+    }
+
+    fn batched_bytes(&self) -> usize {
+        ListDecoder::batched_bytes(self)
+    }
+
+    fn take_batch(&mut self) -> Result<RecordBatch, String> {
+        Ok(ListDecoder::take_batch(self))
+    }
+
+    fn finish(self) -> Result<(Option<RecordBatch>, PageMeta), String> {
+        let (last, skeleton) = ListDecoder::finish(self)?;
+        let list: ObjectList<IgnoredAny> =
+            kclient_core::json::from_slice(&skeleton).map_err(|e| e.to_string())?;
+        debug_assert!(list.items.is_empty());
+        let last = (!last.is_empty()).then_some(last);
+        let meta = PageMeta::new(list.metadata.resource_version, list.metadata.continue_);
+        Ok((last, meta))
+    }
+
+    fn decode<K: DeserializeOwned>(
+        batch: &RecordBatch,
+        transform: Option<&crate::reflector::Transform<K>>,
+    ) -> Result<Vec<K>, String> {
+        decode_items(batch, transform)
     }
 }
 

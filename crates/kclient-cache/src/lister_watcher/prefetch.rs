@@ -8,19 +8,17 @@
 //! then, and hands it over when the pager asks for exactly that page. One page is ahead at
 //! most; a request for anything else drops (and aborts) the prefetched one.
 
-use futures::StreamExt;
 use kclient_core::ObjectList;
 use kclient_core::params::ListOptions;
 use kclient_rest::Error;
-use serde::de::{DeserializeOwned, IgnoredAny};
+use kclient_rest::watch::WireFormat;
+use serde::de::DeserializeOwned;
 use tokio::task::JoinHandle;
 
-use kclient_rest::batch::BATCH_BYTES;
-use kclient_rest::watch::WireFormat;
-
-use super::decode::{ListDecoder, decode_items};
+use super::decode::ListDecoder;
 use super::decode_error;
-use super::parallel::PageDecodes;
+use super::page::read_page;
+use super::protobuf::ProtobufCutter;
 use crate::reflector::Transform;
 
 /// What decoding a page needs, cheap to clone into a prefetch task.
@@ -78,68 +76,15 @@ impl<K: DeserializeOwned + Send + 'static> Prefetched<K> {
 
 /// One list request, its items decoded while the rest of the page is still arriving.
 /// `on_continue` gets the page's continue token, if it has one, as soon as the metadata has
-/// arrived; the metadata is looked at once.
+/// arrived.
 pub(crate) async fn fetch_page<K: DeserializeOwned + Send + 'static>(
     request: kclient_rest::Request,
     decoding: PageDecoding<K>,
-    mut on_continue: Option<impl FnOnce(String)>,
+    on_continue: Option<impl FnOnce(String)>,
 ) -> Result<ObjectList<K>, Error> {
-    let (mut body, headers) = request.stream_with_headers().await?;
-    if WireFormat::of(&headers) == WireFormat::Protobuf {
-        return super::protobuf::read_page(body, decoding, on_continue).await;
+    let (body, headers) = request.stream_with_headers().await?;
+    match WireFormat::of(&headers) {
+        WireFormat::Protobuf => read_page(body, ProtobufCutter::new(), decoding, on_continue).await,
+        WireFormat::Json => read_page(body, ListDecoder::new(), decoding, on_continue).await,
     }
-    let mut decoder = ListDecoder::new();
-    let mut decodes = PageDecodes::<K>::new(decoding.parallelism);
-    let mut received = 0usize;
-    while let Some(chunk) = body.next().await {
-        let chunk = chunk?;
-        received += chunk.len();
-        decoder
-            .push(&chunk)
-            .map_err(|e| decode_error::<K>(&e, received))?;
-        if on_continue.is_some()
-            && let Some(early) = decoder.early_skeleton()
-            && let Some(callback) = on_continue.take()
-        {
-            // Unreadable early metadata is left to the final decode to report.
-            let token = kclient_core::json::from_slice::<ObjectList<IgnoredAny>>(&early)
-                .ok()
-                .and_then(|list| list.metadata.continue_)
-                .filter(|token| !token.is_empty());
-            if let Some(token) = token {
-                callback(token);
-            }
-        }
-        if decoder.batched_bytes() >= BATCH_BYTES {
-            let batch = decoder.take_batch();
-            let transform = decoding.transform.clone();
-            decodes
-                .submit(move || decode_items::<K>(&batch, transform.as_ref()))
-                .await
-                .map_err(|e| decode_error::<K>(&e, received))?;
-        }
-    }
-    let (last, skeleton) = decoder
-        .finish()
-        .map_err(|e| decode_error::<K>(&e, received))?;
-    if !last.is_empty() {
-        let transform = decoding.transform.clone();
-        decodes
-            .submit(move || decode_items::<K>(&last, transform.as_ref()))
-            .await
-            .map_err(|e| decode_error::<K>(&e, received))?;
-    }
-    let items = decodes
-        .finish()
-        .await
-        .map_err(|e| decode_error::<K>(&e, received))?;
-    let list: ObjectList<IgnoredAny> = kclient_core::json::from_slice(&skeleton)
-        .map_err(|e| decode_error::<K>(&e.to_string(), received))?;
-    debug_assert!(list.items.is_empty());
-    let non_empty = |s: Option<String>| s.filter(|s| !s.is_empty());
-    Ok(ObjectList::page(
-        items,
-        non_empty(list.metadata.resource_version),
-        non_empty(list.metadata.continue_),
-    ))
 }
