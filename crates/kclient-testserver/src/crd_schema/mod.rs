@@ -19,7 +19,7 @@ mod scale;
 
 use kclient_core::crd::{default, prune, validate};
 use kclient_core::status::{FieldError, FieldErrorType};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::registry::Served;
 
@@ -63,10 +63,15 @@ fn has_default(schema: &Value) -> bool {
     }
 }
 
-/// What kube-apiserver refuses in a CRD beyond the structural rules: `x-kubernetes-validations`
-/// rules that do not compile or type-check, or cost too much.
-pub(crate) fn validate_crd(crd: &Value) -> Vec<FieldError> {
-    cel_compile::compile_errors(crd)
+/// What kube-apiserver refuses in one CRD schema (`path` naming its root) beyond the
+/// structural rules: `x-kubernetes-validations` rules that are malformed, or (in a
+/// `structural` schema) do not compile or type-check, or cost too much.
+pub(crate) fn rule_errors(
+    schema: &Map<String, Value>,
+    path: &str,
+    structural: bool,
+) -> Vec<FieldError> {
+    cel_compile::schema_errors(schema, path, structural)
 }
 
 /// The schema's field errors for a write of `obj` (`old`: the stored object an update
