@@ -337,7 +337,7 @@ async fn non_structural_schemas_are_refused() {
 }
 
 /// The 422 kube-apiserver answers for a CRD, and its causes as `(reason, field, message)`.
-async fn refused_crd(api: &Api, crd: &Value) -> (String, Vec<(String, String, String)>) {
+async fn refused_crd(api: &Api, crd: &Value) -> (String, Vec<Cause>) {
     let status = api.post(CRDS, crd).await.expect(422);
     assert_eq!(status["reason"], "Invalid", "{status}");
     assert_eq!(status["details"]["kind"], "CustomResourceDefinition");
@@ -348,7 +348,10 @@ async fn refused_crd(api: &Api, crd: &Value) -> (String, Vec<(String, String, St
     )
 }
 
-fn cause(reason: &str, field: &str, message: &str) -> (String, String, String) {
+/// A cause as `(reason, field, message)`.
+type Cause = (String, String, String);
+
+fn cause(reason: &str, field: &str, message: &str) -> Cause {
     (reason.to_owned(), field.to_owned(), message.to_owned())
 }
 
@@ -367,7 +370,7 @@ const INVALID_CRD: &str =
 async fn invalid_crds_are_refused_with_kube_apiservers_messages() {
     let (_server, api) = start().await;
     let spec = |properties: Value| json!({"type": "object", "properties": {"spec": {"type": "object", "properties": properties}}});
-    let cases: Vec<(Value, Vec<(String, String, String)>)> = vec![
+    let cases: Vec<(Value, Vec<Cause>)> = vec![
         // Metadata may restrict only name and generateName.
         (
             crd(

@@ -8,7 +8,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use common::{CM, cm, start};
+use common::{Api, CM, cm, start};
 use http::Method;
 use serde_json::{Value, json};
 
@@ -168,21 +168,24 @@ async fn watch_events_bookmarks_and_table_events() {
     );
 }
 
+/// The fields of every Status error (`details` comes on top where its constructor sets them).
+const STATUS_KEYS: [&str; 7] = [
+    "kind",
+    "apiVersion",
+    "metadata",
+    "status",
+    "message",
+    "reason",
+    "code",
+];
+
 /// Every Status error: kind, apiVersion, `metadata: {}`, status Failure, message, reason,
 /// code, and details only where kube-apiserver's constructor sets them.
 #[tokio::test]
 async fn status_errors_have_kube_apiservers_fields() {
     let (_server, api) = start().await;
     api.post(CM, &cm("a", json!({}))).await.expect(201);
-    let base = [
-        "kind",
-        "apiVersion",
-        "metadata",
-        "status",
-        "message",
-        "reason",
-        "code",
-    ];
+    let base = STATUS_KEYS;
     let with_details: Vec<&str> = base.iter().copied().chain(["details"]).collect();
     let check = |v: &Value, code: u16, reason: &str, details: bool| {
         assert_keys(v, if details { &with_details } else { &base });
@@ -469,6 +472,21 @@ async fn version_openapi_and_health() {
     assert!(excluded.contains("[+]shutdown ok\n"), "{excluded}");
 }
 
+/// A 410 `Expired` Status for a GET of `path`.
+async fn expired(api: &Api, path: &str) -> Value {
+    let r = api.get(path).await.expect(410);
+    for (key, value) in [
+        ("kind", json!("Status")),
+        ("apiVersion", json!("v1")),
+        ("status", json!("Failure")),
+        ("reason", json!("Expired")),
+        ("code", json!(410)),
+    ] {
+        assert_eq!(r[key], value, "{r}");
+    }
+    r
+}
+
 /// The Status kube-apiserver sends for what `status_errors_have_kube_apiservers_fields`
 /// leaves out: 410 `Expired` (a watch from a compacted resourceVersion, as the ERROR event's
 /// object; an expired `continue` token, with the token to go on with in `metadata.continue`),
@@ -480,15 +498,7 @@ async fn more_status_errors_have_kube_apiservers_fields() {
     use base64::Engine as _;
 
     let (server, api) = start().await;
-    let base = [
-        "kind",
-        "apiVersion",
-        "metadata",
-        "status",
-        "message",
-        "reason",
-        "code",
-    ];
+    let base = STATUS_KEYS;
     let check = |v: &Value, code: u16, reason: &str| {
         assert_eq!(v["kind"], "Status", "{v}");
         assert_eq!(v["apiVersion"], "v1");
@@ -530,14 +540,12 @@ async fn more_status_errors_have_kube_apiservers_fields() {
     );
 
     // A list at a compacted resourceVersion is etcd's (exact reads bypass the watch cache).
-    let r = api
-        .get(&format!(
-            "{CM}?resourceVersion={old_rv}&resourceVersionMatch=Exact"
-        ))
-        .await
-        .expect(410);
+    let r = expired(
+        &api,
+        &format!("{CM}?resourceVersion={old_rv}&resourceVersionMatch=Exact"),
+    )
+    .await;
     assert_keys(&r, &base);
-    check(&r, 410, "Expired");
     assert_eq!(
         r["message"],
         "The resourceVersion for the provided list is too old."
@@ -545,12 +553,8 @@ async fn more_status_errors_have_kube_apiservers_fields() {
 
     // An expired continue token: etcd3's message and a token that resumes after the same key
     // at the latest state (resourceVersion -1).
-    let r = api
-        .get(&format!("{CM}?limit=1&continue={token}"))
-        .await
-        .expect(410);
+    let r = expired(&api, &format!("{CM}?limit=1&continue={token}")).await;
     assert_keys(&r, &base);
-    check(&r, 410, "Expired");
     assert_eq!(
         r["message"],
         "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list."

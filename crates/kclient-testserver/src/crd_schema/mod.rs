@@ -44,7 +44,7 @@ pub(crate) fn decode(served: &Served, obj: &mut Value) -> Vec<String> {
 /// defaults (a default added to the CRD after the object was written shows up on read, as
 /// in a cluster).
 pub(crate) fn default_on_read(served: &Served, obj: &mut Value) {
-    if let Some(schema) = schema(served).filter(|s| has_default(s)) {
+    if let Some(schema) = schema(served).filter(|s| default::has_defaults(s)) {
         default::apply_defaults(obj, schema);
     }
 }
@@ -52,15 +52,7 @@ pub(crate) fn default_on_read(served: &Served, obj: &mut Value) {
 /// Whether reads at this version may need defaults applied: whether any node of its schema
 /// has a `default`.
 pub(crate) fn has_defaults(served: &Served) -> bool {
-    schema(served).is_some_and(has_default)
-}
-
-fn has_default(schema: &Value) -> bool {
-    match schema {
-        Value::Object(m) => m.contains_key("default") || m.values().any(has_default),
-        Value::Array(a) => a.iter().any(has_default),
-        _ => false,
-    }
+    schema(served).is_some_and(default::has_defaults)
 }
 
 /// What kube-apiserver refuses in one CRD schema (`path` naming its root) beyond the

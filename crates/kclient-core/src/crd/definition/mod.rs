@@ -35,6 +35,7 @@ mod tests;
 
 use serde_json::{Map, Value};
 
+use super::default::has_defaults;
 use super::structural::validate_schema;
 use crate::status::{FieldError, FieldErrorType};
 use crate::validation::{is_dns1035_label, is_dns1123_subdomain};
@@ -163,7 +164,7 @@ fn spec_errors(spec: &Value, rules: &mut RuleCheck<'_>, errors: &mut Vec<FieldEr
         }
     }
     let preserve_unknown = spec.get("preserveUnknownFields") == Some(&Value::Bool(true));
-    if preserve_unknown && versions.iter().filter_map(schema_of).any(has_default) {
+    if preserve_unknown && versions.iter().filter_map(schema_of).any(has_defaults) {
         errors.push(FieldError::invalid(
             "spec.preserveUnknownFields",
             Value::Bool(true),
@@ -450,13 +451,4 @@ fn schema_of(version: &Value) -> Option<&Value> {
     version
         .pointer("/schema/openAPIV3Schema")
         .filter(|s| !s.is_null())
-}
-
-/// Whether any node of a schema has a `default`.
-fn has_default(schema: &Value) -> bool {
-    match schema {
-        Value::Object(m) => m.contains_key("default") || m.values().any(has_default),
-        Value::Array(a) => a.iter().any(has_default),
-        _ => false,
-    }
 }

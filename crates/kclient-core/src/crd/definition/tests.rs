@@ -111,3 +111,32 @@ fn shared_columns_and_scale_paths_are_checked_once_in_the_spec() {
         ]
     );
 }
+
+#[test]
+fn preserve_unknown_fields_is_refused_and_blocks_defaults() {
+    let with = |schema: Value| {
+        let mut c = crd(json!([{"name": "v1", "served": true, "storage": true,
+            "schema": {"openAPIV3Schema": schema}}]));
+        c["spec"]["preserveUnknownFields"] = json!(true);
+        c
+    };
+    // A field named `default` is no default.
+    let named = with(json!({"type": "object", "properties": {"default": {"type": "string"}}}));
+    assert_eq!(
+        messages(&named),
+        [
+            "spec.preserveUnknownFields: Invalid value: true: cannot set to true, set x-kubernetes-preserve-unknown-fields to true in spec.versions[*].schema instead"
+        ]
+    );
+    let defaulted = with(
+        json!({"type": "object", "properties": {"spec": {"type": "object",
+        "properties": {"a": {"type": "string", "default": "x"}}}}}),
+    );
+    assert_eq!(
+        messages(&defaulted),
+        [
+            "spec.preserveUnknownFields: Invalid value: true: must be false in order to use defaults in the schema",
+            "spec.preserveUnknownFields: Invalid value: true: cannot set to true, set x-kubernetes-preserve-unknown-fields to true in spec.versions[*].schema instead",
+        ]
+    );
+}
