@@ -7,17 +7,19 @@ use serde_json::{Map, Value};
 
 use super::{Path, additional_schema, items_schema, properties};
 use crate::crd::validate::validate_schema;
-use crate::status::FieldError;
+use crate::status::{FieldError, FieldErrorType, go_quote};
 
 /// Checks the default of every node of the structural part.
 pub(super) fn check(node: &Map<String, Value>, path: &Path, errors: &mut Vec<FieldError>) {
     if let Some(default) = node.get("default").filter(|d| !d.is_null()) {
         let default_path = path.child("default");
         if !pruned(default, node) {
-            errors.push(FieldError::invalid(
+            // Go prints the decoded default with `%#v`.
+            errors.push(FieldError::new(
+                FieldErrorType::Invalid,
                 default_path.0.clone(),
-                default.clone(),
-                "must not have unknown fields",
+                None,
+                format!("{}: must not have unknown fields", go_interface(default)),
             ));
         }
         let schema = Value::Object(node.clone());
@@ -41,6 +43,30 @@ pub(super) fn check(node: &Map<String, Value>, path: &Path, errors: &mut Vec<Fie
     }
     if let Some(additional) = additional_schema(node) {
         check(additional, &path.child("additionalProperties"), errors);
+    }
+}
+
+/// Go's `%#v` of a JSON value decoded into `interface{}` (maps with sorted keys, integers
+/// as int64, other numbers as float64).
+fn go_interface(value: &Value) -> String {
+    match value {
+        Value::Null => "interface {}(nil)".to_owned(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => go_quote(s),
+        Value::Array(items) => {
+            let shown: Vec<String> = items.iter().map(go_interface).collect();
+            format!("[]interface {{}}{{{}}}", shown.join(", "))
+        }
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            let shown: Vec<String> = keys
+                .into_iter()
+                .map(|k| format!("{}:{}", go_quote(k), go_interface(&map[k])))
+                .collect();
+            format!("map[string]interface {{}}{{{}}}", shown.join(", "))
+        }
     }
 }
 

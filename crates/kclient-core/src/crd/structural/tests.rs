@@ -305,7 +305,7 @@ fn defaults_are_valid_pruned_and_outside_object_meta() {
             "default": {"a": "x", "b": 1}}})
         )),
         [
-            "s.properties[o].default: Invalid value: {\"a\":\"x\",\"b\":1}: must not have unknown fields"
+            "s.properties[o].default: Invalid value: map[string]interface {}{\"a\":\"x\", \"b\":1}: must not have unknown fields"
         ]
     );
     assert_eq!(
