@@ -281,9 +281,10 @@ async fn the_embedded_server_refuses_a_non_structural_crd() {
         .unwrap_err();
     assert!(err.is_invalid(), "{err}");
     let message = err.to_string();
+    // One version's schema is held (and reported) as `spec.validation` by kube-apiserver.
     for expected in [
-        "spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[image].type: Required value: must not be empty for specified object fields",
-        "spec.versions[0].schema.openAPIV3Schema.properties[spec].additionalProperties: Forbidden: additionalProperties and properties are mutual exclusive",
+        "spec.validation.openAPIV3Schema.properties[spec].properties[image].type: Required value: must not be empty for specified object fields",
+        "spec.validation.openAPIV3Schema.properties[spec].additionalProperties: Forbidden: additionalProperties and properties are mutual exclusive",
     ] {
         assert!(message.contains(expected), "{message}");
     }

@@ -331,7 +331,208 @@ async fn non_structural_schemas_are_refused() {
     let status = api.post(CRDS, &crd(untyped)).await.expect(422);
     assert_eq!(
         status["message"],
-        r#"CustomResourceDefinition.apiextensions.k8s.io "widgets.example.com" is invalid: spec.versions[0].schema.openAPIV3Schema.properties[spec].type: Required value: must not be empty for specified object fields"#
+        // One version's schema is held as `spec.validation` by kube-apiserver.
+        r#"CustomResourceDefinition.apiextensions.k8s.io "widgets.example.com" is invalid: spec.validation.openAPIV3Schema.properties[spec].type: Required value: must not be empty for specified object fields"#
+    );
+}
+
+/// The 422 kube-apiserver answers for a CRD, and its causes as `(reason, field, message)`.
+async fn refused_crd(api: &Api, crd: &Value) -> (String, Vec<Cause>) {
+    let status = api.post(CRDS, crd).await.expect(422);
+    assert_eq!(status["reason"], "Invalid", "{status}");
+    assert_eq!(status["details"]["kind"], "CustomResourceDefinition");
+    assert_eq!(status["details"]["group"], "apiextensions.k8s.io");
+    (
+        status["message"].as_str().unwrap().to_owned(),
+        causes(&status),
+    )
+}
+
+/// A cause as `(reason, field, message)`.
+type Cause = (String, String, String);
+
+fn cause(reason: &str, field: &str, message: &str) -> Cause {
+    (reason.to_owned(), field.to_owned(), message.to_owned())
+}
+
+fn without_subresources(mut crd: Value) -> Value {
+    crd["spec"]["versions"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("subresources");
+    crd
+}
+
+const INVALID_CRD: &str =
+    r#"CustomResourceDefinition.apiextensions.k8s.io "widgets.example.com" is invalid: "#;
+
+#[tokio::test]
+async fn invalid_crds_are_refused_with_kube_apiservers_messages() {
+    let (_server, api) = start().await;
+    let spec = |properties: Value| json!({"type": "object", "properties": {"spec": {"type": "object", "properties": properties}}});
+    let cases: Vec<(Value, Vec<Cause>)> = vec![
+        // Metadata may restrict only name and generateName.
+        (
+            crd(
+                json!({"type": "object", "properties": {"metadata": {"type": "object",
+                "properties": {"labels": {"type": "object"}}}}}),
+            ),
+            vec![cause(
+                "FieldValueForbidden",
+                "spec.validation.openAPIV3Schema.properties[metadata]",
+                "Forbidden: must not specify anything other than name and generateName, but metadata is implicitly specified",
+            )],
+        ),
+        // `$ref` is not supported; the node has no type either (structural errors first).
+        (
+            crd(spec(json!({"other": {"$ref": "#/definitions/x"}}))),
+            vec![
+                cause(
+                    "FieldValueRequired",
+                    "spec.validation.openAPIV3Schema.properties[spec].properties[other].type",
+                    "Required value: must not be empty for specified object fields",
+                ),
+                cause(
+                    "FieldValueForbidden",
+                    "spec.validation.openAPIV3Schema.properties[spec].properties[other].$ref",
+                    "Forbidden: $ref is not supported",
+                ),
+            ],
+        ),
+        (
+            crd(spec(
+                json!({"labels": {"type": "object", "properties": {"a": {"type": "string"}},
+                "additionalProperties": {"type": "string"}}}),
+            )),
+            vec![cause(
+                "FieldValueForbidden",
+                "spec.validation.openAPIV3Schema.properties[spec].properties[labels].additionalProperties",
+                "Forbidden: additionalProperties and properties are mutual exclusive",
+            )],
+        ),
+        (
+            // (Without the status subresource, which would refuse `nullable` at the root too.)
+            without_subresources(crd(json!({"type": "object", "nullable": true}))),
+            vec![cause(
+                "FieldValueForbidden",
+                "spec.validation.openAPIV3Schema.nullable",
+                "Forbidden: nullable cannot be true at the root",
+            )],
+        ),
+        (
+            crd(spec(
+                json!({"free": {"type": "object", "x-kubernetes-preserve-unknown-fields": false}}),
+            )),
+            vec![cause(
+                "FieldValueInvalid",
+                "spec.validation.openAPIV3Schema.properties[spec].properties[free].x-kubernetes-preserve-unknown-fields",
+                "Invalid value: false: must be true or undefined",
+            )],
+        ),
+        (
+            crd(spec(
+                json!({"ports": {"type": "array", "x-kubernetes-list-type": "map",
+                "items": {"type": "object", "properties": {"name": {"type": "string"}}}}}),
+            )),
+            vec![cause(
+                "FieldValueRequired",
+                "spec.validation.openAPIV3Schema.properties[spec].properties[ports].x-kubernetes-list-map-keys",
+                "Required value: must not be empty if x-kubernetes-list-type is map",
+            )],
+        ),
+        (
+            crd(spec(json!({"size": {"type": "integer", "default": "big"}}))),
+            vec![cause(
+                "FieldValueTypeInvalid",
+                "spec.validation.openAPIV3Schema.properties[spec].properties[size].default",
+                // kube-openapi validates the default alone: its root has no name.
+                "Invalid value: \"string\":  in body must be of type integer: \"string\"",
+            )],
+        ),
+    ];
+    for (bad, expected) in cases {
+        let (message, got) = refused_crd(&api, &bad).await;
+        assert_eq!(got, expected, "{message}");
+        let listed: Vec<String> = expected
+            .iter()
+            .map(|(_, f, m)| format!("{f}: {m}"))
+            .collect();
+        let listed = if listed.len() == 1 {
+            listed[0].clone()
+        } else {
+            format!("[{}]", listed.join(", "))
+        };
+        assert_eq!(message, format!("{INVALID_CRD}{listed}"));
+    }
+}
+
+#[tokio::test]
+async fn crd_spec_errors_follow_kube_apiserver() {
+    let (_server, api) = start().await;
+    // A version without a schema: v1 requires one.
+    let mut no_schema = crd(schema());
+    no_schema["spec"]["versions"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("schema");
+    let (message, _) = refused_crd(&api, &no_schema).await;
+    assert_eq!(
+        message,
+        format!(
+            "{INVALID_CRD}spec.versions[0].schema.openAPIV3Schema: Required value: schemas are required"
+        )
+    );
+
+    // Two storage versions sharing one schema: the versions print as Go's `%#v` of the
+    // internal type (no per-version schema, it moved to spec.validation), and the stored
+    // versions, which hold the first, lack the second.
+    let mut two = crd(schema());
+    let mut v2 = two["spec"]["versions"][0].clone();
+    v2["name"] = json!("v2");
+    two["spec"]["versions"].as_array_mut().unwrap().push(v2);
+    let (message, got) = refused_crd(&api, &two).await;
+    let version = |name: &str| {
+        format!(
+            "apiextensions.CustomResourceDefinitionVersion{{Name:\"{name}\", Served:true, Storage:true, Deprecated:false, DeprecationWarning:(*string)(nil), Schema:(*apiextensions.CustomResourceValidation)(nil), Subresources:(*apiextensions.CustomResourceSubresources)(nil), AdditionalPrinterColumns:[]apiextensions.CustomResourceColumnDefinition(nil), SelectableFields:[]apiextensions.SelectableField(nil)}}"
+        )
+    };
+    let versions = format!(
+        "[]apiextensions.CustomResourceDefinitionVersion{{{}, {}}}",
+        version("v1"),
+        version("v2")
+    );
+    assert_eq!(
+        got,
+        [
+            cause(
+                "FieldValueInvalid",
+                "spec.versions",
+                &format!(
+                    "Invalid value: {versions}: must have exactly one version marked as storage version"
+                )
+            ),
+            cause(
+                "FieldValueInvalid",
+                "status.storedVersions",
+                "Invalid value: []string{\"v1\"}: must have the storage version v2"
+            ),
+        ]
+    );
+    assert_eq!(
+        message,
+        format!(
+            "{INVALID_CRD}[spec.versions: Invalid value: {versions}: must have exactly one version marked as storage version, status.storedVersions: Invalid value: []string{{\"v1\"}}: must have the storage version v2]"
+        )
+    );
+
+    // Name, group and scope.
+    let mut named = crd(schema());
+    named["metadata"]["name"] = json!("gadgets.example.com");
+    named["spec"]["scope"] = json!("Global");
+    let (message, _) = refused_crd(&api, &named).await;
+    assert_eq!(
+        message,
+        r#"CustomResourceDefinition.apiextensions.k8s.io "gadgets.example.com" is invalid: [metadata.name: Invalid value: "gadgets.example.com": must be spec.names.plural+"."+spec.group, spec.scope: Unsupported value: "Global": supported values: "Cluster", "Namespaced"]"#
     );
 }
 

@@ -8,7 +8,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use common::{CM, cm, start};
+use common::{Api, CM, cm, start};
 use http::Method;
 use serde_json::{Value, json};
 
@@ -168,21 +168,24 @@ async fn watch_events_bookmarks_and_table_events() {
     );
 }
 
+/// The fields of every Status error (`details` comes on top where its constructor sets them).
+const STATUS_KEYS: [&str; 7] = [
+    "kind",
+    "apiVersion",
+    "metadata",
+    "status",
+    "message",
+    "reason",
+    "code",
+];
+
 /// Every Status error: kind, apiVersion, `metadata: {}`, status Failure, message, reason,
 /// code, and details only where kube-apiserver's constructor sets them.
 #[tokio::test]
 async fn status_errors_have_kube_apiservers_fields() {
     let (_server, api) = start().await;
     api.post(CM, &cm("a", json!({}))).await.expect(201);
-    let base = [
-        "kind",
-        "apiVersion",
-        "metadata",
-        "status",
-        "message",
-        "reason",
-        "code",
-    ];
+    let base = STATUS_KEYS;
     let with_details: Vec<&str> = base.iter().copied().chain(["details"]).collect();
     let check = |v: &Value, code: u16, reason: &str, details: bool| {
         assert_keys(v, if details { &with_details } else { &base });
@@ -467,4 +470,193 @@ async fn version_openapi_and_health() {
         "{excluded}"
     );
     assert!(excluded.contains("[+]shutdown ok\n"), "{excluded}");
+}
+
+/// A 410 `Expired` Status for a GET of `path`.
+async fn expired(api: &Api, path: &str) -> Value {
+    let r = api.get(path).await.expect(410);
+    for (key, value) in [
+        ("kind", json!("Status")),
+        ("apiVersion", json!("v1")),
+        ("status", json!("Failure")),
+        ("reason", json!("Expired")),
+        ("code", json!(410)),
+    ] {
+        assert_eq!(r[key], value, "{r}");
+    }
+    r
+}
+
+/// The Status kube-apiserver sends for what `status_errors_have_kube_apiservers_fields`
+/// leaves out: 410 `Expired` (a watch from a compacted resourceVersion, as the ERROR event's
+/// object; an expired `continue` token, with the token to go on with in `metadata.continue`),
+/// 500 `InternalError` (apimachinery's `NewInternalError`: the error also as a cause), 405
+/// for a collection whose storage has no deletecollection, and the 400s of selectors that do
+/// not parse or name an unknown field.
+#[tokio::test]
+async fn more_status_errors_have_kube_apiservers_fields() {
+    use base64::Engine as _;
+
+    let (server, api) = start().await;
+    let base = STATUS_KEYS;
+    let check = |v: &Value, code: u16, reason: &str| {
+        assert_eq!(v["kind"], "Status", "{v}");
+        assert_eq!(v["apiVersion"], "v1");
+        assert_eq!(v["status"], "Failure");
+        assert_eq!(v["code"], code);
+        assert_eq!(v["reason"], reason);
+    };
+    let first = api.post(CM, &cm("a", json!({}))).await.expect(201);
+    let old_rv = first["metadata"]["resourceVersion"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for name in ["b", "c", "d"] {
+        api.post(CM, &cm(name, json!({}))).await.expect(201);
+    }
+    let page = api.get(&format!("{CM}?limit=1")).await.expect(200);
+    let token = page["metadata"]["continue"].as_str().unwrap().to_owned();
+    let last = api.post(CM, &cm("e", json!({}))).await.expect(201);
+    let current = last["metadata"]["resourceVersion"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    server.faults().compact_history();
+
+    // A watch from before the compaction: one ERROR event, the cacher's message, no details.
+    let mut watch = api
+        .watch(&format!("{CM}?watch=true&resourceVersion={old_rv}"))
+        .await;
+    assert_eq!(watch.status, 200);
+    let event = watch.next().await.expect("an ERROR event");
+    assert_eq!(event["type"], "ERROR");
+    let status = &event["object"];
+    assert_keys(status, &base);
+    check(status, 410, "Expired");
+    assert_eq!(status["metadata"], json!({}));
+    assert_eq!(
+        status["message"],
+        format!("too old resource version: {old_rv} ({current})")
+    );
+
+    // A list at a compacted resourceVersion is etcd's (exact reads bypass the watch cache).
+    let r = expired(
+        &api,
+        &format!("{CM}?resourceVersion={old_rv}&resourceVersionMatch=Exact"),
+    )
+    .await;
+    assert_keys(&r, &base);
+    assert_eq!(
+        r["message"],
+        "The resourceVersion for the provided list is too old."
+    );
+
+    // An expired continue token: etcd3's message and a token that resumes after the same key
+    // at the latest state (resourceVersion -1).
+    let r = expired(&api, &format!("{CM}?limit=1&continue={token}")).await;
+    assert_keys(&r, &base);
+    assert_eq!(
+        r["message"],
+        "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list."
+    );
+    assert_keys(&r["metadata"], &["continue"]);
+    let fresh = r["metadata"]["continue"].as_str().unwrap();
+    let decode = |t: &str| -> Value {
+        let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(t)
+            .expect("unpadded URL-safe base64, as kube-apiserver encodes tokens");
+        serde_json::from_slice(&raw).unwrap()
+    };
+    assert_eq!(decode(fresh)["rv"], -1);
+    assert_eq!(decode(fresh)["v"], "meta.k8s.io/v1");
+    // The next page reads the latest state; the token it hands out carries the
+    // resourceVersion it was read at, so the rest of the list is consistent again.
+    let next = api
+        .get(&format!("{CM}?limit=1&continue={fresh}"))
+        .await
+        .expect(200);
+    let next_token = next["metadata"]["continue"].as_str().unwrap();
+    assert_eq!(
+        decode(next_token)["rv"].to_string(),
+        next["metadata"]["resourceVersion"].as_str().unwrap()
+    );
+    api.get(&format!("{CM}?limit=1&continue={next_token}"))
+        .await
+        .expect(200);
+
+    // 500 InternalError from the fault injection, as apimachinery's NewInternalError.
+    server
+        .faults()
+        .set(kclient_testserver::Faults {
+            error_every_nth: Some(1),
+            error_status: 500,
+            ..Default::default()
+        })
+        .unwrap();
+    let r = api.get(CM).await.expect(500);
+    server
+        .faults()
+        .set(kclient_testserver::Faults::default())
+        .unwrap();
+    assert_keys(&r, &[&base[..], &["details"]].concat());
+    check(&r, 500, "InternalError");
+    assert_eq!(r["message"], "Internal error occurred: injected fault");
+    assert_eq!(
+        r["details"],
+        json!({"causes": [{"message": "injected fault"}]})
+    );
+
+    // Namespaces have no deletecollection: go-restful's 405 for the missing route.
+    let r = api
+        .send(
+            Method::DELETE,
+            "/api/v1/namespaces",
+            &[("content-type", "application/json")],
+            "{}",
+        )
+        .await
+        .expect(405);
+    check(&r, 405, "MethodNotAllowed");
+    assert_eq!(
+        r["message"],
+        "the server does not allow this method on the requested resource"
+    );
+
+    // Selectors: labels.Parse's and the field-label conversions' messages, as 400s.
+    let bad = |r: &Value, message: &str| {
+        assert_keys(r, &base);
+        check(r, 400, "BadRequest");
+        assert_eq!(r["message"], message);
+    };
+    let r = api
+        .get(&format!("{CM}?labelSelector=a%20in%20(x"))
+        .await
+        .expect(400);
+    bad(
+        &r,
+        "unable to parse requirement: found '', expected: ',' or ')'",
+    );
+    let r = api
+        .get(&format!("{CM}?labelSelector=a%3Db%20c"))
+        .await
+        .expect(400);
+    bad(&r, "found 'c', expected: ',' or 'end of string'");
+    let r = api
+        .get(&format!("{CM}?fieldSelector=foo%3Dbar"))
+        .await
+        .expect(400);
+    bad(
+        &r,
+        r#""foo" is not a known field selector: only "metadata.name", "metadata.namespace""#,
+    );
+    let r = api
+        .get("/api/v1/namespaces/default/pods?fieldSelector=foo%3Dbar")
+        .await
+        .expect(400);
+    bad(&r, "field label not supported: foo");
+    let r = api
+        .get("/api/v1/nodes?fieldSelector=metadata.namespace%3Ddefault")
+        .await
+        .expect(400);
+    bad(&r, "field label not supported: metadata.namespace");
 }

@@ -415,6 +415,30 @@ spec:
     - {name: Age, type: date, jsonPath: .metadata.creationTimestamp}
 "#;
 
+/// A non-structural CRD: kubectl prints kube-apiserver's causes, one per line, in its order
+/// (the structural errors sorted by message), as it does against a cluster.
+#[tokio::test]
+async fn a_non_structural_crd_is_refused_as_kube_apiserver_refuses_it() {
+    let k = Kubectl::start().await;
+    let bad = k.write(
+        "non-structural.yaml",
+        &SCHEMA_CRD
+            .replace("          spec:\n            type: object\n", "          spec:\n")
+            .replace(
+                "        properties:\n          spec:\n",
+                "        properties:\n          metadata:\n            type: object\n            properties:\n              labels: {type: object}\n          spec:\n",
+            ),
+    );
+    let out = k.run(&["apply", "-f", &bad]).await;
+    assert!(!out.ok, "{}", out.stdout);
+    assert_eq!(
+        out.stderr,
+        "The CustomResourceDefinition \"widgets.example.com\" is invalid: \n\
+         * spec.validation.openAPIV3Schema.properties[metadata]: Forbidden: must not specify anything other than name and generateName, but metadata is implicitly specified\n\
+         * spec.validation.openAPIV3Schema.properties[spec].type: Required value: must not be empty for specified object fields\n"
+    );
+}
+
 /// Custom resources under a real schema: kubectl shows the 422 of an invalid object, the
 /// strict-decoding 400 of an unknown field, prints the printer columns (defaults included),
 /// and a non-structural CRD is refused.
@@ -428,7 +452,8 @@ async fn custom_resources_under_a_schema() {
             "          spec:\n",
         ),
     );
-    k.fails_with(&["apply", "-f", &untyped], r#"The CustomResourceDefinition "widgets.example.com" is invalid: spec.versions[0].schema.openAPIV3Schema.properties[spec].type: Required value: must not be empty for specified object fields"#).await;
+    // One version's schema is held as `spec.validation` by kube-apiserver.
+    k.fails_with(&["apply", "-f", &untyped], r#"The CustomResourceDefinition "widgets.example.com" is invalid: spec.validation.openAPIV3Schema.properties[spec].type: Required value: must not be empty for specified object fields"#).await;
     let crd = k.write("crd.yaml", SCHEMA_CRD);
     k.ok(&["apply", "-f", &crd]).await;
     k.ok(&[

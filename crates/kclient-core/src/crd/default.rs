@@ -27,6 +27,35 @@ pub fn apply_defaults(obj: &mut Value, schema: &Value) {
     }
 }
 
+/// Whether any node of `schema` (its properties, items, additional properties and junctors
+/// included) has a `default`: whether defaulting can change an object at all.
+pub fn has_defaults(schema: &Value) -> bool {
+    let Some(node) = schema.as_object() else {
+        return false;
+    };
+    let values = |key: &str| -> Vec<&Value> {
+        match node.get(key) {
+            Some(Value::Object(m)) if key == "properties" => m.values().collect(),
+            Some(Value::Array(a)) => a.iter().collect(),
+            Some(v) => vec![v],
+            None => Vec::new(),
+        }
+    };
+    node.contains_key("default")
+        || [
+            "properties",
+            "items",
+            "additionalProperties",
+            "allOf",
+            "anyOf",
+            "oneOf",
+            "not",
+        ]
+        .iter()
+        .flat_map(|key| values(key))
+        .any(has_defaults)
+}
+
 fn nullable(node: &Map<String, Value>) -> bool {
     node.get("nullable") == Some(&Value::Bool(true))
 }

@@ -57,9 +57,30 @@ fn kind_fields(group: &str, kind: &str) -> &'static [&'static str] {
 }
 
 /// Whether kube-apiserver accepts `field` in a field selector for objects of `group`/`kind`.
+/// (The cluster-scoped kinds with their own conversion function take no `metadata.namespace`.)
 pub fn field_label_supported(group: &str, kind: &str, field: &str) -> bool {
-    matches!(field, "metadata.name" | "metadata.namespace")
-        || kind_fields(group, kind).contains(&field)
+    match field {
+        "metadata.name" => true,
+        "metadata.namespace" => !matches!(
+            (group, kind),
+            ("", "Node" | "Namespace") | ("certificates.k8s.io", "CertificateSigningRequest")
+        ),
+        _ => kind_fields(group, kind).contains(&field),
+    }
+}
+
+/// kube-apiserver's 400 message for a field selector on `field`, which objects of
+/// `group`/`kind` do not support: a kind with its own field-label conversion function (and
+/// a custom resource) says `field label not supported: <field>`; every other kind gets
+/// apimachinery's default conversion's message.
+pub fn unsupported_field_label(group: &str, kind: &str, custom: bool, field: &str) -> String {
+    if custom || !kind_fields(group, kind).is_empty() {
+        format!("field label not supported: {field}")
+    } else {
+        format!(
+            "\"{field}\" is not a known field selector: only \"metadata.name\", \"metadata.namespace\""
+        )
+    }
 }
 
 /// The value of field label `field` on `obj` (a `group`/`kind` object), or `None` when the

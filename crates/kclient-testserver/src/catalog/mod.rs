@@ -15,7 +15,7 @@ use std::sync::OnceLock;
 pub(crate) use builtin::storage_gvk;
 pub use crd::{crd_resource_info, crd_selectable_fields};
 pub(crate) use fields::field_set;
-pub use fields::{custom_field_value, field_label_supported, field_value};
+pub use fields::{custom_field_value, field_label_supported, field_value, unsupported_field_label};
 /// Kubernetes version priority, preferred version first (apimachinery's
 /// `CompareKubeAwareVersionStrings`, reversed for `sort_by`); the client's rule, re-exported.
 pub use kclient_core::version::by_priority as compare_versions;

@@ -14,44 +14,13 @@ fn str_at<'a>(v: &'a Value, ptr: &str) -> &'a str {
     v.pointer(ptr).and_then(Value::as_str).unwrap_or("")
 }
 
-/// apiextensions validation of the parts the server relies on.
+/// kube-apiserver's validation of a CRD (`kclient_core::crd::definition`, the CEL rules
+/// compiled here), then what the server needs to serve it.
 pub(super) fn validate(crd: &Value) -> Vec<FieldError> {
-    let mut errs = Vec::new();
-    let group = str_at(crd, "/spec/group");
-    let plural = str_at(crd, "/spec/names/plural");
-    let name = meta::name(crd);
-    if !group.is_empty() && !plural.is_empty() && name != format!("{plural}.{group}") {
-        errs.push(FieldError::invalid(
-            "metadata.name",
-            Value::String(name.to_string()),
-            "must be spec.names.plural+\".\"+spec.group",
-        ));
-    }
-    if group.is_empty() {
-        errs.push(FieldError::required("spec.group", ""));
-    } else if !group.contains('.') {
-        errs.push(FieldError::invalid(
-            "spec.group",
-            Value::String(group.to_string()),
-            "should be a domain with at least one dot",
-        ));
-    }
-    if let Some(versions) = crd.pointer("/spec/versions").and_then(Value::as_array) {
-        let storage = versions
-            .iter()
-            .filter(|v| v.get("storage").and_then(Value::as_bool) == Some(true))
-            .count();
-        if storage != 1 {
-            errs.push(FieldError::invalid(
-                "spec.versions",
-                Value::Array(versions.clone()),
-                "must have exactly one version marked as storage version",
-            ));
-        }
-    }
-    // kube-apiserver refuses a schema that is not structural, or outside the CRD subset.
-    errs.extend(kclient_core::crd::structural::validate_crd_schemas(crd));
-    errs.extend(crate::crd_schema::validate_crd(crd));
+    let mut errs = kclient_core::crd::definition::validate_definition(
+        crd,
+        &mut crate::crd_schema::rule_errors,
+    );
     if errs.is_empty()
         && let Err(msg) = catalog::crd_resource_info(crd)
     {
@@ -319,6 +288,7 @@ mod tests {
             "spec": {"group": "example.com", "scope": "Namespaced",
                 "names": {"plural": "widgets", "kind": "Widget"},
                 "versions": [{"name": "v1", "served": true, "storage": true,
+                    "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}},
                     "subresources": {"status": {}, "scale": {"specReplicasPath": ".spec.replicas", "statusReplicasPath": ".status.replicas"}},
                     "additionalPrinterColumns": [{"name": "Size", "type": "integer", "jsonPath": ".spec.size"}]}]}
         })

@@ -13,7 +13,9 @@ use super::cel_cost::{self, STATIC_CRD_LIMIT, STATIC_LIMIT};
 use super::cel_types::{self, Ty, schema_type};
 
 /// The errors of every version's rules. When all versions share one schema kube-apiserver
-/// holds it as `spec.validation` and reports it once there, as it does here.
+/// holds it as `spec.validation` and reports it once there, as it does here. (The server
+/// checks a CRD through `kclient_core::crd::definition`, which calls [`schema_errors`].)
+#[cfg(test)]
 pub(super) fn compile_errors(crd: &Value) -> Vec<FieldError> {
     let versions: Vec<&Value> = crd
         .pointer("/spec/versions")
@@ -35,30 +37,45 @@ pub(super) fn compile_errors(crd: &Value) -> Vec<FieldError> {
         } else {
             format!("spec.versions[{i}].schema.openAPIV3Schema")
         };
-        let mut walk = Walk::default();
-        walk.node(node, &path, true, 1, None);
-        errors.extend(walk.schema);
-        errors.extend(walk.compile);
-        if walk.total > STATIC_CRD_LIMIT {
-            walk.expensive.sort_by_key(|e| std::cmp::Reverse(e.1));
-            for (at, _) in walk.expensive.iter().take(4) {
-                errors.push(FieldError::forbidden(
-                    at.clone(),
-                    "contributed to estimated rule & messageExpression cost total exceeding cost limit for entire OpenAPIv3 schema",
-                ));
-            }
-            errors.push(FieldError::forbidden(
-                path.clone(),
-                cel_cost::exceeds_message(
-                    "x-kubernetes-validations estimated rule & messageExpression cost total for entire OpenAPIv3 schema",
-                    walk.total,
-                    STATIC_CRD_LIMIT,
-                ),
-            ));
-        }
+        errors.extend(schema_errors(node, &path, true));
         if shared {
             break;
         }
+    }
+    errors
+}
+
+/// The errors of one schema's rules, `path` naming its root. Rules of a schema that is not
+/// structural are not compiled (kube-apiserver builds no CEL types for it); how they are
+/// written is still checked.
+pub(super) fn schema_errors(
+    node: &Map<String, Value>,
+    path: &str,
+    compile: bool,
+) -> Vec<FieldError> {
+    let mut walk = Walk::default();
+    walk.node(node, path, true, 1, None);
+    let mut errors = walk.schema;
+    if !compile {
+        return errors;
+    }
+    errors.extend(walk.compile);
+    if walk.total > STATIC_CRD_LIMIT {
+        walk.expensive.sort_by_key(|e| std::cmp::Reverse(e.1));
+        for (at, _) in walk.expensive.iter().take(4) {
+            errors.push(FieldError::forbidden(
+            at.clone(),
+            "contributed to estimated rule & messageExpression cost total exceeding cost limit for entire OpenAPIv3 schema",
+        ));
+        }
+        errors.push(FieldError::forbidden(
+        path.to_owned(),
+        cel_cost::exceeds_message(
+            "x-kubernetes-validations estimated rule & messageExpression cost total for entire OpenAPIv3 schema",
+            walk.total,
+            STATIC_CRD_LIMIT,
+        ),
+        ));
     }
     errors
 }

@@ -19,7 +19,7 @@ mod scale;
 
 use kclient_core::crd::{default, prune, validate};
 use kclient_core::status::{FieldError, FieldErrorType};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::registry::Served;
 
@@ -44,7 +44,7 @@ pub(crate) fn decode(served: &Served, obj: &mut Value) -> Vec<String> {
 /// defaults (a default added to the CRD after the object was written shows up on read, as
 /// in a cluster).
 pub(crate) fn default_on_read(served: &Served, obj: &mut Value) {
-    if let Some(schema) = schema(served).filter(|s| has_default(s)) {
+    if let Some(schema) = schema(served).filter(|s| default::has_defaults(s)) {
         default::apply_defaults(obj, schema);
     }
 }
@@ -52,21 +52,18 @@ pub(crate) fn default_on_read(served: &Served, obj: &mut Value) {
 /// Whether reads at this version may need defaults applied: whether any node of its schema
 /// has a `default`.
 pub(crate) fn has_defaults(served: &Served) -> bool {
-    schema(served).is_some_and(has_default)
+    schema(served).is_some_and(default::has_defaults)
 }
 
-fn has_default(schema: &Value) -> bool {
-    match schema {
-        Value::Object(m) => m.contains_key("default") || m.values().any(has_default),
-        Value::Array(a) => a.iter().any(has_default),
-        _ => false,
-    }
-}
-
-/// What kube-apiserver refuses in a CRD beyond the structural rules: `x-kubernetes-validations`
-/// rules that do not compile or type-check, or cost too much.
-pub(crate) fn validate_crd(crd: &Value) -> Vec<FieldError> {
-    cel_compile::compile_errors(crd)
+/// What kube-apiserver refuses in one CRD schema (`path` naming its root) beyond the
+/// structural rules: `x-kubernetes-validations` rules that are malformed, or (in a
+/// `structural` schema) do not compile or type-check, or cost too much.
+pub(crate) fn rule_errors(
+    schema: &Map<String, Value>,
+    path: &str,
+    structural: bool,
+) -> Vec<FieldError> {
+    cel_compile::schema_errors(schema, path, structural)
 }
 
 /// The schema's field errors for a write of `obj` (`old`: the stored object an update

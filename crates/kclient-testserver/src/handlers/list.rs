@@ -1,15 +1,14 @@
 //! LIST: selectors, resourceVersion semantics, limit/continue over stable snapshots.
 
-use base64::Engine as _;
 use http::Response;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ListMeta as WireListMeta;
 use kclient_core::selector::{FieldSelector, LabelSelector};
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::Ctx;
 use super::context::value_in_version;
+use super::continue_token;
 use super::output::{ListMeta, list_response};
+use super::selector_message;
 use super::watch_cache;
 use crate::catalog;
 use crate::error::{ApiResult, ErrorResponse, FieldError};
@@ -39,13 +38,13 @@ impl Selectors {
         label: Option<&str>,
         field: Option<&str>,
     ) -> ApiResult<Self> {
-        let label = match label.map(str::trim).filter(|s| !s.is_empty()) {
-            Some(s) => Some(
-                s.parse::<LabelSelector>()
-                    .map_err(|e| ErrorResponse::bad_request(e.to_string()))?,
-            ),
-            None => None,
-        };
+        let label =
+            match label.map(str::trim).filter(|s| !s.is_empty()) {
+                Some(s) => Some(s.parse::<LabelSelector>().map_err(|e| {
+                    ErrorResponse::bad_request(selector_message::label_selector(&e))
+                })?),
+                None => None,
+            };
         let field = match field.map(str::trim).filter(|s| !s.is_empty()) {
             Some(s) => {
                 let sel = s
@@ -53,10 +52,20 @@ impl Selectors {
                     .map_err(|e| ErrorResponse::bad_request(e.to_string()))?;
                 for req in sel.requirements() {
                     let f = req.field.as_str();
-                    if !catalog::field_label_supported(&served.info.group, &served.info.kind, f) {
-                        return Err(ErrorResponse::bad_request(format!(
-                            "field label not supported: {f}"
-                        )));
+                    let info = &served.info;
+                    // A cluster-scoped custom resource has no namespace to select on.
+                    let crd_namespace =
+                        served.is_crd() && !info.namespaced && f == "metadata.namespace";
+                    if crd_namespace || !catalog::field_label_supported(&info.group, &info.kind, f)
+                    {
+                        return Err(ErrorResponse::bad_request(
+                            catalog::unsupported_field_label(
+                                &info.group,
+                                &info.kind,
+                                served.is_crd(),
+                                f,
+                            ),
+                        ));
                     }
                 }
                 Some(sel)
@@ -99,44 +108,6 @@ impl Selectors {
         }
         true
     }
-}
-
-/// The continue token: like kube-apiserver's, base64 of the snapshot RV and the next key.
-#[derive(Serialize, Deserialize)]
-struct ContinueToken {
-    v: String,
-    rv: i64,
-    start: String,
-}
-
-fn encode_continue(rv: u64, last_key: &str) -> String {
-    let token = ContinueToken {
-        v: "meta.k8s.io/v1".into(),
-        rv: i64::try_from(rv).unwrap_or(i64::MAX),
-        start: format!("{last_key}\u{0}"),
-    };
-    base64::engine::general_purpose::STANDARD.encode(serde_json::to_vec(&token).unwrap_or_default())
-}
-
-fn decode_continue(token: &str) -> ApiResult<(i64, String)> {
-    let bad = |why: &str| ErrorResponse::bad_request(format!("continue key is not valid: {why}"));
-    let raw = base64::engine::general_purpose::STANDARD
-        .decode(token)
-        .or_else(|_| base64::engine::general_purpose::URL_SAFE.decode(token))
-        .map_err(|_| bad("illegal base64 data"))?;
-    let t: ContinueToken = serde_json::from_slice(&raw)
-        .map_err(|_| bad("incorrect encoded start resourceVersion (version meta.k8s.io/v1)"))?;
-    if t.v != "meta.k8s.io/v1" {
-        return Err(bad(
-            "incorrect encoded start resourceVersion (version meta.k8s.io/v1)",
-        ));
-    }
-    let start = t
-        .start
-        .strip_suffix('\u{0}')
-        .unwrap_or(&t.start)
-        .to_string();
-    Ok((t.rv, start))
 }
 
 fn list_options_invalid(err: FieldError) -> ErrorResponse {
@@ -211,7 +182,8 @@ pub(super) fn read_error(err: ReadError) -> ErrorResponse {
     }
 }
 
-const CONTINUE_EXPIRED: &str = "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.";
+/// etcd's answer to a list at a compacted resourceVersion.
+const LIST_EXPIRED: &str = "The resourceVersion for the provided list is too old.";
 
 /// `GET` on a collection.
 pub(super) fn list(ctx: &Ctx) -> ApiResult<Response<Body>> {
@@ -240,7 +212,7 @@ pub(super) fn list(ctx: &Ctx) -> ApiResult<Response<Body>> {
                     "resourceVersionMatch is forbidden when continue is provided",
                 )));
             }
-            let (rv, start) = decode_continue(token)?;
+            let (rv, start) = continue_token::decode(token)?;
             let at = match u64::try_from(rv) {
                 Ok(rv) if rv > 0 => ReadAt::Exact(rv),
                 _ => ReadAt::Latest,
@@ -265,44 +237,25 @@ pub(super) fn list(ctx: &Ctx) -> ApiResult<Response<Body>> {
     };
     let page = match store.list(&req, &|o: &Obj| selectors.matches(&ctx.served, o)) {
         Ok(p) => p,
-        Err(ReadError::TooOld { .. }) if continue_token.is_some() => {
-            let mut err = ErrorResponse::expired(CONTINUE_EXPIRED);
-            let fresh = after.as_deref().map(|k| encode_continue(0, k));
-            err.status.metadata = WireListMeta {
-                continue_: fresh,
-                ..WireListMeta::default()
-            };
-            return Err(err);
+        Err(ReadError::TooOld { .. }) => {
+            // Exact reads and continuations are etcd's (the watch cache does not keep old
+            // snapshots in 1.33), so its messages.
+            return Err(match after.as_deref() {
+                Some(after) => continue_token::expired(after),
+                None => ErrorResponse::expired(LIST_EXPIRED),
+            });
         }
         Err(e) => return Err(read_error(e)),
     };
-    // Pages of an inconsistent continuation keep reading the latest state.
-    let token_rv = if at == ReadAt::Latest && continue_token.is_some() {
-        0
-    } else {
-        page.rv
-    };
+    // The next page reads the snapshot this one was read at, also after a `-1` token.
+    let token_rv = i64::try_from(page.rv).unwrap_or(i64::MAX);
     let meta = ListMeta {
         rv: page.rv,
         continue_token: page
             .next_key
             .as_deref()
-            .map(|k| encode_continue(token_rv, k)),
+            .map(|k| continue_token::encode(token_rv, k)),
         remaining: page.remaining,
     };
     list_response(ctx, &page.items, &meta)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn continue_tokens_round_trip() {
-        let t = encode_continue(42, "ns/name");
-        assert_eq!(decode_continue(&t).unwrap(), (42, "ns/name".to_string()));
-        assert!(decode_continue("!!!").is_err());
-        let not_json = base64::engine::general_purpose::STANDARD.encode("nope");
-        assert!(decode_continue(&not_json).is_err());
-    }
 }

@@ -3,6 +3,7 @@
 
 mod apis;
 mod context;
+mod continue_token;
 mod create;
 mod delete;
 mod eviction;
@@ -15,6 +16,7 @@ mod patch;
 mod protobuf;
 mod routes;
 mod scale;
+mod selector_message;
 mod special;
 mod update;
 mod watch;

@@ -19,8 +19,10 @@
 //!   `metadata`, `kind` or `apiVersion`; with a `status` subresource the root holds only
 //!   plain keywords (no junctors, enum, default, nullable).
 //!
-//! [`validate_crd_schemas`] checks every version of a CRD (the test server runs it on every
-//! CRD written to it); [`validate_schema`] checks one schema. Both return the problems, empty
+//! [`validate_crd_schemas`] checks every version's schema of a CRD, each at its own
+//! `spec.versions[i]` path; [`validate_schema`] checks one schema. (The whole CRD as
+//! kube-apiserver validates it, with its paths, is [`super::definition`]'s, which the test
+//! server runs on every CRD written to it.) Both return the problems, empty
 //! when the schema is accepted. CEL rules (`x-kubernetes-validations`) and regular-expression
 //! syntax are not compiled here.
 //!

@@ -295,7 +295,8 @@ fn defaults_are_valid_pruned_and_outside_object_meta() {
             json!({"n": {"type": "integer", "default": "three"}})
         )),
         [
-            "s.properties[n].default: Invalid value: \"three\": s.properties[n].default in body must be of type integer: \"string\""
+            // kube-openapi names the default's root "" (Go: `field.TypeInvalid`).
+            "s.properties[n].default: Invalid value: \"string\":  in body must be of type integer: \"string\""
         ]
     );
     assert_eq!(
@@ -304,22 +305,20 @@ fn defaults_are_valid_pruned_and_outside_object_meta() {
             "default": {"a": "x", "b": 1}}})
         )),
         [
-            "s.properties[o].default: Invalid value: {\"a\":\"x\",\"b\":1}: must not have unknown fields"
+            "s.properties[o].default: Invalid value: map[string]interface {}{\"a\":\"x\", \"b\":1}: must not have unknown fields"
         ]
     );
     assert_eq!(
         errors(object(
             json!({"m": {"type": "string", "enum": ["A", "B"], "default": "C"}})
         )),
-        [
-            "s.properties[m].default: Invalid value: \"C\": s.properties[m].default in body should be one of [\"A\" \"B\"]"
-        ]
+        ["s.properties[m].default: Unsupported value: \"C\": supported values: \"A\", \"B\""]
     );
     assert_eq!(
         errors(object(json!({"o": {"type": "object", "required": ["a"],
             "properties": {"a": {"type": "integer", "minimum": 1}}, "default": {"a": 0}}}))),
         [
-            "s.properties[o].default: Invalid value: {\"a\":0}: s.properties[o].default.a in body should be greater than or equal to 1"
+            "s.properties[o].default.a: Invalid value: 0: a in body should be greater than or equal to 1"
         ]
     );
     assert_eq!(
