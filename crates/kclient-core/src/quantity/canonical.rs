@@ -49,8 +49,7 @@ pub fn canonical_milli(s: &str) -> Result<String, QuantityError> {
 /// as spelled, so `"500m"` plus `"1"` is `"1500m"` and `"1Gi"` plus `"1Gi"` is `"2Gi"`.
 pub fn canonical_like(value: &Quantity, like: &str) -> Result<String, QuantityError> {
     let (_, _, format) = interpret(split(like)?.suffix)?;
-    let text = value.to_string();
-    let mut exact = Exact::parse(&split(&text)?, 10, 0)?;
+    let mut exact = Exact::of(value)?;
     exact.round_up_to(NANO_SCALE);
     finish(exact, format)
 }
@@ -221,6 +220,28 @@ fn pow10(n: u32) -> Option<u128> {
 }
 
 impl Exact {
+    /// A computed quantity's exact value, without writing it out and reading it back.
+    fn of(value: &Quantity) -> Result<Self, QuantityError> {
+        let (mantissa, exponent) = value.decimal_parts();
+        let mut unscaled = mantissa.unsigned_abs();
+        let scale = match u32::try_from(exponent) {
+            Ok(up) => {
+                if unscaled != 0 {
+                    unscaled = pow10(up)
+                        .and_then(|f| unscaled.checked_mul(f))
+                        .ok_or(QuantityError::TooLarge)?;
+                }
+                0
+            }
+            Err(_) => exponent.unsigned_abs(),
+        };
+        Ok(Self {
+            negative: mantissa < 0,
+            unscaled,
+            scale,
+        })
+    }
+
     fn parse(parts: &Parts<'_>, base: u32, exponent: i32) -> Result<Self, QuantityError> {
         let digits = format!("{}{}", parts.num, parts.denom);
         let digits = digits.trim_start_matches('0');

@@ -154,6 +154,11 @@ impl Quantity {
         }
     }
 
+    /// The exact value as mantissa × 10^exponent.
+    pub(super) fn decimal_parts(&self) -> (i128, i32) {
+        (self.mantissa, self.exponent)
+    }
+
     /// The value in units of 10^`scale` rounded up (away from zero), as apimachinery's
     /// `ScaledValue` computes it (`scaled_value(0)` is `Value()`, `scaled_value(-3)` is
     /// `MilliValue()`); `None` when it does not fit an `i64`.
