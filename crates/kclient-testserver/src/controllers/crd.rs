@@ -14,13 +14,11 @@ fn str_at<'a>(v: &'a Value, ptr: &str) -> &'a str {
     v.pointer(ptr).and_then(Value::as_str).unwrap_or("")
 }
 
-/// kube-apiserver's validation of a CRD (`kclient_core::crd::definition`, the CEL rules
-/// compiled here), then what the server needs to serve it.
-pub(super) fn validate(crd: &Value) -> Vec<FieldError> {
-    let mut errs = kclient_core::crd::definition::validate_definition(
-        crd,
-        &mut crate::crd_schema::rule_errors,
-    );
+/// kube-apiserver's validation of a CRD created or replacing `old`
+/// (`kclient_core::crd::definition`, the CEL rules compiled here), then what the server
+/// needs to serve it.
+pub(super) fn validate(crd: &Value, old: Option<&Value>) -> Vec<FieldError> {
+    let mut errs = crate::crd_strategy::validate_rules(crd, old);
     if errs.is_empty()
         && let Err(msg) = catalog::crd_resource_info(crd)
     {
@@ -296,8 +294,8 @@ mod tests {
 
     #[test]
     fn validation() {
-        assert!(validate(&crd("widgets.example.com")).is_empty());
-        let errs = validate(&crd("wrong"));
+        assert!(validate(&crd("widgets.example.com"), None).is_empty());
+        let errs = validate(&crd("wrong"), None);
         assert_eq!(errs.len(), 1);
         assert_eq!(errs[0].field, "metadata.name");
     }
