@@ -9,7 +9,8 @@ use common::start;
 use serde_json::{Value, json};
 
 const CRDS: &str = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
-const WIDGETS_CRD: &str = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.com";
+const WIDGETS_CRD: &str =
+    "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.com";
 
 fn version(name: &str, storage: bool) -> Value {
     json!({"name": name, "served": true, "storage": storage,
@@ -122,7 +123,10 @@ async fn group_and_plural_are_immutable_scope_and_kind_once_established() {
     let got = api.get(WIDGETS_CRD).await.expect(200);
     assert_eq!(got["metadata"]["resourceVersion"], before);
     assert_eq!(got["spec"]["scope"], "Namespaced");
-    assert_eq!(got["metadata"]["generation"], created["metadata"]["generation"]);
+    assert_eq!(
+        got["metadata"]["generation"],
+        created["metadata"]["generation"]
+    );
 }
 
 #[tokio::test]

@@ -72,8 +72,13 @@ async fn kubectl_applies_crd_updates_and_shows_the_immutable_field_refusal() {
     );
     k.ok(&["apply", "-f", &widget]).await;
     assert_eq!(
-        k.ok(&["get", "widgets.v2.example.com/w", "-o", "jsonpath={.spec.color}"])
-            .await,
+        k.ok(&[
+            "get",
+            "widgets.v2.example.com/w",
+            "-o",
+            "jsonpath={.spec.color}"
+        ])
+        .await,
         "red"
     );
 
@@ -106,7 +111,10 @@ async fn kubectl_applies_crd_updates_and_shows_the_immutable_field_refusal() {
     // Server-side apply of the updated manifest works as well.
     let ssa = k.write(
         "crd-v3.yaml",
-        &updated().replace("color: {type: string}\n", "color: {type: string}\n              shape: {type: string}\n"),
+        &updated().replace(
+            "color: {type: string}\n",
+            "color: {type: string}\n              shape: {type: string}\n",
+        ),
     );
     assert_eq!(
         k.ok(&["apply", "--server-side", "--force-conflicts", "-f", &ssa])

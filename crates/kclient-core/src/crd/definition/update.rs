@@ -7,8 +7,7 @@ use serde_json::Value;
 
 use super::parts::{self, CONVERSION_REVIEW_VERSIONS};
 use super::{
-    RuleCheck, Strictness, preserve_unknown_fields, schema_of, spec_errors,
-    status_errors, text,
+    RuleCheck, Strictness, preserve_unknown_fields, schema_of, spec_errors, status_errors, text,
 };
 use crate::status::FieldError;
 
@@ -52,7 +51,13 @@ pub fn validate_definition_update(
     if is_established(old) {
         // What the storage of the served resource depends on.
         immutable(&spec, old_spec, "/scope", "spec.scope", &mut errors);
-        immutable(&spec, old_spec, "/names/kind", "spec.names.kind", &mut errors);
+        immutable(
+            &spec,
+            old_spec,
+            "/names/kind",
+            "spec.names.kind",
+            &mut errors,
+        );
     }
     // Part of the CRD's name, which never changes.
     immutable(&spec, old_spec, "/group", "spec.group", &mut errors);

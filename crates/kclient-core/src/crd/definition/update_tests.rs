@@ -33,7 +33,11 @@ fn messages(new: &Value, old: &Value) -> Vec<String> {
 #[test]
 fn an_unchanged_crd_is_valid() {
     let old = stored(true, &["v1"]);
-    assert!(messages(&old, &old).is_empty(), "{:?}", messages(&old, &old));
+    assert!(
+        messages(&old, &old).is_empty(),
+        "{:?}",
+        messages(&old, &old)
+    );
 }
 
 #[test]
@@ -56,7 +60,9 @@ fn group_and_plural_never_change_and_the_name_rule_is_not_repeated() {
         .collect();
     assert_eq!(
         created,
-        ["metadata.name: Invalid value: \"widgets.example.com\": must be spec.names.plural+\".\"+spec.group"]
+        [
+            "metadata.name: Invalid value: \"widgets.example.com\": must be spec.names.plural+\".\"+spec.group"
+        ]
     );
 }
 
@@ -111,8 +117,9 @@ fn exactly_one_storage_version_on_update() {
     let found = messages(&new, &old);
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(
-        found[0].starts_with("spec.versions: Invalid value: []apiextensions.CustomResourceDefinitionVersion{")
-            && found[0].ends_with(": must have exactly one version marked as storage version"),
+        found[0].starts_with(
+            "spec.versions: Invalid value: []apiextensions.CustomResourceDefinitionVersion{"
+        ) && found[0].ends_with(": must have exactly one version marked as storage version"),
         "{found:?}"
     );
 }
@@ -125,7 +132,11 @@ fn rules_the_stored_crd_already_broke_are_relaxed() {
         {"name": "v0", "served": false, "storage": false}]);
     let mut new = old.clone();
     new["metadata"]["labels"] = json!({"a": "b"});
-    assert!(messages(&new, &old).is_empty(), "{:?}", messages(&new, &old));
+    assert!(
+        messages(&new, &old).is_empty(),
+        "{:?}",
+        messages(&new, &old)
+    );
     // A served version without a schema is still refused, with the update's reason.
     new["spec"]["versions"][1]["served"] = json!(true);
     assert_eq!(
@@ -156,7 +167,11 @@ fn unrecognized_review_versions_and_preserve_unknown_fields_stay_when_stored() {
     old["spec"]["conversion"] = webhook(json!(["v9"]));
     let mut new = old.clone();
     new["spec"]["conversion"] = webhook(json!(["v9", "v8"]));
-    assert!(messages(&new, &old).is_empty(), "{:?}", messages(&new, &old));
+    assert!(
+        messages(&new, &old).is_empty(),
+        "{:?}",
+        messages(&new, &old)
+    );
     let strict = stored(true, &["v1"]);
     assert_eq!(
         messages(&new, &strict),
