@@ -54,20 +54,39 @@ async fn create_answers_with_the_strategys_status_and_watchers_see_the_names_nex
     let added = watch.next_non_bookmark().await.unwrap();
     assert_eq!(added["type"], "ADDED");
     assert_eq!(added["object"]["status"], initial);
-    let modified = watch.next_non_bookmark().await.unwrap();
-    assert_eq!(modified["type"], "MODIFIED");
-    let status = &modified["object"]["status"];
+    // Each condition as [type, status, reason].
+    let conditions = |status: &Value| -> Value {
+        status["conditions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| json!([c["type"], c["status"], c["reason"]]))
+            .collect()
+    };
+    // The naming controller: names accepted, Established still False.
+    let named = watch.next_non_bookmark().await.unwrap();
+    assert_eq!(named["type"], "MODIFIED");
+    let accepted = json!({"plural": "widgets", "singular": "widget", "kind": "Widget", "listKind": "WidgetList"});
+    assert_eq!(named["object"]["status"]["acceptedNames"], accepted);
     assert_eq!(
-        status["acceptedNames"],
-        json!({"plural": "widgets", "singular": "widget", "kind": "Widget", "listKind": "WidgetList"})
+        conditions(&named["object"]["status"]),
+        json!([
+            ["NamesAccepted", "True", "NoConflicts"],
+            ["Established", "False", "Installing"]
+        ])
     );
-    let types: Vec<(&str, &str)> = status["conditions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| (c["type"].as_str().unwrap(), c["status"].as_str().unwrap()))
-        .collect();
-    assert_eq!(types, [("NamesAccepted", "True"), ("Established", "True")]);
+    // The establishing controller.
+    let established = watch.next_non_bookmark().await.unwrap();
+    assert_eq!(established["type"], "MODIFIED");
+    let status = &established["object"]["status"];
+    assert_eq!(status["acceptedNames"], accepted);
+    assert_eq!(
+        conditions(status),
+        json!([
+            ["NamesAccepted", "True", "NoConflicts"],
+            ["Established", "True", "InitialNamesAccepted"]
+        ])
+    );
 
     // A GET right after shows the controllers' status; the resource is served already.
     let got = api.get(WIDGETS_CRD).await.expect(200);

@@ -239,14 +239,51 @@ pub(super) fn reconcile(state: &State, served_crd: &Served, obj: &Obj) {
     if crd.get("status") == Some(&status) {
         return;
     }
-    let mut updated = crd.clone();
-    if let Some(m) = updated.as_object_mut() {
-        m.insert("status".into(), status);
-    }
-    let rv = obj.resource_version().parse::<u64>().unwrap_or(0);
+    let mut rv = obj.resource_version().parse::<u64>().unwrap_or(0);
     let store = state.store.ensure(&served_crd.storage);
+    let key = object_key("", &name);
+    let with_status = |status: Value| {
+        let mut updated = crd.clone();
+        if let Some(m) = updated.as_object_mut() {
+            m.insert("status".into(), status);
+        }
+        updated
+    };
+    // kube-apiserver's naming controller records the accepted names with Established
+    // still False ("Installing"); its establishing controller then sets it True. Watchers
+    // see both writes.
+    if let Some(installing) = naming_step(&previous, &status) {
+        match store.commit(&key, Expect::Rv(rv), Change::Put(with_status(installing))) {
+            Ok(done) => rv = done.obj.resource_version().parse::<u64>().unwrap_or(0),
+            // A concurrent write of the CRD reconciles again on its own.
+            Err(_) => return,
+        }
+    }
     // A concurrent write of the CRD reconciles again on its own; losing this one is fine.
-    let _ = store.commit(&object_key("", &name), Expect::Rv(rv), Change::Put(updated));
+    let _ = store.commit(&key, Expect::Rv(rv), Change::Put(with_status(status)));
+}
+
+/// The naming controller's status for a CRD about to be established for the first time:
+/// `status` with its `Established` condition still False, reason `Installing`. `None` when
+/// the CRD was Established before or is not about to be.
+fn naming_step(previous: &Value, status: &Value) -> Option<Value> {
+    let is_true = |conditions: &Value| {
+        conditions.as_array().is_some_and(|cs| {
+            cs.iter()
+                .any(|c| c["type"] == "Established" && c["status"] == "True")
+        })
+    };
+    if is_true(previous) || !is_true(&status["conditions"]) {
+        return None;
+    }
+    let mut installing = status.clone();
+    for c in installing["conditions"].as_array_mut()? {
+        if c["type"] == "Established" {
+            c["status"] = json!("False");
+            c["reason"] = json!("Installing");
+        }
+    }
+    Some(installing)
 }
 
 /// Stops serving a deleted CRD's resources and deletes its objects (watchers see DELETED
