@@ -1,6 +1,7 @@
 //! kube-apiserver's validation of a whole `apiextensions.k8s.io/v1` CustomResourceDefinition
-//! on create (apiextensions' `ValidateCustomResourceDefinition`), with its field paths, error
-//! types, messages and order.
+//! on create (apiextensions' `ValidateCustomResourceDefinition`) and on update
+//! ([`validate_definition_update`], [`validate_definition_status_update`]), with its field
+//! paths, error types, messages and order.
 //!
 //! kube-apiserver validates the *internal* form of the CRD: defaulted (`singular` from the
 //! kind, `listKind` = kind + `List`, conversion strategy `None`), and with the per-version
