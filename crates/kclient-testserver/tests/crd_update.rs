@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::start;
+use common::{Api, start};
 use serde_json::{Value, json};
 
 const CRDS: &str = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
@@ -29,6 +29,13 @@ fn crd() -> Value {
             "versions": [version("v1", true)]
         }
     })
+}
+
+/// A JSON patch of the widgets CRD, answered with `code`.
+async fn json_patch(api: &Api, patch: &str, code: u16) -> Value {
+    api.patch(WIDGETS_CRD, "application/json-patch+json", patch)
+        .await
+        .expect(code)
 }
 
 fn message(err: &Value) -> &str {
@@ -164,27 +171,18 @@ async fn a_new_storage_version_is_recorded_and_stored_versions_stay_in_the_spec(
         None
     );
 
-    let err = api
-        .patch(
-            WIDGETS_CRD,
-            "application/json-patch+json",
-            r#"[{"op":"remove","path":"/spec/versions/0"}]"#,
-        )
-        .await
-        .expect(422);
+    let err = json_patch(&api, r#"[{"op":"remove","path":"/spec/versions/0"}]"#, 422).await;
     assert_eq!(
         message(&err),
         "CustomResourceDefinition.apiextensions.k8s.io \"widgets.example.com\" is invalid: status.storedVersions[0]: Invalid value: \"v1\": missing from spec.versions; v1 was previously a storage version, and must remain in spec.versions until a storage migration ensures no data remains persisted in v1 and removes v1 from status.storedVersions"
     );
 
-    let err = api
-        .patch(
-            WIDGETS_CRD,
-            "application/json-patch+json",
-            r#"[{"op":"replace","path":"/spec/versions/0/storage","value":true}]"#,
-        )
-        .await
-        .expect(422);
+    let err = json_patch(
+        &api,
+        r#"[{"op":"replace","path":"/spec/versions/0/storage","value":true}]"#,
+        422,
+    )
+    .await;
     assert!(
         message(&err).ends_with(": must have exactly one version marked as storage version"),
         "{err}"
@@ -198,14 +196,7 @@ async fn a_new_storage_version_is_recorded_and_stored_versions_stay_in_the_spec(
         .await
         .expect(200);
     assert_eq!(migrated["status"]["storedVersions"], json!(["v2"]));
-    let dropped = api
-        .patch(
-            WIDGETS_CRD,
-            "application/json-patch+json",
-            r#"[{"op":"remove","path":"/spec/versions/0"}]"#,
-        )
-        .await
-        .expect(200);
+    let dropped = json_patch(&api, r#"[{"op":"remove","path":"/spec/versions/0"}]"#, 200).await;
     assert_eq!(dropped["spec"]["versions"].as_array().unwrap().len(), 1);
 }
 
