@@ -44,6 +44,7 @@ mod compress;
 mod controllers;
 mod convert;
 mod crd_schema;
+mod crd_strategy;
 mod defaults;
 mod disruption;
 mod error;

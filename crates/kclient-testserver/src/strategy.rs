@@ -83,6 +83,19 @@ pub(crate) fn prepare_create(served: &Served, obj: &mut Value) {
     }
 }
 
+/// What a kind's update strategy changes that no manager owns (it runs after managed fields
+/// are recorded): the storage version a CustomResourceDefinition now stores.
+pub(crate) fn prepare_update(served: &Served, obj: &mut Value, subresource: Option<&str>) {
+    let info = &served.info;
+    if subresource.is_none()
+        && !served.is_crd()
+        && (info.group.as_str(), info.kind.as_str())
+            == ("apiextensions.k8s.io", "CustomResourceDefinition")
+    {
+        crate::crd_strategy::prepare_update(obj);
+    }
+}
+
 fn pod_qos(spec: Option<&Value>) -> &'static str {
     let containers = spec
         .and_then(|s| s.get("containers"))

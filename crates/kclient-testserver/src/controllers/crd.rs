@@ -14,13 +14,11 @@ fn str_at<'a>(v: &'a Value, ptr: &str) -> &'a str {
     v.pointer(ptr).and_then(Value::as_str).unwrap_or("")
 }
 
-/// kube-apiserver's validation of a CRD (`kclient_core::crd::definition`, the CEL rules
-/// compiled here), then what the server needs to serve it.
-pub(super) fn validate(crd: &Value) -> Vec<FieldError> {
-    let mut errs = kclient_core::crd::definition::validate_definition(
-        crd,
-        &mut crate::crd_schema::rule_errors,
-    );
+/// kube-apiserver's validation of a CRD created or replacing `old`
+/// (`kclient_core::crd::definition`, the CEL rules compiled here), then what the server
+/// needs to serve it.
+pub(super) fn validate(crd: &Value, old: Option<&Value>) -> Vec<FieldError> {
+    let mut errs = crate::crd_strategy::validate_rules(crd, old);
     if errs.is_empty()
         && let Err(msg) = catalog::crd_resource_info(crd)
     {
@@ -241,14 +239,51 @@ pub(super) fn reconcile(state: &State, served_crd: &Served, obj: &Obj) {
     if crd.get("status") == Some(&status) {
         return;
     }
-    let mut updated = crd.clone();
-    if let Some(m) = updated.as_object_mut() {
-        m.insert("status".into(), status);
-    }
-    let rv = obj.resource_version().parse::<u64>().unwrap_or(0);
+    let mut rv = obj.resource_version().parse::<u64>().unwrap_or(0);
     let store = state.store.ensure(&served_crd.storage);
+    let key = object_key("", &name);
+    let with_status = |status: Value| {
+        let mut updated = crd.clone();
+        if let Some(m) = updated.as_object_mut() {
+            m.insert("status".into(), status);
+        }
+        updated
+    };
+    // kube-apiserver's naming controller records the accepted names with Established
+    // still False ("Installing"); its establishing controller then sets it True. Watchers
+    // see both writes.
+    if let Some(installing) = naming_step(&previous, &status) {
+        match store.commit(&key, Expect::Rv(rv), Change::Put(with_status(installing))) {
+            Ok(done) => rv = done.obj.resource_version().parse::<u64>().unwrap_or(0),
+            // A concurrent write of the CRD reconciles again on its own.
+            Err(_) => return,
+        }
+    }
     // A concurrent write of the CRD reconciles again on its own; losing this one is fine.
-    let _ = store.commit(&object_key("", &name), Expect::Rv(rv), Change::Put(updated));
+    let _ = store.commit(&key, Expect::Rv(rv), Change::Put(with_status(status)));
+}
+
+/// The naming controller's status for a CRD about to be established for the first time:
+/// `status` with its `Established` condition still False, reason `Installing`. `None` when
+/// the CRD was Established before or is not about to be.
+fn naming_step(previous: &Value, status: &Value) -> Option<Value> {
+    let is_true = |conditions: &Value| {
+        conditions.as_array().is_some_and(|cs| {
+            cs.iter()
+                .any(|c| c["type"] == "Established" && c["status"] == "True")
+        })
+    };
+    if is_true(previous) || !is_true(&status["conditions"]) {
+        return None;
+    }
+    let mut installing = status.clone();
+    for c in installing["conditions"].as_array_mut()? {
+        if c["type"] == "Established" {
+            c["status"] = json!("False");
+            c["reason"] = json!("Installing");
+        }
+    }
+    Some(installing)
 }
 
 /// Stops serving a deleted CRD's resources and deletes its objects (watchers see DELETED
@@ -296,8 +331,8 @@ mod tests {
 
     #[test]
     fn validation() {
-        assert!(validate(&crd("widgets.example.com")).is_empty());
-        let errs = validate(&crd("wrong"));
+        assert!(validate(&crd("widgets.example.com"), None).is_empty());
+        let errs = validate(&crd("wrong"), None);
         assert_eq!(errs.len(), 1);
         assert_eq!(errs[0].field, "metadata.name");
     }

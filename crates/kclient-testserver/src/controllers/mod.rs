@@ -28,10 +28,10 @@ fn is_namespace_resource(served: &Served) -> bool {
     served.info.group.is_empty() && served.info.plural == "namespaces"
 }
 
-/// Kind-specific validation beyond ObjectMeta.
-pub(crate) fn validate_kind(served: &Served, obj: &Value) -> Vec<FieldError> {
+/// Kind-specific validation beyond ObjectMeta (`old`: the stored object an update replaces).
+pub(crate) fn validate_kind(served: &Served, obj: &Value, old: Option<&Value>) -> Vec<FieldError> {
     if is_crd_resource(served) {
-        return crd::validate(obj);
+        return crd::validate(obj, old);
     }
     Vec::new()
 }

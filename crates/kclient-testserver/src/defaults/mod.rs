@@ -62,7 +62,9 @@ pub(crate) fn prepare_create(served: &Served, obj: &mut Value) {
     };
     match (info.group.as_str(), info.kind.as_str()) {
         ("batch", "Job") => batch::generate_selector(map),
-        ("apiextensions.k8s.io", "CustomResourceDefinition") => extensions::stored_versions(map),
+        ("apiextensions.k8s.io", "CustomResourceDefinition") => {
+            crate::crd_strategy::prepare_create(map);
+        }
         _ => {}
     }
 }

@@ -109,7 +109,7 @@ pub(super) fn validate(served: &Served, obj: &Value, old: Option<&Value>) -> Api
             }
         }
     }
-    errs.extend(controllers::validate_kind(served, obj));
+    errs.extend(controllers::validate_kind(served, obj, old));
     errs.extend(priority_class::validate(served, obj, old));
     errs.extend(crd_schema::validate(served, obj, old));
     if errs.is_empty() {
@@ -233,6 +233,7 @@ fn compose(
             &now,
         );
     }
+    strategy::prepare_update(&ctx.served, &mut new, spec.subresource);
     pod_admission::admit_update(
         &ctx.state,
         &ctx.served,

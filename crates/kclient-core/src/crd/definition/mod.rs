@@ -1,6 +1,7 @@
 //! kube-apiserver's validation of a whole `apiextensions.k8s.io/v1` CustomResourceDefinition
-//! on create (apiextensions' `ValidateCustomResourceDefinition`), with its field paths, error
-//! types, messages and order.
+//! on create (apiextensions' `ValidateCustomResourceDefinition`) and on update
+//! ([`validate_definition_update`], [`validate_definition_status_update`]), with its field
+//! paths, error types, messages and order.
 //!
 //! kube-apiserver validates the *internal* form of the CRD: defaulted (`singular` from the
 //! kind, `listKind` = kind + `List`, conversion strategy `None`), and with the per-version
@@ -32,6 +33,11 @@ mod go_value;
 mod parts;
 #[cfg(test)]
 mod tests;
+mod update;
+#[cfg(test)]
+mod update_tests;
+
+pub use update::{validate_definition_status_update, validate_definition_update};
 
 use serde_json::{Map, Value};
 
@@ -74,6 +80,25 @@ impl Folded {
     }
 }
 
+/// The checks kube-apiserver relaxes on update when the stored CRD already fails them, so
+/// that an object accepted once (by an older server) stays writable.
+#[derive(Debug, Clone, Copy)]
+struct Strictness {
+    /// Every version needs a schema (else only served versions, unless unknown fields
+    /// are preserved).
+    openapi_schema: bool,
+    /// A webhook's `conversionReviewVersions` must include one this server speaks.
+    recognized_review_version: bool,
+}
+
+impl Strictness {
+    /// On create nothing is relaxed.
+    const CREATE: Self = Self {
+        openapi_schema: true,
+        recognized_review_version: true,
+    };
+}
+
 /// The CEL checks of one schema (`x-kubernetes-validations`), given the schema, the path of
 /// its root and whether it is structural with valid defaults (kube-apiserver compiles rules
 /// only then); run where kube-apiserver runs them.
@@ -103,8 +128,14 @@ pub fn validate_definition(crd: &Value, rules: &mut RuleCheck<'_>) -> Vec<FieldE
         ));
     }
     let spec = crd.get("spec").cloned().unwrap_or(Value::Null);
-    spec_errors(&spec, rules, &mut errors);
+    spec_errors(&spec, Strictness::CREATE, rules, &mut errors);
     status_errors(crd, &spec, &mut errors);
+    preserve_unknown_fields(&spec, &mut errors);
+    errors
+}
+
+/// `spec.preserveUnknownFields: true` belongs to v1beta1 CRDs; v1 refuses to turn it on.
+fn preserve_unknown_fields(spec: &Value, errors: &mut Vec<FieldError>) {
     if spec.get("preserveUnknownFields") == Some(&Value::Bool(true)) {
         errors.push(FieldError::invalid(
             "spec.preserveUnknownFields",
@@ -112,10 +143,14 @@ pub fn validate_definition(crd: &Value, rules: &mut RuleCheck<'_>) -> Vec<FieldE
             "cannot set to true, set x-kubernetes-preserve-unknown-fields to true in spec.versions[*].schema instead",
         ));
     }
-    errors
 }
 
-fn spec_errors(spec: &Value, rules: &mut RuleCheck<'_>, errors: &mut Vec<FieldError>) {
+fn spec_errors(
+    spec: &Value,
+    strict: Strictness,
+    rules: &mut RuleCheck<'_>,
+    errors: &mut Vec<FieldError>,
+) {
     let group = text(spec, "/group");
     if group.is_empty() {
         errors.push(FieldError::required("spec.group", ""));
@@ -153,17 +188,23 @@ fn spec_errors(spec: &Value, rules: &mut RuleCheck<'_>, errors: &mut Vec<FieldEr
     } else {
         None
     };
+    let preserve_unknown = spec.get("preserveUnknownFields") == Some(&Value::Bool(true));
     if shared_schema.is_none() {
         for (i, v) in versions.iter().enumerate() {
-            if schema_of(v).is_none() {
+            let path = format!("spec.versions[{i}].schema.openAPIV3Schema");
+            if schema_of(v).is_some() {
+                continue;
+            }
+            if strict.openapi_schema {
+                errors.push(FieldError::required(path, "schemas are required"));
+            } else if !preserve_unknown && v.get("served") == Some(&Value::Bool(true)) {
                 errors.push(FieldError::required(
-                    format!("spec.versions[{i}].schema.openAPIV3Schema"),
-                    "schemas are required",
+                    path,
+                    "because otherwise all fields are pruned",
                 ));
             }
         }
     }
-    let preserve_unknown = spec.get("preserveUnknownFields") == Some(&Value::Bool(true));
     if preserve_unknown && versions.iter().filter_map(schema_of).any(has_defaults) {
         errors.push(FieldError::invalid(
             "spec.preserveUnknownFields",
@@ -286,7 +327,12 @@ fn spec_errors(spec: &Value, rules: &mut RuleCheck<'_>, errors: &mut Vec<FieldEr
         .get("conversion")
         .cloned()
         .unwrap_or_else(|| serde_json::json!({"strategy": "None"}));
-    parts::conversion(Some(&conversion), preserve_unknown, errors);
+    parts::conversion(
+        Some(&conversion),
+        preserve_unknown,
+        strict.recognized_review_version,
+        errors,
+    );
 }
 
 /// `spec.names` with v1's defaults: the singular is the lower-case kind, the list kind the
@@ -379,12 +425,10 @@ fn schema_errors(
     }
 }
 
-/// `status.acceptedNames` and `status.storedVersions` as the create strategy leaves them:
-/// the stored versions hold the first storage version.
+/// `status.acceptedNames` and `status.storedVersions` as the create and update strategies
+/// leave them: the stored versions hold the first storage version.
 fn status_errors(crd: &Value, spec: &Value, errors: &mut Vec<FieldError>) {
-    if let Some(accepted) = crd.pointer("/status/acceptedNames") {
-        parts::names(accepted, "status.acceptedNames", errors);
-    }
+    errors.extend(update::validate_definition_status_update(crd));
     let mut stored: Vec<String> = crd
         .pointer("/status/storedVersions")
         .and_then(Value::as_array)

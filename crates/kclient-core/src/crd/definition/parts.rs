@@ -160,12 +160,14 @@ pub(super) fn subresources(subresources: &Value, path: &str, errors: &mut Vec<Fi
     }
 }
 
-const CONVERSION_REVIEW_VERSIONS: &[&str] = &["v1", "v1beta1"];
+pub(super) const CONVERSION_REVIEW_VERSIONS: &[&str] = &["v1", "v1beta1"];
 
-/// `spec.conversion` (defaulted to strategy `None`).
+/// `spec.conversion` (defaulted to strategy `None`); `recognized_review_version` asks for a
+/// review version this server speaks.
 pub(super) fn conversion(
     conversion: Option<&Value>,
     preserve_unknown_fields: bool,
+    recognized_review_version: bool,
     errors: &mut Vec<FieldError>,
 ) {
     let Some(conversion) = conversion.filter(|c| !c.is_null()) else {
@@ -212,7 +214,11 @@ pub(super) fn conversion(
                 }
             }
         }
-        review(review_versions.map(Vec::as_slice).unwrap_or(&[]), errors);
+        review(
+            review_versions.map(Vec::as_slice).unwrap_or(&[]),
+            recognized_review_version,
+            errors,
+        );
     } else {
         if client_config.is_some_and(|c| !c.is_null()) {
             errors.push(FieldError::forbidden(
@@ -229,7 +235,7 @@ pub(super) fn conversion(
     }
 }
 
-fn review(versions: &[Value], errors: &mut Vec<FieldError>) {
+fn review(versions: &[Value], recognized: bool, errors: &mut Vec<FieldError>) {
     let path = "spec.conversion.conversionReviewVersions";
     if versions.is_empty() {
         errors.push(FieldError::required(path, ""));
@@ -247,7 +253,7 @@ fn review(versions: &[Value], errors: &mut Vec<FieldError>) {
             errors.push(invalid(format!("{path}[{i}]"), v, e));
         }
     }
-    if !seen.iter().any(|v| CONVERSION_REVIEW_VERSIONS.contains(v)) {
+    if recognized && !seen.iter().any(|v| CONVERSION_REVIEW_VERSIONS.contains(v)) {
         let shown: Vec<String> = seen.iter().map(|s| crate::status::go_quote(s)).collect();
         errors.push(FieldError::new(
             crate::status::FieldErrorType::Invalid,
