@@ -111,6 +111,7 @@ pub(super) fn validate(served: &Served, obj: &Value, old: Option<&Value>) -> Api
     }
     errs.extend(controllers::validate_kind(served, obj));
     errs.extend(priority_class::validate(served, obj, old));
+    errs.extend(crate::hpa_validation::validate(served, obj, old));
     errs.extend(crd_schema::validate(served, obj, old));
     if errs.is_empty() {
         Ok(())
@@ -301,11 +302,14 @@ pub(super) fn finish_update(
     spec: UpdateSpec<'_>,
 ) -> ApiResult<Attempt> {
     check_preconditions(ctx, old, &desired)?;
-    let new = compose(ctx, old, old_value, desired, &spec)?;
+    let mut new = compose(ctx, old, old_value, desired, &spec)?;
     ctx.check_escalation(&new, Some(old_value))?;
     let done = |obj: &Obj| respond(ctx, StatusCode::OK, obj, &spec.warnings).map(Attempt::Done);
     // Like kube-apiserver's storage: an update that changes nothing is not written.
     if *old_value == new {
+        return done(old);
+    }
+    if crate::convert::to_storage(&ctx.served, &mut new) && old.value()? == new {
         return done(old);
     }
     let finalized = meta::deletion_timestamp(&new).is_some()

@@ -1,0 +1,29 @@
+//! Conversion between versions that share storage: the two Event APIs, and the
+//! HorizontalPodAutoscaler's autoscaling/v1 and autoscaling/v2 forms (stored as v2, as
+//! kube-apiserver stores them).
+
+mod events;
+pub(crate) mod hpa;
+mod hpa_metrics;
+
+use serde_json::{Map, Value};
+
+use crate::registry::Served;
+
+/// Converts `obj` (stored or written in its own `apiVersion`) into the form version `to`
+/// serves; returns whether the kind has such a conversion. The caller sets `apiVersion`.
+pub(crate) fn convert(obj: &mut Map<String, Value>, to: &str) -> bool {
+    events::convert(obj, to) || hpa::convert(obj, to)
+}
+
+/// Turns an object written at `served` into the form its storage keeps (an autoscaling/v1
+/// HorizontalPodAutoscaler becomes autoscaling/v2, with v2's defaults); returns whether
+/// the kind is converted on its way to storage, so the caller knows the stored form may
+/// differ from what the client's version shows.
+pub(crate) fn to_storage(served: &Served, obj: &mut Value) -> bool {
+    if served.is_crd() || !hpa::is_hpa(&served.info.group, &served.info.kind) {
+        return false;
+    }
+    hpa::to_storage(obj);
+    true
+}
