@@ -76,6 +76,30 @@ pub(crate) fn v1_as_v2(obj: &mut Value) {
     }
 }
 
+/// The annotations holding a v1 object's status beyond CPU utilization.
+const STATUS_ANNOTATIONS: [&str; 2] = [CURRENT_METRICS, CONDITIONS];
+
+/// Gives the v1 object `to` the status annotations of `from`, whose status it takes.
+pub(crate) fn carry_status_annotations(from: &Value, to: &mut Value) {
+    let Some(to) = to.as_object_mut() else {
+        return;
+    };
+    if to.get("apiVersion").and_then(Value::as_str) != Some(V1) {
+        return;
+    }
+    let source = from.pointer("/metadata/annotations").and_then(Value::as_object);
+    for key in STATUS_ANNOTATIONS {
+        match source.and_then(|a| a.get(key)).and_then(Value::as_str) {
+            Some(v) => set_annotation(to, key, v.to_string()),
+            None => {
+                if let Some(ann) = annotations(to) {
+                    ann.remove(key);
+                }
+            }
+        }
+    }
+}
+
 fn annotations(obj: &mut Map<String, Value>) -> Option<&mut Map<String, Value>> {
     obj.get_mut("metadata")?
         .as_object_mut()?

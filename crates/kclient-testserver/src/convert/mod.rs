@@ -16,12 +16,28 @@ pub(crate) fn convert(obj: &mut Map<String, Value>, to: &str) -> bool {
     events::convert(obj, to) || hpa::convert(obj, to)
 }
 
+/// Whether the kind's versions differ in shape and storage keeps one form of them (the
+/// HorizontalPodAutoscaler's autoscaling/v2): such objects are printed from that form, as
+/// kube-apiserver prints the internal object.
+pub(crate) fn stores_one_form(served: &Served) -> bool {
+    !served.is_crd() && hpa::is_hpa(&served.info.group, &served.info.kind)
+}
+
+/// An update takes its status from `from` (the stored object on a main-resource write,
+/// the body on a status write); where a version keeps part of the status in annotations
+/// (a v1 HorizontalPodAutoscaler's current metrics and conditions), they come along.
+pub(crate) fn carry_status(served: &Served, from: &Value, to: &mut Value) {
+    if stores_one_form(served) {
+        hpa::carry_status_annotations(from, to);
+    }
+}
+
 /// Turns an object written at `served` into the form its storage keeps (an autoscaling/v1
 /// HorizontalPodAutoscaler becomes autoscaling/v2, with v2's defaults); returns whether
 /// the kind is converted on its way to storage, so the caller knows the stored form may
 /// differ from what the client's version shows.
 pub(crate) fn to_storage(served: &Served, obj: &mut Value) -> bool {
-    if served.is_crd() || !hpa::is_hpa(&served.info.group, &served.info.kind) {
+    if !stores_one_form(served) {
         return false;
     }
     hpa::to_storage(obj);

@@ -197,6 +197,7 @@ fn compose(
         {
             meta::set_meta(&mut base, "managedFields", mf.clone());
         }
+        crate::convert::carry_status(&ctx.served, &desired, &mut base);
         base
     } else if spec.subresource == Some("ephemeralcontainers") {
         ephemeral_containers_update(ctx, old, old_value, &desired)?
@@ -207,6 +208,7 @@ fn compose(
                 Some(s) => map.insert("status".into(), s.clone()),
                 None => map.remove("status"),
             };
+            crate::convert::carry_status(&ctx.served, old_value, &mut desired);
         }
         desired
     };
@@ -305,11 +307,10 @@ pub(super) fn finish_update(
     let mut new = compose(ctx, old, old_value, desired, &spec)?;
     ctx.check_escalation(&new, Some(old_value))?;
     let done = |obj: &Obj| respond(ctx, StatusCode::OK, obj, &spec.warnings).map(Attempt::Done);
-    // Like kube-apiserver's storage: an update that changes nothing is not written.
-    if *old_value == new {
-        return done(old);
-    }
-    if crate::convert::to_storage(&ctx.served, &mut new) && old.value()? == new {
+    // Like kube-apiserver's storage: an update that changes nothing is not written (for a
+    // kind stored in another version's form, nothing in that form).
+    let converted = crate::convert::to_storage(&ctx.served, &mut new);
+    if (!converted && *old_value == new) || (converted && old.value()? == new) {
         return done(old);
     }
     let finalized = meta::deletion_timestamp(&new).is_some()
