@@ -41,7 +41,10 @@ pub(crate) fn validate(served: &Served, obj: &Value, old: Option<&Value>) -> Vec
             v.clone()
         }
     };
-    let spec = internal(obj).get("spec").cloned().unwrap_or_else(|| json!({}));
+    let spec = internal(obj)
+        .get("spec")
+        .cloned()
+        .unwrap_or_else(|| json!({}));
     // An object that already scales to zero may keep doing so.
     let min_bound = match old.map(internal) {
         Some(o) if o.pointer("/spec/minReplicas").and_then(Value::as_i64) == Some(0) => 0,
@@ -148,7 +151,10 @@ fn metric_spec(m: &Value, path: &str) -> Vec<FieldError> {
     }
     let mut present_sources = Vec::new();
     for (key, check) in [
-        ("object", object_source as fn(&Value, &str) -> Vec<FieldError>),
+        (
+            "object",
+            object_source as fn(&Value, &str) -> Vec<FieldError>,
+        ),
         ("external", external_source),
         ("pods", pods_source),
         ("resource", resource_source),
@@ -436,7 +442,10 @@ mod tests {
     use super::*;
 
     fn bodies(spec: Value) -> Vec<String> {
-        spec_errors(&spec, 1).iter().map(ToString::to_string).collect()
+        spec_errors(&spec, 1)
+            .iter()
+            .map(ToString::to_string)
+            .collect()
     }
 
     #[test]
@@ -459,12 +468,14 @@ mod tests {
 
     #[test]
     fn metric_targets_and_behavior() {
-        let errs = bodies(json!({"scaleTargetRef": {"kind": "Deployment", "name": "web"},
+        let errs = bodies(
+            json!({"scaleTargetRef": {"kind": "Deployment", "name": "web"},
             "minReplicas": 1, "maxReplicas": 3,
             "metrics": [{"type": "Resource", "resource": {"name": "cpu",
                 "target": {"type": "Utilization", "averageUtilization": 0}}},
                 {"type": "Pods"}],
-            "behavior": {"scaleUp": {"policies": [{"type": "Pods", "value": 0, "periodSeconds": 1801}]}}}));
+            "behavior": {"scaleUp": {"policies": [{"type": "Pods", "value": 0, "periodSeconds": 1801}]}}}),
+        );
         assert_eq!(
             errs,
             vec![

@@ -111,9 +111,14 @@ async fn v2_only_fields_travel_in_annotations_and_survive_a_v1_round_trip() {
     // Writing the v1 document back keeps every v2 field (the CPU target moves last, as
     // kube's conversion appends it after the annotation's metrics).
     let updated = api.put(&format!("{V1}/web"), &v1).await.expect(200);
-    assert_eq!(updated["metadata"]["annotations"], v1["metadata"]["annotations"]);
+    assert_eq!(
+        updated["metadata"]["annotations"],
+        v1["metadata"]["annotations"]
+    );
     let v2_after = api.get(&format!("{V2}/web")).await.expect(200);
     assert_eq!(v2_after["spec"]["metrics"], json!([memory(), cpu(60)]));
+    // The stored spec changed (the metrics' order), so the generation moved.
+    assert_eq!(v2_after["metadata"]["generation"], 2);
     assert_eq!(v2_after["spec"]["behavior"], v2_before["spec"]["behavior"]);
     assert_eq!(v2_after["spec"]["minReplicas"], 2);
     assert!(v2_after["metadata"].get("annotations").is_none());
@@ -190,7 +195,9 @@ async fn status_converts_both_ways() {
     plain["metadata"]["annotations"] = json!({});
     plain["status"] = json!({"currentReplicas": 1, "desiredReplicas": 1,
         "currentCPUUtilizationPercentage": 20});
-    api.put(&format!("{V1}/web/status"), &plain).await.expect(200);
+    api.put(&format!("{V1}/web/status"), &plain)
+        .await
+        .expect(200);
     let v2 = api.get(&format!("{V2}/web")).await.expect(200);
     assert_eq!(
         v2["status"]["currentMetrics"],
@@ -215,7 +222,10 @@ async fn every_read_in_v1_shows_the_conversion() {
 
     let list = api.get(V1).await.expect(200);
     assert_eq!(list["kind"], "HorizontalPodAutoscalerList");
-    assert_eq!(list["items"][0]["spec"]["targetCPUUtilizationPercentage"], 60);
+    assert_eq!(
+        list["items"][0]["spec"]["targetCPUUtilizationPercentage"],
+        60
+    );
     assert!(list["items"][0]["metadata"]["annotations"][METRICS].is_string());
 
     let partial = api
@@ -239,19 +249,41 @@ async fn every_read_in_v1_shows_the_conversion() {
         .collect();
     assert_eq!(
         names,
-        ["Name", "Reference", "Targets", "MinPods", "MaxPods", "Replicas", "Age"]
+        [
+            "Name",
+            "Reference",
+            "Targets",
+            "MinPods",
+            "MaxPods",
+            "Replicas",
+            "Age"
+        ]
     );
     assert_eq!(
         table["rows"][0]["cells"].as_array().expect("cells")[..6],
-        [json!("web"), json!("Deployment/web"), json!("cpu: <unknown>/60%, memory: <unknown>/500Mi"),
-            json!("2"), json!(10), json!(0)]
+        [
+            json!("web"),
+            json!("Deployment/web"),
+            json!("cpu: <unknown>/60%, memory: <unknown>/500Mi"),
+            json!("2"),
+            json!(10),
+            json!(0)
+        ]
     );
 
-    let typed: as1::HorizontalPodAutoscaler = proto(&api.get_accept(&format!("{V1}/web"), PB).await);
+    let typed: as1::HorizontalPodAutoscaler =
+        proto(&api.get_accept(&format!("{V1}/web"), PB).await);
     let spec = typed.spec.expect("spec");
     assert_eq!(spec.target_cpu_utilization_percentage, Some(60));
-    assert!(typed.metadata.annotations.expect("annotations").contains_key(METRICS));
-    let typed: as2::HorizontalPodAutoscaler = proto(&api.get_accept(&format!("{V2}/web"), PB).await);
+    assert!(
+        typed
+            .metadata
+            .annotations
+            .expect("annotations")
+            .contains_key(METRICS)
+    );
+    let typed: as2::HorizontalPodAutoscaler =
+        proto(&api.get_accept(&format!("{V2}/web"), PB).await);
     assert_eq!(typed.spec.expect("spec").metrics.map(|m| m.len()), Some(2));
 }
 
@@ -261,7 +293,10 @@ async fn v1_writes_are_validated_as_kube_validates_the_converted_object() {
     let status = api
         .post(
             V1,
-            &v1_hpa("bad", json!({"targetCPUUtilizationPercentage": 0, "minReplicas": 0})),
+            &v1_hpa(
+                "bad",
+                json!({"targetCPUUtilizationPercentage": 0, "minReplicas": 0}),
+            ),
         )
         .await
         .expect(422);

@@ -985,13 +985,25 @@ async fn autoscalers_read_in_v1_and_v2_as_kube_apiserver_serves_them() {
                 .unwrap_or_default()
         };
         assert_eq!(keys(&v1), keys(&v2));
-        assert!(keys(&v1).iter().all(|k| !k.starts_with("autoscaling.alpha")));
+        assert!(
+            keys(&v1)
+                .iter()
+                .all(|k| !k.starts_with("autoscaling.alpha"))
+        );
     }
     let out = k.ok(&["get", "hpa"]).await;
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(
         lines[0].split_whitespace().collect::<Vec<_>>(),
-        ["NAME", "REFERENCE", "TARGETS", "MINPODS", "MAXPODS", "REPLICAS", "AGE"]
+        [
+            "NAME",
+            "REFERENCE",
+            "TARGETS",
+            "MINPODS",
+            "MAXPODS",
+            "REPLICAS",
+            "AGE"
+        ]
     );
     let targets_at = lines[0].find("TARGETS").expect("TARGETS");
     let minpods_at = lines[0].find("MINPODS").expect("MINPODS");
@@ -1000,7 +1012,10 @@ async fn autoscalers_read_in_v1_and_v2_as_kube_apiserver_serves_them() {
             line[..targets_at].split_whitespace().collect::<Vec<_>>(),
             [name, &format!("Deployment/{name}")]
         );
-        assert_eq!(line[targets_at..minpods_at].trim_end(), "cpu: <unknown>/80%");
+        assert_eq!(
+            line[targets_at..minpods_at].trim_end(),
+            "cpu: <unknown>/80%"
+        );
         assert_eq!(
             line[minpods_at..].split_whitespace().collect::<Vec<_>>()[..3],
             ["1", max, "0"]

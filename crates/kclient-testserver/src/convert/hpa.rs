@@ -87,7 +87,9 @@ pub(crate) fn carry_status_annotations(from: &Value, to: &mut Value) {
     if to.get("apiVersion").and_then(Value::as_str) != Some(V1) {
         return;
     }
-    let source = from.pointer("/metadata/annotations").and_then(Value::as_object);
+    let source = from
+        .pointer("/metadata/annotations")
+        .and_then(Value::as_object);
     for key in STATUS_ANNOTATIONS {
         match source.and_then(|a| a.get(key)).and_then(Value::as_str) {
             Some(v) => set_annotation(to, key, v.to_string()),
@@ -200,7 +202,9 @@ fn v2_to_v1(obj: &mut Map<String, Value>) {
 
     let others: Vec<String> = metrics
         .iter()
-        .filter(|m| !(is_cpu_resource(m) && present(m, "/resource/target/averageUtilization").is_some()))
+        .filter(|m| {
+            !(is_cpu_resource(m) && present(m, "/resource/target/averageUtilization").is_some())
+        })
         .map(spec_to_v1)
         .collect();
     if !others.is_empty() {
@@ -256,7 +260,10 @@ fn behavior_json(b: &Value) -> String {
             format!("[{}]", all.join(","))
         };
         GoObject::new()
-            .value("StabilizationWindowSeconds", r.get("stabilizationWindowSeconds"))
+            .value(
+                "StabilizationWindowSeconds",
+                r.get("stabilizationWindowSeconds"),
+            )
             .value("SelectPolicy", r.get("selectPolicy"))
             .raw("Policies", &policies)
             .value("Tolerance", r.get("tolerance"))
@@ -304,8 +311,10 @@ fn behavior_from(raw: &str) -> Option<Value> {
                 .map(|p| {
                     let p = p.as_object().ok_or(())?;
                     let get = |k: &str, zero: Value| go_field(p, k).cloned().unwrap_or(zero);
-                    Ok(json!({"type": get("Type", json!("")), "value": get("Value", json!(0)),
-                        "periodSeconds": get("PeriodSeconds", json!(0))}))
+                    Ok(
+                        json!({"type": get("Type", json!("")), "value": get("Value", json!(0)),
+                        "periodSeconds": get("PeriodSeconds", json!(0))}),
+                    )
                 })
                 .collect::<Result<Vec<Value>, ()>>()?;
             if !policies.is_empty() {
@@ -389,7 +398,10 @@ fn v1_to_v2(obj: &mut Map<String, Value>) {
             v2_status.insert(key.into(), v.clone());
         }
     }
-    if let Some(n) = status.get("currentReplicas").filter(|n| n.as_i64() != Some(0) && !n.is_null()) {
+    if let Some(n) = status
+        .get("currentReplicas")
+        .filter(|n| n.as_i64() != Some(0) && !n.is_null())
+    {
         v2_status.insert("currentReplicas".into(), n.clone());
     }
     v2_status.insert(

@@ -78,20 +78,25 @@ fn string(v: Option<&Value>) -> String {
 
 /// A `metav1.LabelSelector` in Go's field order.
 fn selector(v: &Value) -> String {
-    let exprs = get(v, "matchExpressions").and_then(Value::as_array).map(|list| {
-        let items: Vec<String> = list
-            .iter()
-            .map(|e| {
-                GoObject::new()
-                    .raw("key", &string(get(e, "key")))
-                    .raw("operator", &string(get(e, "operator")))
-                    .opt("values", get(e, "values"))
-                    .finish()
-            })
-            .collect();
-        format!("[{}]", items.join(","))
-    });
-    let mut out = GoObject::new().opt("matchLabels", get(v, "matchLabels").filter(|m| m.as_object().is_some_and(|m| !m.is_empty())));
+    let exprs = get(v, "matchExpressions")
+        .and_then(Value::as_array)
+        .map(|list| {
+            let items: Vec<String> = list
+                .iter()
+                .map(|e| {
+                    GoObject::new()
+                        .raw("key", &string(get(e, "key")))
+                        .raw("operator", &string(get(e, "operator")))
+                        .opt("values", get(e, "values"))
+                        .finish()
+                })
+                .collect();
+            format!("[{}]", items.join(","))
+        });
+    let mut out = GoObject::new().opt(
+        "matchLabels",
+        get(v, "matchLabels").filter(|m| m.as_object().is_some_and(|m| !m.is_empty())),
+    );
     if let Some(exprs) = exprs.filter(|e| e != "[]") {
         out = out.raw("matchExpressions", &exprs);
     }
@@ -126,7 +131,10 @@ pub(super) fn spec_to_v1(m: &Value) -> String {
     if let Some(p) = get(m, "pods") {
         let body = GoObject::new()
             .raw("metricName", &string(at(p, "metric", "name")))
-            .raw("targetAverageValue", &quantity(at(p, "target", "averageValue")))
+            .raw(
+                "targetAverageValue",
+                &quantity(at(p, "target", "averageValue")),
+            )
             .opt_with("selector", at(p, "metric", "selector"), selector)
             .finish();
         out = out.raw("pods", &body);
@@ -134,7 +142,10 @@ pub(super) fn spec_to_v1(m: &Value) -> String {
     if let Some(r) = get(m, "resource") {
         let body = GoObject::new()
             .raw("name", &string(get(r, "name")))
-            .opt("targetAverageUtilization", at(r, "target", "averageUtilization"))
+            .opt(
+                "targetAverageUtilization",
+                at(r, "target", "averageUtilization"),
+            )
             .opt("targetAverageValue", at(r, "target", "averageValue"))
             .finish();
         out = out.raw("resource", &body);
@@ -142,7 +153,10 @@ pub(super) fn spec_to_v1(m: &Value) -> String {
     if let Some(c) = get(m, "containerResource") {
         let body = GoObject::new()
             .raw("name", &string(get(c, "name")))
-            .opt("targetAverageUtilization", at(c, "target", "averageUtilization"))
+            .opt(
+                "targetAverageUtilization",
+                at(c, "target", "averageUtilization"),
+            )
             .opt("targetAverageValue", at(c, "target", "averageValue"))
             .raw("container", &string(get(c, "container")))
             .finish();
@@ -176,7 +190,10 @@ pub(super) fn status_to_v1(m: &Value) -> String {
     if let Some(p) = get(m, "pods") {
         let body = GoObject::new()
             .raw("metricName", &string(at(p, "metric", "name")))
-            .raw("currentAverageValue", &quantity(at(p, "current", "averageValue")))
+            .raw(
+                "currentAverageValue",
+                &quantity(at(p, "current", "averageValue")),
+            )
             .opt_with("selector", at(p, "metric", "selector"), selector)
             .finish();
         out = out.raw("pods", &body);
@@ -184,16 +201,28 @@ pub(super) fn status_to_v1(m: &Value) -> String {
     if let Some(r) = get(m, "resource") {
         let body = GoObject::new()
             .raw("name", &string(get(r, "name")))
-            .opt("currentAverageUtilization", at(r, "current", "averageUtilization"))
-            .raw("currentAverageValue", &quantity(at(r, "current", "averageValue")))
+            .opt(
+                "currentAverageUtilization",
+                at(r, "current", "averageUtilization"),
+            )
+            .raw(
+                "currentAverageValue",
+                &quantity(at(r, "current", "averageValue")),
+            )
             .finish();
         out = out.raw("resource", &body);
     }
     if let Some(c) = get(m, "containerResource") {
         let body = GoObject::new()
             .raw("name", &string(get(c, "name")))
-            .opt("currentAverageUtilization", at(c, "current", "averageUtilization"))
-            .raw("currentAverageValue", &quantity(at(c, "current", "averageValue")))
+            .opt(
+                "currentAverageUtilization",
+                at(c, "current", "averageUtilization"),
+            )
+            .raw(
+                "currentAverageValue",
+                &quantity(at(c, "current", "averageValue")),
+            )
             .raw("container", &string(get(c, "container")))
             .finish();
         out = out.raw("containerResource", &body);

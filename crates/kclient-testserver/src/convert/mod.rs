@@ -9,6 +9,7 @@ mod hpa_metrics;
 use serde_json::{Map, Value};
 
 use crate::registry::Served;
+use crate::store::{Obj, Undecodable};
 
 /// Converts `obj` (stored or written in its own `apiVersion`) into the form version `to`
 /// serves; returns whether the kind has such a conversion. The caller sets `apiVersion`.
@@ -42,4 +43,32 @@ pub(crate) fn to_storage(served: &Served, obj: &mut Value) -> bool {
     }
     hpa::to_storage(obj);
     true
+}
+
+/// An update of a kind converted on its way to storage, made its stored form: its
+/// `metadata.generation` follows the stored spec (kube compares internal specs, which a
+/// v1 HorizontalPodAutoscaler's annotations change too). Returns whether it equals the
+/// stored `old`, or `None` for kinds stored as written.
+pub(crate) fn stored_update(
+    served: &Served,
+    old: &Obj,
+    new: &mut Value,
+    subresource: Option<&str>,
+) -> Result<Option<bool>, Undecodable> {
+    if !to_storage(served, new) {
+        return Ok(None);
+    }
+    let old = old.value()?;
+    let generation = old
+        .pointer("/metadata/generation")
+        .and_then(Value::as_i64)
+        .unwrap_or(0);
+    let bumped = subresource != Some("status") && old.get("spec") != new.get("spec");
+    if let Some(meta) = new.get_mut("metadata").and_then(Value::as_object_mut) {
+        meta.insert(
+            "generation".into(),
+            Value::from(generation + i64::from(bumped)),
+        );
+    }
+    Ok(Some(old == *new))
 }

@@ -151,8 +151,13 @@ pub(crate) fn metadata_in_version<'a>(
         return Ok(Cow::Borrowed(obj.metadata_json()?));
     }
     let v = value_in_version(obj, api_version)?;
-    let metadata = v.get("metadata").cloned().unwrap_or_else(|| Value::Object(Default::default()));
-    Ok(Cow::Owned(serde_json::to_vec(&metadata).unwrap_or_default()))
+    let metadata = v
+        .get("metadata")
+        .cloned()
+        .unwrap_or_else(|| Value::Object(Default::default()));
+    Ok(Cow::Owned(
+        serde_json::to_vec(&metadata).unwrap_or_default(),
+    ))
 }
 
 /// [`value_in_version`] serialized: the stored bytes, not parsed, when nothing changes.

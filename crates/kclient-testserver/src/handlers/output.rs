@@ -98,7 +98,10 @@ pub(super) fn table_of_stored(
     for (row, served_obj) in rows.into_iter().flatten().zip(objects) {
         match row.get_mut("object") {
             Some(o) if o.get("kind").and_then(Value::as_str) == Some("PartialObjectMetadata") => {
-                o["metadata"] = served_obj.get("metadata").cloned().unwrap_or_else(|| json!({}));
+                o["metadata"] = served_obj
+                    .get("metadata")
+                    .cloned()
+                    .unwrap_or_else(|| json!({}));
             }
             Some(o) if !o.is_null() => *o = (*served_obj).clone(),
             _ => {}

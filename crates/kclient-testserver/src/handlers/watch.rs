@@ -255,9 +255,7 @@ impl WatchStream {
                 let rv = obj.resource_version().to_string();
                 watch_line(kind, &self.stored_table(obj, &v, rv)?)
             }
-            Output::PartialMetadata => {
-                watch_line(kind, &partial_metadata(obj, &self.api_version)?)
-            }
+            Output::PartialMetadata => watch_line(kind, &partial_metadata(obj, &self.api_version)?),
             Output::Json | Output::Yaml if crate::crd_schema::has_defaults(&self.served) => {
                 let mut v = value_in_version(obj, &self.api_version)?;
                 crate::crd_schema::default_on_read(&self.served, &mut v);

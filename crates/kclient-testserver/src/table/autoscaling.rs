@@ -97,7 +97,11 @@ fn targets(specs: &[Value], statuses: &[Value]) -> String {
             let source = |key: &str| status.and_then(|s| at(s, key)).filter(|v| !v.is_null());
             match text(spec, "type") {
                 kind @ ("External" | "Object") => {
-                    let key = if kind == "External" { "external" } else { "object" };
+                    let key = if kind == "External" {
+                        "external"
+                    } else {
+                        "object"
+                    };
                     if at(spec, &format!("{key}.target.averageValue")).is_some() {
                         let current = source(key)
                             .filter(|s| at(s, "current.averageValue").is_some())
@@ -112,12 +116,16 @@ fn targets(specs: &[Value], statuses: &[Value]) -> String {
                     }
                 }
                 "Pods" => {
-                    let current =
-                        source("pods").map_or_else(unknown, |s| quantity(s, "current.averageValue"));
+                    let current = source("pods")
+                        .map_or_else(unknown, |s| quantity(s, "current.averageValue"));
                     format!("{current}/{}", quantity(spec, "pods.target.averageValue"))
                 }
                 kind @ ("Resource" | "ContainerResource") => {
-                    let key = if kind == "Resource" { "resource" } else { "containerResource" };
+                    let key = if kind == "Resource" {
+                        "resource"
+                    } else {
+                        "containerResource"
+                    };
                     let name = text(spec, &format!("{key}.name"));
                     if at(spec, &format!("{key}.target.averageValue")).is_some() {
                         let current = source(key)
@@ -157,7 +165,10 @@ mod tests {
     fn targets_match_kube_s_printer() {
         let cpu = json!({"type": "Resource", "resource": {"name": "cpu",
             "target": {"type": "Utilization", "averageUtilization": 80}}});
-        assert_eq!(targets(std::slice::from_ref(&cpu), &[]), "cpu: <unknown>/80%");
+        assert_eq!(
+            targets(std::slice::from_ref(&cpu), &[]),
+            "cpu: <unknown>/80%"
+        );
         let memory = json!({"type": "Resource", "resource": {"name": "memory",
             "target": {"type": "AverageValue", "averageValue": "500Mi"}}});
         let pods = json!({"type": "Pods", "pods": {"metric": {"name": "qps"},
@@ -180,8 +191,14 @@ mod tests {
         let printed = hpa_row(&v1, Timestamp::now());
         assert_eq!(
             printed.cells[..6],
-            [json!("web"), json!("Deployment/web"), json!("cpu: <unknown>/80%"),
-                json!("<unset>"), json!(5), json!(2)]
+            [
+                json!("web"),
+                json!("Deployment/web"),
+                json!("cpu: <unknown>/80%"),
+                json!("<unset>"),
+                json!(5),
+                json!(2)
+            ]
         );
     }
 }
