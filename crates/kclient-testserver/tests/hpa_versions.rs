@@ -234,6 +234,9 @@ async fn every_read_in_v1_shows_the_conversion() {
         .expect(200);
     assert_eq!(partial["kind"], "PartialObjectMetadata");
     assert!(partial["metadata"]["annotations"][METRICS].is_string());
+    let partial_list = api.get_accept(V1, PARTIAL).await.expect(200);
+    assert_eq!(partial_list["kind"], "PartialObjectMetadataList");
+    assert!(partial_list["items"][0]["metadata"]["annotations"][METRICS].is_string());
     let partial_v2 = api
         .get_accept(&format!("{V2}/web"), PARTIAL)
         .await
@@ -269,6 +272,17 @@ async fn every_read_in_v1_shows_the_conversion() {
             json!(10),
             json!(0)
         ]
+    );
+
+    let mut table_watch = api.watch_accept(&format!("{V1}?watch=true"), TABLE).await;
+    let ev = table_watch.next_non_bookmark().await.expect("event");
+    assert_eq!(
+        ev["object"]["rows"][0]["cells"][2],
+        "cpu: <unknown>/60%, memory: <unknown>/500Mi"
+    );
+    assert_eq!(
+        ev["object"]["rows"][0]["object"]["metadata"]["annotations"][BEHAVIOR],
+        RICH_BEHAVIOR
     );
 
     let typed: as1::HorizontalPodAutoscaler =
