@@ -41,16 +41,35 @@ pub(crate) fn validate(served: &Served, obj: &Value, old: Option<&Value>) -> Vec
             v.clone()
         }
     };
-    let spec = internal(obj)
-        .get("spec")
-        .cloned()
-        .unwrap_or_else(|| json!({}));
+    let new = internal(obj);
+    let spec = new.get("spec").cloned().unwrap_or_else(|| json!({}));
     // An object that already scales to zero may keep doing so.
     let min_bound = match old.map(internal) {
         Some(o) if o.pointer("/spec/minReplicas").and_then(Value::as_i64) == Some(0) => 0,
         _ => 1,
     };
-    spec_errors(&spec, min_bound)
+    let mut errs = spec_errors(&spec, min_bound);
+    if old.is_some() {
+        // ValidateHorizontalPodAutoscalerStatusUpdate: only status writes change these.
+        errs.extend(status_errors(&new));
+    }
+    errs
+}
+
+fn status_errors(hpa: &Value) -> Vec<FieldError> {
+    ["currentReplicas", "desiredReplicas"]
+        .into_iter()
+        .filter_map(|key| {
+            let n = hpa.pointer(&format!("/status/{key}"))?.as_i64()?;
+            (n < 0).then(|| {
+                FieldError::invalid(
+                    format!("status.{key}"),
+                    json!(n),
+                    "must be greater than or equal to 0",
+                )
+            })
+        })
+        .collect()
 }
 
 fn int(v: &Value, key: &str) -> Option<i64> {
@@ -463,6 +482,19 @@ mod tests {
                 "spec.scaleTargetRef.name: Required value",
                 "spec.metrics: Forbidden: must specify at least one Object or External metric to support scaling to zero replicas",
             ]
+        );
+    }
+
+    #[test]
+    fn status_counts_are_not_negative() {
+        let status = json!({"status": {"currentReplicas": -1, "desiredReplicas": 2}});
+        let errs: Vec<String> = status_errors(&status)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            errs,
+            ["status.currentReplicas: Invalid value: -1: must be greater than or equal to 0"]
         );
     }
 

@@ -204,6 +204,17 @@ async fn status_converts_both_ways() {
         json!([{"type": "Resource", "resource": {"name": "cpu", "current": {"averageUtilization": 20}}}])
     );
     assert_eq!(v2["status"]["desiredReplicas"], 1);
+
+    let mut negative = v2.clone();
+    negative["status"]["desiredReplicas"] = json!(-1);
+    let status = api
+        .put(&format!("{V2}/web/status"), &negative)
+        .await
+        .expect(422);
+    assert_eq!(
+        status["details"]["causes"][0]["field"],
+        "status.desiredReplicas"
+    );
 }
 
 #[tokio::test]
