@@ -116,74 +116,32 @@ fn cross_ref(v: Option<&Value>) -> String {
 
 /// A v2 `MetricSpec` as the v1 `MetricSpec` JSON of the `metrics` annotation.
 pub(super) fn spec_to_v1(m: &Value) -> String {
-    let kind = get(m, "type");
-    let mut out = GoObject::new().raw("type", &string(kind));
-    if let Some(o) = get(m, "object") {
-        let body = GoObject::new()
-            .raw("target", &cross_ref(get(o, "describedObject")))
-            .raw("metricName", &string(at(o, "metric", "name")))
-            .raw("targetValue", &quantity(at(o, "target", "value")))
-            .opt_with("selector", at(o, "metric", "selector"), selector)
-            .opt("averageValue", at(o, "target", "averageValue"))
-            .finish();
-        out = out.raw("object", &body);
-    }
-    if let Some(p) = get(m, "pods") {
-        let body = GoObject::new()
-            .raw("metricName", &string(at(p, "metric", "name")))
-            .raw(
-                "targetAverageValue",
-                &quantity(at(p, "target", "averageValue")),
-            )
-            .opt_with("selector", at(p, "metric", "selector"), selector)
-            .finish();
-        out = out.raw("pods", &body);
-    }
-    if let Some(r) = get(m, "resource") {
-        let body = GoObject::new()
-            .raw("name", &string(get(r, "name")))
-            .opt(
-                "targetAverageUtilization",
-                at(r, "target", "averageUtilization"),
-            )
-            .opt("targetAverageValue", at(r, "target", "averageValue"))
-            .finish();
-        out = out.raw("resource", &body);
-    }
-    if let Some(c) = get(m, "containerResource") {
-        let body = GoObject::new()
-            .raw("name", &string(get(c, "name")))
-            .opt(
-                "targetAverageUtilization",
-                at(c, "target", "averageUtilization"),
-            )
-            .opt("targetAverageValue", at(c, "target", "averageValue"))
-            .raw("container", &string(get(c, "container")))
-            .finish();
-        out = out.raw("containerResource", &body);
-    }
-    if let Some(e) = get(m, "external") {
-        let body = GoObject::new()
-            .raw("metricName", &string(at(e, "metric", "name")))
-            .opt_with("metricSelector", at(e, "metric", "selector"), selector)
-            .opt("targetValue", at(e, "target", "value"))
-            .opt("targetAverageValue", at(e, "target", "averageValue"))
-            .finish();
-        out = out.raw("external", &body);
-    }
-    out.finish()
+    metric_to_v1(m, false)
 }
 
 /// A v2 `MetricStatus` as the v1 `MetricStatus` JSON of the `current-metrics` annotation.
 pub(super) fn status_to_v1(m: &Value) -> String {
+    metric_to_v1(m, true)
+}
+
+/// A metric spec (v2 `target` record, v1 `target*` fields) or status (`current` record,
+/// `current*` fields) in v1's flat shape. The two differ in which quantities v1 declares
+/// as values, always written ("0" when unset), rather than as omitted pointers.
+fn metric_to_v1(m: &Value, status: bool) -> String {
+    let (record, prefix) = if status {
+        ("current", "current")
+    } else {
+        ("target", "target")
+    };
+    let field = |name: &str| format!("{prefix}{name}");
     let mut out = GoObject::new().raw("type", &string(get(m, "type")));
     if let Some(o) = get(m, "object") {
         let body = GoObject::new()
             .raw("target", &cross_ref(get(o, "describedObject")))
             .raw("metricName", &string(at(o, "metric", "name")))
-            .raw("currentValue", &quantity(at(o, "current", "value")))
+            .raw(&field("Value"), &quantity(at(o, record, "value")))
             .opt_with("selector", at(o, "metric", "selector"), selector)
-            .opt("averageValue", at(o, "current", "averageValue"))
+            .opt("averageValue", at(o, record, "averageValue"))
             .finish();
         out = out.raw("object", &body);
     }
@@ -191,48 +149,44 @@ pub(super) fn status_to_v1(m: &Value) -> String {
         let body = GoObject::new()
             .raw("metricName", &string(at(p, "metric", "name")))
             .raw(
-                "currentAverageValue",
-                &quantity(at(p, "current", "averageValue")),
+                &field("AverageValue"),
+                &quantity(at(p, record, "averageValue")),
             )
             .opt_with("selector", at(p, "metric", "selector"), selector)
             .finish();
         out = out.raw("pods", &body);
     }
-    if let Some(r) = get(m, "resource") {
-        let body = GoObject::new()
-            .raw("name", &string(get(r, "name")))
-            .opt(
-                "currentAverageUtilization",
-                at(r, "current", "averageUtilization"),
-            )
-            .raw(
-                "currentAverageValue",
-                &quantity(at(r, "current", "averageValue")),
-            )
-            .finish();
-        out = out.raw("resource", &body);
-    }
-    if let Some(c) = get(m, "containerResource") {
-        let body = GoObject::new()
-            .raw("name", &string(get(c, "name")))
-            .opt(
-                "currentAverageUtilization",
-                at(c, "current", "averageUtilization"),
-            )
-            .raw(
-                "currentAverageValue",
-                &quantity(at(c, "current", "averageValue")),
-            )
-            .raw("container", &string(get(c, "container")))
-            .finish();
-        out = out.raw("containerResource", &body);
+    // A ContainerResource source is a Resource source naming a container.
+    for key in ["resource", "containerResource"] {
+        if let Some(r) = get(m, key) {
+            let average = at(r, record, "averageValue");
+            let mut body = GoObject::new().raw("name", &string(get(r, "name"))).opt(
+                &field("AverageUtilization"),
+                at(r, record, "averageUtilization"),
+            );
+            body = if status {
+                body.raw(&field("AverageValue"), &quantity(average))
+            } else {
+                body.opt(&field("AverageValue"), average)
+            };
+            if key == "containerResource" {
+                body = body.raw("container", &string(get(r, "container")));
+            }
+            out = out.raw(key, &body.finish());
+        }
     }
     if let Some(e) = get(m, "external") {
-        let body = GoObject::new()
+        let value = at(e, record, "value");
+        let mut body = GoObject::new()
             .raw("metricName", &string(at(e, "metric", "name")))
-            .opt_with("metricSelector", at(e, "metric", "selector"), selector)
-            .raw("currentValue", &quantity(at(e, "current", "value")))
-            .opt("currentAverageValue", at(e, "current", "averageValue"))
+            .opt_with("metricSelector", at(e, "metric", "selector"), selector);
+        body = if status {
+            body.raw(&field("Value"), &quantity(value))
+        } else {
+            body.opt(&field("Value"), value)
+        };
+        let body = body
+            .opt(&field("AverageValue"), at(e, record, "averageValue"))
             .finish();
         out = out.raw("external", &body);
     }
@@ -256,144 +210,92 @@ fn identifier(name: Option<&Value>, selector: Option<&Value>) -> Value {
 
 /// A v1 `MetricSpec` of the `metrics` annotation as the v2 `MetricSpec`.
 pub(super) fn spec_to_v2(m: &Value) -> Value {
-    let mut out = Map::new();
-    out.insert(
-        "type".into(),
-        get(m, "type").cloned().unwrap_or_else(|| json!("")),
-    );
-    if let Some(o) = get(m, "object") {
-        let average = get(o, "averageValue");
-        let mut target = Map::new();
-        let t = if average.is_none() {
-            "Value"
-        } else {
-            "AverageValue"
-        };
-        target.insert("type".into(), json!(t));
-        target.insert(
-            "value".into(),
-            get(o, "targetValue").cloned().unwrap_or_else(|| json!("0")),
-        );
-        put(&mut target, "averageValue", average);
-        out.insert(
-            "object".into(),
-            json!({
-                "describedObject": get(o, "target").cloned().unwrap_or_else(|| json!({"kind": "", "name": ""})),
-                "metric": identifier(get(o, "metricName"), get(o, "selector")),
-                "target": target,
-            }),
-        );
-    }
-    if let Some(p) = get(m, "pods") {
-        out.insert(
-            "pods".into(),
-            json!({
-                "metric": identifier(get(p, "metricName"), get(p, "selector")),
-                "target": {"type": "AverageValue",
-                    "averageValue": get(p, "targetAverageValue").cloned().unwrap_or_else(|| json!("0"))},
-            }),
-        );
-    }
-    for key in ["resource", "containerResource"] {
-        if let Some(r) = get(m, key) {
-            let utilization = get(r, "targetAverageUtilization");
-            let mut target = Map::new();
-            let t = if utilization.is_none() {
-                "AverageValue"
-            } else {
-                "Utilization"
-            };
-            target.insert("type".into(), json!(t));
-            put(&mut target, "averageUtilization", utilization);
-            put(&mut target, "averageValue", get(r, "targetAverageValue"));
-            let mut body = Map::new();
-            body.insert(
-                "name".into(),
-                get(r, "name").cloned().unwrap_or_else(|| json!("")),
-            );
-            body.insert("target".into(), Value::Object(target));
-            if key == "containerResource" {
-                body.insert(
-                    "container".into(),
-                    get(r, "container").cloned().unwrap_or_else(|| json!("")),
-                );
-            }
-            out.insert(key.into(), Value::Object(body));
-        }
-    }
-    if let Some(e) = get(m, "external") {
-        let value = get(e, "targetValue");
-        let mut target = Map::new();
-        let t = if value.is_none() {
-            "AverageValue"
-        } else {
-            "Value"
-        };
-        target.insert("type".into(), json!(t));
-        put(&mut target, "value", value);
-        put(&mut target, "averageValue", get(e, "targetAverageValue"));
-        out.insert(
-            "external".into(),
-            json!({
-                "metric": identifier(get(e, "metricName"), get(e, "metricSelector")),
-                "target": target,
-            }),
-        );
-    }
-    Value::Object(out)
+    metric_to_v2(m, false)
 }
 
 /// A v1 `MetricStatus` of the `current-metrics` annotation as the v2 `MetricStatus`.
 pub(super) fn status_to_v2(m: &Value) -> Value {
+    metric_to_v2(m, true)
+}
+
+/// The inverse of [`metric_to_v1`]: a spec's `target` record carries a type derived from
+/// which fields are set; v1's non-pointer quantities always give a value.
+fn metric_to_v2(m: &Value, status: bool) -> Value {
+    let (record, prefix) = if status {
+        ("current", "current")
+    } else {
+        ("target", "target")
+    };
+    let field = |src: &Value, name: &str| get(src, &format!("{prefix}{name}")).cloned();
+    let zero = || json!("0");
+    // A record of values, typed for a spec.
+    let values = |kind: &str, entries: Vec<(&str, Option<Value>)>| -> Value {
+        let mut out = Map::new();
+        if !status {
+            out.insert("type".into(), json!(kind));
+        }
+        for (key, v) in entries {
+            put(&mut out, key, v.as_ref());
+        }
+        Value::Object(out)
+    };
     let mut out = Map::new();
     out.insert(
         "type".into(),
         get(m, "type").cloned().unwrap_or_else(|| json!("")),
     );
-    let zero = || json!("0");
     if let Some(o) = get(m, "object") {
-        let mut current = Map::new();
-        current.insert(
-            "value".into(),
-            get(o, "currentValue").cloned().unwrap_or_else(zero),
-        );
-        put(&mut current, "averageValue", get(o, "averageValue"));
+        let average = get(o, "averageValue").cloned();
+        let kind = if average.is_none() {
+            "Value"
+        } else {
+            "AverageValue"
+        };
+        let value = field(o, "Value").unwrap_or_else(zero);
         out.insert(
             "object".into(),
             json!({
                 "describedObject": get(o, "target").cloned().unwrap_or_else(|| json!({"kind": "", "name": ""})),
                 "metric": identifier(get(o, "metricName"), get(o, "selector")),
-                "current": current,
+                record: values(kind, vec![("value", Some(value)), ("averageValue", average)]),
             }),
         );
     }
     if let Some(p) = get(m, "pods") {
+        let average = field(p, "AverageValue").unwrap_or_else(zero);
         out.insert(
             "pods".into(),
             json!({
                 "metric": identifier(get(p, "metricName"), get(p, "selector")),
-                "current": {"averageValue": get(p, "currentAverageValue").cloned().unwrap_or_else(zero)},
+                record: values("AverageValue", vec![("averageValue", Some(average))]),
             }),
         );
     }
+    // A ContainerResource source is a Resource source naming a container.
     for key in ["resource", "containerResource"] {
         if let Some(r) = get(m, key) {
-            let mut current = Map::new();
-            current.insert(
-                "averageValue".into(),
-                get(r, "currentAverageValue").cloned().unwrap_or_else(zero),
-            );
-            put(
-                &mut current,
-                "averageUtilization",
-                get(r, "currentAverageUtilization"),
-            );
+            let utilization = field(r, "AverageUtilization");
+            let kind = if utilization.is_none() {
+                "AverageValue"
+            } else {
+                "Utilization"
+            };
+            let average = field(r, "AverageValue").or_else(|| status.then(zero));
             let mut body = Map::new();
             body.insert(
                 "name".into(),
                 get(r, "name").cloned().unwrap_or_else(|| json!("")),
             );
-            body.insert("current".into(), Value::Object(current));
+            body.insert(
+                record.into(),
+                values(
+                    kind,
+                    vec![
+                        ("averageUtilization", utilization),
+                        ("averageValue", average),
+                    ],
+                ),
+            );
             if key == "containerResource" {
                 body.insert(
                     "container".into(),
@@ -404,17 +306,18 @@ pub(super) fn status_to_v2(m: &Value) -> Value {
         }
     }
     if let Some(e) = get(m, "external") {
-        let mut current = Map::new();
-        current.insert(
-            "value".into(),
-            get(e, "currentValue").cloned().unwrap_or_else(zero),
-        );
-        put(&mut current, "averageValue", get(e, "currentAverageValue"));
+        let value = field(e, "Value").or_else(|| status.then(zero));
+        let kind = if value.is_none() {
+            "AverageValue"
+        } else {
+            "Value"
+        };
+        let average = field(e, "AverageValue");
         out.insert(
             "external".into(),
             json!({
                 "metric": identifier(get(e, "metricName"), get(e, "metricSelector")),
-                "current": current,
+                record: values(kind, vec![("value", value), ("averageValue", average)]),
             }),
         );
     }
@@ -465,6 +368,26 @@ mod tests {
         );
         let back: Value = serde_json::from_str(&status_to_v1(&cpu)).expect("json");
         assert_eq!(status_to_v2(&back), cpu);
+        for status in [
+            json!({"type": "Pods", "pods": {"metric": {"name": "qps"}, "current": {"averageValue": "2"}}}),
+            json!({"type": "Object", "object": {"metric": {"name": "hits"},
+                "describedObject": {"kind": "Service", "name": "web"},
+                "current": {"value": "3", "averageValue": "1"}}}),
+            json!({"type": "External", "external": {"metric": {"name": "q"}, "current": {"value": "7"}}}),
+            json!({"type": "ContainerResource", "containerResource": {"name": "cpu",
+                "container": "app", "current": {"averageValue": "100m", "averageUtilization": 9}}}),
+        ] {
+            let back: Value = serde_json::from_str(&status_to_v1(&status)).expect("json");
+            assert_eq!(status_to_v2(&back), status);
+        }
+        let container = json!({"type": "ContainerResource", "containerResource": {"name": "cpu",
+            "container": "app", "target": {"type": "Utilization", "averageUtilization": 50}}});
+        assert_eq!(
+            spec_to_v1(&container),
+            r#"{"type":"ContainerResource","containerResource":{"name":"cpu","targetAverageUtilization":50,"container":"app"}}"#
+        );
+        let back: Value = serde_json::from_str(&spec_to_v1(&container)).expect("json");
+        assert_eq!(spec_to_v2(&back), container);
         let bare = json!({"type": "Resource", "resource": {"name": "cpu", "current": {"averageUtilization": 5}}});
         assert_eq!(
             status_to_v1(&bare),
