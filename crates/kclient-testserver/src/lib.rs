@@ -52,6 +52,7 @@ mod faults;
 mod field_validation;
 mod handlers;
 mod health;
+mod hpa_validation;
 mod impersonation;
 mod kubeconfig;
 mod meta;

@@ -925,3 +925,100 @@ async fn field_validation_and_defaults() {
         "true ClusterFirst 30 IfNotPresent /dev/termination-log"
     );
 }
+
+/// kubectl's `hpa` short name drops the version (`hpa.v1.autoscaling` reads the preferred
+/// autoscaling/v2, on kube-apiserver too); the full resource name keeps it.
+const HPA_V1: &str = "horizontalpodautoscalers.v1.autoscaling";
+const HPA_V2: &str = "horizontalpodautoscalers.v2.autoscaling";
+
+const HPA_V1_YAML: &str = "apiVersion: autoscaling/v1\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: api\nspec:\n  scaleTargetRef:\n    apiVersion: apps/v1\n    kind: Deployment\n    name: api\n  maxReplicas: 3\n";
+
+fn json_of(out: &str) -> serde_json::Value {
+    serde_json::from_str(out).expect("kubectl prints JSON")
+}
+
+#[tokio::test]
+async fn autoscalers_read_in_v1_and_v2_as_kube_apiserver_serves_them() {
+    let k = Kubectl::start().await;
+    k.ok(&["create", "deployment", "web", "--image=nginx"])
+        .await;
+    assert_eq!(
+        k.ok(&["autoscale", "deployment", "web", "--max=5"]).await,
+        "horizontalpodautoscaler.autoscaling/web autoscaled\n"
+    );
+    let file = k.write("hpa.yaml", HPA_V1_YAML);
+    assert_eq!(
+        k.ok(&["apply", "-f", &file]).await,
+        "horizontalpodautoscaler.autoscaling/api created\n"
+    );
+    for (name, max) in [("web", 5), ("api", 3)] {
+        let reference =
+            serde_json::json!({"apiVersion": "apps/v1", "kind": "Deployment", "name": name});
+        let v1 = json_of(&k.ok(&["get", HPA_V1, name, "-o", "json"]).await);
+        assert_eq!(v1["apiVersion"], "autoscaling/v1");
+        assert_eq!(
+            v1["spec"],
+            serde_json::json!({"maxReplicas": max, "minReplicas": 1, "scaleTargetRef": reference,
+                "targetCPUUtilizationPercentage": 80})
+        );
+        assert_eq!(
+            v1["status"],
+            serde_json::json!({"currentReplicas": 0, "desiredReplicas": 0})
+        );
+        let v2 = json_of(&k.ok(&["get", HPA_V2, name, "-o", "json"]).await);
+        assert_eq!(v2["apiVersion"], "autoscaling/v2");
+        assert_eq!(
+            v2["spec"],
+            serde_json::json!({"maxReplicas": max, "minReplicas": 1, "scaleTargetRef": reference,
+                "metrics": [{"type": "Resource", "resource": {"name": "cpu",
+                    "target": {"type": "Utilization", "averageUtilization": 80}}}]})
+        );
+        assert_eq!(
+            v2["status"],
+            serde_json::json!({"currentMetrics": null, "desiredReplicas": 0})
+        );
+        // kubectl apply's last-applied annotation is the only one either version shows.
+        let keys = |v: &serde_json::Value| -> Vec<String> {
+            v["metadata"]["annotations"]
+                .as_object()
+                .map(|a| a.keys().cloned().collect())
+                .unwrap_or_default()
+        };
+        assert_eq!(keys(&v1), keys(&v2));
+        assert!(
+            keys(&v1)
+                .iter()
+                .all(|k| !k.starts_with("autoscaling.alpha"))
+        );
+    }
+    let out = k.ok(&["get", "hpa"]).await;
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[0].split_whitespace().collect::<Vec<_>>(),
+        [
+            "NAME",
+            "REFERENCE",
+            "TARGETS",
+            "MINPODS",
+            "MAXPODS",
+            "REPLICAS",
+            "AGE"
+        ]
+    );
+    let targets_at = lines[0].find("TARGETS").expect("TARGETS");
+    let minpods_at = lines[0].find("MINPODS").expect("MINPODS");
+    for (line, name, max) in [(lines[1], "api", "3"), (lines[2], "web", "5")] {
+        assert_eq!(
+            line[..targets_at].split_whitespace().collect::<Vec<_>>(),
+            [name, &format!("Deployment/{name}")]
+        );
+        assert_eq!(
+            line[targets_at..minpods_at].trim_end(),
+            "cpu: <unknown>/80%"
+        );
+        assert_eq!(
+            line[minpods_at..].split_whitespace().collect::<Vec<_>>()[..3],
+            ["1", max, "0"]
+        );
+    }
+}

@@ -1,5 +1,6 @@
 //! The per-request context shared by the verb handlers.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -137,6 +138,26 @@ pub(crate) fn value_in_version(obj: &Obj, api_version: &str) -> Result<Value, Un
         m.insert("apiVersion".into(), Value::String(api_version.to_string()));
     }
     Ok(v)
+}
+
+/// The metadata of a stored object as served at `api_version` (a v1
+/// HorizontalPodAutoscaler's shows the round-trip annotations): the stored bytes, not
+/// parsed, when the versions match.
+pub(crate) fn metadata_in_version<'a>(
+    obj: &'a Obj,
+    api_version: &str,
+) -> Result<Cow<'a, [u8]>, Undecodable> {
+    if obj.api_version() == api_version {
+        return Ok(Cow::Borrowed(obj.metadata_json()?));
+    }
+    let v = value_in_version(obj, api_version)?;
+    let metadata = v
+        .get("metadata")
+        .cloned()
+        .unwrap_or_else(|| Value::Object(Default::default()));
+    Ok(Cow::Owned(
+        serde_json::to_vec(&metadata).unwrap_or_default(),
+    ))
 }
 
 /// [`value_in_version`] serialized: the stored bytes, not parsed, when nothing changes.

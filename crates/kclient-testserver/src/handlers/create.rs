@@ -108,6 +108,7 @@ pub(crate) fn create_object(
     pod_admission::admit_create(state, served, &mut obj, &admitted_name)?;
     defaults::prepare_create(served, &mut obj);
     defaults::allocate(state, served, &mut obj, None)?;
+    crate::convert::to_storage(served, &mut obj);
     if opts.dry_run {
         return Ok(Obj::new(obj));
     }

@@ -8,7 +8,7 @@ use http::{Response, StatusCode};
 use serde_json::{Value, json};
 
 use super::Ctx;
-use super::context::json_in_version;
+use super::context::{json_in_version, metadata_in_version};
 use crate::error::{ApiResult, ErrorResponse};
 use crate::registry::Served;
 use crate::respond::{Body, Output, encode_plain, json_response, value_response};
@@ -54,17 +54,8 @@ fn printer_columns(served: &Served) -> Option<Vec<PrinterColumn>> {
     )
 }
 
-/// A meta.k8s.io/v1 Table of `objects`.
-pub(super) fn table(ctx: &Ctx, objects: &[&Value], list_meta: Value) -> Value {
-    table_of(
-        &ctx.served,
-        ctx.query.include_object.as_deref(),
-        objects,
-        list_meta,
-    )
-}
-
-/// [`table`] without a request context (watch streams outlive it).
+/// A meta.k8s.io/v1 Table of `objects` (also for watch streams, which outlive a request
+/// context).
 pub(super) fn table_of(
     served: &Served,
     include_object: Option<&str>,
@@ -83,21 +74,62 @@ pub(super) fn table_of(
     )
 }
 
-/// PartialObjectMetadata of one object, serialized around the stored metadata bytes.
-pub(super) fn partial_metadata(obj: &Obj) -> Result<Vec<u8>, Undecodable> {
+/// [`table_of`] of stored objects, `objects` being them as this endpoint serves them. A
+/// kind storage keeps in one form ([`crate::convert::stores_one_form`]) is printed from
+/// that form, as kube-apiserver prints the internal object; the rows carry the objects
+/// as served.
+pub(super) fn table_of_stored(
+    served: &Served,
+    include_object: Option<&str>,
+    stored: &[&Obj],
+    objects: &[&Value],
+    list_meta: Value,
+) -> ApiResult<Value> {
+    if !crate::convert::stores_one_form(served) {
+        return Ok(table_of(served, include_object, objects, list_meta));
+    }
+    let printed = stored
+        .iter()
+        .map(|o| o.value())
+        .collect::<Result<Vec<Value>, Undecodable>>()?;
+    let refs: Vec<&Value> = printed.iter().collect();
+    let mut table = table_of(served, include_object, &refs, list_meta);
+    let rows = table.get_mut("rows").and_then(Value::as_array_mut);
+    for (row, served_obj) in rows.into_iter().flatten().zip(objects) {
+        match row.get_mut("object") {
+            Some(o) if o.get("kind").and_then(Value::as_str) == Some("PartialObjectMetadata") => {
+                o["metadata"] = served_obj
+                    .get("metadata")
+                    .cloned()
+                    .unwrap_or_else(|| json!({}));
+            }
+            Some(o) if !o.is_null() => *o = (*served_obj).clone(),
+            _ => {}
+        }
+    }
+    Ok(table)
+}
+
+/// PartialObjectMetadata of one object served at `api_version`, serialized around the
+/// stored metadata bytes.
+pub(super) fn partial_metadata(obj: &Obj, api_version: &str) -> Result<Vec<u8>, Undecodable> {
     let mut out = Vec::new();
-    write_partial_metadata(obj, &mut out)?;
+    write_partial_metadata(obj, api_version, &mut out)?;
     Ok(out)
 }
 
 /// [`partial_metadata`] appended to `out`, so a list writes its items in place.
-fn write_partial_metadata(obj: &Obj, out: &mut Vec<u8>) -> Result<(), Undecodable> {
+fn write_partial_metadata(
+    obj: &Obj,
+    api_version: &str,
+    out: &mut Vec<u8>,
+) -> Result<(), Undecodable> {
     const HEAD: &[u8] =
         br#"{"apiVersion":"meta.k8s.io/v1","kind":"PartialObjectMetadata","metadata":"#;
-    let metadata = obj.metadata_json()?;
+    let metadata = metadata_in_version(obj, api_version)?;
     out.reserve(HEAD.len() + metadata.len() + 1);
     out.extend_from_slice(HEAD);
-    out.extend_from_slice(metadata);
+    out.extend_from_slice(&metadata);
     out.push(b'}');
     Ok(())
 }
@@ -131,9 +163,12 @@ pub(super) fn object_response(ctx: &Ctx, code: StatusCode, obj: &Obj) -> ApiResu
         Output::Table => {
             let value = ctx.object_value(obj)?;
             let rv = obj.resource_version().to_string();
-            value_response(code, &table(ctx, &[&value], json!({"resourceVersion": rv})))
+            let meta = json!({"resourceVersion": rv});
+            let include = ctx.query.include_object.as_deref();
+            let table = table_of_stored(&ctx.served, include, &[obj], &[&value], meta)?;
+            value_response(code, &table)
         }
-        Output::PartialMetadata => json_response(code, partial_metadata(obj)?),
+        Output::PartialMetadata => json_response(code, partial_metadata(obj, &ctx.api_version())?),
         Output::Json | Output::Yaml => encode_plain(code, output, ctx.object_json(obj)?),
         Output::Protobuf => super::protobuf::object(ctx, code, obj, false)?,
         Output::PartialMetadataProtobuf => super::protobuf::object(ctx, code, obj, true)?,
@@ -165,10 +200,10 @@ pub(super) fn list_response(
                 .map(|o| ctx.object_value(o))
                 .collect::<ApiResult<Vec<_>>>()?;
             let refs: Vec<&Value> = values.iter().collect();
-            Ok(value_response(
-                StatusCode::OK,
-                &table(ctx, &refs, meta.to_value()),
-            ))
+            let stored: Vec<&Obj> = items.iter().map(AsRef::as_ref).collect();
+            let include = ctx.query.include_object.as_deref();
+            let table = table_of_stored(&ctx.served, include, &stored, &refs, meta.to_value())?;
+            Ok(value_response(StatusCode::OK, &table))
         }
         Output::PartialMetadata => {
             let head = json!({
@@ -176,7 +211,10 @@ pub(super) fn list_response(
                 "apiVersion": "meta.k8s.io/v1",
                 "metadata": meta.to_value(),
             });
-            let out = splice_items(&head, items, 0, |obj, out| write_partial_metadata(obj, out))?;
+            let api_version = ctx.api_version();
+            let out = splice_items(&head, items, 0, |obj, out| {
+                write_partial_metadata(obj, &api_version, out)
+            })?;
             Ok(json_response(StatusCode::OK, out))
         }
         Output::Json | Output::Yaml => {

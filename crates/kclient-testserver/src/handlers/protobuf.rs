@@ -17,7 +17,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::Ctx;
-use super::context::json_in_version;
+use super::context::{json_in_version, metadata_in_version};
 use super::output::ListMeta;
 use crate::error::{ApiResult, ErrorResponse};
 use crate::negotiate::{Encoding, Endpoint, error_encoding};
@@ -66,7 +66,8 @@ pub(super) fn object(
     partial: bool,
 ) -> ApiResult<Response<Body>> {
     let body = if partial {
-        let metadata = JsonText(obj.metadata_json()?);
+        let metadata = metadata_in_version(obj, &ctx.api_version())?;
+        let metadata = JsonText(&metadata);
         encode_as(META_V1, "PartialObjectMetadata", &Partial { metadata })
     } else {
         return Ok(bytes_response(
@@ -87,14 +88,17 @@ pub(super) fn list(
 ) -> ApiResult<Response<Body>> {
     let metadata = meta.to_value();
     let body = if partial {
-        let items = items
+        let api_version = ctx.api_version();
+        let metadata_of = items
             .iter()
-            .map(|o| {
-                Ok(Partial {
-                    metadata: JsonText(o.metadata_json()?),
-                })
-            })
+            .map(|o| metadata_in_version(o, &api_version))
             .collect::<Result<Vec<_>, Undecodable>>()?;
+        let items = metadata_of
+            .iter()
+            .map(|m| Partial {
+                metadata: JsonText(m),
+            })
+            .collect::<Vec<_>>();
         encode_as(
             META_V1,
             "PartialObjectMetadataList",
@@ -200,8 +204,13 @@ fn encoded(obj: &Obj, api_version: &str, kind: &str) -> Result<Bytes, ErrorRespo
 }
 
 /// One watch frame of an object's PartialObjectMetadata.
-pub(super) fn partial_frame(event: &str, obj: &Obj) -> Result<Bytes, ErrorResponse> {
-    let metadata = JsonText(obj.metadata_json()?);
+pub(super) fn partial_frame(
+    event: &str,
+    obj: &Obj,
+    api_version: &str,
+) -> Result<Bytes, ErrorResponse> {
+    let metadata = metadata_in_version(obj, api_version)?;
+    let metadata = JsonText(&metadata);
     let object = encode_as(META_V1, "PartialObjectMetadata", &Partial { metadata })
         .map_err(encode_failed)?;
     Ok(Bytes::from(encode_watch_frame(event, &object)))

@@ -19,7 +19,7 @@ use tokio_util::sync::CancellationToken;
 use super::Ctx;
 use super::context::{json_in_version, value_in_version};
 use super::list::{Selectors, parse_rv};
-use super::output::{partial_metadata, table_of};
+use super::output::{partial_metadata, table_of, table_of_stored};
 use super::protobuf;
 use crate::error::{ApiResult, ErrorResponse, FieldError};
 use crate::registry::Served;
@@ -246,14 +246,16 @@ impl WatchStream {
             Output::Protobuf => {
                 protobuf::frame(kind, obj, &self.api_version, &self.served.info.kind)?
             }
-            Output::PartialMetadataProtobuf => protobuf::partial_frame(kind, obj)?,
+            Output::PartialMetadataProtobuf => {
+                protobuf::partial_frame(kind, obj, &self.api_version)?
+            }
             Output::Table => {
                 let mut v = value_in_version(obj, &self.api_version)?;
                 crate::crd_schema::default_on_read(&self.served, &mut v);
                 let rv = obj.resource_version().to_string();
-                watch_line(kind, &self.table(&v, rv))
+                watch_line(kind, &self.stored_table(obj, &v, rv)?)
             }
-            Output::PartialMetadata => watch_line(kind, &partial_metadata(obj)?),
+            Output::PartialMetadata => watch_line(kind, &partial_metadata(obj, &self.api_version)?),
             Output::Json | Output::Yaml if crate::crd_schema::has_defaults(&self.served) => {
                 let mut v = value_in_version(obj, &self.api_version)?;
                 crate::crd_schema::default_on_read(&self.served, &mut v);
@@ -269,12 +271,33 @@ impl WatchStream {
     /// definitions only for the first object a watch sends, whatever its event type, and
     /// for none after it: later Tables carry `"columnDefinitions": null`.
     fn table(&mut self, object: &Value, rv: String) -> Vec<u8> {
-        let mut table = table_of(
+        let table = table_of(
             &self.served,
             self.include_object.as_deref(),
             &[object],
             json!({"resourceVersion": rv}),
         );
+        self.finish_table(table)
+    }
+
+    /// [`Self::table`] of a stored object, `object` being it as this watch serves it.
+    fn stored_table(
+        &mut self,
+        obj: &Obj,
+        object: &Value,
+        rv: String,
+    ) -> Result<Vec<u8>, ErrorResponse> {
+        let table = table_of_stored(
+            &self.served,
+            self.include_object.as_deref(),
+            &[obj],
+            &[object],
+            json!({"resourceVersion": rv}),
+        )?;
+        Ok(self.finish_table(table))
+    }
+
+    fn finish_table(&mut self, mut table: Value) -> Vec<u8> {
         if std::mem::replace(&mut self.table_columns_sent, true) {
             table["columnDefinitions"] = Value::Null;
         }

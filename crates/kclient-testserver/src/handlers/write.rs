@@ -111,6 +111,7 @@ pub(super) fn validate(served: &Served, obj: &Value, old: Option<&Value>) -> Api
     }
     errs.extend(controllers::validate_kind(served, obj, old));
     errs.extend(priority_class::validate(served, obj, old));
+    errs.extend(crate::hpa_validation::validate(served, obj, old));
     errs.extend(crd_schema::validate(served, obj, old));
     if errs.is_empty() {
         Ok(())
@@ -196,6 +197,7 @@ fn compose(
         {
             meta::set_meta(&mut base, "managedFields", mf.clone());
         }
+        crate::convert::carry_status(&ctx.served, &desired, &mut base);
         base
     } else if spec.subresource == Some("ephemeralcontainers") {
         ephemeral_containers_update(ctx, old, old_value, &desired)?
@@ -206,6 +208,7 @@ fn compose(
                 Some(s) => map.insert("status".into(), s.clone()),
                 None => map.remove("status"),
             };
+            crate::convert::carry_status(&ctx.served, old_value, &mut desired);
         }
         desired
     };
@@ -302,11 +305,17 @@ pub(super) fn finish_update(
     spec: UpdateSpec<'_>,
 ) -> ApiResult<Attempt> {
     check_preconditions(ctx, old, &desired)?;
-    let new = compose(ctx, old, old_value, desired, &spec)?;
+    let mut new = compose(ctx, old, old_value, desired, &spec)?;
     ctx.check_escalation(&new, Some(old_value))?;
     let done = |obj: &Obj| respond(ctx, StatusCode::OK, obj, &spec.warnings).map(Attempt::Done);
-    // Like kube-apiserver's storage: an update that changes nothing is not written.
-    if *old_value == new {
+    // Like kube-apiserver's storage: an update that changes nothing is not written (for a
+    // kind stored in another version's form, nothing in that form).
+    let unchanged =
+        match crate::convert::stored_update(&ctx.served, old, &mut new, spec.subresource)? {
+            Some(same) => same,
+            None => *old_value == new,
+        };
+    if unchanged {
         return done(old);
     }
     let finalized = meta::deletion_timestamp(&new).is_some()

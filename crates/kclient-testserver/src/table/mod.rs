@@ -5,6 +5,7 @@
 //! Like kube-apiserver, every table is generated "wide" (priority-1 columns included);
 //! kubectl hides those columns unless `-o wide` is given.
 
+mod autoscaling;
 mod cluster;
 mod corev1;
 mod events;
@@ -214,6 +215,7 @@ fn printer_for(group: &str, kind: &str) -> Option<&'static Printer> {
         .or_else(|| events::printer(group, kind))
         .or_else(|| volumes::printer(group, kind))
         .or_else(|| cluster::printer(group, kind))
+        .or_else(|| autoscaling::printer(group, kind))
 }
 
 fn column_json(c: &Column) -> Value {

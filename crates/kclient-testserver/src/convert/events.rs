@@ -1,6 +1,6 @@
-//! Conversion between versions that share storage. kube-apiserver keeps events.k8s.io/v1
-//! Events in the core Event storage, so each API reads the other's writes; the two forms
-//! differ only in the names of top-level fields.
+//! core/v1 <-> events.k8s.io/v1 Events. kube-apiserver keeps events.k8s.io/v1 Events in
+//! the core Event storage, so each API reads the other's writes; the two forms differ
+//! only in the names of top-level fields.
 
 use serde_json::{Map, Value};
 
@@ -29,7 +29,7 @@ fn event_direction(kind: &str, from: &str, to: &str) -> Option<bool> {
 
 /// Renames `obj`'s fields for `to` when `obj` is an Event of the other Event API; returns
 /// whether it did.
-pub(crate) fn convert(obj: &mut Map<String, Value>, to: &str) -> bool {
+pub(super) fn convert(obj: &mut Map<String, Value>, to: &str) -> bool {
     let from = obj.get("apiVersion").and_then(Value::as_str).unwrap_or("");
     let kind = obj.get("kind").and_then(Value::as_str).unwrap_or("");
     let Some(to_events) = event_direction(kind, from, to) else {
