@@ -7,15 +7,9 @@ use serde_json::{Map, Value, json};
 
 use crate::error::FieldError;
 
-/// The name of the first version marked `storage` (validation allows exactly one).
+/// The CRD's storage version.
 fn storage_version(crd: &Map<String, Value>) -> Option<&str> {
-    crd.get("spec")?
-        .get("versions")?
-        .as_array()?
-        .iter()
-        .find(|v| v.get("storage") == Some(&Value::Bool(true)))?
-        .get("name")?
-        .as_str()
+    kclient_core::crd::definition::storage_version(crd.get("spec")?)
 }
 
 /// A new CRD's status: Go's zero `CustomResourceDefinitionStatus` (JSON keeps `conditions`

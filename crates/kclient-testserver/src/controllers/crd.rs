@@ -1,6 +1,7 @@
 //! The CRD controllers: validate a CustomResourceDefinition, serve its resources and set
 //! its status conditions when it is written, and remove resources and objects on delete.
 
+use kclient_core::crd::definition;
 use serde_json::{Value, json};
 
 use crate::catalog;
@@ -210,14 +211,8 @@ pub(super) fn reconcile(state: &State, served_crd: &Served, obj: &Obj) {
         ]
     };
     let storage_version = crd
-        .pointer("/spec/versions")
-        .and_then(Value::as_array)
-        .and_then(|vs| {
-            vs.iter()
-                .find(|v| v.get("storage").and_then(Value::as_bool) == Some(true))
-        })
-        .and_then(|v| v.get("name"))
-        .and_then(Value::as_str)
+        .get("spec")
+        .and_then(definition::storage_version)
         .unwrap_or("")
         .to_string();
     if let Some(s) = status.as_object_mut() {
@@ -252,7 +247,7 @@ pub(super) fn reconcile(state: &State, served_crd: &Served, obj: &Obj) {
     // kube-apiserver's naming controller records the accepted names with Established
     // still False ("Installing"); its establishing controller then sets it True. Watchers
     // see both writes.
-    if let Some(installing) = naming_step(&previous, &status) {
+    if let Some(installing) = naming_step(crd.get("status"), &status) {
         match store.commit(&key, Expect::Rv(rv), Change::Put(with_status(installing))) {
             Ok(done) => rv = done.obj.resource_version().parse::<u64>().unwrap_or(0),
             // A concurrent write of the CRD reconciles again on its own.
@@ -266,14 +261,8 @@ pub(super) fn reconcile(state: &State, served_crd: &Served, obj: &Obj) {
 /// The naming controller's status for a CRD about to be established for the first time:
 /// `status` with its `Established` condition still False, reason `Installing`. `None` when
 /// the CRD was Established before or is not about to be.
-fn naming_step(previous: &Value, status: &Value) -> Option<Value> {
-    let is_true = |conditions: &Value| {
-        conditions.as_array().is_some_and(|cs| {
-            cs.iter()
-                .any(|c| c["type"] == "Established" && c["status"] == "True")
-        })
-    };
-    if is_true(previous) || !is_true(&status["conditions"]) {
+fn naming_step(previous: Option<&Value>, status: &Value) -> Option<Value> {
+    if previous.is_some_and(definition::is_established) || !definition::is_established(status) {
         return None;
     }
     let mut installing = status.clone();

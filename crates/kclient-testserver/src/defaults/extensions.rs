@@ -56,15 +56,11 @@ fn crd_spec(spec: &mut Map<String, Value>) {
 /// A CRD without stored versions has stored its storage version (the first version marked
 /// `storage`); also what the registry's create strategy puts in the status it resets.
 pub(super) fn stored_versions(map: &mut Map<String, Value>) {
-    let storage = map.get("spec").and_then(|s| {
-        s.get("versions")
-            .and_then(Value::as_array)?
-            .iter()
-            .find(|v| v.get("storage") == Some(&Value::Bool(true)))?
-            .get("name")
-            .cloned()
-    });
-    let Some(storage) = storage else {
+    let Some(storage) = map
+        .get("spec")
+        .and_then(kclient_core::crd::definition::storage_version)
+        .map(str::to_owned)
+    else {
         return;
     };
     if let Some(status) = child(map, "status")

@@ -127,10 +127,10 @@ pub fn validate_definition(crd: &Value, rules: &mut RuleCheck<'_>) -> Vec<FieldE
             "must be spec.names.plural+\".\"+spec.group",
         ));
     }
-    let spec = crd.get("spec").cloned().unwrap_or(Value::Null);
-    spec_errors(&spec, Strictness::CREATE, rules, &mut errors);
-    status_errors(crd, &spec, &mut errors);
-    preserve_unknown_fields(&spec, &mut errors);
+    let spec = crd.get("spec").unwrap_or(&Value::Null);
+    spec_errors(spec, Strictness::CREATE, rules, &mut errors);
+    status_errors(crd, spec, &mut errors);
+    preserve_unknown_fields(spec, &mut errors);
     errors
 }
 
@@ -491,6 +491,40 @@ fn go_invalid(path: &str, shown: &str, detail: &str) -> FieldError {
 }
 
 /// A version's `openAPIV3Schema`.
+/// The CRD's storage version: the name of the first of `spec`'s versions marked `storage`
+/// (validation allows exactly one).
+///
+/// ```
+/// use kclient_core::crd::definition::storage_version;
+/// let spec = serde_json::json!({"versions": [{"name": "v1beta1"}, {"name": "v1", "storage": true}]});
+/// assert_eq!(storage_version(&spec), Some("v1"));
+/// ```
+pub fn storage_version(spec: &Value) -> Option<&str> {
+    spec.get("versions")?
+        .as_array()?
+        .iter()
+        .find(|v| v.get("storage").and_then(Value::as_bool) == Some(true))?
+        .get("name")?
+        .as_str()
+}
+
+/// Whether a CRD `status` has its `Established` condition `True` (the CRD is served).
+///
+/// ```
+/// use kclient_core::crd::definition::is_established;
+/// let status = serde_json::json!({"conditions": [{"type": "Established", "status": "True"}]});
+/// assert!(is_established(&status));
+/// assert!(!is_established(&serde_json::json!({})));
+/// ```
+pub fn is_established(status: &Value) -> bool {
+    status
+        .get("conditions")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .any(|c| text(c, "/type") == "Established" && text(c, "/status") == "True")
+}
+
 fn schema_of(version: &Value) -> Option<&Value> {
     version
         .pointer("/schema/openAPIV3Schema")

@@ -7,7 +7,8 @@ use serde_json::Value;
 
 use super::parts::{self, CONVERSION_REVIEW_VERSIONS};
 use super::{
-    RuleCheck, Strictness, preserve_unknown_fields, schema_of, spec_errors, status_errors, text,
+    RuleCheck, Strictness, is_established, preserve_unknown_fields, schema_of, spec_errors,
+    status_errors, text,
 };
 use crate::status::FieldError;
 
@@ -45,14 +46,14 @@ pub fn validate_definition_update(
     rules: &mut RuleCheck<'_>,
 ) -> Vec<FieldError> {
     let mut errors = Vec::new();
-    let spec = crd.get("spec").cloned().unwrap_or(Value::Null);
+    let spec = crd.get("spec").unwrap_or(&Value::Null);
     let old_spec = old.get("spec").unwrap_or(&Value::Null);
-    spec_errors(&spec, strictness_after(old), rules, &mut errors);
-    if is_established(old) {
+    spec_errors(spec, strictness_after(old), rules, &mut errors);
+    if old.get("status").is_some_and(is_established) {
         // What the storage of the served resource depends on.
-        immutable(&spec, old_spec, "/scope", "spec.scope", &mut errors);
+        immutable(spec, old_spec, "/scope", "spec.scope", &mut errors);
         immutable(
-            &spec,
+            spec,
             old_spec,
             "/names/kind",
             "spec.names.kind",
@@ -60,17 +61,17 @@ pub fn validate_definition_update(
         );
     }
     // Part of the CRD's name, which never changes.
-    immutable(&spec, old_spec, "/group", "spec.group", &mut errors);
+    immutable(spec, old_spec, "/group", "spec.group", &mut errors);
     immutable(
-        &spec,
+        spec,
         old_spec,
         "/names/plural",
         "spec.names.plural",
         &mut errors,
     );
-    status_errors(crd, &spec, &mut errors);
+    status_errors(crd, spec, &mut errors);
     if old_spec.get("preserveUnknownFields") != Some(&Value::Bool(true)) {
-        preserve_unknown_fields(&spec, &mut errors);
+        preserve_unknown_fields(spec, &mut errors);
     }
     errors
 }
@@ -106,15 +107,6 @@ fn strictness_after(old: &Value) -> Strictness {
         openapi_schema: versions.iter().all(|v| schema_of(v).is_some()),
         recognized_review_version: recognized,
     }
-}
-
-/// Whether the stored CRD's `Established` condition is `True`.
-fn is_established(crd: &Value) -> bool {
-    crd.pointer("/status/conditions")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .any(|c| text(c, "/type") == "Established" && text(c, "/status") == "True")
 }
 
 /// `ValidateImmutableField` on a string of the spec: Go compares the values, so an absent
