@@ -26,8 +26,8 @@ const CONDITIONS: &str = "autoscaling.alpha.kubernetes.io/conditions";
 const BEHAVIOR: &str = "autoscaling.alpha.kubernetes.io/behavior";
 const ROUND_TRIP: [&str; 4] = [METRICS, BEHAVIOR, CURRENT_METRICS, CONDITIONS];
 
-/// `autoscaling.DefaultCPUUtilization`: the target of a v1 object without one.
-const DEFAULT_CPU_UTILIZATION: i64 = 80;
+/// `autoscaling.DefaultCPUUtilization`: the target of an HPA without metrics.
+pub(crate) const DEFAULT_CPU_UTILIZATION: i64 = 80;
 
 /// Whether `group`/`kind` is the HorizontalPodAutoscaler.
 pub(crate) fn is_hpa(group: &str, kind: &str) -> bool {
@@ -346,7 +346,9 @@ fn object_list(raw: Option<&Value>) -> Option<Vec<Value>> {
     items.iter().all(Value::is_object).then(|| items.clone())
 }
 
-fn cpu_metric(utilization: Value) -> Value {
+/// A v2 metric targeting this average CPU utilization (percent); v2's default metric
+/// targets [`DEFAULT_CPU_UTILIZATION`].
+pub(crate) fn cpu_metric(utilization: Value) -> Value {
     json!({"type": "Resource", "resource": {"name": "cpu",
         "target": {"type": "Utilization", "averageUtilization": utilization}}})
 }

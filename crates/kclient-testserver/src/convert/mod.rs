@@ -17,6 +17,14 @@ pub(crate) fn convert(obj: &mut Map<String, Value>, to: &str) -> bool {
     events::convert(obj, to) || hpa::convert(obj, to)
 }
 
+/// Whether reading an object stored as `from` in version `to` changes its metadata: only
+/// a v2 HorizontalPodAutoscaler read in v1 does (it gains the round-trip annotations); the
+/// Event conversion renames top-level fields and a custom resource changes only its
+/// `apiVersion`, so their stored metadata bytes serve as they are.
+pub(crate) fn changes_metadata(from: &str, to: &str) -> bool {
+    from == hpa::V2 && to == hpa::V1
+}
+
 /// Whether the kind's versions differ in shape and storage keeps one form of them (the
 /// HorizontalPodAutoscaler's autoscaling/v2): such objects are printed from that form, as
 /// kube-apiserver prints the internal object.

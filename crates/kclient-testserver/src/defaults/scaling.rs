@@ -38,8 +38,9 @@ fn hpa(version: &str, map: &mut Map<String, Value>) {
     {
         spec.insert(
             "metrics".into(),
-            json!([{"type": "Resource", "resource": {"name": "cpu",
-                "target": {"type": "Utilization", "averageUtilization": 80}}}]),
+            json!([crate::convert::hpa::cpu_metric(json!(
+                crate::convert::hpa::DEFAULT_CPU_UTILIZATION
+            ))]),
         );
     }
     if let Some(behavior) = present(spec, "behavior") {

@@ -142,12 +142,12 @@ pub(crate) fn value_in_version(obj: &Obj, api_version: &str) -> Result<Value, Un
 
 /// The metadata of a stored object as served at `api_version` (a v1
 /// HorizontalPodAutoscaler's shows the round-trip annotations): the stored bytes, not
-/// parsed, when the versions match.
+/// parsed, unless the conversion changes them.
 pub(crate) fn metadata_in_version<'a>(
     obj: &'a Obj,
     api_version: &str,
 ) -> Result<Cow<'a, [u8]>, Undecodable> {
-    if obj.api_version() == api_version {
+    if !crate::convert::changes_metadata(obj.api_version(), api_version) {
         return Ok(Cow::Borrowed(obj.metadata_json()?));
     }
     let v = value_in_version(obj, api_version)?;

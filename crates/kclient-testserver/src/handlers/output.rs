@@ -85,7 +85,12 @@ pub(super) fn table_of_stored(
     objects: &[&Value],
     list_meta: Value,
 ) -> ApiResult<Value> {
-    if !crate::convert::stores_one_form(served) {
+    // Served in the stored form: the objects are what is printed.
+    let as_stored = stored
+        .iter()
+        .zip(objects)
+        .all(|(o, v)| v.get("apiVersion").and_then(Value::as_str) == Some(o.api_version()));
+    if as_stored || !crate::convert::stores_one_form(served) {
         return Ok(table_of(served, include_object, objects, list_meta));
     }
     let printed = stored
