@@ -4,6 +4,8 @@
 //! paths (`targetCPUUtilizationPercentage: 0` is reported at
 //! `spec.metrics[0].resource.target.averageUtilization`), as kube-apiserver reports them.
 
+use std::borrow::Cow;
+
 use kclient_core::quantity::Quantity;
 use kclient_core::validation::{is_dns1123_label, is_valid_path_segment_name};
 use serde_json::{Value, json};
@@ -32,28 +34,31 @@ pub(crate) fn validate(served: &Served, obj: &Value, old: Option<&Value>) -> Vec
     if served.is_crd() || !is_hpa(&info.group, &info.kind) {
         return Vec::new();
     }
-    let internal = |v: &Value| -> Value {
-        if v.get("apiVersion").and_then(Value::as_str) == Some(V1) {
-            let mut v = v.clone();
-            v1_as_v2(&mut v);
-            v
-        } else {
-            v.clone()
-        }
-    };
     let new = internal(obj);
-    let spec = new.get("spec").cloned().unwrap_or_else(|| json!({}));
+    let empty = json!({});
+    let spec = new.get("spec").unwrap_or(&empty);
     // An object that already scales to zero may keep doing so.
     let min_bound = match old.map(internal) {
         Some(o) if o.pointer("/spec/minReplicas").and_then(Value::as_i64) == Some(0) => 0,
         _ => 1,
     };
-    let mut errs = spec_errors(&spec, min_bound);
+    let mut errs = spec_errors(spec, min_bound);
     if old.is_some() {
         // ValidateHorizontalPodAutoscalerStatusUpdate: only status writes change these.
         errs.extend(status_errors(&new));
     }
     errs
+}
+
+/// The object in v2's shape, which kube validates: only a v1 object is copied to convert it.
+fn internal(v: &Value) -> Cow<'_, Value> {
+    if v.get("apiVersion").and_then(Value::as_str) == Some(V1) {
+        let mut v = v.clone();
+        v1_as_v2(&mut v);
+        Cow::Owned(v)
+    } else {
+        Cow::Borrowed(v)
+    }
 }
 
 fn status_errors(hpa: &Value) -> Vec<FieldError> {

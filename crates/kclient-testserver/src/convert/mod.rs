@@ -56,17 +56,26 @@ pub(crate) fn to_storage(served: &Served, obj: &mut Value) -> bool {
 /// An update of a kind converted on its way to storage, made its stored form: its
 /// `metadata.generation` follows the stored spec (kube compares internal specs, which a
 /// v1 HorizontalPodAutoscaler's annotations change too). Returns whether it equals the
-/// stored `old`, or `None` for kinds stored as written.
+/// stored `old` (`old_value`: it as the client's version serves it), or `None` for kinds
+/// stored as written.
 pub(crate) fn stored_update(
     served: &Served,
     old: &Obj,
+    old_value: &Value,
     new: &mut Value,
     subresource: Option<&str>,
 ) -> Result<Option<bool>, Undecodable> {
     if !to_storage(served, new) {
         return Ok(None);
     }
-    let old = old.value()?;
+    // Written in the stored version, the served old object is the stored one.
+    let parsed;
+    let old = if old_value.get("apiVersion").and_then(Value::as_str) == Some(old.api_version()) {
+        old_value
+    } else {
+        parsed = old.value()?;
+        &parsed
+    };
     let generation = old
         .pointer("/metadata/generation")
         .and_then(Value::as_i64)
@@ -78,5 +87,5 @@ pub(crate) fn stored_update(
             Value::from(generation + i64::from(bumped)),
         );
     }
-    Ok(Some(old == *new))
+    Ok(Some(*old == *new))
 }

@@ -310,11 +310,16 @@ pub(super) fn finish_update(
     let done = |obj: &Obj| respond(ctx, StatusCode::OK, obj, &spec.warnings).map(Attempt::Done);
     // Like kube-apiserver's storage: an update that changes nothing is not written (for a
     // kind stored in another version's form, nothing in that form).
-    let unchanged =
-        match crate::convert::stored_update(&ctx.served, old, &mut new, spec.subresource)? {
-            Some(same) => same,
-            None => *old_value == new,
-        };
+    let unchanged = match crate::convert::stored_update(
+        &ctx.served,
+        old,
+        old_value,
+        &mut new,
+        spec.subresource,
+    )? {
+        Some(same) => same,
+        None => *old_value == new,
+    };
     if unchanged {
         return done(old);
     }
